@@ -1,0 +1,542 @@
+//! Keys and commands become state changes and effects. Pure: no I/O here; the event loop carries
+//! out the effects.
+
+use super::keymap::{self, Action};
+use super::state::{Input, Overlay, Palette, Pane, State};
+use crate::backend::{Op, find_by_name};
+use crate::command::{self, Command};
+use crate::i18n::Lang;
+use crate::model::LogTarget;
+use crate::tr;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the event loop must do after a key or command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Op(Op),
+    Theme(String),
+    Lang(Lang),
+}
+
+const PAGE: isize = 10;
+/// Lines of history asked for when logs start.
+pub const LOG_TAIL: usize = 500;
+
+pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == crossterm::event::KeyEventKind::Release {
+        return vec![];
+    }
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        s.quit = true;
+        return vec![];
+    }
+    match s.input.clone() {
+        Input::Palette(p) => return palette_key(s, p, key),
+        Input::Filter | Input::Search => return find_key(s, key),
+        Input::Normal => {}
+    }
+    if let Overlay::Help { scroll, pane, only } = &s.overlay {
+        let scroll = *scroll;
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                s.overlay = Overlay::None
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                s.overlay = Overlay::Help {
+                    pane: *pane,
+                    only: only.clone(),
+                    scroll: scroll + 1,
+                }
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                s.overlay = Overlay::Help {
+                    pane: *pane,
+                    only: only.clone(),
+                    scroll: scroll.saturating_sub(1),
+                }
+            }
+            _ => {}
+        }
+        return vec![];
+    }
+    match keymap::action(&key, s.focus) {
+        Some(a) => act(s, a),
+        None => vec![],
+    }
+}
+
+fn act(s: &mut State, a: Action) -> Vec<Effect> {
+    let pane = s.focus;
+    match a {
+        Action::Quit => s.quit = true,
+        Action::FocusNext | Action::FocusPrev => {
+            let i = Pane::ALL.iter().position(|p| *p == pane).unwrap_or(0);
+            let n = Pane::ALL.len();
+            s.focus = Pane::ALL[if a == Action::FocusNext {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }];
+        }
+        Action::Focus(p) => s.focus = p,
+        Action::Up => s.move_selection(pane, -1),
+        Action::Down => s.move_selection(pane, 1),
+        Action::PageUp => s.move_selection(pane, -PAGE),
+        Action::PageDown => s.move_selection(pane, PAGE),
+        Action::Home => s.move_selection(pane, isize::MIN / 2),
+        Action::End => s.move_selection(pane, isize::MAX / 2),
+        Action::Open => return open(s),
+        Action::Find => {
+            if pane == Pane::Logs {
+                s.input = Input::Search;
+            } else {
+                s.input = Input::Filter;
+            }
+        }
+        Action::Clear => {
+            if pane == Pane::Logs {
+                s.logs.search.clear();
+            } else {
+                s.view_mut(pane).filter.clear();
+                s.reselect(pane);
+            }
+        }
+        Action::Palette => s.input = Input::Palette(Palette::default()),
+        Action::Help => {
+            s.overlay = Overlay::Help {
+                pane,
+                only: None,
+                scroll: 0,
+            }
+        }
+        Action::ToggleFinished => {
+            s.show_finished = !s.show_finished;
+            s.reselect(Pane::Tasks);
+        }
+        Action::ToggleTimestamps => s.logs.timestamps = !s.logs.timestamps,
+        Action::ToggleWrap => s.logs.wrap = !s.logs.wrap,
+        Action::NextMatch => jump_to_match(s, true),
+        Action::PrevMatch => jump_to_match(s, false),
+    }
+    vec![]
+}
+
+/// Enter: on a service, its tasks and logs; on a task, its logs.
+fn open(s: &mut State) -> Vec<Effect> {
+    let target = match s.focus {
+        Pane::Services => s.current_workload().map(|w| {
+            (
+                LogTarget::Workload {
+                    id: w.id.clone(),
+                    name: w.name.clone(),
+                },
+                Pane::Tasks,
+            )
+        }),
+        Pane::Tasks => s.selected_instance().map(|i| {
+            (
+                LogTarget::Instance {
+                    id: i.id.clone(),
+                    name: i.name.clone(),
+                },
+                Pane::Logs,
+            )
+        }),
+        _ => None,
+    };
+    match target {
+        Some((t, next)) => {
+            s.focus = next;
+            follow(s, t)
+        }
+        None => vec![],
+    }
+}
+
+/// Starts following a target's logs: a new generation, so lines of the old one are dropped.
+pub fn follow(s: &mut State, target: LogTarget) -> Vec<Effect> {
+    s.logs.generation += 1;
+    s.logs.lines.clear();
+    s.logs.scroll = 0;
+    s.logs.ended = None;
+    s.logs.target = Some(target.clone());
+    vec![Effect::Op(Op::FollowLogs {
+        target,
+        tail: LOG_TAIL.min(s.logs.capacity),
+        generation: s.logs.generation,
+    })]
+}
+
+/// `n` goes to the next older match, `N` to the next newer one.
+fn jump_to_match(s: &mut State, older: bool) {
+    let needle = s.logs.search.to_lowercase();
+    if needle.is_empty() || s.logs.lines.is_empty() {
+        return;
+    }
+    let len = s.logs.lines.len();
+    let bottom = len - 1 - s.logs.scroll.min(len - 1);
+    let hit = |i: &usize| s.logs.lines[*i].text.to_lowercase().contains(&needle);
+    let found = if older {
+        (0..bottom).rev().find(hit)
+    } else {
+        (bottom + 1..len).find(hit)
+    };
+    if let Some(i) = found {
+        s.logs.scroll = len - 1 - i;
+    }
+}
+
+fn find_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let pane = s.focus;
+    let searching = s.input == Input::Search;
+    let text = if searching {
+        &mut s.logs.search
+    } else {
+        &mut s.view_mut(pane).filter
+    };
+    match key.code {
+        KeyCode::Esc => {
+            text.clear();
+            s.input = Input::Normal;
+        }
+        KeyCode::Enter => s.input = Input::Normal,
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        _ => return vec![],
+    }
+    if searching {
+        if !s.logs.search.is_empty() && key.code != KeyCode::Enter {
+            s.logs.scroll = 0;
+            let needle = s.logs.search.to_lowercase();
+            if !s
+                .logs
+                .lines
+                .back()
+                .is_some_and(|l| l.text.to_lowercase().contains(&needle))
+            {
+                jump_to_match(s, true);
+            }
+        }
+    } else {
+        s.reselect(pane);
+    }
+    vec![]
+}
+
+fn palette_key(s: &mut State, mut p: Palette, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            s.input = Input::Normal;
+            return vec![];
+        }
+        KeyCode::Enter => {
+            s.input = Input::Normal;
+            let line = p.text.trim().to_string();
+            if line.is_empty() {
+                return vec![];
+            }
+            if s.history.last() != Some(&line) {
+                s.history.push(line.clone());
+            }
+            return match command::parse_line(&line) {
+                Ok(cmd) => apply(s, cmd),
+                Err(e) => {
+                    s.toast(e.to_string(), true);
+                    vec![]
+                }
+            };
+        }
+        KeyCode::Tab => {
+            if p.candidate.is_none() {
+                p.candidates = command::complete(&p.text, &|k| s.names(k));
+            }
+            if !p.candidates.is_empty() {
+                let next = p.candidate.map_or(0, |i| (i + 1) % p.candidates.len());
+                p.candidate = Some(next);
+                p.text = replace_last_word(&p.text, &p.candidates[next], p.candidates.len() == 1);
+                if p.candidates.len() == 1 {
+                    p.candidate = None;
+                    p.candidates.clear();
+                }
+            }
+        }
+        KeyCode::Up if !s.history.is_empty() => {
+            let pos = p
+                .history_pos
+                .map_or(s.history.len() - 1, |i| i.saturating_sub(1));
+            p.history_pos = Some(pos);
+            p.text = s.history[pos].clone();
+        }
+        KeyCode::Down => {
+            if let Some(i) = p.history_pos {
+                if i + 1 < s.history.len() {
+                    p.history_pos = Some(i + 1);
+                    p.text = s.history[i + 1].clone();
+                } else {
+                    p.history_pos = None;
+                    p.text.clear();
+                }
+            }
+        }
+        KeyCode::Backspace => {
+            p.text.pop();
+            p.candidate = None;
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => p.text.clear(),
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            p.text.push(c);
+            p.candidate = None;
+        }
+        _ => {}
+    }
+    if p.candidate.is_none() {
+        p.candidates = if p.text.is_empty() {
+            vec![]
+        } else {
+            command::complete(&p.text, &|k| s.names(k))
+        };
+    }
+    s.input = Input::Palette(p);
+    vec![]
+}
+
+fn replace_last_word(text: &str, word: &str, final_space: bool) -> String {
+    let keep = if text.ends_with(char::is_whitespace) || text.is_empty() {
+        text.len()
+    } else {
+        text.rfind(char::is_whitespace).map_or(0, |i| i + 1)
+    };
+    let quoted = if word.contains(char::is_whitespace) {
+        format!("\"{word}\"")
+    } else {
+        word.to_string()
+    };
+    format!(
+        "{}{}{}",
+        &text[..keep],
+        quoted,
+        if final_space { " " } else { "" }
+    )
+}
+
+/// Runs a command in the console.
+pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Nodes => s.focus = Pane::Nodes,
+        Command::Services => s.focus = Pane::Services,
+        Command::Images => s.focus = Pane::Images,
+        Command::Quit => s.quit = true,
+        Command::Tasks { service } => match select_service(s, &service) {
+            Ok(()) => s.focus = Pane::Tasks,
+            Err(e) => s.toast(e.to_string(), true),
+        },
+        Command::Logs { target, .. } => {
+            let found = find_by_name(s.workloads.clone(), &target, "kind.service", |w| {
+                (&w.name, &w.id)
+            })
+            .map(|w| LogTarget::Workload {
+                id: w.id,
+                name: w.name,
+            })
+            .or_else(|_| {
+                find_by_name(s.instances.clone(), &target, "kind.service_or_task", |i| {
+                    (&i.name, &i.id)
+                })
+                .map(|i| LogTarget::Instance {
+                    id: i.id,
+                    name: i.name,
+                })
+            });
+            match found {
+                Ok(t) => {
+                    s.focus = Pane::Logs;
+                    return follow(s, t);
+                }
+                Err(e) => s.toast(e.to_string(), true),
+            }
+        }
+        Command::Filter(text) => {
+            let pane = if s.focus == Pane::Logs {
+                Pane::Services
+            } else {
+                s.focus
+            };
+            s.view_mut(pane).filter = text;
+            s.reselect(pane);
+        }
+        Command::Theme(name) => return vec![Effect::Theme(name)],
+        Command::Lang(l) => return vec![Effect::Lang(l)],
+        Command::Help(only) => {
+            s.overlay = Overlay::Help {
+                pane: s.focus,
+                only,
+                scroll: 0,
+            }
+        }
+    }
+    vec![]
+}
+
+fn select_service(s: &mut State, name: &str) -> Result<(), crate::backend::Error> {
+    let w = find_by_name(s.workloads.clone(), name, "kind.service", |w| {
+        (&w.name, &w.id)
+    })?;
+    if !s.visible_workloads().iter().any(|v| v.id == w.id) {
+        s.view_mut(Pane::Services).filter.clear();
+    }
+    s.view_mut(Pane::Services).selected_id = Some(w.id);
+    s.reselect(Pane::Services);
+    Ok(())
+}
+
+/// A toast saying a command ran, for commands without their own visible result.
+pub fn describe(cmd: &Command) -> Option<String> {
+    match cmd {
+        Command::Theme(t) => Some(tr!("toast.theme", name = t)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Event;
+    use crate::backend::demo::Demo;
+
+    fn demo_state() -> State {
+        let d = Demo::at(1_000_000);
+        let mut s = State::new("demo", true, 100, 1_000_000);
+        s.apply_event(Event::Info(d.info()));
+        s.apply_event(Event::Nodes(d.nodes()));
+        s.apply_event(Event::Workloads(d.workloads()));
+        s.apply_event(Event::Instances(d.instances()));
+        s.apply_event(Event::Images(d.images()));
+        s
+    }
+
+    fn k(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    fn type_str(s: &mut State, text: &str) -> Vec<Effect> {
+        let mut out = vec![];
+        for c in text.chars() {
+            out.extend(handle_key(s, k(KeyCode::Char(c))));
+        }
+        out
+    }
+
+    #[test]
+    fn enter_on_a_service_shows_its_tasks_and_follows_its_logs() {
+        let mut s = demo_state();
+        handle_key(&mut s, k(KeyCode::Down));
+        let fx = handle_key(&mut s, k(KeyCode::Enter));
+        assert_eq!(s.focus, Pane::Tasks);
+        let name = s.current_workload().unwrap().name.clone();
+        assert!(
+            matches!(&fx[..], [Effect::Op(Op::FollowLogs { target: LogTarget::Workload { name: n, .. }, generation: 1, .. })] if *n == name)
+        );
+        let fx = handle_key(&mut s, k(KeyCode::Enter));
+        assert_eq!(s.focus, Pane::Logs);
+        assert!(matches!(
+            &fx[..],
+            [Effect::Op(Op::FollowLogs {
+                target: LogTarget::Instance { .. },
+                generation: 2,
+                ..
+            })]
+        ));
+    }
+
+    #[test]
+    fn slash_filters_and_esc_clears() {
+        let mut s = demo_state();
+        handle_key(&mut s, k(KeyCode::Char('/')));
+        type_str(&mut s, "REDIS");
+        assert_eq!(s.visible_workloads().len(), 1);
+        handle_key(&mut s, k(KeyCode::Enter));
+        assert_eq!(s.input, Input::Normal);
+        assert_eq!(s.visible_workloads().len(), 1);
+        handle_key(&mut s, k(KeyCode::Esc));
+        assert_eq!(s.visible_workloads().len(), 5);
+    }
+
+    #[test]
+    fn the_palette_runs_the_grammar_with_completion_and_history() {
+        let mut s = demo_state();
+        handle_key(&mut s, k(KeyCode::Char(':')));
+        type_str(&mut s, "tas");
+        handle_key(&mut s, k(KeyCode::Tab));
+        assert!(matches!(&s.input, Input::Palette(p) if p.text == "tasks "));
+        type_str(&mut s, "gopenux_re");
+        handle_key(&mut s, k(KeyCode::Tab));
+        handle_key(&mut s, k(KeyCode::Enter));
+        assert_eq!(s.focus, Pane::Tasks);
+        assert_eq!(s.current_workload().unwrap().name, "gopenux_redis");
+        handle_key(&mut s, k(KeyCode::Char(':')));
+        handle_key(&mut s, k(KeyCode::Up));
+        assert!(matches!(&s.input, Input::Palette(p) if p.text == "tasks gopenux_redis"));
+        handle_key(&mut s, k(KeyCode::Esc));
+        assert_eq!(s.input, Input::Normal);
+    }
+
+    #[test]
+    fn palette_errors_become_a_toast_and_change_nothing() {
+        let mut s = demo_state();
+        let before = s.focus;
+        handle_key(&mut s, k(KeyCode::Char(':')));
+        type_str(&mut s, "tasks gopenux_backnd");
+        handle_key(&mut s, k(KeyCode::Enter));
+        assert_eq!(s.focus, before);
+        let t = s.toast.clone().unwrap();
+        assert!(t.error && t.text.contains("gopenux_backend"), "{}", t.text);
+    }
+
+    #[test]
+    fn log_search_jumps_between_matches() {
+        let mut s = demo_state();
+        follow(
+            &mut s,
+            LogTarget::Workload {
+                id: "x".into(),
+                name: "x".into(),
+            },
+        );
+        let line = |t: &str| crate::model::LogLine {
+            source: "a".into(),
+            stream: crate::model::Stream::Stdout,
+            ts: None,
+            ts_nanos: 0,
+            text: t.into(),
+        };
+        s.apply_event(Event::Logs {
+            generation: 1,
+            lines: vec![line("error one"), line("ok"), line("error two"), line("ok")],
+        });
+        s.focus = Pane::Logs;
+        handle_key(&mut s, k(KeyCode::Char('/')));
+        type_str(&mut s, "error");
+        assert_eq!(s.logs.scroll, 1);
+        handle_key(&mut s, k(KeyCode::Enter));
+        handle_key(&mut s, k(KeyCode::Char('n')));
+        assert_eq!(s.logs.scroll, 3);
+        handle_key(&mut s, k(KeyCode::Char('N')));
+        assert_eq!(s.logs.scroll, 1);
+        handle_key(&mut s, k(KeyCode::End));
+        assert!(s.logs.following());
+    }
+
+    #[test]
+    fn help_opens_and_closes() {
+        let mut s = demo_state();
+        handle_key(&mut s, k(KeyCode::Char('?')));
+        assert!(matches!(s.overlay, Overlay::Help { .. }));
+        handle_key(&mut s, k(KeyCode::Char('q')));
+        assert_eq!(s.overlay, Overlay::None);
+        assert!(!s.quit);
+        handle_key(&mut s, k(KeyCode::Char('q')));
+        assert!(s.quit);
+    }
+}

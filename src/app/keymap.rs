@@ -1,0 +1,317 @@
+//! The keymap: a table from keys to actions, per pane. The help overlay is generated from it, so
+//! what `?` shows is what the keys do.
+
+use super::state::Pane;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    FocusNext,
+    FocusPrev,
+    Focus(Pane),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Enter: a service's tasks and logs; a task's logs.
+    Open,
+    /// `/`: filter a list, search the logs.
+    Find,
+    /// Esc: clear the filter or search, close what is open.
+    Clear,
+    Palette,
+    Help,
+    ToggleFinished,
+    ToggleTimestamps,
+    ToggleWrap,
+    NextMatch,
+    PrevMatch,
+}
+
+pub struct Binding {
+    pub keys: &'static str,
+    pub key: fn(&KeyEvent) -> bool,
+    pub action: Action,
+    /// The panes it applies to; empty means every pane.
+    pub panes: &'static [Pane],
+    /// Catalog key of its description in the help overlay.
+    pub help: &'static str,
+}
+
+fn ch(e: &KeyEvent, c: char) -> bool {
+    e.code == KeyCode::Char(c)
+        && !e.modifiers.contains(KeyModifiers::CONTROL)
+        && !e.modifiers.contains(KeyModifiers::ALT)
+}
+
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        keys: "q, Ctrl-C",
+        key: |e| {
+            ch(e, 'q')
+                || (e.code == KeyCode::Char('c') && e.modifiers.contains(KeyModifiers::CONTROL))
+        },
+        action: Action::Quit,
+        panes: &[],
+        help: "key.quit",
+    },
+    Binding {
+        keys: "Tab",
+        key: |e| e.code == KeyCode::Tab,
+        action: Action::FocusNext,
+        panes: &[],
+        help: "key.focus_next",
+    },
+    Binding {
+        keys: "Shift-Tab",
+        key: |e| e.code == KeyCode::BackTab,
+        action: Action::FocusPrev,
+        panes: &[],
+        help: "key.focus_prev",
+    },
+    Binding {
+        keys: "1",
+        key: |e| ch(e, '1'),
+        action: Action::Focus(Pane::Nodes),
+        panes: &[],
+        help: "key.focus_nodes",
+    },
+    Binding {
+        keys: "2",
+        key: |e| ch(e, '2'),
+        action: Action::Focus(Pane::Services),
+        panes: &[],
+        help: "key.focus_services",
+    },
+    Binding {
+        keys: "3",
+        key: |e| ch(e, '3'),
+        action: Action::Focus(Pane::Tasks),
+        panes: &[],
+        help: "key.focus_tasks",
+    },
+    Binding {
+        keys: "4",
+        key: |e| ch(e, '4'),
+        action: Action::Focus(Pane::Images),
+        panes: &[],
+        help: "key.focus_images",
+    },
+    Binding {
+        keys: "5",
+        key: |e| ch(e, '5'),
+        action: Action::Focus(Pane::Logs),
+        panes: &[],
+        help: "key.focus_logs",
+    },
+    Binding {
+        keys: "k, ↑",
+        key: |e| ch(e, 'k') || e.code == KeyCode::Up,
+        action: Action::Up,
+        panes: &[],
+        help: "key.up",
+    },
+    Binding {
+        keys: "j, ↓",
+        key: |e| ch(e, 'j') || e.code == KeyCode::Down,
+        action: Action::Down,
+        panes: &[],
+        help: "key.down",
+    },
+    Binding {
+        keys: "PgUp",
+        key: |e| e.code == KeyCode::PageUp,
+        action: Action::PageUp,
+        panes: &[],
+        help: "key.page_up",
+    },
+    Binding {
+        keys: "PgDn",
+        key: |e| e.code == KeyCode::PageDown,
+        action: Action::PageDown,
+        panes: &[],
+        help: "key.page_down",
+    },
+    Binding {
+        keys: "Home, g",
+        key: |e| e.code == KeyCode::Home || ch(e, 'g'),
+        action: Action::Home,
+        panes: &[],
+        help: "key.home",
+    },
+    Binding {
+        keys: "End, G",
+        key: |e| e.code == KeyCode::End || ch(e, 'G'),
+        action: Action::End,
+        panes: &[],
+        help: "key.end",
+    },
+    Binding {
+        keys: "Enter",
+        key: |e| e.code == KeyCode::Enter,
+        action: Action::Open,
+        panes: &[Pane::Services],
+        help: "key.open_service",
+    },
+    Binding {
+        keys: "Enter",
+        key: |e| e.code == KeyCode::Enter,
+        action: Action::Open,
+        panes: &[Pane::Tasks],
+        help: "key.open_task",
+    },
+    Binding {
+        keys: "/",
+        key: |e| ch(e, '/'),
+        action: Action::Find,
+        panes: &[Pane::Nodes, Pane::Services, Pane::Tasks, Pane::Images],
+        help: "key.filter",
+    },
+    Binding {
+        keys: "/",
+        key: |e| ch(e, '/'),
+        action: Action::Find,
+        panes: &[Pane::Logs],
+        help: "key.search",
+    },
+    Binding {
+        keys: "n",
+        key: |e| ch(e, 'n'),
+        action: Action::NextMatch,
+        panes: &[Pane::Logs],
+        help: "key.next_match",
+    },
+    Binding {
+        keys: "N",
+        key: |e| ch(e, 'N'),
+        action: Action::PrevMatch,
+        panes: &[Pane::Logs],
+        help: "key.prev_match",
+    },
+    Binding {
+        keys: "Esc",
+        key: |e| e.code == KeyCode::Esc,
+        action: Action::Clear,
+        panes: &[],
+        help: "key.clear",
+    },
+    Binding {
+        keys: "a",
+        key: |e| ch(e, 'a'),
+        action: Action::ToggleFinished,
+        panes: &[Pane::Tasks],
+        help: "key.toggle_finished",
+    },
+    Binding {
+        keys: "t",
+        key: |e| ch(e, 't'),
+        action: Action::ToggleTimestamps,
+        panes: &[Pane::Logs],
+        help: "key.timestamps",
+    },
+    Binding {
+        keys: "w",
+        key: |e| ch(e, 'w'),
+        action: Action::ToggleWrap,
+        panes: &[Pane::Logs],
+        help: "key.wrap",
+    },
+    Binding {
+        keys: ":",
+        key: |e| ch(e, ':'),
+        action: Action::Palette,
+        panes: &[],
+        help: "key.palette",
+    },
+    Binding {
+        keys: "?",
+        key: |e| ch(e, '?'),
+        action: Action::Help,
+        panes: &[],
+        help: "key.help",
+    },
+];
+
+/// The action a key has in a pane.
+pub fn action(e: &KeyEvent, pane: Pane) -> Option<Action> {
+    BINDINGS
+        .iter()
+        .find(|b| (b.panes.is_empty() || b.panes.contains(&pane)) && (b.key)(e))
+        .map(|b| b.action)
+}
+
+/// The bindings the help overlay lists for a pane: that pane's own first, then the global ones.
+pub fn for_pane(pane: Pane) -> Vec<&'static Binding> {
+    let own = BINDINGS.iter().filter(|b| b.panes.contains(&pane));
+    let global = BINDINGS.iter().filter(|b| b.panes.is_empty());
+    own.chain(global).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn keys_mean_what_the_issue_says() {
+        assert_eq!(
+            action(&key(KeyCode::Char('q')), Pane::Logs),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action(
+                &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                Pane::Nodes
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action(&key(KeyCode::Char('3')), Pane::Nodes),
+            Some(Action::Focus(Pane::Tasks))
+        );
+        assert_eq!(
+            action(&key(KeyCode::Char('t')), Pane::Logs),
+            Some(Action::ToggleTimestamps)
+        );
+        assert_eq!(action(&key(KeyCode::Char('t')), Pane::Services), None);
+        assert_eq!(
+            action(&key(KeyCode::Enter), Pane::Services),
+            Some(Action::Open)
+        );
+        assert_eq!(action(&key(KeyCode::Enter), Pane::Nodes), None);
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_pane() {
+        let samples: Vec<KeyEvent> =
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:?"
+                .chars()
+                .map(|c| key(KeyCode::Char(c)))
+                .chain(
+                    [
+                        KeyCode::Enter,
+                        KeyCode::Esc,
+                        KeyCode::Tab,
+                        KeyCode::Up,
+                        KeyCode::Home,
+                    ]
+                    .map(key),
+                )
+                .collect();
+        for pane in Pane::ALL {
+            for k in &samples {
+                let n = BINDINGS
+                    .iter()
+                    .filter(|b| (b.panes.is_empty() || b.panes.contains(&pane)) && (b.key)(k))
+                    .count();
+                assert!(n <= 1, "{k:?} bound {n} times in {pane:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The console: the event loop and the state it owns.
+
+pub mod input;
+pub mod keymap;
+mod run;
+pub mod state;
+
+pub use run::{Options, restore_terminal, run};

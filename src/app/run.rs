@@ -1,0 +1,191 @@
+//! The event loop: `tokio::select!` over terminal events, backend events and a one-second tick.
+//! It draws only when the screen would change, so an idle console writes nothing.
+
+use super::input::{self, Effect};
+use super::state::State;
+use crate::backend::{self, Backend, Event};
+use crate::ui::{self, theme::Theme};
+use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::{cursor, execute, terminal};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use std::io::{self, Stdout};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub struct Options {
+    pub backend: Backend,
+    pub theme: Theme,
+    pub theme_dir: Option<PathBuf>,
+    pub no_color: bool,
+    pub log_lines: usize,
+    pub show_finished: bool,
+    pub log_timestamps: bool,
+    pub log_wrap: bool,
+    /// Shown as toasts at start (a bad config file, the fallback to the demo...).
+    pub warnings: Vec<String>,
+}
+
+/// Puts the terminal in raw mode on the alternate screen, and always puts it back.
+pub struct TerminalGuard;
+
+impl TerminalGuard {
+    pub fn enter() -> io::Result<TerminalGuard> {
+        terminal::enable_raw_mode()?;
+        execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+        Ok(TerminalGuard)
+    }
+}
+
+/// Leaves the alternate screen and raw mode (also used by the panic hook).
+pub fn restore_terminal() {
+    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = terminal::disable_raw_mode();
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+pub async fn run(opts: Options) -> io::Result<()> {
+    let now = crate::time::now();
+    let mut state = State::new(
+        &opts.backend.endpoint(),
+        opts.backend.is_demo(),
+        opts.log_lines,
+        now,
+    );
+    state.theme_name = opts.theme.name.clone();
+    state.show_finished = opts.show_finished;
+    state.logs.timestamps = opts.log_timestamps;
+    state.logs.wrap = opts.log_wrap;
+    for w in &opts.warnings {
+        state.toast(w.clone(), true);
+        if let Some(t) = state.toast.as_mut() {
+            t.until = now + 8;
+        }
+    }
+    let mut theme = if opts.no_color {
+        opts.theme.without_color()
+    } else {
+        opts.theme
+    };
+
+    let (op_tx, op_rx) = mpsc::channel(64);
+    let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
+    let driver = tokio::spawn(backend::drive(opts.backend, op_rx, ev_tx));
+
+    let _guard = TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last: Option<Buffer> = None;
+    let mut force = true;
+
+    loop {
+        draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
+        force = false;
+        if state.quit {
+            break;
+        }
+        tokio::select! {
+            ev = ev_rx.recv() => match ev {
+                Some(ev) => {
+                    state.apply_event(ev);
+                    // Take whatever else is already waiting before drawing once.
+                    while let Ok(ev) = ev_rx.try_recv() {
+                        state.apply_event(ev);
+                    }
+                }
+                None => break,
+            },
+            key = keys.next() => match key {
+                Some(Ok(TermEvent::Key(k))) => {
+                    for fx in input::handle_key(&mut state, k) {
+                        carry_out(fx, &mut state, &mut theme, &opts.theme_dir, opts.no_color, &op_tx).await;
+                    }
+                }
+                Some(Ok(TermEvent::Resize(..))) => {
+                    terminal.autoresize()?;
+                    force = true;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "terminal input failed");
+                    break;
+                }
+                None => break,
+            },
+            _ = tick.tick() => {
+                state.now = crate::time::now();
+                if state.toast.as_ref().is_some_and(|t| t.until <= state.now) {
+                    state.toast = None;
+                }
+            }
+        }
+    }
+    drop(op_tx);
+    driver.abort();
+    terminal.show_cursor()?;
+    Ok(())
+}
+
+/// Renders off-screen first and writes to the terminal only when the frame differs.
+fn draw_if_changed(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    state: &State,
+    theme: &Theme,
+    last: &mut Option<Buffer>,
+    force: bool,
+) -> io::Result<()> {
+    let size = terminal.size()?;
+    let area = Rect::new(0, 0, size.width, size.height);
+    let mut next = Buffer::empty(area);
+    ui::draw(state, theme, area, &mut next);
+    if !force && last.as_ref() == Some(&next) {
+        return Ok(());
+    }
+    terminal.draw(|f| {
+        let a = f.area();
+        ui::draw(state, theme, a, f.buffer_mut());
+    })?;
+    *last = Some(next);
+    Ok(())
+}
+
+async fn carry_out(
+    fx: Effect,
+    state: &mut State,
+    theme: &mut Theme,
+    theme_dir: &Option<PathBuf>,
+    no_color: bool,
+    ops: &mpsc::Sender<backend::Op>,
+) {
+    match fx {
+        Effect::Op(op) => {
+            let _ = ops.send(op).await;
+        }
+        Effect::Theme(name) => match Theme::load(&name, theme_dir.as_deref()) {
+            Ok(t) => {
+                *theme = if no_color { t.without_color() } else { t };
+                state.theme_name = name.clone();
+                if let Some(msg) = input::describe(&crate::command::Command::Theme(name)) {
+                    state.toast(msg, false);
+                }
+            }
+            Err(e) => state.toast(e.to_string(), true),
+        },
+        Effect::Lang(l) => {
+            crate::i18n::set_lang(l);
+            state.toast(crate::tr!("toast.lang"), false);
+        }
+    }
+}

@@ -1,0 +1,548 @@
+//! The console's state. Only the UI task touches it: backend events and commands update it, and
+//! the pure renderers in `ui/` draw it.
+
+use crate::backend::{ConnState, Event};
+use crate::model::*;
+use std::collections::VecDeque;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Nodes,
+    Services,
+    Tasks,
+    Images,
+    Logs,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Nodes,
+        Pane::Services,
+        Pane::Tasks,
+        Pane::Images,
+        Pane::Logs,
+    ];
+
+    pub fn number(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0) + 1
+    }
+
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Pane::Nodes => "pane.nodes",
+            Pane::Services => "pane.services",
+            Pane::Tasks => "pane.tasks",
+            Pane::Images => "pane.images",
+            Pane::Logs => "pane.logs",
+        }
+    }
+
+    pub fn is_list(self) -> bool {
+        self != Pane::Logs
+    }
+}
+
+/// Selection and filter of one list pane. The selection follows the object's ID across refreshes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListView {
+    pub selected: usize,
+    pub selected_id: Option<String>,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogView {
+    pub target: Option<LogTarget>,
+    pub generation: u64,
+    pub lines: VecDeque<LogLine>,
+    pub capacity: usize,
+    /// Lines scrolled up from the bottom; 0 follows new lines.
+    pub scroll: usize,
+    pub search: String,
+    pub timestamps: bool,
+    pub wrap: bool,
+    pub ended: Option<Option<String>>,
+}
+
+impl LogView {
+    pub fn new(capacity: usize) -> LogView {
+        LogView {
+            target: None,
+            generation: 0,
+            lines: VecDeque::new(),
+            capacity: capacity.max(1),
+            scroll: 0,
+            search: String::new(),
+            timestamps: false,
+            wrap: false,
+            ended: None,
+        }
+    }
+
+    pub fn push(&mut self, lines: Vec<LogLine>) {
+        let added = lines.len();
+        for l in lines {
+            if self.lines.len() == self.capacity {
+                self.lines.pop_front();
+            }
+            self.lines.push_back(l);
+        }
+        // Scrolled up: stay on the same lines while new ones arrive below.
+        if self.scroll > 0 {
+            self.scroll = (self.scroll + added).min(self.lines.len().saturating_sub(1));
+        }
+    }
+
+    pub fn following(&self) -> bool {
+        self.scroll == 0
+    }
+}
+
+/// What the bottom line is being used for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Normal,
+    /// `/` on a list pane: typing filters it live.
+    Filter,
+    /// `/` on the logs pane: typing highlights matches.
+    Search,
+    Palette(Palette),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Palette {
+    pub text: String,
+    pub candidates: Vec<String>,
+    pub candidate: Option<usize>,
+    /// Position in history while browsing it with Up/Down.
+    pub history_pos: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help {
+        pane: Pane,
+        only: Option<String>,
+        scroll: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub now: i64,
+    pub conn: ConnState,
+    pub info: Option<ClusterInfo>,
+    pub endpoint: String,
+    pub demo: bool,
+    pub last_error: Option<String>,
+    pub nodes: Vec<Node>,
+    pub workloads: Vec<Workload>,
+    pub instances: Vec<Instance>,
+    pub images: Vec<Image>,
+    /// Which listings have arrived at least once.
+    pub loaded: [bool; 4],
+    pub focus: Pane,
+    pub views: [ListView; 4],
+    pub show_finished: bool,
+    pub logs: LogView,
+    pub input: Input,
+    pub overlay: Overlay,
+    pub history: Vec<String>,
+    pub toast: Option<Toast>,
+    pub theme_name: String,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(endpoint: &str, demo: bool, log_lines: usize, now: i64) -> State {
+        State {
+            now,
+            conn: if demo {
+                ConnState::Demo
+            } else {
+                ConnState::Connecting
+            },
+            info: None,
+            endpoint: endpoint.to_string(),
+            demo,
+            last_error: None,
+            nodes: vec![],
+            workloads: vec![],
+            instances: vec![],
+            images: vec![],
+            loaded: [false; 4],
+            focus: Pane::Services,
+            views: Default::default(),
+            show_finished: false,
+            logs: LogView::new(log_lines),
+            input: Input::Normal,
+            overlay: Overlay::None,
+            history: vec![],
+            toast: None,
+            theme_name: "dark".into(),
+            quit: false,
+        }
+    }
+
+    pub fn stale(&self) -> bool {
+        matches!(self.conn, ConnState::Reconnecting { .. })
+    }
+
+    pub fn swarm_role(&self) -> Option<SwarmRole> {
+        self.info.as_ref().map(|i| i.swarm)
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        let text = text.into();
+        if error {
+            self.last_error = Some(text.clone());
+        }
+        self.toast = Some(Toast {
+            text,
+            error,
+            until: self.now + 4,
+        });
+    }
+
+    pub fn apply_event(&mut self, ev: Event) {
+        match ev {
+            Event::Conn(c) => {
+                if let ConnState::Reconnecting { error, .. } = &c {
+                    self.last_error = Some(error.clone());
+                }
+                self.conn = c;
+            }
+            Event::Info(i) => {
+                if i.swarm != SwarmRole::Manager {
+                    self.nodes.clear();
+                    self.loaded[0] = true;
+                }
+                self.info = Some(i);
+            }
+            Event::Nodes(n) => {
+                self.nodes = n;
+                self.loaded[0] = true;
+                self.reselect(Pane::Nodes);
+            }
+            Event::Workloads(mut w) => {
+                w.sort_by(|a, b| {
+                    (a.stack.is_none(), &a.stack, &a.name).cmp(&(
+                        b.stack.is_none(),
+                        &b.stack,
+                        &b.name,
+                    ))
+                });
+                self.workloads = w;
+                self.loaded[1] = true;
+                self.reselect(Pane::Services);
+                self.reselect(Pane::Tasks);
+            }
+            Event::Instances(i) => {
+                self.instances = i;
+                self.loaded[2] = true;
+                self.reselect(Pane::Tasks);
+            }
+            Event::Images(i) => {
+                self.images = i;
+                self.loaded[3] = true;
+                self.reselect(Pane::Images);
+            }
+            Event::Logs { generation, lines } if generation == self.logs.generation => {
+                self.logs.push(lines)
+            }
+            Event::Logs { .. } => {}
+            Event::LogsEnded { generation, error } if generation == self.logs.generation => {
+                if let Some(e) = &error {
+                    self.last_error = Some(e.clone());
+                }
+                self.logs.ended = Some(error);
+            }
+            Event::LogsEnded { .. } => {}
+            Event::Error(e) => self.toast(e, true),
+        }
+    }
+
+    pub fn view(&self, pane: Pane) -> &ListView {
+        &self.views[view_index(pane)]
+    }
+
+    pub fn view_mut(&mut self, pane: Pane) -> &mut ListView {
+        &mut self.views[view_index(pane)]
+    }
+
+    pub fn visible_nodes(&self) -> Vec<&Node> {
+        let f = self.view(Pane::Nodes).filter.to_lowercase();
+        self.nodes
+            .iter()
+            .filter(|n| {
+                f.is_empty()
+                    || contains(&n.hostname, &f)
+                    || contains(&n.id, &f)
+                    || n.labels
+                        .iter()
+                        .any(|(k, v)| contains(&format!("{k}={v}"), &f))
+            })
+            .collect()
+    }
+
+    pub fn visible_workloads(&self) -> Vec<&Workload> {
+        let f = self.view(Pane::Services).filter.to_lowercase();
+        self.workloads
+            .iter()
+            .filter(|w| {
+                f.is_empty()
+                    || contains(&w.name, &f)
+                    || contains(&w.image, &f)
+                    || w.stack.as_deref().is_some_and(|s| contains(s, &f))
+            })
+            .collect()
+    }
+
+    /// The service whose tasks the tasks pane shows: the one selected in the services pane.
+    pub fn current_workload(&self) -> Option<&Workload> {
+        let id = self.view(Pane::Services).selected_id.as_ref()?;
+        self.workloads.iter().find(|w| &w.id == id)
+    }
+
+    pub fn visible_instances(&self) -> Vec<&Instance> {
+        let Some(w) = self.current_workload() else {
+            return vec![];
+        };
+        let f = self.view(Pane::Tasks).filter.to_lowercase();
+        self.instances
+            .iter()
+            .filter(|i| i.workload_id == w.id)
+            .filter(|i| self.show_finished || !i.finished())
+            .filter(|i| {
+                f.is_empty()
+                    || contains(&i.name, &f)
+                    || contains(&i.node, &f)
+                    || contains(&i.state, &f)
+                    || contains(&i.image, &f)
+            })
+            .collect()
+    }
+
+    pub fn visible_images(&self) -> Vec<&Image> {
+        let f = self.view(Pane::Images).filter.to_lowercase();
+        self.images
+            .iter()
+            .filter(|i| {
+                f.is_empty()
+                    || contains(&i.repo, &f)
+                    || contains(&i.tag, &f)
+                    || i.id.starts_with(&f)
+            })
+            .collect()
+    }
+
+    /// IDs of the visible rows of a list pane, in order.
+    pub fn visible_ids(&self, pane: Pane) -> Vec<String> {
+        match pane {
+            Pane::Nodes => self.visible_nodes().iter().map(|n| n.id.clone()).collect(),
+            Pane::Services => self
+                .visible_workloads()
+                .iter()
+                .map(|w| w.id.clone())
+                .collect(),
+            Pane::Tasks => self
+                .visible_instances()
+                .iter()
+                .map(|i| i.id.clone())
+                .collect(),
+            Pane::Images => self
+                .visible_images()
+                .iter()
+                .map(|i| format!("{}:{}:{}", i.id, i.repo, i.tag))
+                .collect(),
+            Pane::Logs => vec![],
+        }
+    }
+
+    /// After the rows changed: keep the selection on the same object, or clamp it.
+    pub fn reselect(&mut self, pane: Pane) {
+        if !pane.is_list() {
+            return;
+        }
+        let ids = self.visible_ids(pane);
+        let v = self.view_mut(pane);
+        if let Some(pos) = v
+            .selected_id
+            .as_ref()
+            .and_then(|id| ids.iter().position(|i| i == id))
+        {
+            v.selected = pos;
+        } else {
+            v.selected = v.selected.min(ids.len().saturating_sub(1));
+            v.selected_id = ids.get(v.selected).cloned();
+        }
+        if pane == Pane::Services {
+            self.reselect(Pane::Tasks);
+        }
+    }
+
+    /// Moves the selection of a list pane by `delta` rows (clamped), or scrolls the logs.
+    pub fn move_selection(&mut self, pane: Pane, delta: isize) {
+        if pane == Pane::Logs {
+            let max = self.logs.lines.len().saturating_sub(1);
+            self.logs.scroll = (self.logs.scroll as isize - delta).clamp(0, max as isize) as usize;
+            return;
+        }
+        let ids = self.visible_ids(pane);
+        let v = self.view_mut(pane);
+        if ids.is_empty() {
+            v.selected = 0;
+            v.selected_id = None;
+            return;
+        }
+        v.selected = (v.selected as isize + delta).clamp(0, ids.len() as isize - 1) as usize;
+        v.selected_id = ids.get(v.selected).cloned();
+        if pane == Pane::Services {
+            self.reselect(Pane::Tasks);
+        }
+    }
+
+    pub fn selected_instance(&self) -> Option<&Instance> {
+        let id = self.view(Pane::Tasks).selected_id.as_ref()?;
+        self.instances.iter().find(|i| &i.id == id)
+    }
+
+    pub fn selected_node(&self) -> Option<&Node> {
+        let id = self.view(Pane::Nodes).selected_id.as_ref()?;
+        self.nodes.iter().find(|n| &n.id == id)
+    }
+
+    /// Names offered by completion: services, then tasks too for `logs`.
+    pub fn names(&self, kind: crate::command::ArgKind) -> Vec<String> {
+        use crate::command::ArgKind;
+        match kind {
+            ArgKind::Service => self.workloads.iter().map(|w| w.name.clone()).collect(),
+            ArgKind::ServiceOrTask => self
+                .workloads
+                .iter()
+                .map(|w| w.name.clone())
+                .chain(
+                    self.instances
+                        .iter()
+                        .filter(|i| !i.finished())
+                        .map(|i| i.name.clone()),
+                )
+                .collect(),
+            ArgKind::Theme => crate::ui::theme::names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            _ => vec![],
+        }
+    }
+}
+
+fn view_index(pane: Pane) -> usize {
+    match pane {
+        Pane::Nodes => 0,
+        Pane::Services => 1,
+        Pane::Tasks => 2,
+        Pane::Images | Pane::Logs => 3,
+    }
+}
+
+fn contains(hay: &str, needle_lower: &str) -> bool {
+    hay.to_lowercase().contains(needle_lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::demo::Demo;
+
+    pub fn demo_state() -> State {
+        let d = Demo::at(1_000_000);
+        let mut s = State::new("demo", true, 100, 1_000_000);
+        s.apply_event(Event::Info(d.info()));
+        s.apply_event(Event::Nodes(d.nodes()));
+        s.apply_event(Event::Workloads(d.workloads()));
+        s.apply_event(Event::Instances(d.instances()));
+        s.apply_event(Event::Images(d.images()));
+        s
+    }
+
+    #[test]
+    fn selection_follows_the_object_across_refreshes() {
+        let mut s = demo_state();
+        s.move_selection(Pane::Services, 2);
+        let chosen = s.view(Pane::Services).selected_id.clone();
+        let mut w = s.workloads.clone();
+        w.reverse();
+        w.remove(4);
+        s.apply_event(Event::Workloads(w));
+        assert_eq!(s.view(Pane::Services).selected_id, chosen);
+        assert_eq!(
+            s.visible_ids(Pane::Services)[s.view(Pane::Services).selected],
+            chosen.unwrap()
+        );
+    }
+
+    #[test]
+    fn filter_is_case_insensitive_and_tasks_follow_the_service() {
+        let mut s = demo_state();
+        s.view_mut(Pane::Services).filter = "BACK".into();
+        s.reselect(Pane::Services);
+        let v = s.visible_workloads();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].name, "gopenux_backend");
+        assert_eq!(s.current_workload().unwrap().name, "gopenux_backend");
+        assert_eq!(s.visible_instances().len(), 3);
+        s.show_finished = true;
+        assert_eq!(s.visible_instances().len(), 4);
+    }
+
+    #[test]
+    fn logs_are_bounded_and_stay_put_when_scrolled_up() {
+        let mut s = State::new("x", true, 5, 0);
+        let line = |n: usize| LogLine {
+            source: "a".into(),
+            stream: Stream::Stdout,
+            ts: None,
+            ts_nanos: 0,
+            text: n.to_string(),
+        };
+        s.apply_event(Event::Logs {
+            generation: 0,
+            lines: (0..4).map(line).collect(),
+        });
+        s.move_selection(Pane::Logs, -2);
+        assert_eq!(s.logs.scroll, 2);
+        s.apply_event(Event::Logs {
+            generation: 0,
+            lines: (4..7).map(line).collect(),
+        });
+        assert_eq!(s.logs.lines.len(), 5);
+        assert_eq!(s.logs.lines.front().unwrap().text, "2");
+        assert_eq!(s.logs.scroll, 4);
+        // Lines of an earlier target are dropped.
+        s.apply_event(Event::Logs {
+            generation: 9,
+            lines: vec![line(99)],
+        });
+        assert!(s.logs.lines.iter().all(|l| l.text != "99"));
+    }
+
+    #[test]
+    fn moving_on_an_empty_list_does_not_panic() {
+        let mut s = State::new("x", true, 5, 0);
+        for p in Pane::ALL {
+            s.move_selection(p, 5);
+            s.move_selection(p, -5);
+            s.reselect(p);
+        }
+        assert_eq!(s.view(Pane::Services).selected_id, None);
+    }
+}

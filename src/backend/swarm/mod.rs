@@ -1,0 +1,345 @@
+//! Docker Swarm (and plain Docker engines) through bollard.
+
+mod convert;
+mod logs;
+
+use super::endpoint::Endpoint;
+use super::{Dirty, Error};
+use crate::model::{ClusterInfo, Image, Instance, Node, SwarmRole, Workload};
+use crate::sanitize::one_line;
+use bollard::Docker;
+use bollard::query_parameters::{
+    EventsOptions, ListContainersOptions, ListImagesOptions, ListServicesOptions,
+};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// How long one request may take before the engine is taken as unreachable.
+const TIMEOUT_SECS: u64 = 20;
+
+pub struct Swarm {
+    docker: std::sync::RwLock<Docker>,
+    /// Whether the API version has been agreed with the engine yet.
+    negotiated: std::sync::atomic::AtomicBool,
+    endpoint: String,
+    /// The role seen at the last `info`, which decides what "workloads" are on this engine.
+    role: Mutex<SwarmRole>,
+    hostname: Mutex<String>,
+}
+
+pub fn engine_error(e: bollard::errors::Error) -> Error {
+    use bollard::errors::Error as B;
+    match e {
+        B::DockerResponseServerError { message, .. } => Error::Engine(one_line(&message)),
+        other => Error::Engine(one_line(&other.to_string())),
+    }
+}
+
+impl Swarm {
+    fn client(ep: &Endpoint) -> Result<Docker, Error> {
+        let v = bollard::API_DEFAULT_VERSION;
+        let docker = if let Some(path) = ep.host.strip_prefix("unix://") {
+            Docker::connect_with_unix(path, TIMEOUT_SECS, v)
+        } else if ep.host.starts_with("tcp://")
+            || ep.host.starts_with("http://")
+            || ep.host.starts_with("https://")
+        {
+            match &ep.tls {
+                Some(t) => {
+                    Docker::connect_with_ssl(&ep.host, &t.key, &t.cert, &t.ca, TIMEOUT_SECS, v)
+                }
+                None => Docker::connect_with_http(&ep.host, TIMEOUT_SECS, v),
+            }
+        } else {
+            return Err(Error::Endpoint(crate::tr!("err.scheme", host = ep.host)));
+        };
+        docker.map_err(|e| Error::Unreachable {
+            endpoint: ep.host.clone(),
+            reason: one_line(&e.to_string()),
+        })
+    }
+
+    /// A client for the endpoint that has not talked to the engine yet: it agrees on an API
+    /// version at its first successful `info`. Fails only for a malformed address.
+    pub fn lazy(ep: &Endpoint) -> Result<Swarm, Error> {
+        Ok(Swarm {
+            docker: std::sync::RwLock::new(Swarm::client(ep)?),
+            negotiated: std::sync::atomic::AtomicBool::new(false),
+            endpoint: ep.host.clone(),
+            role: Mutex::new(SwarmRole::None),
+            hostname: Mutex::new(String::new()),
+        })
+    }
+
+    /// Makes a client for the endpoint and agrees on an API version with the engine.
+    pub async fn connect(ep: &Endpoint) -> Result<Swarm, Error> {
+        let sw = Swarm::lazy(ep)?;
+        sw.negotiate().await?;
+        Ok(sw)
+    }
+
+    async fn negotiate(&self) -> Result<(), Error> {
+        use std::sync::atomic::Ordering;
+        if self.negotiated.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let d = self
+            .docker()
+            .negotiate_version()
+            .await
+            .map_err(|e| self.reach(e))?;
+        if let Ok(mut w) = self.docker.write() {
+            *w = d;
+        }
+        self.negotiated.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The client (cheap to clone: it shares its connection pool).
+    pub fn docker(&self) -> Docker {
+        match self.docker.read() {
+            Ok(d) => d.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn role(&self) -> SwarmRole {
+        self.role.lock().map(|r| *r).unwrap_or(SwarmRole::None)
+    }
+
+    fn hostname(&self) -> String {
+        self.hostname.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    fn reach(&self, e: bollard::errors::Error) -> Error {
+        use bollard::errors::Error as B;
+        match e {
+            B::DockerResponseServerError { .. } => engine_error(e),
+            other => Error::Unreachable {
+                endpoint: self.endpoint.clone(),
+                reason: one_line(&other.to_string()),
+            },
+        }
+    }
+
+    pub async fn info(&self) -> Result<ClusterInfo, Error> {
+        self.negotiate().await?;
+        let info = self.docker().info().await.map_err(|e| self.reach(e))?;
+        let swarm = info.swarm.as_ref();
+        let active =
+            swarm.and_then(|s| s.local_node_state) == Some(bollard::models::LocalNodeState::ACTIVE);
+        let role = match (active, swarm.and_then(|s| s.control_available)) {
+            (true, Some(true)) => SwarmRole::Manager,
+            (true, _) => SwarmRole::Worker,
+            _ => SwarmRole::None,
+        };
+        let hostname = info.name.as_deref().map(one_line).unwrap_or_default();
+        if let Ok(mut r) = self.role.lock() {
+            *r = role;
+        }
+        if let Ok(mut h) = self.hostname.lock() {
+            h.clone_from(&hostname);
+        }
+        Ok(ClusterInfo {
+            endpoint: self.endpoint.clone(),
+            engine: info
+                .server_version
+                .as_deref()
+                .map(one_line)
+                .unwrap_or_default(),
+            swarm: role,
+            node_id: swarm
+                .and_then(|s| s.node_id.as_deref())
+                .map(one_line)
+                .unwrap_or_default(),
+            hostname,
+        })
+    }
+
+    pub async fn nodes(&self) -> Result<Vec<Node>, Error> {
+        if self.role() != SwarmRole::Manager {
+            return Err(Error::NotManager);
+        }
+        let list = self
+            .docker()
+            .list_nodes(None)
+            .await
+            .map_err(|e| self.reach(e))?;
+        let mut nodes: Vec<Node> = list.iter().map(convert::node).collect();
+        nodes.sort_by(|a, b| {
+            (a.role != crate::model::Role::Manager, &a.hostname)
+                .cmp(&(b.role != crate::model::Role::Manager, &b.hostname))
+        });
+        Ok(nodes)
+    }
+
+    async fn node_names(&self) -> Result<HashMap<String, String>, Error> {
+        let list = self
+            .docker()
+            .list_nodes(None)
+            .await
+            .map_err(|e| self.reach(e))?;
+        Ok(list
+            .iter()
+            .map(convert::node)
+            .map(|n| (n.id, n.hostname))
+            .collect())
+    }
+
+    async fn services(&self) -> Result<Vec<bollard::models::Service>, Error> {
+        let opts = ListServicesOptions {
+            status: Some(true),
+            ..Default::default()
+        };
+        self.docker()
+            .list_services(Some(opts))
+            .await
+            .map_err(|e| self.reach(e))
+    }
+
+    async fn containers(&self) -> Result<Vec<bollard::models::ContainerSummary>, Error> {
+        let opts = ListContainersOptions {
+            all: true,
+            ..Default::default()
+        };
+        self.docker()
+            .list_containers(Some(opts))
+            .await
+            .map_err(|e| self.reach(e))
+    }
+
+    /// Services on a manager; elsewhere containers grouped by compose project and service.
+    pub async fn workloads(&self) -> Result<Vec<Workload>, Error> {
+        let mut out = if self.role() == SwarmRole::Manager {
+            self.services()
+                .await?
+                .iter()
+                .map(convert::service)
+                .collect::<Vec<_>>()
+        } else {
+            convert::container_workloads(&self.containers().await?)
+        };
+        out.sort_by(|a, b| (&a.stack, &a.name).cmp(&(&b.stack, &b.name)));
+        Ok(out)
+    }
+
+    /// Every task on a manager (finished ones too); elsewhere every container.
+    pub async fn instances(&self) -> Result<Vec<Instance>, Error> {
+        let mut out: Vec<Instance> = if self.role() == SwarmRole::Manager {
+            let services: HashMap<String, String> = self
+                .services()
+                .await?
+                .iter()
+                .map(convert::service)
+                .map(|w| (w.id, w.name))
+                .collect();
+            let nodes = self.node_names().await?;
+            let tasks = self
+                .docker()
+                .list_tasks(None)
+                .await
+                .map_err(|e| self.reach(e))?;
+            tasks
+                .iter()
+                .map(|t| convert::task(t, &services, &nodes))
+                .collect()
+        } else {
+            let host = self.hostname();
+            self.containers()
+                .await?
+                .iter()
+                .map(|c| convert::container_instance(c, &host))
+                .collect()
+        };
+        out.sort_by(|a, b| {
+            (&a.workload_id, a.slot, &a.node, std::cmp::Reverse(a.since)).cmp(&(
+                &b.workload_id,
+                b.slot,
+                &b.node,
+                std::cmp::Reverse(b.since),
+            ))
+        });
+        Ok(out)
+    }
+
+    pub async fn images(&self) -> Result<Vec<Image>, Error> {
+        let list = self
+            .docker()
+            .list_images(Some(ListImagesOptions {
+                all: false,
+                ..Default::default()
+            }))
+            .await
+            .map_err(|e| self.reach(e))?;
+        Ok(convert::images(&list))
+    }
+
+    /// The engine's /events for services, nodes, containers and images, as "what is stale now".
+    pub fn changes(&self) -> BoxStream<'static, Result<Dirty, Error>> {
+        let filters = HashMap::from([(
+            "type".to_string(),
+            ["service", "node", "container", "image", "daemon"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        )]);
+        let opts = EventsOptions {
+            filters: Some(filters),
+            ..Default::default()
+        };
+        let endpoint = self.endpoint.clone();
+        self.docker()
+            .events(Some(opts))
+            .map(move |ev| match ev {
+                Ok(ev) => Ok(dirty_for(
+                    ev.typ.map(|t| t.to_string()).as_deref().unwrap_or(""),
+                )),
+                Err(e) => Err(Error::Unreachable {
+                    endpoint: endpoint.clone(),
+                    reason: one_line(&e.to_string()),
+                }),
+            })
+            .boxed()
+    }
+
+    pub async fn logs(
+        &self,
+        target: &crate::model::LogTarget,
+        tail: usize,
+        follow: bool,
+        tx: tokio::sync::mpsc::Sender<Vec<crate::model::LogLine>>,
+    ) -> Result<(), Error> {
+        logs::follow(self, target, tail, follow, tx).await
+    }
+}
+
+fn dirty_for(kind: &str) -> Dirty {
+    match kind {
+        "service" => Dirty {
+            workloads: true,
+            instances: true,
+            ..Dirty::default()
+        },
+        "node" => Dirty {
+            nodes: true,
+            instances: true,
+            ..Dirty::default()
+        },
+        "container" => Dirty {
+            workloads: true,
+            instances: true,
+            ..Dirty::default()
+        },
+        "image" => Dirty {
+            images: true,
+            ..Dirty::default()
+        },
+        _ => Dirty::ALL,
+    }
+}

@@ -1,0 +1,514 @@
+//! The one command grammar. The `:` palette, the keymap and the command line all produce a
+//! [`Command`] through [`parse`]; help text, completion and Spanish aliases live here too.
+
+use crate::i18n::Lang;
+use crate::tr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Nodes,
+    Services,
+    Tasks {
+        service: String,
+    },
+    Images,
+    Logs {
+        target: String,
+        tail: Option<usize>,
+        follow: bool,
+    },
+    Filter(String),
+    Theme(String),
+    Lang(Lang),
+    Help(Option<String>),
+    Quit,
+}
+
+/// What kind of value an argument takes, for completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    Service,
+    ServiceOrTask,
+    Theme,
+    Lang,
+    Command,
+    Text,
+}
+
+pub struct Spec {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    /// Usage after the name, e.g. `SERVICE [--tail N] [-f]`.
+    pub usage: &'static str,
+    /// Catalog key of the one-line description.
+    pub help: &'static str,
+    pub args: &'static [ArgKind],
+}
+
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "nodes",
+        aliases: &["nodos", "node"],
+        usage: "",
+        help: "cmd.nodes",
+        args: &[],
+    },
+    Spec {
+        name: "services",
+        aliases: &["workloads", "servicios", "service", "ls"],
+        usage: "",
+        help: "cmd.services",
+        args: &[],
+    },
+    Spec {
+        name: "tasks",
+        aliases: &["tareas", "ps"],
+        usage: "SERVICE",
+        help: "cmd.tasks",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "images",
+        aliases: &["imagenes", "imágenes", "image-ls"],
+        usage: "",
+        help: "cmd.images",
+        args: &[],
+    },
+    Spec {
+        name: "logs",
+        aliases: &["registros", "log"],
+        usage: "SERVICE|TASK [--tail N] [--follow]",
+        help: "cmd.logs",
+        args: &[ArgKind::ServiceOrTask],
+    },
+    Spec {
+        name: "filter",
+        aliases: &["filtrar", "filtro"],
+        usage: "TEXT",
+        help: "cmd.filter",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "theme",
+        aliases: &["tema"],
+        usage: "NAME",
+        help: "cmd.theme",
+        args: &[ArgKind::Theme],
+    },
+    Spec {
+        name: "lang",
+        aliases: &["idioma", "language"],
+        usage: "es|en",
+        help: "cmd.lang",
+        args: &[ArgKind::Lang],
+    },
+    Spec {
+        name: "help",
+        aliases: &["ayuda", "?"],
+        usage: "[COMMAND]",
+        help: "cmd.help",
+        args: &[ArgKind::Command],
+    },
+    Spec {
+        name: "quit",
+        aliases: &["salir", "q", "exit"],
+        usage: "",
+        help: "cmd.quit",
+        args: &[],
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("{}", tr!("parse.empty"))]
+    Empty,
+    #[error("{}", tr!("parse.unknown", word = .word, hint = hint(.suggestion)))]
+    Unknown {
+        word: String,
+        suggestion: Option<String>,
+    },
+    #[error("{}", tr!("parse.missing", command = .command, arg = .arg, usage = .usage))]
+    Missing {
+        command: String,
+        arg: String,
+        usage: String,
+    },
+    #[error("{}", tr!("parse.bad_value", command = .command, arg = .arg, value = .value))]
+    BadValue {
+        command: String,
+        arg: String,
+        value: String,
+    },
+    #[error("{}", tr!("parse.extra", command = .command, extra = .extra, usage = .usage))]
+    Extra {
+        command: String,
+        extra: String,
+        usage: String,
+    },
+    #[error("{}", tr!("parse.quote"))]
+    UnclosedQuote,
+}
+
+fn hint(s: &Option<String>) -> String {
+    s.as_ref()
+        .map(|s| tr!("hint.did_you_mean", name = s))
+        .unwrap_or_default()
+}
+
+/// Splits a palette line into words, honouring single and double quotes.
+pub fn tokenize(line: &str) -> Result<Vec<String>, ParseError> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err(ParseError::UnclosedQuote);
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// Finds a command by its name or one of its aliases (case-insensitive).
+pub fn spec(word: &str) -> Option<&'static Spec> {
+    let w = word.to_lowercase();
+    SPECS
+        .iter()
+        .find(|s| s.name == w || s.aliases.contains(&w.as_str()))
+}
+
+/// Parses a palette line.
+pub fn parse_line(line: &str) -> Result<Command, ParseError> {
+    parse(&tokenize(line)?)
+}
+
+/// Parses words (from the palette after [`tokenize`], or from the command line).
+pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
+    let Some(first) = words.first() else {
+        return Err(ParseError::Empty);
+    };
+    let first = first.as_ref();
+    let Some(spec) = spec(first) else {
+        let names = SPECS
+            .iter()
+            .flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied()));
+        // Suggest the command's own name, even when the word was closest to an alias.
+        let suggestion = crate::suggest::closest(first, names)
+            .and_then(|n| spec(&n))
+            .map(|s| s.name.to_string());
+        return Err(ParseError::Unknown {
+            word: first.to_string(),
+            suggestion,
+        });
+    };
+    let rest: Vec<&str> = words[1..].iter().map(AsRef::as_ref).collect();
+    let name = spec.name;
+    let missing = |arg: &str| ParseError::Missing {
+        command: name.into(),
+        arg: arg.into(),
+        usage: usage(spec),
+    };
+    let extra = |extra: &[&str]| ParseError::Extra {
+        command: name.into(),
+        extra: extra.join(" "),
+        usage: usage(spec),
+    };
+    let no_args = |cmd: Command| {
+        if rest.is_empty() {
+            Ok(cmd)
+        } else {
+            Err(extra(&rest))
+        }
+    };
+    match name {
+        "nodes" => no_args(Command::Nodes),
+        "services" => no_args(Command::Services),
+        "images" => no_args(Command::Images),
+        "quit" => no_args(Command::Quit),
+        "tasks" => match rest.as_slice() {
+            [] => Err(missing("SERVICE")),
+            [service] => Ok(Command::Tasks {
+                service: service.to_string(),
+            }),
+            [_, more @ ..] => Err(extra(more)),
+        },
+        "logs" => parse_logs(&rest, &missing, &extra),
+        "filter" => Ok(Command::Filter(rest.join(" "))),
+        "theme" => match rest.as_slice() {
+            [] => Err(missing("NAME")),
+            [t] => Ok(Command::Theme(t.to_string())),
+            [_, more @ ..] => Err(extra(more)),
+        },
+        "lang" => match rest.as_slice() {
+            [] => Err(missing("es|en")),
+            [l] => Lang::parse(l)
+                .map(Command::Lang)
+                .ok_or_else(|| ParseError::BadValue {
+                    command: name.into(),
+                    arg: "es|en".into(),
+                    value: l.to_string(),
+                }),
+            [_, more @ ..] => Err(extra(more)),
+        },
+        "help" => match rest.as_slice() {
+            [] => Ok(Command::Help(None)),
+            [c] => match spec_name(c) {
+                Some(n) => Ok(Command::Help(Some(n.to_string()))),
+                None => Err(ParseError::Unknown {
+                    word: c.to_string(),
+                    suggestion: crate::suggest::closest(c, SPECS.iter().map(|s| s.name)),
+                }),
+            },
+            [_, more @ ..] => Err(extra(more)),
+        },
+        _ => Err(ParseError::Unknown {
+            word: first.to_string(),
+            suggestion: None,
+        }),
+    }
+}
+
+fn spec_name(word: &str) -> Option<&'static str> {
+    spec(word).map(|s| s.name)
+}
+
+fn parse_logs(
+    rest: &[&str],
+    missing: &dyn Fn(&str) -> ParseError,
+    extra: &dyn Fn(&[&str]) -> ParseError,
+) -> Result<Command, ParseError> {
+    let mut target = None;
+    let mut tail = None;
+    let mut follow = false;
+    let mut i = 0;
+    while i < rest.len() {
+        let w = rest[i];
+        let tail_value = if w == "--tail" || w == "-n" {
+            i += 1;
+            Some(rest.get(i).copied().ok_or_else(|| missing("N"))?)
+        } else {
+            w.strip_prefix("--tail=")
+        };
+        if let Some(v) = tail_value {
+            tail = Some(v.parse::<usize>().map_err(|_| ParseError::BadValue {
+                command: "logs".into(),
+                arg: "--tail".into(),
+                value: v.to_string(),
+            })?);
+        } else if w == "-f" || w == "--follow" {
+            follow = true;
+        } else if target.is_none() && !w.starts_with('-') {
+            target = Some(w.to_string());
+        } else {
+            return Err(extra(&rest[i..]));
+        }
+        i += 1;
+    }
+    let target = target.ok_or_else(|| missing("SERVICE|TASK"))?;
+    Ok(Command::Logs {
+        target,
+        tail,
+        follow,
+    })
+}
+
+/// `name usage`, e.g. `logs SERVICE|TASK [--tail N] [--follow]`.
+pub fn usage(spec: &Spec) -> String {
+    if spec.usage.is_empty() {
+        spec.name.to_string()
+    } else {
+        format!("{} {}", spec.name, spec.usage)
+    }
+}
+
+/// Help lines: every command, or one with its aliases.
+pub fn help_lines(only: Option<&str>) -> Vec<(String, String)> {
+    SPECS
+        .iter()
+        .filter(|s| only.is_none_or(|o| s.name == o))
+        .map(|s| {
+            let mut desc = crate::i18n::text(s.help).to_string();
+            if only.is_some() && !s.aliases.is_empty() {
+                desc.push_str(&format!(
+                    " ({}: {})",
+                    tr!("help.aliases"),
+                    s.aliases.join(", ")
+                ));
+            }
+            (usage(s), desc)
+        })
+        .collect()
+}
+
+/// Completion candidates for the last word of `line`. `names` supplies the values of an argument kind.
+pub fn complete(line: &str, names: &dyn Fn(ArgKind) -> Vec<String>) -> Vec<String> {
+    let words = tokenize(line).unwrap_or_default();
+    let ends_with_space = line.ends_with(char::is_whitespace) || line.is_empty();
+    let (done, partial) = if ends_with_space {
+        (words.as_slice(), "")
+    } else {
+        match words.split_last() {
+            Some((last, done)) => (done, last.as_str()),
+            None => (words.as_slice(), ""),
+        }
+    };
+    let p = partial.to_lowercase();
+    let candidates: Vec<String> = if done.is_empty() {
+        let mut v: Vec<String> = SPECS.iter().map(|s| s.name.to_string()).collect();
+        if !p.is_empty() {
+            v.extend(
+                SPECS
+                    .iter()
+                    .flat_map(|s| s.aliases.iter().map(|a| a.to_string())),
+            );
+        }
+        v
+    } else {
+        let Some(spec) = spec(&done[0]) else {
+            return vec![];
+        };
+        let idx = done.len() - 1;
+        match spec.args.get(idx) {
+            Some(ArgKind::Lang) => vec!["es".into(), "en".into()],
+            Some(ArgKind::Command) => SPECS.iter().map(|s| s.name.to_string()).collect(),
+            Some(ArgKind::Text) | None => vec![],
+            Some(kind) => names(*kind),
+        }
+    };
+    let mut out: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| c.to_lowercase().starts_with(&p))
+        .collect();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Command, ParseError> {
+        parse_line(s)
+    }
+
+    #[test]
+    fn read_only_commands_parse() {
+        assert_eq!(p("nodes"), Ok(Command::Nodes));
+        assert_eq!(p("workloads"), Ok(Command::Services));
+        assert_eq!(p("servicios"), Ok(Command::Services));
+        assert_eq!(
+            p("tasks gopenux_backend"),
+            Ok(Command::Tasks {
+                service: "gopenux_backend".into()
+            })
+        );
+        assert_eq!(p("IMÁGENES"), Ok(Command::Images));
+        assert_eq!(
+            p("logs gopenux_backend --tail 20"),
+            Ok(Command::Logs {
+                target: "gopenux_backend".into(),
+                tail: Some(20),
+                follow: false
+            })
+        );
+        assert_eq!(
+            p("logs -f web.1"),
+            Ok(Command::Logs {
+                target: "web.1".into(),
+                tail: None,
+                follow: true
+            })
+        );
+        assert_eq!(p("filter back end"), Ok(Command::Filter("back end".into())));
+        assert_eq!(p("filter 'a  b'"), Ok(Command::Filter("a  b".into())));
+        assert_eq!(p("tema light"), Ok(Command::Theme("light".into())));
+        assert_eq!(p("idioma es"), Ok(Command::Lang(Lang::Es)));
+        assert_eq!(p("help logs"), Ok(Command::Help(Some("logs".into()))));
+        assert_eq!(p("ayuda registros"), Ok(Command::Help(Some("logs".into()))));
+        assert_eq!(p("salir"), Ok(Command::Quit));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        assert!(matches!(p(""), Err(ParseError::Empty)));
+        assert_eq!(
+            p("nodez"),
+            Err(ParseError::Unknown {
+                word: "nodez".into(),
+                suggestion: Some("nodes".into())
+            })
+        );
+        assert!(matches!(p("tasks"), Err(ParseError::Missing { .. })));
+        assert!(matches!(p("tasks a b"), Err(ParseError::Extra { extra, .. }) if extra == "b"));
+        assert!(
+            matches!(p("logs web --tail lots"), Err(ParseError::BadValue { value, .. }) if value == "lots")
+        );
+        assert!(matches!(
+            p("logs web --tail"),
+            Err(ParseError::Missing { .. })
+        ));
+        assert!(matches!(p("lang fr"), Err(ParseError::BadValue { .. })));
+        assert!(matches!(p("nodes extra"), Err(ParseError::Extra { .. })));
+        assert!(matches!(p("filter \"open"), Err(ParseError::UnclosedQuote)));
+    }
+
+    #[test]
+    fn error_messages_name_the_problem() {
+        crate::i18n::set_lang(Lang::En);
+        let e = p("nodez").unwrap_err().to_string();
+        assert!(e.contains("nodez") && e.contains("nodes"), "{e}");
+        let e = p("logs web --tail lots").unwrap_err().to_string();
+        assert!(e.contains("lots") && e.contains("--tail"), "{e}");
+    }
+
+    #[test]
+    fn completion_offers_commands_then_names() {
+        let names = |k: ArgKind| match k {
+            ArgKind::Service | ArgKind::ServiceOrTask => {
+                vec!["gopenux_backend".to_string(), "gopenux_frontend".into()]
+            }
+            ArgKind::Theme => vec!["dark".into(), "light".into()],
+            _ => vec![],
+        };
+        assert_eq!(complete("no", &names), vec!["nodes", "nodos", "node"]);
+        assert_eq!(complete("logs gopenux_b", &names), vec!["gopenux_backend"]);
+        assert_eq!(complete("tasks ", &names).len(), 2);
+        assert_eq!(complete("theme l", &names), vec!["light"]);
+        assert_eq!(complete("lang ", &names), vec!["es", "en"]);
+        assert!(complete("quit ", &names).is_empty());
+        assert!(complete("", &names).contains(&"help".to_string()));
+    }
+
+    #[test]
+    fn every_spec_has_help() {
+        for s in SPECS {
+            assert_ne!(
+                crate::i18n::text(s.help),
+                s.help,
+                "no catalog text for {}",
+                s.name
+            );
+        }
+    }
+}

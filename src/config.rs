@@ -1,0 +1,152 @@
+//! `config.toml` in the platform config dir (~/.config/estiba on Linux). Every field is optional;
+//! a bad file gives a warning shown inside the console and the defaults.
+
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_LOG_LINES: usize = 10_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Theme name: dark, light, high-contrast, ssh-16, or a file in the config dir's themes/.
+    pub theme: Option<String>,
+    /// es or en; otherwise from LANG.
+    pub lang: Option<Lang>,
+    /// Lines kept in the logs pane.
+    pub log_lines: Option<usize>,
+    /// Engine address, as with `--host`.
+    pub host: Option<String>,
+    /// Docker context, as with `--context`.
+    pub context: Option<String>,
+    /// Show finished tasks in the tasks pane from the start.
+    pub show_finished: Option<bool>,
+    /// Show log timestamps from the start.
+    pub log_timestamps: Option<bool>,
+    /// Wrap long log lines from the start.
+    pub log_wrap: Option<bool>,
+}
+
+/// The platform directories estiba uses.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub config: PathBuf,
+    pub data: PathBuf,
+}
+
+impl Dirs {
+    /// `ESTIBA_CONFIG_DIR` / `ESTIBA_DATA_DIR` override the platform's (tests, portable use).
+    pub fn detect() -> Dirs {
+        let pd = directories::ProjectDirs::from("", "", "estiba");
+        let env_dir = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Dirs {
+            config: env_dir("ESTIBA_CONFIG_DIR")
+                .or_else(|| pd.as_ref().map(|p| p.config_dir().to_path_buf()))
+                .unwrap_or_else(|| PathBuf::from(".estiba")),
+            data: env_dir("ESTIBA_DATA_DIR")
+                .or_else(|| pd.as_ref().map(|p| p.data_dir().to_path_buf()))
+                .unwrap_or_else(|| PathBuf::from(".estiba")),
+        }
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config.join("config.toml")
+    }
+
+    pub fn themes(&self) -> PathBuf {
+        self.config.join("themes")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::tr!("config.invalid", file = .file, detail = .detail))]
+pub struct ConfigError {
+    pub file: String,
+    pub detail: String,
+}
+
+impl Config {
+    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let c: Config = toml::from_str(text).map_err(|e| ConfigError {
+            file: file.display().to_string(),
+            detail: e.to_string().trim().replace('\n', " "),
+        })?;
+        if c.log_lines == Some(0) {
+            return Err(ConfigError {
+                file: file.display().to_string(),
+                detail: "log_lines = 0".into(),
+            });
+        }
+        Ok(c)
+    }
+
+    /// Reads the file if it exists. A missing file is the defaults; a bad one is the defaults and
+    /// a warning.
+    pub fn load(file: &Path) -> (Config, Option<ConfigError>) {
+        match std::fs::read_to_string(file) {
+            Ok(text) => match Config::parse(&text, file) {
+                Ok(c) => (c, None),
+                Err(e) => (Config::default(), Some(e)),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+            Err(e) => (
+                Config::default(),
+                Some(ConfigError {
+                    file: file.display().to_string(),
+                    detail: e.to_string(),
+                }),
+            ),
+        }
+    }
+
+    pub fn log_lines(&self) -> usize {
+        self.log_lines.unwrap_or(DEFAULT_LOG_LINES)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_optional() {
+        assert_eq!(
+            Config::parse("", Path::new("c.toml")).unwrap(),
+            Config::default()
+        );
+        let c = Config::parse(
+            "theme = \"ssh-16\"\nlang = \"es\"\nlog_lines = 500\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.theme.as_deref(), Some("ssh-16"));
+        assert_eq!(c.lang, Some(Lang::Es));
+        assert_eq!(c.log_lines(), 500);
+    }
+
+    #[test]
+    fn bad_files_name_the_file_and_the_key() {
+        let e = Config::parse("colour = \"red\"\n", Path::new("/x/config.toml")).unwrap_err();
+        assert!(e.file.contains("/x/config.toml"));
+        assert!(e.detail.contains("colour"), "{}", e.detail);
+        let e = Config::parse("log_lines = \"many\"", Path::new("c.toml")).unwrap_err();
+        assert!(e.detail.contains("log_lines"), "{}", e.detail);
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("config.toml");
+        std::fs::write(&f, "theme = [").unwrap();
+        let (c, warn) = Config::load(&f);
+        assert_eq!(c, Config::default());
+        assert!(warn.is_some());
+        let (c, warn) = Config::load(&dir.path().join("missing.toml"));
+        assert_eq!((c, warn), (Config::default(), None));
+    }
+}

@@ -1,0 +1,237 @@
+//! estiba: a full-screen terminal console for Docker Swarm (and, later, Kubernetes), made for
+//! DevOps labs. See ARCHITECTURE.md in the shared folder for the shape of the code.
+
+pub mod app;
+pub mod backend;
+pub mod cli;
+pub mod command;
+pub mod config;
+pub mod i18n;
+pub mod model;
+pub mod output;
+pub mod sanitize;
+pub mod suggest;
+pub mod time;
+pub mod ui;
+
+use backend::{Backend, endpoint};
+use cli::Cli;
+use config::{Config, Dirs};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit codes of headless commands.
+pub const EXIT_ERROR: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// Everything `main` does: parse the command line, load the config, then open the console or
+/// run one command headless.
+pub fn main_entry() -> ExitCode {
+    let cli = match Cli::parse_args() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let dirs = Dirs::detect();
+    let cfg_file = cli.config.clone().unwrap_or_else(|| dirs.config_file());
+    let (mut cfg, cfg_warning) = Config::load(&cfg_file);
+
+    // Language first, so every later message is in it.
+    let lang = match cli.lang.as_deref().map(|l| (l, i18n::Lang::parse(l))) {
+        Some((_, Some(l))) => l,
+        Some((bad, None)) => {
+            eprintln!("estiba: {}", tr!("cli.bad_lang", value = bad));
+            return ExitCode::from(EXIT_USAGE);
+        }
+        None => cfg.lang.unwrap_or_else(i18n::Lang::from_env),
+    };
+    i18n::set_lang(lang);
+    cfg.lang = Some(lang);
+    if let Some(t) = &cli.theme {
+        cfg.theme = Some(t.clone());
+    }
+    if let Some(h) = &cli.host {
+        cfg.host = Some(h.clone());
+    }
+    if let Some(c) = &cli.context {
+        cfg.context = Some(c.clone());
+    }
+
+    if cli.print_config {
+        print!(
+            "# {}\n{}",
+            cfg_file.display(),
+            Config {
+                log_lines: Some(cfg.log_lines()),
+                theme: Some(cfg.theme.clone().unwrap_or_else(|| "dark".into())),
+                ..cfg.clone()
+            }
+            .to_toml()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let _log_guard = init_logging(&dirs);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    if cli.command.is_empty() {
+        runtime.block_on(console(cli, cfg, cfg_warning, &dirs))
+    } else {
+        if let Some(w) = cfg_warning {
+            eprintln!("estiba: {w}");
+        }
+        runtime.block_on(headless(cli, cfg))
+    }
+}
+
+fn init_logging(dirs: &Dirs) -> Option<()> {
+    std::fs::create_dir_all(&dirs.data).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dirs.data.join("estiba.log"))
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ESTIBA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()
+}
+
+fn resolve(cfg: &Config) -> Result<endpoint::Endpoint, backend::Error> {
+    let env = |k: &str| std::env::var(k).ok();
+    endpoint::resolve(cfg.host.as_deref(), cfg.context.as_deref(), &env)
+}
+
+/// Connects to the engine; `Err` carries the endpoint and why it failed.
+async fn connect(ep: &endpoint::Endpoint) -> Result<Backend, backend::Error> {
+    let sw = backend::swarm::Swarm::connect(ep).await?;
+    Ok(Backend::Swarm(sw))
+}
+
+async fn console(
+    cli: Cli,
+    cfg: Config,
+    cfg_warning: Option<config::ConfigError>,
+    dirs: &Dirs,
+) -> ExitCode {
+    let mut warnings: Vec<String> = cfg_warning.iter().map(ToString::to_string).collect();
+    let now = time::now();
+    let backend = if cli.demo {
+        Backend::Demo(backend::demo::Demo::live(now))
+    } else {
+        match resolve(&cfg) {
+            Err(e) => {
+                warnings.push(e.to_string());
+                Backend::Demo(backend::demo::Demo::live(now))
+            }
+            Ok(ep) => match tokio::time::timeout(Duration::from_secs(3), connect(&ep)).await {
+                Ok(Ok(b)) => b,
+                Ok(Err(e)) if ep.source == endpoint::Source::Default => {
+                    tracing::info!(error = %e, "no engine reachable; opening the demo cluster");
+                    warnings.push(tr!("demo.fallback", endpoint = ep.host));
+                    Backend::Demo(backend::demo::Demo::live(now))
+                }
+                Err(_) if ep.source == endpoint::Source::Default => {
+                    warnings.push(tr!("demo.fallback", endpoint = ep.host));
+                    Backend::Demo(backend::demo::Demo::live(now))
+                }
+                // An engine the user named: stay on it and keep trying, rather than show a demo.
+                Ok(Err(e)) => {
+                    warnings.push(e.to_string());
+                    stay_on(&ep, &mut warnings, now)
+                }
+                Err(_) => stay_on(&ep, &mut warnings, now),
+            },
+        }
+    };
+    let theme_name = cfg.theme.clone().unwrap_or_else(|| "dark".into());
+    let theme = match ui::theme::Theme::load(&theme_name, Some(&dirs.themes())) {
+        Ok(t) => t,
+        Err(e) => {
+            warnings.push(e.to_string());
+            ui::theme::Theme::default_dark()
+        }
+    };
+    let opts = app::Options {
+        backend,
+        theme,
+        theme_dir: Some(dirs.themes()),
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        log_lines: cfg.log_lines(),
+        show_finished: cfg.show_finished.unwrap_or(false),
+        log_timestamps: cfg.log_timestamps.unwrap_or(false),
+        log_wrap: cfg.log_wrap.unwrap_or(false),
+        warnings,
+    };
+    match app::run(opts).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// The named engine, reconnecting until it answers; the demo only if its address is malformed.
+fn stay_on(ep: &endpoint::Endpoint, warnings: &mut Vec<String>, now: i64) -> Backend {
+    match backend::swarm::Swarm::lazy(ep) {
+        Ok(sw) => Backend::Swarm(sw),
+        Err(e) => {
+            warnings.push(e.to_string());
+            Backend::Demo(backend::demo::Demo::live(now))
+        }
+    }
+}
+
+async fn headless(cli: Cli, cfg: Config) -> ExitCode {
+    let cmd = match command::parse(&cli.command) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let backend = if cli.demo {
+        Backend::Demo(backend::demo::Demo::at(time::now()))
+    } else if matches!(cmd, command::Command::Help(_)) {
+        Backend::Demo(backend::demo::Demo::at(0))
+    } else {
+        let conn = match resolve(&cfg) {
+            Ok(ep) => connect(&ep).await,
+            Err(e) => Err(e),
+        };
+        match conn {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("estiba: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    };
+    match output::run(&backend, cmd, cli.output.unwrap_or_default(), time::now()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

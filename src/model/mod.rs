@@ -1,0 +1,287 @@
+//! Backend-neutral types: what every backend (swarm, demo, later kube) reports, and what panes draw.
+//!
+//! Strings in these types are already sanitized by the backend that made them.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Manager,
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeStatus {
+    Ready,
+    Down,
+    Disconnected,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Availability {
+    Active,
+    Pause,
+    Drain,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    pub id: String,
+    pub hostname: String,
+    pub role: Role,
+    pub leader: bool,
+    pub status: NodeStatus,
+    pub availability: Availability,
+    pub engine: String,
+    pub addr: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Replicated,
+    Global,
+    ReplicatedJob,
+    GlobalJob,
+    /// A plain container (compose project member or lone container) on an engine outside a swarm.
+    Container,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Port {
+    pub published: Option<u16>,
+    pub target: u16,
+    pub protocol: String,
+    /// `ingress` or `host` in a swarm; empty for containers.
+    pub mode: String,
+}
+
+impl std::fmt::Display for Port {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.published {
+            Some(p) => write!(f, "{p}->{}/{}", self.target, self.protocol),
+            None => write!(f, "{}/{}", self.target, self.protocol),
+        }
+    }
+}
+
+/// The rolling update state of a service, as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpdateStatus {
+    /// updating, paused, completed, rollback_started, rollback_paused, rollback_completed
+    pub state: String,
+    pub message: String,
+}
+
+/// A swarm service, or on a plain engine a compose service (or a lone container).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    pub id: String,
+    pub name: String,
+    /// The stack (`com.docker.stack.namespace`) or compose project it belongs to.
+    pub stack: Option<String>,
+    pub mode: Mode,
+    pub running: u64,
+    pub desired: u64,
+    /// repo:tag, digest removed.
+    pub image: String,
+    pub ports: Vec<Port>,
+    pub update: Option<UpdateStatus>,
+    pub labels: BTreeMap<String, String>,
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    /// every desired replica is running
+    Healthy,
+    /// some are running, or none are desired yet some run
+    Converging,
+    /// none running while some are desired
+    Down,
+}
+
+impl Workload {
+    pub fn health(&self) -> Health {
+        if self.running >= self.desired && (self.desired > 0 || self.running == 0) {
+            Health::Healthy
+        } else if self.running == 0 {
+            Health::Down
+        } else {
+            Health::Converging
+        }
+    }
+}
+
+/// A swarm task, or on a plain engine a container.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instance {
+    pub id: String,
+    pub workload_id: String,
+    /// `gopenux_backend.2`, or for global services `name.<node id>`, or a container's name.
+    pub name: String,
+    pub slot: Option<u64>,
+    pub node_id: String,
+    pub node: String,
+    pub desired: String,
+    pub state: String,
+    /// When the current state was entered (Unix seconds).
+    pub since: i64,
+    pub error: Option<String>,
+    pub image: String,
+}
+
+impl Instance {
+    /// Shutdown, failed, complete, rejected...: tasks that are done and hidden by default.
+    pub fn finished(&self) -> bool {
+        matches!(self.desired.as_str(), "shutdown" | "remove" | "complete")
+            || matches!(
+                self.state.as_str(),
+                "shutdown"
+                    | "failed"
+                    | "complete"
+                    | "rejected"
+                    | "orphaned"
+                    | "remove"
+                    | "exited"
+                    | "dead"
+            )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Image {
+    pub id: String,
+    pub repo: String,
+    pub tag: String,
+    pub size: u64,
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogLine {
+    /// `name.slot@node`, as `docker service logs` prefixes lines.
+    pub source: String,
+    pub stream: Stream,
+    /// Unix seconds, when the engine gave a timestamp.
+    pub ts: Option<i64>,
+    /// Nanoseconds within the second, for ordering merged streams.
+    pub ts_nanos: u32,
+    pub text: String,
+}
+
+/// What a log pane follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum LogTarget {
+    Workload { id: String, name: String },
+    Instance { id: String, name: String },
+}
+
+impl LogTarget {
+    pub fn name(&self) -> &str {
+        match self {
+            LogTarget::Workload { name, .. } | LogTarget::Instance { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SwarmRole {
+    Manager,
+    Worker,
+    /// The engine is not part of a swarm.
+    None,
+}
+
+/// Facts about the endpoint, for the status bar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterInfo {
+    pub endpoint: String,
+    pub engine: String,
+    pub swarm: SwarmRole,
+    pub node_id: String,
+    pub hostname: String,
+}
+
+/// Human size like the docker CLI: `12.3MB`, base 1000.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes}B")
+    } else if v < 10.0 {
+        format!("{v:.2}{}", UNITS[u])
+    } else if v < 100.0 {
+        format!("{v:.1}{}", UNITS[u])
+    } else {
+        format!("{v:.0}{}", UNITS[u])
+    }
+}
+
+/// `repo:tag` of an image reference, with any `@sha256:...` digest removed.
+pub fn strip_digest(image: &str) -> &str {
+    image.split('@').next().unwrap_or(image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_the_docker_cli() {
+        assert_eq!(human_size(512), "512B");
+        assert_eq!(human_size(1_234_567), "1.23MB");
+        assert_eq!(human_size(45_600_000), "45.6MB");
+        assert_eq!(human_size(456_000_000), "456MB");
+    }
+
+    #[test]
+    fn digests_are_hidden() {
+        assert_eq!(strip_digest("nginx:1.25@sha256:abcd"), "nginx:1.25");
+        assert_eq!(strip_digest("nginx"), "nginx");
+    }
+
+    fn w(running: u64, desired: u64) -> Workload {
+        Workload {
+            id: "x".into(),
+            name: "x".into(),
+            stack: None,
+            mode: Mode::Replicated,
+            running,
+            desired,
+            image: String::new(),
+            ports: vec![],
+            update: None,
+            labels: BTreeMap::new(),
+            created: 0,
+        }
+    }
+
+    #[test]
+    fn health_follows_replicas() {
+        assert_eq!(w(3, 3).health(), Health::Healthy);
+        assert_eq!(w(0, 0).health(), Health::Healthy);
+        assert_eq!(w(1, 3).health(), Health::Converging);
+        assert_eq!(w(0, 3).health(), Health::Down);
+    }
+}

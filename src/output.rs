@@ -1,0 +1,307 @@
+//! Headless commands: the same grammar as the palette, run once, printed as a plain table or JSON.
+
+use crate::backend::{Backend, Error};
+use crate::cli::Output;
+use crate::command::Command;
+use crate::model::human_size;
+use crate::tr;
+use serde::Serialize;
+use std::io::Write;
+use unicode_width::UnicodeWidthStr;
+
+/// Formats rows as columns separated by three spaces, like the docker CLI.
+pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - c.width() + 3));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = line(header);
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
+    out
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+}
+
+fn h(keys: &[&'static str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| crate::i18n::text(k).to_uppercase())
+        .collect()
+}
+
+/// What a headless command failed on.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Backend(#[from] Error),
+    #[error("{}", tr!("cli.console_only", command = .0))]
+    ConsoleOnly(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub async fn run(
+    backend: &Backend,
+    cmd: Command,
+    output: Output,
+    now: i64,
+) -> Result<(), RunError> {
+    let mut stdout = std::io::stdout().lock();
+    if !matches!(cmd, Command::Help(_)) {
+        backend.info().await?;
+    }
+    let text = match cmd {
+        Command::Nodes => {
+            let nodes = backend.nodes().await?;
+            match output {
+                Output::Json => json(&nodes),
+                Output::Table => {
+                    let rows: Vec<Vec<String>> = nodes
+                        .iter()
+                        .map(|n| {
+                            let role = match (n.role, n.leader) {
+                                (crate::model::Role::Manager, true) => tr!("node.leader"),
+                                (crate::model::Role::Manager, false) => tr!("node.manager"),
+                                _ => tr!("node.worker"),
+                            };
+                            let labels: Vec<String> =
+                                n.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                            vec![
+                                n.id.get(..12).unwrap_or(&n.id).to_string(),
+                                n.hostname.clone(),
+                                role,
+                                format!("{:?}", n.status).to_lowercase(),
+                                format!("{:?}", n.availability).to_lowercase(),
+                                n.engine.clone(),
+                                n.addr.clone(),
+                                labels.join(","),
+                            ]
+                        })
+                        .collect();
+                    table(
+                        &h(&[
+                            "col.id",
+                            "col.hostname",
+                            "col.role",
+                            "col.status",
+                            "col.availability",
+                            "col.engine",
+                            "col.address",
+                            "col.labels",
+                        ]),
+                        &rows,
+                    )
+                }
+            }
+        }
+        Command::Services => {
+            let list = backend.workloads().await?;
+            match output {
+                Output::Json => json(&list),
+                Output::Table => {
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|w| {
+                            let ports: Vec<String> =
+                                w.ports.iter().map(ToString::to_string).collect();
+                            vec![
+                                w.id.get(..12).unwrap_or(&w.id).to_string(),
+                                w.name.clone(),
+                                w.stack.clone().unwrap_or_else(|| "—".into()),
+                                format!("{:?}", w.mode).to_lowercase(),
+                                format!("{}/{}", w.running, w.desired),
+                                w.image.clone(),
+                                ports.join(","),
+                                w.update
+                                    .as_ref()
+                                    .map(|u| u.state.clone())
+                                    .unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    table(
+                        &h(&[
+                            "col.id",
+                            "col.name",
+                            "col.stack",
+                            "col.mode",
+                            "col.replicas",
+                            "col.image",
+                            "col.ports",
+                            "col.update",
+                        ]),
+                        &rows,
+                    )
+                }
+            }
+        }
+        Command::Tasks { service } => {
+            let w = backend.find_workload(&service).await?;
+            let list: Vec<_> = backend
+                .instances()
+                .await?
+                .into_iter()
+                .filter(|i| i.workload_id == w.id)
+                .collect();
+            match output {
+                Output::Json => json(&list),
+                Output::Table => {
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|i| {
+                            vec![
+                                i.id.get(..12).unwrap_or(&i.id).to_string(),
+                                i.name.clone(),
+                                i.image.clone(),
+                                i.node.clone(),
+                                i.desired.clone(),
+                                format!("{} {}", i.state, crate::time::age(i.since, now)),
+                                i.error.clone().unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    table(
+                        &h(&[
+                            "col.id",
+                            "col.name",
+                            "col.image",
+                            "col.node",
+                            "col.desired",
+                            "col.current",
+                            "col.error",
+                        ]),
+                        &rows,
+                    )
+                }
+            }
+        }
+        Command::Images => {
+            let list = backend.images().await?;
+            match output {
+                Output::Json => json(&list),
+                Output::Table => {
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|i| {
+                            vec![
+                                i.repo.clone(),
+                                i.tag.clone(),
+                                i.id.get(..12).unwrap_or(&i.id).to_string(),
+                                crate::time::age(i.created, now),
+                                human_size(i.size),
+                            ]
+                        })
+                        .collect();
+                    table(
+                        &h(&[
+                            "col.repository",
+                            "col.tag",
+                            "col.image_id",
+                            "col.created",
+                            "col.size",
+                        ]),
+                        &rows,
+                    )
+                }
+            }
+        }
+        Command::Logs {
+            target,
+            tail,
+            follow,
+        } => {
+            drop(stdout);
+            return logs(backend, &target, tail, follow, output).await;
+        }
+        Command::Help(only) => help_text(only.as_deref()),
+        Command::Filter(_) => return Err(RunError::ConsoleOnly("filter".into())),
+        Command::Theme(_) => return Err(RunError::ConsoleOnly("theme".into())),
+        Command::Lang(_) => return Err(RunError::ConsoleOnly("lang".into())),
+        Command::Quit => return Err(RunError::ConsoleOnly("quit".into())),
+    };
+    stdout.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+pub fn help_text(only: Option<&str>) -> String {
+    let mut out = String::new();
+    if only.is_none() {
+        out.push_str(&tr!("cli.help_intro"));
+        out.push_str("\n\n");
+    }
+    for (usage, desc) in crate::command::help_lines(only) {
+        out.push_str(&format!("  estiba {usage:<36} {desc}\n"));
+    }
+    out
+}
+
+async fn logs(
+    backend: &Backend,
+    target: &str,
+    tail: Option<usize>,
+    follow: bool,
+    output: Output,
+) -> Result<(), RunError> {
+    let target = backend.resolve_log_target(target).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let printer = async move {
+        while let Some(batch) = rx.recv().await {
+            let batch: Vec<crate::model::LogLine> = batch;
+            for l in batch {
+                let text = match output {
+                    Output::Json => serde_json::to_string(&l).unwrap_or_default(),
+                    Output::Table => format!("{}    | {}", l.source, l.text),
+                };
+                let res = match l.stream {
+                    crate::model::Stream::Stdout => writeln!(std::io::stdout(), "{text}"),
+                    crate::model::Stream::Stderr => writeln!(std::io::stderr(), "{text}"),
+                };
+                if res.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+    let (res, ()) = tokio::join!(
+        backend.logs(&target, tail.unwrap_or(usize::MAX / 2), follow, tx),
+        printer
+    );
+    res?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns() {
+        let t = table(
+            &["A".into(), "BB".into()],
+            &[
+                vec!["ñandú".into(), "x".into()],
+                vec!["b".into(), "yy".into()],
+            ],
+        );
+        assert_eq!(t, "A       BB\nñandú   x\nb       yy\n");
+    }
+}

@@ -1,0 +1,353 @@
+//! Pure renderers: `draw(state, theme, area, buf)` and nothing else. The same Buffer goes to the
+//! terminal, to snapshot tests and to the screenshot exporter.
+
+pub mod panes;
+pub mod theme;
+pub mod widgets;
+
+use crate::app::state::{Input, Overlay, Pane, State};
+use crate::backend::ConnState;
+use crate::model::SwarmRole;
+use crate::tr;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use theme::Theme;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayoutKind {
+    TooSmall,
+    /// One pane at a time with a tab strip (80x24).
+    Single,
+    /// A list pane on the left, tasks and logs on the right (about 100x30).
+    TwoColumns,
+    /// Every pane at once.
+    Wide,
+}
+
+pub fn layout_kind(area: Rect) -> LayoutKind {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        LayoutKind::TooSmall
+    } else if area.width >= 150 && area.height >= 40 {
+        LayoutKind::Wide
+    } else if area.width >= 100 && area.height >= 28 {
+        LayoutKind::TwoColumns
+    } else {
+        LayoutKind::Single
+    }
+}
+
+/// Where each visible pane is drawn, for a screen of `area`.
+pub fn pane_areas(state: &State, area: Rect) -> Vec<(Pane, Rect)> {
+    match layout_kind(area) {
+        LayoutKind::TooSmall => vec![],
+        LayoutKind::Single => vec![(state.focus, area)],
+        LayoutKind::TwoColumns => {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(area);
+            let [top, bottom] =
+                Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)])
+                    .areas(right);
+            let list = match state.focus {
+                p @ (Pane::Nodes | Pane::Services | Pane::Images) => p,
+                _ => Pane::Services,
+            };
+            vec![(list, left), (Pane::Tasks, top), (Pane::Logs, bottom)]
+        }
+        LayoutKind::Wide => {
+            let [top, mid, bottom] = Layout::vertical([
+                Constraint::Percentage(24),
+                Constraint::Percentage(40),
+                Constraint::Percentage(36),
+            ])
+            .areas(area);
+            let [nodes, images] =
+                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .areas(top);
+            let [services, tasks] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(mid);
+            vec![
+                (Pane::Nodes, nodes),
+                (Pane::Images, images),
+                (Pane::Services, services),
+                (Pane::Tasks, tasks),
+                (Pane::Logs, bottom),
+            ]
+        }
+    }
+}
+
+pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme.base());
+    let kind = layout_kind(area);
+    if kind == LayoutKind::TooSmall {
+        let text = tr!(
+            "ui.too_small",
+            w = MIN_WIDTH,
+            h = MIN_HEIGHT,
+            cw = area.width,
+            ch = area.height
+        );
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .style(theme.fg(theme.warn))
+            .render(area, buf);
+        return;
+    }
+    let prompt = !matches!(state.input, Input::Normal);
+    let tabs = kind != LayoutKind::Wide;
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(u16::from(tabs)),
+            Constraint::Min(3),
+            Constraint::Length(u16::from(prompt)),
+            Constraint::Length(1),
+        ])
+        .split(area);
+    if tabs {
+        tab_strip(state, theme, rows[0], buf);
+    }
+    for (pane, rect) in pane_areas(state, rows[1]) {
+        let focused = pane == state.focus;
+        match pane {
+            Pane::Nodes => panes::nodes::render(state, theme, rect, buf, focused),
+            Pane::Services => panes::services::render(state, theme, rect, buf, focused),
+            Pane::Tasks => panes::tasks::render(state, theme, rect, buf, focused),
+            Pane::Images => panes::images::render(state, theme, rect, buf, focused),
+            Pane::Logs => panes::logs::render(state, theme, rect, buf, focused),
+        }
+    }
+    if prompt {
+        prompt_line(state, theme, rows[2], buf);
+    }
+    status_bar(state, theme, rows[3], buf);
+    if let Some(t) = &state.toast {
+        toast(t, theme, rows[1], buf);
+    }
+    if let Overlay::Help { pane, only, scroll } = &state.overlay {
+        help(*pane, only.as_deref(), *scroll, theme, rows[1], buf);
+    }
+}
+
+fn tab_strip(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut spans = Vec::new();
+    for p in Pane::ALL {
+        let label = format!(" {} {} ", p.number(), crate::i18n::text(p.title_key()));
+        let style = if p == state.focus {
+            theme.selection().add_modifier(Modifier::BOLD)
+        } else {
+            theme.muted()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn prompt_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let line = match &state.input {
+        Input::Palette(p) => {
+            let mut spans = vec![
+                Span::styled(":", theme.fg(theme.accent).add_modifier(Modifier::BOLD)),
+                Span::raw(p.text.clone()),
+                Span::styled("█", theme.fg(theme.accent)),
+            ];
+            if !p.candidates.is_empty() {
+                let shown: Vec<String> = p.candidates.iter().take(8).cloned().collect();
+                let more = if p.candidates.len() > 8 { " …" } else { "" };
+                spans.push(Span::styled(
+                    format!("   {}{more}", shown.join("  ")),
+                    theme.muted(),
+                ));
+            }
+            Line::from(spans)
+        }
+        Input::Filter => {
+            let f = &state.view(state.focus).filter;
+            Line::from(vec![
+                Span::styled(
+                    format!("{} /", tr!("prompt.filter")),
+                    theme.fg(theme.accent),
+                ),
+                Span::raw(f.clone()),
+                Span::styled("█", theme.fg(theme.accent)),
+            ])
+        }
+        Input::Search => Line::from(vec![
+            Span::styled(
+                format!("{} /", tr!("prompt.search")),
+                theme.fg(theme.accent),
+            ),
+            Span::raw(state.logs.search.clone()),
+            Span::styled("█", theme.fg(theme.accent)),
+        ]),
+        Input::Normal => Line::default(),
+    };
+    line.render(area, buf);
+}
+
+fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut left = Vec::new();
+    match &state.conn {
+        ConnState::Demo => left.push(Span::styled(
+            format!(" {} ", tr!("status.demo")),
+            theme.badge(),
+        )),
+        ConnState::Connected => left.push(Span::styled(
+            format!("● {}", tr!("status.connected")),
+            theme.fg(theme.ok),
+        )),
+        ConnState::Connecting => left.push(Span::styled(
+            format!("○ {}", tr!("status.connecting")),
+            theme.fg(theme.warn),
+        )),
+        ConnState::Reconnecting { retry_in, .. } => left.push(Span::styled(
+            format!("○ {}", tr!("status.reconnecting", secs = retry_in)),
+            theme.fg(theme.warn),
+        )),
+    }
+    left.push(Span::raw(" "));
+    left.push(Span::styled(state.endpoint.clone(), theme.fg(theme.fg)));
+    if let Some(info) = &state.info {
+        let role = match info.swarm {
+            SwarmRole::Manager => tr!("status.manager"),
+            SwarmRole::Worker => tr!("status.worker"),
+            SwarmRole::None => tr!("status.no_swarm"),
+        };
+        left.push(Span::styled(format!(" · {role}"), theme.muted()));
+        if !info.hostname.is_empty() {
+            left.push(Span::styled(format!(" · {}", info.hostname), theme.muted()));
+        }
+    }
+    if let Some(e) = &state.last_error {
+        left.push(Span::styled(format!(" · {e}"), theme.error()));
+    }
+    let hint = tr!("status.hint");
+    let hint_w = hint.chars().count() as u16 + 1;
+    let left_area = Rect {
+        width: area.width.saturating_sub(hint_w),
+        ..area
+    };
+    Line::from(left).render(left_area, buf);
+    if area.width > hint_w + 20 {
+        let r = Rect {
+            x: area.x + area.width - hint_w,
+            width: hint_w,
+            ..area
+        };
+        Line::from(Span::styled(hint, theme.muted())).render(r, buf);
+    }
+}
+
+fn toast(t: &crate::app::state::Toast, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let width = (t.text.chars().count() as u16 + 4)
+        .min(area.width.saturating_sub(2))
+        .max(10);
+    let lines = (t.text.chars().count() as u16 / width.saturating_sub(4).max(1)) + 1;
+    let height = (lines + 2).min(area.height);
+    let rect = Rect {
+        x: area.x + area.width.saturating_sub(width + 1),
+        y: area.y + area.height.saturating_sub(height),
+        width,
+        height,
+    };
+    Clear.render(rect, buf);
+    let style = if t.error {
+        theme.error()
+    } else {
+        theme.fg(theme.ok)
+    };
+    Paragraph::new(t.text.clone())
+        .wrap(Wrap { trim: true })
+        .style(theme.base())
+        .block(Block::default().borders(Borders::ALL).border_style(style))
+        .render(rect, buf);
+}
+
+fn help(
+    pane: Pane,
+    only: Option<&str>,
+    scroll: usize,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let rect = Rect {
+        x: area.x + area.width / 10,
+        y: area.y + area.height / 10,
+        width: area.width - area.width / 5,
+        height: area.height - area.height / 5,
+    };
+    Clear.render(rect, buf);
+    let mut lines = Vec::new();
+    if only.is_none() {
+        lines.push(Line::from(Span::styled(
+            tr!("help.keys", pane = crate::i18n::text(pane.title_key())),
+            theme.header(),
+        )));
+        for b in crate::app::keymap::for_pane(pane) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", b.keys), theme.fg(theme.accent)),
+                Span::raw(crate::i18n::text(b.help)),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    lines.push(Line::from(Span::styled(
+        tr!("help.commands"),
+        theme.header(),
+    )));
+    for (usage, desc) in crate::command::help_lines(only) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{usage:<34}"), theme.fg(theme.accent)),
+            Span::raw(desc),
+        ]));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Line::from(Span::styled(
+            format!(" {} ", tr!("help.title")),
+            theme.header(),
+        )))
+        .title_bottom(Line::from(Span::styled(
+            format!(" {} ", tr!("help.close")),
+            theme.muted(),
+        )));
+    Paragraph::new(lines)
+        .style(theme.base())
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(rect, buf);
+}
+
+/// The screen's text, row by row (for tests and the text export).
+pub fn buffer_text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in area.y..area.y + area.height {
+        let mut row = String::new();
+        let mut skip = 0;
+        for x in area.x..area.x + area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            row.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push_str(row.trim_end());
+        out.push('\n');
+    }
+    out
+}

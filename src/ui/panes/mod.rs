@@ -1,0 +1,83 @@
+//! One file per pane. Each is a pure `render(state, theme, area, buf, focused)`.
+
+pub mod images;
+pub mod logs;
+pub mod nodes;
+pub mod services;
+pub mod tasks;
+
+use crate::app::state::{Pane, State};
+use crate::tr;
+use crate::ui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+
+/// The pane's frame: `N Title extra`, marked stale while reconnecting. Returns the inner area.
+pub fn frame(
+    state: &State,
+    pane: Pane,
+    extra: &str,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+    focused: bool,
+) -> Rect {
+    let mut title = vec![
+        Span::styled(format!(" {} ", pane.number()), theme.muted()),
+        Span::styled(
+            crate::i18n::text(pane.title_key()).to_string(),
+            theme.border(focused).add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if !extra.is_empty() {
+        title.push(Span::styled(format!(" {extra}"), theme.fg(theme.fg)));
+    }
+    let filter = if pane.is_list() {
+        state.view(pane).filter.as_str()
+    } else {
+        ""
+    };
+    if !filter.is_empty() {
+        title.push(Span::styled(format!(" /{filter}"), theme.fg(theme.accent)));
+    }
+    if state.stale() {
+        title.push(Span::styled(
+            format!(" {}", tr!("pane.stale")),
+            theme.fg(theme.warn),
+        ));
+    }
+    title.push(Span::raw(" "));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(theme.border(focused))
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// A centred, wrapped message inside a pane (loading, not a swarm, nothing here...).
+pub fn message(text: &str, style: ratatui::style::Style, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let top = area.height.saturating_sub(2) / 2;
+    let rect = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    Paragraph::new(text.to_string())
+        .style(style)
+        .alignment(ratatui::layout::Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .render(rect, buf);
+}

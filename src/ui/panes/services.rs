@@ -1,0 +1,126 @@
+//! Services grouped by stack (others under "—"): name, mode, replicas coloured by health, image,
+//! ports, update state. On an engine outside a swarm: containers grouped by compose project.
+
+use super::{frame, message};
+use crate::app::state::{Pane, State};
+use crate::model::{Health, Mode, SwarmRole, Workload};
+use crate::tr;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::{self, Col, TableRow};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+pub fn replicas_style(w: &Workload, theme: &Theme) -> ratatui::style::Style {
+    match w.health() {
+        Health::Healthy => theme.fg(theme.ok),
+        Health::Converging => theme.fg(theme.warn),
+        Health::Down => theme.error(),
+    }
+}
+
+fn mode(m: &Mode) -> String {
+    match m {
+        Mode::Replicated => tr!("mode.replicated"),
+        Mode::Global => tr!("mode.global"),
+        Mode::ReplicatedJob => tr!("mode.replicated_job"),
+        Mode::GlobalJob => tr!("mode.global_job"),
+        Mode::Container => tr!("mode.container"),
+    }
+}
+
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
+    let list = state.visible_workloads();
+    let swarm = state.swarm_role() == Some(SwarmRole::Manager) || state.swarm_role().is_none();
+    let extra = if swarm {
+        format!("({})", state.workloads.len())
+    } else {
+        tr!("services.containers")
+    };
+    let inner = frame(state, Pane::Services, &extra, theme, area, buf, focused);
+    if !state.loaded[1] {
+        return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+    }
+    if list.is_empty() {
+        let text = if !state.view(Pane::Services).filter.is_empty() {
+            tr!("pane.empty_filter")
+        } else if swarm {
+            tr!("services.none")
+        } else {
+            tr!("services.not_swarm")
+        };
+        return message(&text, theme.muted(), inner, buf);
+    }
+    let cols = [
+        Col::new(tr!("col.name"), 18, 3, 0),
+        Col::new(tr!("col.mode"), 10, 0, 3),
+        Col::new(tr!("col.replicas"), 8, 0, 0),
+        Col::new(tr!("col.image"), 16, 3, 1),
+        Col::new(tr!("col.ports"), 10, 1, 2),
+        Col::new(tr!("col.update"), 9, 1, 4),
+    ];
+    let mut rows = Vec::with_capacity(list.len() + 4);
+    let mut selected_row = None;
+    let selected = state.view(Pane::Services).selected;
+    let mut group: Option<Option<&str>> = None;
+    for (i, w) in list.iter().enumerate() {
+        let g = w.stack.as_deref();
+        if group != Some(g) {
+            group = Some(g);
+            let count = list.iter().filter(|o| o.stack.as_deref() == g).count();
+            let label = g.map(str::to_string).unwrap_or_else(|| "—".to_string());
+            let kind = if swarm {
+                tr!("services.stack")
+            } else {
+                tr!("services.project")
+            };
+            let text = if g.is_some() {
+                format!("▾ {kind} {label} ({count})")
+            } else {
+                format!("▾ {label} ({count})")
+            };
+            rows.push(TableRow {
+                cells: vec![Line::from(text)],
+                style: theme.fg(theme.accent).add_modifier(Modifier::BOLD),
+                header: true,
+            });
+        }
+        if i == selected {
+            selected_row = Some(rows.len());
+        }
+        let update = match &w.update {
+            Some(u) => {
+                let style = match u.state.as_str() {
+                    "completed" | "rollback_completed" => theme.muted(),
+                    "paused" | "rollback_paused" => theme.error(),
+                    _ => theme.fg(theme.warn),
+                };
+                Span::styled(u.state.replace('_', " "), style)
+            }
+            None => Span::raw(""),
+        };
+        let ports: Vec<String> = w
+            .ports
+            .iter()
+            .filter(|p| p.published.is_some())
+            .map(|p| format!("{}->{}", p.published.unwrap_or(0), p.target))
+            .collect();
+        rows.push(TableRow {
+            cells: vec![
+                Line::from(format!("  {}", w.name)),
+                Line::from(mode(&w.mode)),
+                Line::from(Span::styled(
+                    format!("{}/{}", w.running, w.desired),
+                    replicas_style(w, theme),
+                )),
+                Line::from(w.image.clone()),
+                Line::from(ports.join(",")),
+                Line::from(update),
+            ],
+            style: theme.base(),
+            header: false,
+        });
+    }
+    table::render(&cols, rows, selected_row, theme, inner, buf);
+}

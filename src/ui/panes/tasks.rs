@@ -1,0 +1,109 @@
+//! Tasks of the selected service: name.slot, node, desired state, current state with its age,
+//! the error in the error colour, image. Finished tasks are dimmed, and hidden until `a`.
+
+use super::{frame, message};
+use crate::app::state::{Pane, State};
+use crate::tr;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::{self, Col, TableRow};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+/// The last path segment of an image reference: `registry:5000/team/api:test` → `api:test`.
+pub fn short_image(image: &str) -> &str {
+    image.rsplit('/').next().unwrap_or(image)
+}
+
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
+    let current = state.current_workload();
+    let extra = match current {
+        Some(w) => {
+            let finished = if state.show_finished {
+                format!(" · {}", tr!("tasks.all"))
+            } else {
+                String::new()
+            };
+            format!(
+                "{} ({}){finished}",
+                w.name,
+                tr!("tasks.progress", running = w.running, desired = w.desired)
+            )
+        }
+        None => String::new(),
+    };
+    let inner = frame(state, Pane::Tasks, &extra, theme, area, buf, focused);
+    if !state.loaded[2] {
+        return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+    }
+    if current.is_none() {
+        return message(&tr!("tasks.pick_service"), theme.muted(), inner, buf);
+    }
+    let list = state.visible_instances();
+    if list.is_empty() {
+        return message(&tr!("tasks.none"), theme.muted(), inner, buf);
+    }
+    let cols = [
+        Col::new(tr!("col.name"), 16, 2, 0),
+        Col::new(tr!("col.node"), 10, 1, 1),
+        Col::new(tr!("col.desired"), 8, 0, 3),
+        Col::new(tr!("col.current"), 14, 0, 0),
+        Col::new(tr!("col.error"), 12, 3, 2),
+        Col::new(tr!("col.image"), 12, 1, 4),
+    ];
+    let rows: Vec<TableRow> = list
+        .iter()
+        .map(|i| {
+            let finished = i.finished();
+            let state_style = match i.state.as_str() {
+                "running" => theme.fg(theme.ok),
+                "failed" | "rejected" | "orphaned" => theme.error(),
+                "complete" | "shutdown" => theme.muted(),
+                _ => theme.fg(theme.warn),
+            };
+            let current = format!("{} {}", i.state, crate::time::age(i.since, state.now));
+            let error = i.error.clone().unwrap_or_default();
+            let style = if finished {
+                theme.muted().add_modifier(Modifier::DIM)
+            } else {
+                theme.base()
+            };
+            TableRow {
+                cells: vec![
+                    Line::from(i.name.clone()),
+                    Line::from(i.node.clone()),
+                    Line::from(i.desired.clone()),
+                    Line::from(Span::styled(
+                        current,
+                        if finished { style } else { state_style },
+                    )),
+                    Line::from(Span::styled(error, theme.error())),
+                    Line::from(short_image(&i.image).to_string()),
+                ],
+                style,
+                header: false,
+            }
+        })
+        .collect();
+    table::render(
+        &cols,
+        rows,
+        Some(state.view(Pane::Tasks).selected),
+        theme,
+        inner,
+        buf,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_images_keep_the_tag() {
+        assert_eq!(
+            super::short_image("127.0.0.1:5000/lab/api-semana-3:test"),
+            "api-semana-3:test"
+        );
+        assert_eq!(super::short_image("redis:7"), "redis:7");
+    }
+}
