@@ -1,0 +1,528 @@
+//! Test support: a private Docker engine for this test process (its own dockerd, data root and
+//! socket), a swarm, a local registry (Debian's docker-registry on 127.0.0.1), small images built
+//! FROM scratch with busybox, and worker nodes as extra dockerd processes in network namespaces.
+//! Nothing is pulled from the internet. A watchdog stops everything when the test process ends.
+//!
+//! Without root, dockerd or the other tools these tests fail saying what is missing; only
+//! ESTIBA_SKIP_DOCKER_TESTS=1 turns them into skips.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub const IMAGE: &str = "estiba-test/busybox:latest";
+
+pub struct Engine {
+    pub root: PathBuf,
+    pub sock: PathBuf,
+    /// `unix:///.../docker.sock`
+    pub host: String,
+    pub registry: String,
+    /// The address the swarm manager advertises (the bridge workers reach it on).
+    pub advertise: String,
+    net: Option<Net>,
+    workers: Mutex<Vec<Worker>>,
+    pid: Mutex<u32>,
+    swarm: bool,
+}
+
+struct Net {
+    bridge: String,
+    prefix: String,
+}
+
+pub struct Worker {
+    pub name: String,
+    pub host: String,
+    pub node_id: String,
+    pub netns: String,
+}
+
+/// `None` when ESTIBA_SKIP_DOCKER_TESTS=1; otherwise checks what the tests need and panics
+/// naming what is missing.
+pub fn preflight() -> Option<()> {
+    if std::env::var("ESTIBA_SKIP_DOCKER_TESTS").as_deref() == Ok("1") {
+        eprintln!("ESTIBA_SKIP_DOCKER_TESTS=1: skipping a test that needs a Docker engine");
+        return None;
+    }
+    let mut missing = Vec::new();
+    for tool in [
+        "dockerd",
+        "docker",
+        "docker-registry",
+        "busybox",
+        "ip",
+        "nsenter",
+        "unshare",
+    ] {
+        if which(tool).is_none() {
+            missing.push(tool.to_string());
+        }
+    }
+    let uid = run("id", &["-u"])
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    if uid != "0" {
+        missing.push("root (these tests start their own dockerd)".into());
+    }
+    assert!(
+        missing.is_empty(),
+        "the Docker tests need: {}. Install with: apt-get install -y docker.io docker-registry busybox-static iproute2 util-linux tmux (or set ESTIBA_SKIP_DOCKER_TESTS=1 to skip them)",
+        missing.join(", ")
+    );
+    Some(())
+}
+
+fn which(tool: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .chain(["/usr/sbin", "/sbin"])
+        .map(|d| Path::new(d).join(tool))
+        .find(|p| p.exists())
+}
+
+fn run(cmd: &str, args: &[&str]) -> Option<Output> {
+    Command::new(cmd).args(args).output().ok()
+}
+
+fn sh(script: &str) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap_or_else(|e| panic!("sh: {e}"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A name no other test (nor another run) uses: `prefix` + pid + counter.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}{}x{}",
+        std::process::id() % 100_000,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Polls `f` until it returns Some, or panics after `timeout` saying what was awaited.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+impl Engine {
+    /// The engine shared by every test of this test binary: a swarm manager.
+    pub fn shared() -> Option<&'static Engine> {
+        preflight()?;
+        static SHARED: OnceLock<Engine> = OnceLock::new();
+        Some(SHARED.get_or_init(|| Engine::start(true)))
+    }
+
+    /// An engine of the caller's own (for tests that stop it, or that need no swarm).
+    pub fn private(swarm: bool) -> Option<Engine> {
+        preflight()?;
+        Some(Engine::start(swarm))
+    }
+
+    fn start(swarm: bool) -> Engine {
+        let root = PathBuf::from(format!("/tmp/estiba-t-{}", unique("e")));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).expect("a temp dir for the engine");
+        let sock = root.join("docker.sock");
+        let host = format!("unix://{}", sock.display());
+        // A bridge the workers' network namespaces hang off; the manager advertises its address.
+        let n =
+            (std::process::id() as usize * 7 + COUNTER.fetch_add(1, Ordering::Relaxed)) % 250 + 2;
+        let net = Net {
+            bridge: format!(
+                "eb{}{}",
+                std::process::id() % 100_000,
+                COUNTER.fetch_add(1, Ordering::Relaxed) % 10
+            ),
+            prefix: format!("10.231.{n}"),
+        };
+        let bridge_ok = sh(&format!(
+            "ip link add {b} type bridge && ip addr add {p}.1/24 dev {b} && ip link set {b} up",
+            b = net.bridge,
+            p = net.prefix
+        ))
+        .status
+        .success();
+        let advertise = if bridge_ok {
+            format!("{}.1", net.prefix)
+        } else {
+            "127.0.0.1".into()
+        };
+        let mut e = Engine {
+            registry: String::new(),
+            root,
+            sock,
+            host,
+            advertise,
+            net: bridge_ok.then_some(net),
+            workers: Mutex::new(vec![]),
+            pid: Mutex::new(0),
+            swarm,
+        };
+        e.start_dockerd();
+        std::fs::write(e.root.join("hosts"), format!("{}\n", e.host)).expect("hosts file");
+        e.registry = e.start_registry();
+        e.watchdog();
+        if swarm {
+            e.docker_ok(&["swarm", "init", "--advertise-addr", &e.advertise.clone()]);
+        }
+        e.build_images();
+        e
+    }
+
+    fn start_dockerd(&self) {
+        let log = std::fs::File::create(self.root.join("dockerd.log")).expect("dockerd log file");
+        let child = Command::new("dockerd")
+            .args([
+                "--data-root",
+                &self.path("data"),
+                "--exec-root",
+                &self.path("exec"),
+                "--pidfile",
+                &self.path("dockerd.pid"),
+            ])
+            .args([
+                "-H",
+                &self.host,
+                "--bridge",
+                "none",
+                "--iptables=false",
+                "--ip-masq=false",
+            ])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .expect("dockerd starts");
+        *self.pid.lock().unwrap() = child.id();
+        wait_for(
+            &format!(
+                "dockerd at {} (see {}/dockerd.log)",
+                self.host,
+                self.root.display()
+            ),
+            Duration::from_secs(60),
+            || {
+                self.docker(&["version", "--format", "{{.Server.Version}}"])
+                    .status
+                    .success()
+                    .then_some(())
+            },
+        );
+    }
+
+    fn start_registry(&self) -> String {
+        let port = free_port();
+        let dir = self.root.join("registry");
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = dir.join("config.yml");
+        std::fs::write(
+            &cfg,
+            format!("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n", dir.join("data").display()),
+        )
+        .unwrap();
+        let log = std::fs::File::create(dir.join("registry.log")).unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&cfg)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .expect("docker-registry starts");
+        std::fs::write(self.root.join("registry.pid"), child.id().to_string()).unwrap();
+        let addr = format!("127.0.0.1:{port}");
+        wait_for("the registry to listen", Duration::from_secs(20), || {
+            std::net::TcpStream::connect(&addr).ok().map(|_| ())
+        });
+        addr
+    }
+
+    /// Stops dockerd, the registry, the workers, and removes the bridge and the data when this
+    /// test process is gone.
+    fn watchdog(&self) {
+        let me = std::process::id();
+        let net = self
+            .net
+            .as_ref()
+            .map(|n| format!("ip link del {} 2>/dev/null;", n.bridge))
+            .unwrap_or_default();
+        // Containers outlive a killed dockerd (their shims stay), so they go first.
+        let script = format!(
+            "while kill -0 {me} 2>/dev/null; do sleep 1; done; \
+             for h in $(cat {root}/hosts); do docker -H $h swarm leave -f >/dev/null 2>&1; \
+               docker -H $h rm -f $(docker -H $h ps -aq) >/dev/null 2>&1; done; \
+             for p in {root}/*.pid {root}/w-*/dockerd.pid; do [ -f $p ] && kill $(cat $p) 2>/dev/null; done; \
+             sleep 5; for p in {root}/*.pid {root}/w-*/dockerd.pid; do [ -f $p ] && kill -9 $(cat $p) 2>/dev/null; done; \
+             for s in $(pgrep -f '[c]ontainerd-shim.*{root}/'); do pkill -9 -P $s; kill -9 $s; done; \
+             for n in $(cat {root}/netns 2>/dev/null); do ip netns del $n 2>/dev/null; done; {net} \
+             grep -o ' {root}[^ ]*' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null; rm -rf {root}",
+            root = self.root.display()
+        );
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn();
+    }
+
+    fn path(&self, p: &str) -> String {
+        self.root.join(p).display().to_string()
+    }
+
+    /// Runs the docker CLI against this engine.
+    pub fn docker(&self, args: &[&str]) -> Output {
+        Command::new("docker")
+            .args(["-H", &self.host])
+            .args(args)
+            .env("DOCKER_BUILDKIT", "0")
+            .env("DOCKER_CONFIG", self.path("docker-config"))
+            .env_remove("DOCKER_CONTEXT")
+            .output()
+            .expect("the docker CLI runs")
+    }
+
+    /// Runs the docker CLI and returns its stdout, panicking with its stderr when it fails.
+    pub fn docker_ok(&self, args: &[&str]) -> String {
+        let o = self.docker(args);
+        assert!(
+            o.status.success(),
+            "docker {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).to_string()
+    }
+
+    /// `estiba-test/busybox:latest` (and `:test`, another tag of the same image), FROM scratch.
+    fn build_images(&self) {
+        let ctx = self.root.join("image");
+        std::fs::create_dir_all(&ctx).unwrap();
+        let busybox = which("busybox").expect("busybox");
+        std::fs::copy(busybox, ctx.join("busybox")).expect("copy busybox into the build context");
+        std::fs::write(
+            ctx.join("Dockerfile"),
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCMD [\"sh\"]\n",
+        )
+        .unwrap();
+        self.docker_ok(&["build", "-q", "-t", IMAGE, &ctx.display().to_string()]);
+        self.docker_ok(&["tag", IMAGE, "estiba-test/busybox:test"]);
+    }
+
+    /// The dockerd process's ID now.
+    pub fn dockerd_pid(&self) -> u32 {
+        *self.pid.lock().unwrap()
+    }
+
+    /// Stops dockerd (as if the daemon went away) and waits until its socket no longer answers.
+    pub fn stop(&self) {
+        let pid = self.dockerd_pid();
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+        wait_for("dockerd to stop", Duration::from_secs(60), || {
+            (!Path::new(&format!("/proc/{pid}")).exists()).then_some(())
+        });
+    }
+
+    /// Starts dockerd again on the same data root.
+    pub fn restart(&self) {
+        self.start_dockerd();
+    }
+
+    /// Creates a service with the docker CLI and waits until all its replicas run.
+    pub fn service(&self, name: &str, extra: &[&str], cmd: &[&str]) -> String {
+        let mut args = vec!["service", "create", "-d", "--name", name];
+        args.extend_from_slice(extra);
+        args.push(IMAGE);
+        args.extend_from_slice(cmd);
+        let id = self.docker_ok(&args).trim().to_string();
+        self.wait_converged(name);
+        id
+    }
+
+    /// Waits until `docker service ls` shows n/n for a service.
+    pub fn wait_converged(&self, name: &str) {
+        wait_for(
+            &format!("service {name} to converge"),
+            Duration::from_secs(60),
+            || {
+                let out = self.docker_ok(&[
+                    "service",
+                    "ls",
+                    "--filter",
+                    &format!("name={name}"),
+                    "--format",
+                    "{{.Name}} {{.Replicas}}",
+                ]);
+                out.lines()
+                    .find(|l| l.split_whitespace().next() == Some(name))
+                    .and_then(|l| {
+                        let r = l.split_whitespace().nth(1)?;
+                        let (a, b) = r.split_once('/')?;
+                        (a == b && a != "0").then_some(())
+                    })
+            },
+        );
+    }
+
+    /// Adds a worker: a dockerd in its own network namespace (and hostname), joined to the swarm.
+    pub fn add_worker(&self, hostname: &str) -> Worker {
+        let net = self
+            .net
+            .as_ref()
+            .expect("workers need the test bridge (ip link add ... type bridge failed)");
+        let mut workers = self.workers.lock().unwrap();
+        let k = workers.len() + 11;
+        let ns = format!("{}w{k}", net.bridge);
+        let dir = self.root.join(format!("w-{hostname}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let o = sh(&format!(
+            "set -e; ip netns add {ns}; ip link add {ns}h type veth peer name {ns}n; ip link set {ns}n netns {ns}; \
+             ip link set {ns}h master {b}; ip link set {ns}h up; ip -n {ns} addr add {p}.{k}/24 dev {ns}n; \
+             ip -n {ns} link set {ns}n up; ip -n {ns} link set lo up; echo {ns} >> {root}/netns",
+            b = net.bridge,
+            p = net.prefix,
+            root = self.root.display()
+        ));
+        assert!(
+            o.status.success(),
+            "worker network: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let sock = dir.join("docker.sock");
+        let host = format!("unix://{}", sock.display());
+        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        // nsenter --net keeps /sys and the cgroups visible (ip netns exec would remount /sys);
+        // unshare --uts gives the worker its own hostname.
+        Command::new("nsenter")
+            .arg(format!("--net=/run/netns/{ns}"))
+            .args(["unshare", "--uts", "sh", "-c"])
+            .arg(format!(
+                "hostname {hostname} && exec dockerd --data-root {d}/data --exec-root {d}/exec --pidfile {d}/dockerd.pid -H {host} --bridge none --iptables=false --ip-masq=false",
+                d = dir.display()
+            ))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .expect("worker dockerd starts");
+        let w = |args: &[&str]| {
+            Command::new("docker")
+                .args(["-H", &host])
+                .args(args)
+                .env("DOCKER_CONFIG", self.path("docker-config"))
+                .output()
+                .expect("docker CLI")
+        };
+        wait_for(
+            &format!("worker {hostname}'s dockerd"),
+            Duration::from_secs(60),
+            || w(&["version"]).status.success().then_some(()),
+        );
+        // The worker gets the test images too: nothing can be pulled.
+        let load = sh(&format!(
+            "docker -H {} save {IMAGE} estiba-test/busybox:test | docker -H {host} load -q",
+            self.host
+        ));
+        assert!(
+            load.status.success(),
+            "loading images on {hostname}: {}",
+            String::from_utf8_lossy(&load.stderr)
+        );
+        let token = self
+            .docker_ok(&["swarm", "join-token", "-q", "worker"])
+            .trim()
+            .to_string();
+        let mut hosts = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.root.join("hosts"))
+            .expect("hosts file");
+        std::io::Write::write_all(&mut hosts, format!("{host}\n").as_bytes()).expect("hosts file");
+        let o = w(&[
+            "swarm",
+            "join",
+            "--token",
+            &token,
+            &format!("{}:2377", self.advertise),
+        ]);
+        assert!(
+            o.status.success(),
+            "worker join: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let node_id =
+            String::from_utf8_lossy(&w(&["info", "--format", "{{.Swarm.NodeID}}"]).stdout)
+                .trim()
+                .to_string();
+        wait_for(
+            &format!("{hostname} to be Ready"),
+            Duration::from_secs(60),
+            || {
+                let s =
+                    self.docker_ok(&["node", "inspect", &node_id, "--format", "{{.Status.State}}"]);
+                (s.trim() == "ready").then_some(())
+            },
+        );
+        let worker = Worker {
+            name: hostname.to_string(),
+            host,
+            node_id,
+            netns: ns,
+        };
+        workers.push(Worker {
+            name: worker.name.clone(),
+            host: worker.host.clone(),
+            node_id: worker.node_id.clone(),
+            netns: worker.netns.clone(),
+        });
+        worker
+    }
+
+    /// The path of the estiba binary built for these tests.
+    pub fn estiba() -> &'static str {
+        env!("CARGO_BIN_EXE_estiba")
+    }
+
+    /// Runs estiba headless against this engine.
+    pub fn estiba_cmd(&self, args: &[&str]) -> Output {
+        Command::new(Engine::estiba())
+            .args(["--host", &self.host])
+            .args(args)
+            .env("ESTIBA_DATA_DIR", self.path("estiba-data"))
+            .env("ESTIBA_CONFIG_DIR", self.path("estiba-config"))
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .output()
+            .expect("estiba runs")
+    }
+}
+
+use std::os::unix::process::CommandExt;

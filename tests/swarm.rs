@@ -1,0 +1,519 @@
+//! The Swarm backend against a real, private Docker engine, with the docker CLI as the observer.
+
+mod support;
+
+use estiba::backend::endpoint::{Endpoint, Source};
+use estiba::backend::swarm::Swarm;
+use estiba::backend::{Backend, Event};
+use estiba::model::{LogLine, LogTarget, Stream};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use support::{Engine, unique, wait_for};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn backend(e: &Engine) -> Backend {
+    let ep = Endpoint {
+        host: e.host.clone(),
+        tls: None,
+        source: Source::Flag,
+    };
+    let b = Backend::Swarm(
+        Swarm::connect(&ep)
+            .await
+            .expect("estiba connects to the private engine"),
+    );
+    b.info().await.unwrap();
+    b
+}
+
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn services_match_docker_service_ls() {
+    let Some(e) = Engine::shared() else { return };
+    let stack = unique("st");
+    let web = format!("{stack}_web");
+    let api = format!("{stack}_api");
+    e.service(
+        &web,
+        &[
+            "--replicas",
+            "2",
+            "--label",
+            &format!("com.docker.stack.namespace={stack}"),
+            "-p",
+            "published=18080,target=80,mode=host",
+        ],
+        &["httpd", "-f", "-p", "80"],
+    );
+    e.service(
+        &api,
+        &[
+            "--replicas",
+            "1",
+            "--label",
+            &format!("com.docker.stack.namespace={stack}"),
+        ],
+        &["sleep", "3600"],
+    );
+    let cli = json_lines(&e.docker_ok(&["service", "ls", "--format", "{{json .}}"]));
+    let rt = rt();
+    let workloads = rt.block_on(async { backend(e).await.workloads().await.unwrap() });
+    for name in [&web, &api] {
+        let c = cli
+            .iter()
+            .find(|v| v["Name"] == name.as_str())
+            .expect("the CLI lists it");
+        let w = workloads
+            .iter()
+            .find(|w| &w.name == name)
+            .expect("estiba lists it");
+        assert_eq!(
+            format!("{}/{}", w.running, w.desired),
+            c["Replicas"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(w.image, c["Image"].as_str().unwrap(), "{name}");
+        assert_eq!(w.id.get(..12), c["ID"].as_str(), "{name}");
+        assert_eq!(w.stack.as_deref(), Some(stack.as_str()));
+        assert_eq!(c["Mode"], "replicated");
+    }
+    let w = workloads.iter().find(|w| w.name == web).unwrap();
+    assert_eq!(w.ports.len(), 1);
+    assert_eq!(
+        (
+            w.ports[0].published,
+            w.ports[0].target,
+            w.ports[0].mode.as_str()
+        ),
+        (Some(18080), 80, "host")
+    );
+
+    // The headless CLI says the same.
+    let out = e.estiba_cmd(&["services", "--output", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == web.as_str())
+        .unwrap();
+    assert_eq!(
+        (row["running"].as_u64(), row["desired"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let table = String::from_utf8_lossy(&e.estiba_cmd(&["services"]).stdout).to_string();
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains(&web) && l.contains("2/2") && l.contains(support::IMAGE)),
+        "{table}"
+    );
+    e.docker_ok(&["service", "rm", &web, &api]);
+}
+
+#[test]
+fn tasks_match_docker_service_ps() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("ps");
+    e.service(&name, &["--replicas", "3"], &["sleep", "3600"]);
+    let cli = json_lines(&e.docker_ok(&[
+        "service",
+        "ps",
+        &name,
+        "--no-trunc",
+        "--format",
+        "{{json .}}",
+    ]));
+    let rt = rt();
+    let (w, instances) = rt.block_on(async {
+        let b = backend(e).await;
+        let w = b.find_workload(&name).await.unwrap();
+        (
+            w.clone(),
+            b.instances()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|i| i.workload_id == w.id)
+                .collect::<Vec<_>>(),
+        )
+    });
+    assert_eq!(instances.len(), cli.len());
+    for c in &cli {
+        let i = instances
+            .iter()
+            .find(|i| i.id == c["ID"].as_str().unwrap())
+            .expect("same task IDs");
+        assert_eq!(i.name, c["Name"].as_str().unwrap());
+        assert_eq!(i.node, c["Node"].as_str().unwrap());
+        assert_eq!(
+            i.desired,
+            c["DesiredState"].as_str().unwrap().to_lowercase()
+        );
+        assert!(
+            c["CurrentState"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .starts_with(&i.state),
+            "{c} vs {}",
+            i.state
+        );
+        assert_eq!(i.image, c["Image"].as_str().unwrap());
+    }
+    let out = e.estiba_cmd(&["tasks", &name]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains(&format!("{name}.")))
+            .count(),
+        3,
+        "{text}"
+    );
+    assert_eq!(w.desired, 3);
+
+    // A task that fails shows the engine's error.
+    let bad = unique("bad");
+    e.docker_ok(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        &bad,
+        "--restart-condition",
+        "none",
+        support::IMAGE,
+        "sh",
+        "-c",
+        "exit 3",
+    ]);
+    let err = wait_for("the failed task", Duration::from_secs(30), || {
+        rt.block_on(async {
+            let b = backend(e).await;
+            let w = b.find_workload(&bad).await.ok()?;
+            b.instances()
+                .await
+                .ok()?
+                .into_iter()
+                .find(|i| i.workload_id == w.id && i.state == "failed")
+                .and_then(|i| i.error)
+        })
+    });
+    let cli_err = e.docker_ok(&[
+        "service",
+        "ps",
+        &bad,
+        "--no-trunc",
+        "--format",
+        "{{.Error}}",
+    ]);
+    // The CLI quotes the error when it does not truncate it.
+    assert_eq!(err, cli_err.trim().trim_matches('"'));
+    e.docker_ok(&["service", "rm", &name, &bad]);
+}
+
+#[test]
+fn nodes_match_docker_node_ls_with_a_labelled_worker() {
+    let Some(e) = Engine::shared() else { return };
+    let worker = e.add_worker(&unique("wk"));
+    e.docker_ok(&[
+        "node",
+        "update",
+        "--label-add",
+        "app=api",
+        "--label-add",
+        "zone=b",
+        &worker.node_id,
+    ]);
+    let cli = json_lines(&e.docker_ok(&["node", "ls", "--format", "{{json .}}"]));
+    let rt = rt();
+    let nodes = rt.block_on(async { backend(e).await.nodes().await.unwrap() });
+    assert_eq!(nodes.len(), cli.len());
+    for c in &cli {
+        let n = nodes
+            .iter()
+            .find(|n| n.id == c["ID"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(n.hostname, c["Hostname"].as_str().unwrap());
+        assert_eq!(
+            format!("{:?}", n.status).to_lowercase(),
+            c["Status"].as_str().unwrap().to_lowercase()
+        );
+        assert_eq!(
+            format!("{:?}", n.availability).to_lowercase(),
+            c["Availability"].as_str().unwrap().to_lowercase()
+        );
+        assert_eq!(n.leader, c["ManagerStatus"] == "Leader");
+        assert_eq!(n.engine, c["EngineVersion"].as_str().unwrap());
+    }
+    let w = nodes.iter().find(|n| n.id == worker.node_id).unwrap();
+    assert_eq!(
+        w.labels,
+        BTreeMap::from([
+            ("app".to_string(), "api".to_string()),
+            ("zone".to_string(), "b".to_string())
+        ])
+    );
+    assert_eq!(w.hostname, worker.name);
+    // A service placed by label runs on that worker only.
+    let svc = unique("placed");
+    e.service(
+        &svc,
+        &["--replicas", "2", "--constraint", "node.labels.app==api"],
+        &["sleep", "3600"],
+    );
+    let nodes_of: Vec<String> = rt.block_on(async {
+        let b = backend(e).await;
+        let wl = b.find_workload(&svc).await.unwrap();
+        b.instances()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|i| i.workload_id == wl.id)
+            .map(|i| i.node)
+            .collect()
+    });
+    assert_eq!(nodes_of, vec![worker.name.clone(), worker.name.clone()]);
+    e.docker_ok(&["service", "rm", &svc]);
+}
+
+#[test]
+fn images_match_docker_image_ls() {
+    let Some(e) = Engine::shared() else { return };
+    let repo = unique("img");
+    e.docker_ok(&["tag", support::IMAGE, &format!("{repo}:latest")]);
+    e.docker_ok(&[
+        "tag",
+        support::IMAGE,
+        &format!("{}/{repo}:test", e.registry),
+    ]);
+    let cli = json_lines(&e.docker_ok(&["image", "ls", "--format", "{{json .}}"]));
+    let images = rt().block_on(async { backend(e).await.images().await.unwrap() });
+    for c in cli
+        .iter()
+        .filter(|c| c["Repository"].as_str().unwrap().contains(&repo))
+    {
+        let i = images
+            .iter()
+            .find(|i| {
+                i.repo == c["Repository"].as_str().unwrap() && i.tag == c["Tag"].as_str().unwrap()
+            })
+            .unwrap_or_else(|| panic!("estiba lacks {c}"));
+        assert_eq!(i.id.get(..12), c["ID"].as_str());
+    }
+    // Every tag of one image ID shows.
+    let id = images.iter().find(|i| i.repo == repo).unwrap().id.clone();
+    let tags: Vec<&str> = images
+        .iter()
+        .filter(|i| i.id == id)
+        .map(|i| i.tag.as_str())
+        .collect();
+    assert!(
+        tags.contains(&"latest") && tags.contains(&"test"),
+        "{tags:?}"
+    );
+    let out = e.estiba_cmd(&["images"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&format!("{}/{repo}", e.registry)) && l.contains("test")),
+        "{text}"
+    );
+    e.docker_ok(&[
+        "rmi",
+        &format!("{repo}:latest"),
+        &format!("{}/{repo}:test", e.registry),
+    ]);
+}
+
+#[test]
+fn a_service_created_with_the_cli_appears_within_two_seconds() {
+    let Some(e) = Engine::shared() else { return };
+    let rt = rt();
+    rt.block_on(async {
+        let b = backend(e).await;
+        let (op_tx, op_rx) = tokio::sync::mpsc::channel(8);
+        let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+        let driver = tokio::spawn(estiba::backend::drive(b, op_rx, tx));
+        // Let the first listing arrive, then stay idle past the throttle.
+        while let Some(ev) = rx.recv().await {
+            if matches!(ev, Event::Images(_)) {
+                break;
+            }
+        }
+        let name = unique("ev");
+        let started = Instant::now();
+        let out = e.docker(&[
+            "service",
+            "create",
+            "-d",
+            "--name",
+            &name,
+            support::IMAGE,
+            "sleep",
+            "3600",
+        ]);
+        assert!(out.status.success());
+        let seen = tokio::time::timeout(Duration::from_secs(2), async {
+            while let Some(ev) = rx.recv().await {
+                if let Event::Workloads(w) = ev
+                    && w.iter().any(|w| w.name == name)
+                {
+                    return started.elapsed();
+                }
+            }
+            panic!("the driver stopped");
+        })
+        .await
+        .expect("the new service reached estiba within 2 s of `docker service create`");
+        eprintln!("new service seen after {seen:?}");
+        drop(op_tx);
+        driver.abort();
+        e.docker_ok(&["service", "rm", &name]);
+    });
+}
+
+#[test]
+fn logs_follow_with_docker_style_prefixes_and_streams() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("log");
+    let script = "i=0; while true; do i=$((i+1)); echo out $i; echo err $i >&2; sleep 0.3; done";
+    e.service(&name, &["--replicas", "2"], &["sh", "-c", script]);
+    let rt = rt();
+    rt.block_on(async {
+        let b = backend(e).await;
+        let w = b.find_workload(&name).await.unwrap();
+        let target = LogTarget::Workload {
+            id: w.id.clone(),
+            name: w.name.clone(),
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LogLine>>(64);
+        let follow = tokio::spawn(async move { b.logs(&target, 5, true, tx).await });
+        let mut lines = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while lines.len() < 30 && Instant::now() < deadline {
+            if let Ok(Some(batch)) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+                lines.extend(batch);
+            }
+        }
+        follow.abort();
+        let hosts = e.docker_ok(&["service", "ps", &name, "--format", "{{.Name}}@{{.Node}}"]);
+        let sources: Vec<&str> = hosts.lines().collect();
+        assert!(lines.len() >= 30, "only {} lines followed", lines.len());
+        assert!(
+            lines.iter().all(|l| sources.contains(&l.source.as_str())),
+            "{:?} vs {sources:?}",
+            lines.iter().map(|l| &l.source).collect::<Vec<_>>()
+        );
+        assert!(
+            sources.iter().all(|s| lines.iter().any(|l| l.source == *s)),
+            "every task's lines arrive"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.stream == Stream::Stderr && l.text.starts_with("err "))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.stream == Stream::Stdout && l.text.starts_with("out "))
+        );
+        assert!(lines.iter().all(|l| l.ts.is_some()));
+    });
+    // The headless `logs --tail` gives the last lines of each stream, like docker service logs.
+    let out = e.estiba_cmd(&["logs", &name, "--tail", "4"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.lines().count() + stderr.lines().count() <= 4 && !stdout.is_empty(),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with(&format!("{name}.")) && l.contains("| out ")),
+        "{stdout}"
+    );
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+#[test]
+fn hostile_names_and_logs_are_sanitized() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("esc");
+    e.service(
+        &name,
+        &["--label", "evil=\u{1b}]0;pwned\u{7}x", "--replicas", "1"],
+        &[
+            "sh",
+            "-c",
+            "while true; do printf 'a\\033[2Jb\\033]52;c;ZXZpbA==\\007c\\n'; sleep 0.5; done",
+        ],
+    );
+    let rt = rt();
+    rt.block_on(async {
+        let b = backend(e).await;
+        let w = b.find_workload(&name).await.unwrap();
+        assert_eq!(w.labels["evil"], "x");
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LogLine>>(8);
+        let target = LogTarget::Workload {
+            id: w.id.clone(),
+            name: w.name.clone(),
+        };
+        let h = tokio::spawn(async move { b.logs(&target, 3, true, tx).await });
+        let batch = wait_line(&mut rx).await;
+        h.abort();
+        assert!(batch.iter().all(|l| l.text == "abc"), "{batch:?}");
+    });
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+async fn wait_line(rx: &mut tokio::sync::mpsc::Receiver<Vec<LogLine>>) -> Vec<LogLine> {
+    for _ in 0..20 {
+        if let Ok(Some(b)) = tokio::time::timeout(Duration::from_secs(2), rx.recv()).await
+            && !b.is_empty()
+        {
+            return b;
+        }
+    }
+    panic!("no log lines");
+}
+
+#[test]
+fn unknown_names_are_named_with_a_suggestion() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("known");
+    e.service(&name, &[], &["sleep", "3600"]);
+    let typo: String = name.chars().take(name.len() - 1).collect::<String>() + "q";
+    let out = e.estiba_cmd(&["tasks", &typo]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&typo) && err.contains(&name), "{err}");
+    let out = e.estiba_cmd(&["tasks"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    e.docker_ok(&["service", "rm", &name]);
+}
