@@ -26,7 +26,7 @@ pub struct Engine {
     pub advertise: String,
     net: Option<Net>,
     workers: Mutex<Vec<Worker>>,
-    pid: Mutex<u32>,
+    dockerd: Mutex<Option<std::process::Child>>,
     swarm: bool,
 }
 
@@ -182,7 +182,7 @@ impl Engine {
             advertise,
             net: bridge_ok.then_some(net),
             workers: Mutex::new(vec![]),
-            pid: Mutex::new(0),
+            dockerd: Mutex::new(None),
             swarm,
         };
         e.start_dockerd();
@@ -220,7 +220,7 @@ impl Engine {
             .process_group(0)
             .spawn()
             .expect("dockerd starts");
-        *self.pid.lock().unwrap() = child.id();
+        *self.dockerd.lock().unwrap() = Some(child);
         wait_for(
             &format!(
                 "dockerd at {} (see {}/dockerd.log)",
@@ -338,18 +338,16 @@ impl Engine {
         self.docker_ok(&["tag", IMAGE, "estiba-test/busybox:test"]);
     }
 
-    /// The dockerd process's ID now.
-    pub fn dockerd_pid(&self) -> u32 {
-        *self.pid.lock().unwrap()
-    }
-
-    /// Stops dockerd (as if the daemon went away) and waits until its socket no longer answers.
+    /// Stops dockerd (as if the daemon went away) and waits until it has exited.
     pub fn stop(&self) {
-        let pid = self.dockerd_pid();
-        let _ = Command::new("kill").arg(pid.to_string()).status();
-        wait_for("dockerd to stop", Duration::from_secs(60), || {
-            (!Path::new(&format!("/proc/{pid}")).exists()).then_some(())
-        });
+        let mut child = self
+            .dockerd
+            .lock()
+            .unwrap()
+            .take()
+            .expect("dockerd is running");
+        let _ = Command::new("kill").arg(child.id().to_string()).status();
+        let _ = child.wait();
     }
 
     /// Starts dockerd again on the same data root.

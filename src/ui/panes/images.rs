@@ -31,7 +31,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&text, theme.muted(), inner, buf);
     }
     let cols = [
-        Col::new(tr!("col.repository"), 20, 3, 0),
+        Col::new(tr!("col.repository"), 20, 3, 0).cut_left(),
         Col::new(tr!("col.tag"), 8, 1, 0),
         Col::new(tr!("col.image_id"), 12, 0, 1),
         Col::new(tr!("col.size"), 8, 0, 2),

@@ -56,7 +56,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Col::new(tr!("col.name"), 18, 3, 0),
         Col::new(tr!("col.mode"), 10, 0, 3),
         Col::new(tr!("col.replicas"), 8, 0, 0),
-        Col::new(tr!("col.image"), 16, 3, 1),
+        Col::new(tr!("col.image"), 16, 3, 1).cut_left(),
         Col::new(tr!("col.ports"), 10, 1, 2),
         Col::new(tr!("col.update"), 9, 1, 4),
     ];

@@ -50,7 +50,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Col::new(tr!("col.desired"), 8, 0, 3),
         Col::new(tr!("col.current"), 14, 0, 0),
         Col::new(tr!("col.error"), 12, 3, 2),
-        Col::new(tr!("col.image"), 12, 1, 4),
+        Col::new(tr!("col.image"), 12, 1, 4).cut_left(),
     ];
     let rows: Vec<TableRow> = list
         .iter()

@@ -15,6 +15,8 @@ pub struct Col {
     pub grow: u16,
     /// Lower is more important; the highest are dropped first when space runs out.
     pub priority: u8,
+    /// Cut long values at the left (`…/api-semana-3:latest`): the end is what matters.
+    pub cut_left: bool,
 }
 
 impl Col {
@@ -24,8 +26,35 @@ impl Col {
             min,
             grow,
             priority,
+            cut_left: false,
         }
     }
+
+    pub fn cut_left(mut self) -> Col {
+        self.cut_left = true;
+        self
+    }
+}
+
+/// The last `width` cells of a line's text, after an ellipsis, in its first span's style.
+fn cut_left(line: Line<'_>, width: u16) -> Line<'static> {
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width as usize {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    tail.reverse();
+    Line::from(ratatui::text::Span::styled(
+        format!("…{}", tail.into_iter().collect::<String>()),
+        style,
+    ))
 }
 
 pub struct TableRow<'a> {
@@ -35,15 +64,45 @@ pub struct TableRow<'a> {
     pub header: bool,
 }
 
-/// Which columns fit in `width`, by priority.
+/// Which columns fit in `width`, by priority: first those whose minimums fit; then, while the
+/// content still does not fit, columns with nothing to show and optional columns (priority 3 and
+/// up) make room before names get cut.
 pub fn fit(cols: &[Col], width: u16) -> Vec<usize> {
+    fit_content(
+        cols,
+        width,
+        &cols.iter().map(|c| c.min).collect::<Vec<_>>(),
+        &vec![false; cols.len()],
+    )
+}
+
+pub fn fit_content(cols: &[Col], width: u16, content: &[u16], empty: &[bool]) -> Vec<usize> {
     let mut keep: Vec<usize> = (0..cols.len()).collect();
-    let need = |k: &[usize]| k.iter().map(|&i| cols[i].min + 1).sum::<u16>();
-    while need(&keep) > width && keep.len() > 1 {
-        let Some(drop) = keep.iter().copied().max_by_key(|&i| (cols[i].priority, i)) else {
+    let need = |k: &[usize], w: &dyn Fn(usize) -> u16| k.iter().map(|&i| w(i) + 1).sum::<u16>();
+    let drop_worst = |keep: &mut Vec<usize>, allowed: &dyn Fn(usize) -> bool| -> bool {
+        let pick = keep
+            .iter()
+            .copied()
+            .filter(|&i| allowed(i))
+            .max_by_key(|&i| (empty[i], cols[i].priority, i));
+        match pick {
+            Some(d) if keep.len() > 1 => {
+                keep.retain(|&i| i != d);
+                true
+            }
+            _ => false,
+        }
+    };
+    while need(&keep, &|i| cols[i].min) > width + 1 {
+        if !drop_worst(&mut keep, &|_| true) {
             break;
-        };
-        keep.retain(|&i| i != drop);
+        }
+    }
+    let want = |i: usize| content[i].max(cols[i].min);
+    while need(&keep, &want) > width + 1 {
+        if !drop_worst(&mut keep, &|i| empty[i] || cols[i].priority >= 3) {
+            break;
+        }
     }
     keep
 }
@@ -73,13 +132,24 @@ pub fn widths(cols: &[Col], keep: &[usize], content: &[u16], width: u16) -> Vec<
         }
         return out;
     }
-    let mins: Vec<u16> = keep.iter().map(|&i| cols[i].min).collect();
+    // Short of space: the essential columns (priority 0) get their content, up to half the
+    // width between them; the others share what is left by what each lacks.
+    let mut mins: Vec<u16> = keep.iter().map(|&i| cols[i].min).collect();
+    let base: u16 = mins.iter().sum();
+    let mut budget = avail.saturating_sub(base).min(avail / 2);
+    for (k, &i) in keep.iter().enumerate() {
+        if cols[i].priority == 0 {
+            let add = (want[k] - mins[k]).min(budget);
+            mins[k] += add;
+            budget -= add;
+        }
+    }
     let base: u16 = mins.iter().sum();
     let spare = avail.saturating_sub(base) as u32;
     let lack: Vec<u32> = want
         .iter()
         .zip(&mins)
-        .map(|(w, m)| u32::from(w - m))
+        .map(|(w, m)| u32::from(w.saturating_sub(*m)))
         .collect();
     let lack_total: u32 = lack.iter().sum::<u32>().max(1);
     mins.iter()
@@ -99,20 +169,26 @@ pub fn render(
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let keep = fit(cols, area.width);
     let mut content: Vec<u16> = cols
         .iter()
         .map(|c| c.title.chars().count() as u16)
         .collect();
-    for r in &rows {
+    let mut empty = vec![true; cols.len()];
+    for r in rows.iter().filter(|r| !r.header) {
         for (i, cell) in r.cells.iter().enumerate().take(cols.len()) {
-            content[i] = content[i].max(cell.width().min(u16::MAX as usize) as u16);
+            let w = cell.width().min(u16::MAX as usize) as u16;
+            content[i] = content[i].max(w);
+            empty[i] &= w == 0;
         }
     }
-    let widths: Vec<Constraint> = widths(cols, &keep, &content, area.width)
-        .into_iter()
-        .map(Constraint::Length)
-        .collect();
+    for r in rows.iter().filter(|r| r.header) {
+        if let Some(cell) = r.cells.first() {
+            content[0] = content[0].max(cell.width().min(u16::MAX as usize) as u16);
+        }
+    }
+    let keep = fit_content(cols, area.width, &content, &empty);
+    let sizes = widths(cols, &keep, &content, area.width);
+    let widths: Vec<Constraint> = sizes.iter().copied().map(Constraint::Length).collect();
     let header = Row::new(
         keep.iter()
             .map(|&i| Line::from(cols[i].title.clone()))
@@ -129,7 +205,15 @@ pub fn render(
                 let last = cells.len().saturating_sub(1);
                 let picked: Vec<Line> = keep
                     .iter()
-                    .filter_map(|&i| cells.get_mut(i.min(last)).map(std::mem::take))
+                    .zip(&sizes)
+                    .filter_map(|(&i, &w)| {
+                        let cell = cells.get_mut(i.min(last)).map(std::mem::take)?;
+                        Some(if cols[i].cut_left && cell.width() > w as usize {
+                            cut_left(cell, w)
+                        } else {
+                            cell
+                        })
+                    })
                     .collect();
                 Row::new(picked).style(r.style)
             }
@@ -160,11 +244,37 @@ mod tests {
     }
 
     #[test]
+    fn empty_and_optional_columns_make_room_for_content() {
+        let cols = vec![
+            Col::new("Name".into(), 8, 1, 0),
+            Col::new("Mode".into(), 6, 0, 3),
+            Col::new("Err".into(), 6, 1, 2),
+        ];
+        // Everything fits at its content width.
+        assert_eq!(
+            fit_content(&cols, 40, &[20, 6, 6], &[false, false, false]),
+            vec![0, 1, 2]
+        );
+        // Too narrow for the content: the empty column goes first, then the optional one.
+        assert_eq!(
+            fit_content(&cols, 29, &[20, 6, 6], &[false, false, true]),
+            vec![0, 1]
+        );
+        assert_eq!(
+            fit_content(&cols, 25, &[20, 6, 6], &[false, false, false]),
+            vec![0, 2]
+        );
+    }
+
+    #[test]
     fn widths_follow_content_and_share_the_shortfall() {
         let cols = vec![Col::new("A".into(), 4, 1, 0), Col::new("B".into(), 4, 0, 1)];
         // Everything fits: content widths, the spare to the growing column.
         assert_eq!(widths(&cols, &[0, 1], &[10, 6], 30), vec![23, 6]);
         // Too narrow: minimums plus a share of what is left, by what each lacks.
         assert_eq!(widths(&cols, &[0, 1], &[24, 4], 15), vec![10, 4]);
+        // The essential column gets its content before the others share.
+        let cols = vec![Col::new("A".into(), 4, 1, 0), Col::new("B".into(), 4, 1, 2)];
+        assert_eq!(widths(&cols, &[0, 1], &[10, 30], 25), vec![10, 14]);
     }
 }

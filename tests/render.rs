@@ -1,0 +1,287 @@
+//! Render tests on the demo backend: snapshots of each pane at 80x24, 120x40 and 200x60, colour
+//! checks at the cell level (snapshots do not see colour), and no panic at any size.
+
+use estiba::app::input::{self, follow};
+use estiba::app::state::{Input, Overlay, Palette, Pane, State};
+use estiba::backend::demo::Demo;
+use estiba::backend::{ConnState, Event};
+use estiba::model::{LogLine, LogTarget, Stream};
+use estiba::ui::{self, theme::Theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+
+const NOW: i64 = 1_795_313_114; // 2026-11-22 02:05:14 UTC
+
+fn demo_state() -> State {
+    estiba::i18n::set_lang(estiba::i18n::Lang::En);
+    let d = Demo::at(NOW);
+    let mut s = State::new("demo", true, 1000, NOW);
+    for ev in [
+        Event::Conn(ConnState::Demo),
+        Event::Info(d.info()),
+        Event::Nodes(d.nodes()),
+        Event::Workloads(d.workloads()),
+        Event::Instances(d.instances()),
+        Event::Images(d.images()),
+    ] {
+        s.apply_event(ev);
+    }
+    // Follow the backend's logs, with fixed lines.
+    s.move_selection(Pane::Services, 0);
+    let w = s.current_workload().unwrap().clone();
+    follow(
+        &mut s,
+        LogTarget::Workload {
+            id: w.id.clone(),
+            name: w.name.clone(),
+        },
+    );
+    let lines = (0..40)
+        .map(|k| LogLine {
+            source: format!("gopenux_backend.{}@worker{}", k % 3 + 1, k % 2 + 1),
+            stream: if k % 7 == 3 {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            },
+            ts: Some(NOW - 80 + 2 * k),
+            ts_nanos: 0,
+            text: if k % 7 == 3 {
+                "WARNING: slow query on users (412 ms)".into()
+            } else {
+                format!("INFO GET /api/users?page={k} 200 {}ms", 3 + k)
+            },
+        })
+        .collect();
+    let generation = s.logs.generation;
+    s.apply_event(Event::Logs { generation, lines });
+    s
+}
+
+fn render(s: &State, theme: &Theme, w: u16, h: u16) -> Buffer {
+    let area = Rect::new(0, 0, w, h);
+    let mut buf = Buffer::empty(area);
+    ui::draw(s, theme, area, &mut buf);
+    buf
+}
+
+fn text(s: &State, w: u16, h: u16) -> String {
+    ui::buffer_text(&render(s, &Theme::default_dark(), w, h))
+}
+
+#[test]
+fn every_pane_at_80x24() {
+    let mut s = demo_state();
+    for pane in Pane::ALL {
+        s.focus = pane;
+        insta::assert_snapshot!(format!("80x24_{pane:?}").to_lowercase(), text(&s, 80, 24));
+    }
+}
+
+#[test]
+fn two_columns_at_120x40() {
+    let mut s = demo_state();
+    insta::assert_snapshot!("120x40_services", text(&s, 120, 40));
+    s.focus = Pane::Nodes;
+    insta::assert_snapshot!("120x40_nodes", text(&s, 120, 40));
+}
+
+#[test]
+fn everything_at_200x60() {
+    let s = demo_state();
+    insta::assert_snapshot!("200x60", text(&s, 200, 60));
+}
+
+#[test]
+fn finished_tasks_timestamps_search_and_wrap() {
+    let mut s = demo_state();
+    s.focus = Pane::Tasks;
+    s.show_finished = true;
+    insta::assert_snapshot!("80x24_tasks_finished", text(&s, 80, 24));
+    s.focus = Pane::Logs;
+    s.logs.timestamps = true;
+    s.logs.wrap = true;
+    s.logs.search = "slow".into();
+    insta::assert_snapshot!("80x24_logs_ts_wrap_search", text(&s, 80, 24));
+}
+
+#[test]
+fn overlays_palette_and_help() {
+    let mut s = demo_state();
+    s.input = Input::Palette(Palette {
+        text: "logs gopenux_".into(),
+        candidates: vec!["gopenux_backend".into(), "gopenux_frontend".into()],
+        ..Default::default()
+    });
+    insta::assert_snapshot!("80x24_palette", text(&s, 80, 24));
+    s.input = Input::Normal;
+    s.overlay = Overlay::Help {
+        pane: Pane::Logs,
+        only: None,
+        scroll: 0,
+    };
+    insta::assert_snapshot!("120x40_help_logs", text(&s, 120, 40));
+}
+
+#[test]
+fn too_small_says_so() {
+    let s = demo_state();
+    let t = text(&s, 59, 20);
+    assert!(
+        t.contains("Terminal too small (need 60x15, have 59x20)"),
+        "{t}"
+    );
+    let t = text(&s, 80, 14);
+    assert!(t.contains("too small"), "{t}");
+    assert!(!text(&s, 60, 15).contains("too small"));
+}
+
+#[test]
+fn no_size_panics_whatever_is_open() {
+    let mut s = demo_state();
+    let theme = Theme::default_dark();
+    let setups: [fn(&mut State); 4] = [
+        |_| {},
+        |s| {
+            s.overlay = Overlay::Help {
+                pane: Pane::Services,
+                only: None,
+                scroll: 99,
+            }
+        },
+        |s| {
+            s.input = Input::Palette(Palette {
+                text: "x".repeat(300),
+                ..Default::default()
+            })
+        },
+        |s| {
+            s.toast("a long error message ".repeat(20), true);
+            s.logs.wrap = true;
+            s.focus = Pane::Logs;
+        },
+    ];
+    for setup in setups {
+        setup(&mut s);
+        for w in (0..=220)
+            .step_by(7)
+            .chain([1, 2, 59, 60, 99, 100, 149, 150])
+        {
+            for h in (0..=70).step_by(5).chain([1, 2, 14, 15, 27, 28, 39, 40]) {
+                render(&s, &theme, w, h);
+            }
+        }
+    }
+    // Empty state, every pane, small and large.
+    let mut empty = State::new("unix:///var/run/docker.sock", false, 10, NOW);
+    for pane in Pane::ALL {
+        empty.focus = pane;
+        render(&empty, &theme, 80, 24);
+        render(&empty, &theme, 200, 60);
+    }
+}
+
+fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
+    let text = ui::buffer_text(buf);
+    for (y, line) in text.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            let x = unicode_width::UnicodeWidthStr::width(&line[..byte]);
+            return (x as u16, y as u16);
+        }
+    }
+    panic!("{needle:?} not on screen:\n{text}");
+}
+
+#[test]
+fn colours_carry_meaning() {
+    let mut s = demo_state();
+    let theme = Theme::default_dark();
+    // Healthy replicas in the ok colour.
+    let buf = render(&s, &theme, 120, 40);
+    let (x, y) = find(&buf, "2/2  ");
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+    // A converging service in the warn colour, a dead one in the error colour.
+    let mut w = s.workloads.clone();
+    w[1].running = 1;
+    w[2].running = 0;
+    s.apply_event(Event::Workloads(w));
+    let buf = render(&s, &theme, 120, 40);
+    let (x, y) = find(&buf, "1/2  ");
+    assert_eq!(buf[(x, y)].fg, theme.warn);
+    let (x, y) = find(&buf, "0/2  ");
+    assert_eq!(buf[(x, y)].fg, theme.error);
+    // The selected row has the selection colours.
+    let (x, y) = find(&buf, "gopenux_backend  ");
+    assert_eq!(buf[(x, y)].bg, theme.selection_bg);
+    // A failed task's error in the error colour; the finished row dimmed.
+    s.focus = Pane::Tasks;
+    s.show_finished = true;
+    let buf = render(&s, &theme, 200, 60);
+    let (x, y) = find(&buf, "No such image");
+    assert_eq!(buf[(x, y)].fg, theme.error);
+    // The DEMO badge.
+    let (x, y) = find(&buf, "DEMO");
+    assert_eq!(
+        (buf[(x, y)].fg, buf[(x, y)].bg),
+        (theme.badge_fg, theme.badge_bg)
+    );
+    // stderr lines in the warn colour, search matches highlighted.
+    s.focus = Pane::Logs;
+    s.logs.search = "slow".into();
+    let buf = render(&s, &theme, 200, 60);
+    let (x, y) = find(&buf, "WARNING");
+    assert_eq!(buf[(x, y)].fg, theme.warn);
+    let (x, y) = find(&buf, "slow query");
+    assert_eq!(buf[(x, y)].bg, theme.highlight_bg);
+}
+
+#[test]
+fn no_color_uses_attributes_only() {
+    let s = demo_state();
+    let theme = Theme::default_dark().without_color();
+    let buf = render(&s, &theme, 120, 40);
+    for cell in buf.content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset));
+    }
+    let (x, y) = find(&buf, "gopenux_backend  ");
+    assert!(
+        buf[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+}
+
+#[test]
+fn stale_panes_are_marked_while_reconnecting() {
+    let mut s = demo_state();
+    s.apply_event(Event::Conn(ConnState::Reconnecting {
+        retry_in: 4,
+        error: "cannot reach the engine".into(),
+    }));
+    let t = text(&s, 120, 40);
+    assert!(t.contains("(stale)"), "{t}");
+    assert!(t.contains("reconnecting in 4s"), "{t}");
+    assert!(t.contains("gopenux_backend"), "the last data stays: {t}");
+    // And the palette's error toast shows what was wrong.
+    let mut s = demo_state();
+    input::apply(
+        &mut s,
+        estiba::command::Command::Tasks {
+            service: "nope".into(),
+        },
+    );
+    assert!(text(&s, 80, 24).contains("no service named \"nope\""));
+}
+
+#[test]
+fn a_plain_engine_explains_what_a_swarm_needs() {
+    let mut s = State::new("unix:///var/run/docker.sock", false, 10, NOW);
+    let mut info = Demo::at(NOW).info();
+    info.swarm = estiba::model::SwarmRole::None;
+    s.apply_event(Event::Info(info));
+    s.apply_event(Event::Conn(ConnState::Connected));
+    s.focus = Pane::Nodes;
+    let t = text(&s, 80, 24);
+    assert!(t.contains("docker swarm init"), "{t}");
+}
