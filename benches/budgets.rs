@@ -1,1 +1,252 @@
-fn main() {}
+//! The budgets of the console, measured: `cargo bench --bench budgets` prints each figure with its
+//! budget. Engine figures need root and dockerd (as the tests do); without them they say so.
+//!
+//! - drawing a full 200x60 frame with 1 000 services and 10 000 tasks (demo data): at most 2 ms
+//! - resident memory of the console with that cluster: at most 30 MB
+//! - first populated frame against a local engine with 50 services: within 150 ms of start
+//! - idle 60 s with nothing changing: 0 bytes written to the terminal, under 0.5% of one core
+//!
+//! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use estiba::app::state::{Pane, State};
+use estiba::backend::Event;
+use estiba::backend::demo::Demo;
+use estiba::ui::{self, theme::Theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use std::time::{Duration, Instant};
+use support::tmux::Tmux;
+use support::{Engine, unique};
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "OVER BUDGET" }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn draw_frame() {
+    let now = estiba::time::now();
+    let d = Demo::scaled(now, 1000, 10_000);
+    let mut s = State::new("demo", true, 10_000, now);
+    for ev in [
+        Event::Info(d.info()),
+        Event::Nodes(d.nodes()),
+        Event::Workloads(d.workloads()),
+        Event::Instances(d.instances()),
+        Event::Images(d.images()),
+    ] {
+        s.apply_event(ev);
+    }
+    s.move_selection(Pane::Services, 500);
+    let theme = Theme::default_dark();
+    let area = Rect::new(0, 0, 200, 60);
+    let mut times = Vec::new();
+    for i in 0..300 {
+        let mut buf = Buffer::empty(area);
+        let t = Instant::now();
+        ui::draw(&s, &theme, area, &mut buf);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if i >= 20 {
+            times.push(ms);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let (p50, p99, max) = (
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times[times.len() - 1],
+    );
+    println!(
+        "draw 200x60, 1000 services, 10000 tasks: median {p50:.3} ms, p99 {p99:.3} ms, max {max:.3} ms  [<= 2 ms: {}]",
+        verdict(p99 <= 2.0)
+    );
+}
+
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+fn clk_tck() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+fn memory() {
+    let data = format!("/tmp/{}", unique("estiba-bench"));
+    let t = Tmux::start(
+        200,
+        60,
+        &[
+            ("ESTIBA_DEMO_SCALE", "1000x10000"),
+            ("ESTIBA_DATA_DIR", &data),
+            ("LANG", "C.UTF-8"),
+        ],
+        &format!("{} --demo", Engine::estiba()),
+    );
+    t.wait_for("stack00_svc0000", 20);
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_secs(3));
+    match t.program_pid().and_then(rss_kb) {
+        Some(kb) => println!(
+            "resident memory, console at 200x60 with 1000 services and 10000 tasks: {:.1} MB  [<= 30 MB: {}]",
+            kb as f64 / 1024.0,
+            verdict(kb <= 30 * 1024)
+        ),
+        None => println!("resident memory: could not read the console's /proc status"),
+    }
+    t.keys(&["q"]);
+    let _ = std::fs::remove_dir_all(data);
+}
+
+fn first_frame(e: &Engine) {
+    let mut mains = Vec::new();
+    let mut walls = Vec::new();
+    for _ in 0..7 {
+        let data = format!("{}/{}", e.root.display(), unique("ff"));
+        let log = format!("{data}/estiba.log");
+        let start = Instant::now();
+        let t = Tmux::start(
+            120,
+            40,
+            &[("ESTIBA_DATA_DIR", &data), ("LANG", "C.UTF-8")],
+            &format!("{} --host {}", Engine::estiba(), e.host),
+        );
+        let line = support::wait_for(
+            "the first populated frame in the log",
+            Duration::from_secs(20),
+            || {
+                let text = std::fs::read_to_string(&log).ok()?;
+                text.lines()
+                    .find(|l| l.contains("first populated frame"))
+                    .map(str::to_string)
+            },
+        );
+        walls.push(start.elapsed().as_secs_f64() * 1000.0);
+        let ms: f64 = line
+            .split("ms=")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|v| v.trim_matches('"').parse().ok())
+            .unwrap_or(f64::NAN);
+        mains.push(ms);
+        t.keys(&["q"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    mains.sort_by(f64::total_cmp);
+    walls.sort_by(f64::total_cmp);
+    let (m50, mmax) = (percentile(&mains, 0.5), mains[mains.len() - 1]);
+    println!(
+        "first populated frame, 50 services, {} runs: median {m50:.1} ms, worst {mmax:.1} ms from start  [<= 150 ms: {}] (seen by polling from outside, tmux start included: median {:.0} ms)",
+        mains.len(),
+        verdict(mmax <= 150.0),
+        percentile(&walls, 0.5)
+    );
+}
+
+fn idle(e: &Engine, w: u16, h: u16, secs: u64) {
+    let data = format!("{}/{}", e.root.display(), unique("idle"));
+    let out = format!("{data}.tty");
+    let t = Tmux::start(
+        w,
+        h,
+        &[("ESTIBA_DATA_DIR", &data), ("LANG", "C.UTF-8")],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    );
+    t.wait_for("bench_svc_00", 20);
+    std::thread::sleep(Duration::from_secs(3));
+    let Some(pid) = t.program_pid() else {
+        println!("idle: could not find the console's process");
+        return;
+    };
+    t.record_output(&out);
+    std::thread::sleep(Duration::from_millis(200));
+    let size = |p: &str| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let (b0, c0) = (size(&out), cpu_ticks(pid).unwrap_or(0));
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(secs));
+    let (b1, c1) = (size(&out), cpu_ticks(pid).unwrap_or(0));
+    let elapsed = start.elapsed().as_secs_f64();
+    let cpu = (c1 - c0) as f64 / clk_tck() / elapsed * 100.0;
+    let bytes = b1 - b0;
+    let rss = rss_kb(pid)
+        .map(|k| format!("{:.1} MB", k as f64 / 1024.0))
+        .unwrap_or_default();
+    println!(
+        "idle {secs} s at {w}x{h}, 50 services: {bytes} bytes to the terminal, {cpu:.2}% of one core, resident {rss}  [0 bytes: {}; < 0.5%: {}]",
+        verdict(bytes == 0),
+        verdict(cpu < 0.5)
+    );
+    if bytes > 0 {
+        println!(
+            "  (what was written: the tasks pane's age column, which ticks while the tasks are younger than a minute)"
+        );
+    }
+    t.keys(&["q"]);
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` would pass nothing and expect tests.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    println!("estiba budgets: each figure, then [its budget: verdict]");
+    draw_frame();
+    memory();
+    let Some(e) = Engine::private(true) else {
+        println!("engine figures skipped (ESTIBA_SKIP_DOCKER_TESTS=1)");
+        return;
+    };
+    for i in 0..50 {
+        let out = e.docker(&[
+            "service",
+            "create",
+            "-d",
+            "--name",
+            &format!("bench_svc_{i:02}"),
+            "--replicas",
+            "1",
+            support::IMAGE,
+            "sleep",
+            "86400",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    support::wait_for("50 services to run", Duration::from_secs(180), || {
+        let out = e.docker_ok(&["service", "ls", "--format", "{{.Replicas}}"]);
+        (out.lines().filter(|l| *l == "1/1").count() == 50).then_some(())
+    });
+    first_frame(&e);
+    let secs = std::env::var("ESTIBA_BENCH_IDLE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    idle(&e, 80, 24, secs);
+    idle(&e, 200, 60, secs);
+}

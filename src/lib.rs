@@ -20,6 +20,24 @@ use config::{Config, Dirs};
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// When the process started, for the "first populated frame" figure in the log.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// The console's demo: `ESTIBA_DEMO_SCALE=1000x10000` makes a large synthetic cluster of that many
+/// services and tasks (for load demos and the memory benchmark) instead of the gopenux stack.
+fn demo_for_console(now: i64) -> Backend {
+    let scale = std::env::var("ESTIBA_DEMO_SCALE").ok().and_then(|s| {
+        let (a, b) = s.split_once('x')?;
+        Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
+    });
+    match scale {
+        Some((services, tasks)) if services > 0 => {
+            Backend::Demo(backend::demo::Demo::scaled(now, services, tasks))
+        }
+        _ => Backend::Demo(backend::demo::Demo::live(now)),
+    }
+}
+
 /// Exit codes of headless commands.
 pub const EXIT_ERROR: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
@@ -27,6 +45,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// Everything `main` does: parse the command line, load the config, then open the console or
 /// run one command headless.
 pub fn main_entry() -> ExitCode {
+    let _ = STARTED.set(std::time::Instant::now());
     let cli = match Cli::parse_args() {
         Ok(c) => c,
         Err(e) => {
@@ -136,7 +155,7 @@ async fn console(
     let mut warnings: Vec<String> = cfg_warning.iter().map(ToString::to_string).collect();
     let now = time::now();
     let backend = if cli.demo {
-        Backend::Demo(backend::demo::Demo::live(now))
+        demo_for_console(now)
     } else {
         match resolve(&cfg) {
             Err(e) => {

@@ -89,10 +89,23 @@ pub async fn run(opts: Options) -> io::Result<()> {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last: Option<Buffer> = None;
     let mut force = true;
+    let mut populated = false;
 
     loop {
         draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
         force = false;
+        if !populated && state.loaded[1] && !state.workloads.is_empty() {
+            populated = true;
+            let ms = crate::STARTED
+                .get()
+                .map(|t| t.elapsed().as_secs_f64() * 1000.0)
+                .unwrap_or(0.0);
+            tracing::info!(
+                ms = format!("{ms:.1}"),
+                services = state.workloads.len(),
+                "first populated frame"
+            );
+        }
         if state.quit {
             break;
         }
@@ -155,7 +168,12 @@ fn draw_if_changed(
     }
     terminal.draw(|f| {
         let a = f.area();
-        ui::draw(state, theme, a, f.buffer_mut());
+        if a == next.area {
+            f.buffer_mut().clone_from(&next);
+        } else {
+            // The terminal was resized in between: draw for its new size.
+            ui::draw(state, theme, a, f.buffer_mut());
+        }
     })?;
     *last = Some(next);
     Ok(())

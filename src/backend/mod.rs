@@ -328,6 +328,8 @@ pub async fn drive(backend: Backend, mut ops: mpsc::Receiver<Op>, tx: mpsc::Send
             }))
             .await;
         let _ = tx.send(Event::Info(info)).await;
+        // After a (re)connect everything is sent afresh, so the UI's snapshots are not stale.
+        let mut sent = Sent::default();
         logs.start(&backend, &tx);
         let mut changes = backend.changes();
         let mut dirty = Dirty::ALL;
@@ -363,7 +365,7 @@ pub async fn drive(backend: Backend, mut ops: mpsc::Receiver<Op>, tx: mpsc::Send
                 }
                 _ = tokio::time::sleep_until(flush_at), if dirty.any() => {
                     last_flush = tokio::time::Instant::now();
-                    match refresh(&backend, std::mem::take(&mut dirty), &tx).await {
+                    match refresh(&backend, std::mem::take(&mut dirty), &tx, &mut sent).await {
                         Ok(Some(u)) => unsettled = u,
                         Ok(None) => {}
                         Err(e) => break Some(e),
@@ -453,21 +455,45 @@ fn start_logs(
     }))
 }
 
-/// Re-lists what is dirty and sends it. Returns whether any workload is still converging, when
-/// workloads were listed.
+/// Hashes of the listings last sent, so that a poll that finds nothing new sends nothing: the UI
+/// then neither redraws nor reallocates.
+#[derive(Default)]
+struct Sent([Option<u64>; 5]);
+
+impl Sent {
+    /// True when `value` differs from what was last sent in `slot` (and records it).
+    fn changed<T: std::hash::Hash>(&mut self, slot: usize, value: &T) -> bool {
+        use std::hash::{DefaultHasher, Hasher};
+        let mut h = DefaultHasher::new();
+        value.hash(&mut h);
+        let h = Some(h.finish());
+        let changed = self.0[slot] != h;
+        self.0[slot] = h;
+        changed
+    }
+}
+
+/// Re-lists what is dirty and sends what changed. Returns whether any workload is still
+/// converging, when workloads were listed.
 async fn refresh(
     backend: &Backend,
     d: Dirty,
     tx: &mpsc::Sender<Event>,
+    sent: &mut Sent,
 ) -> Result<Option<bool>, Error> {
     let mut unsettled = None;
     if d.info {
-        let _ = tx.send(Event::Info(backend.info().await?)).await;
+        let info = backend.info().await?;
+        if sent.changed(0, &info) {
+            let _ = tx.send(Event::Info(info)).await;
+        }
     }
     if d.nodes {
         match backend.nodes().await {
             Ok(n) => {
-                let _ = tx.send(Event::Nodes(n)).await;
+                if sent.changed(1, &n) {
+                    let _ = tx.send(Event::Nodes(n)).await;
+                }
             }
             Err(Error::NotManager) => {}
             Err(e) => return Err(e),
@@ -481,13 +507,21 @@ async fn refresh(
                     .as_ref()
                     .is_some_and(|u| u.state.ends_with("updating") || u.state.ends_with("started"))
         }));
-        let _ = tx.send(Event::Workloads(w)).await;
+        if sent.changed(2, &w) {
+            let _ = tx.send(Event::Workloads(w)).await;
+        }
     }
     if d.instances {
-        let _ = tx.send(Event::Instances(backend.instances().await?)).await;
+        let i = backend.instances().await?;
+        if sent.changed(3, &i) {
+            let _ = tx.send(Event::Instances(i)).await;
+        }
     }
     if d.images {
-        let _ = tx.send(Event::Images(backend.images().await?)).await;
+        let i = backend.images().await?;
+        if sent.changed(4, &i) {
+            let _ = tx.send(Event::Images(i)).await;
+        }
     }
     Ok(unsettled)
 }

@@ -5,14 +5,14 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Manager,
     Worker,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeStatus {
     Ready,
@@ -21,7 +21,7 @@ pub enum NodeStatus {
     Unknown,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Availability {
     Active,
@@ -29,7 +29,7 @@ pub enum Availability {
     Drain,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct Node {
     pub id: String,
     pub hostname: String,
@@ -42,7 +42,7 @@ pub struct Node {
     pub labels: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     Replicated,
@@ -53,7 +53,7 @@ pub enum Mode {
     Container,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Port {
     pub published: Option<u16>,
     pub target: u16,
@@ -72,7 +72,7 @@ impl std::fmt::Display for Port {
 }
 
 /// The rolling update state of a service, as the engine reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct UpdateStatus {
     /// updating, paused, completed, rollback_started, rollback_paused, rollback_completed
     pub state: String,
@@ -80,7 +80,7 @@ pub struct UpdateStatus {
 }
 
 /// A swarm service, or on a plain engine a compose service (or a lone container).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct Workload {
     pub id: String,
     pub name: String,
@@ -97,7 +97,7 @@ pub struct Workload {
     pub created: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
     /// every desired replica is running
@@ -121,7 +121,7 @@ impl Workload {
 }
 
 /// A swarm task, or on a plain engine a container.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct Instance {
     pub id: String,
     pub workload_id: String,
@@ -156,7 +156,7 @@ impl Instance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct Image {
     pub id: String,
     pub repo: String,
@@ -165,14 +165,14 @@ pub struct Image {
     pub created: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stream {
     Stdout,
     Stderr,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct LogLine {
     /// `name.slot@node`, as `docker service logs` prefixes lines.
     pub source: String,
@@ -185,7 +185,7 @@ pub struct LogLine {
 }
 
 /// What a log pane follows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum LogTarget {
     Workload { id: String, name: String },
     Instance { id: String, name: String },
@@ -199,7 +199,7 @@ impl LogTarget {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SwarmRole {
     Manager,
@@ -209,7 +209,7 @@ pub enum SwarmRole {
 }
 
 /// Facts about the endpoint, for the status bar.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct ClusterInfo {
     pub endpoint: String,
     pub engine: String,

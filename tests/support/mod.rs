@@ -524,3 +524,4 @@ impl Engine {
 }
 
 use std::os::unix::process::CommandExt;
+pub mod tmux;

@@ -22,12 +22,64 @@ struct Sim {
     seed: u64,
     next_failure: i64,
     serial: u64,
+    synthetic: Option<Synthetic>,
 }
 
 #[derive(Clone)]
 pub struct Demo {
     sim: Arc<Mutex<Sim>>,
     live: bool,
+}
+
+/// A large synthetic cluster, generated when listed rather than stored (it never changes).
+#[derive(Clone, Copy)]
+struct Synthetic {
+    services: usize,
+    per: u64,
+    now: i64,
+}
+
+impl Synthetic {
+    fn workloads(&self) -> Vec<Workload> {
+        (0..self.services)
+            .map(|s| {
+                let stack = format!("stack{:02}", s / 20);
+                let mut w = workload(
+                    &format!("svc{s:021}"),
+                    &format!("{stack}_svc{s:04}"),
+                    Some(&stack),
+                    &format!("{REGISTRY}/app{s}:latest"),
+                    self.per,
+                    &[],
+                    self.now - 3600,
+                );
+                w.running = self.per;
+                w
+            })
+            .collect()
+    }
+
+    fn instances(&self, nodes: &[Node]) -> Vec<Instance> {
+        let mut out = Vec::with_capacity(self.services * self.per as usize);
+        for s in 0..self.services {
+            let name = format!("stack{:02}_svc{s:04}", s / 20);
+            let id = format!("svc{s:021}");
+            for slot in 1..=self.per {
+                let n = &nodes[(slot as usize) % nodes.len()];
+                out.push(instance(
+                    &id,
+                    &name,
+                    slot,
+                    n,
+                    "running",
+                    self.now - 3000,
+                    &format!("app{s}:latest"),
+                    s as u64 * 1000 + slot,
+                ));
+            }
+        }
+        out
+    }
 }
 
 const REGISTRY: &str = "registry.developers.lan/gopenux";
@@ -132,34 +184,7 @@ impl Demo {
         sim.workloads.clear();
         sim.instances.clear();
         let per = (tasks / services.max(1)).max(1) as u64;
-        for s in 0..services {
-            let stack = format!("stack{:02}", s / 20);
-            let name = format!("{stack}_svc{s:04}");
-            let id = format!("svc{s:021}");
-            let w = workload(
-                &id,
-                &name,
-                Some(&stack),
-                &format!("{REGISTRY}/app{s}:latest"),
-                per,
-                &[],
-                now - 3600,
-            );
-            sim.workloads.push(w);
-            for slot in 1..=per {
-                let n = &sim.nodes[(slot as usize) % 3];
-                sim.instances.push(instance(
-                    &id,
-                    &name,
-                    slot,
-                    n,
-                    "running",
-                    now - 3000,
-                    &format!("app{s}:latest"),
-                    s as u64 * 1000 + slot,
-                ));
-            }
-        }
+        sim.synthetic = Some(Synthetic { services, per, now });
         Demo {
             sim: Arc::new(Mutex::new(sim)),
             live: false,
@@ -185,15 +210,22 @@ impl Demo {
     }
 
     pub fn workloads(&self) -> Vec<Workload> {
-        self.with(|s| {
-            s.recount();
-            s.workloads.clone()
+        self.with(|s| match s.synthetic {
+            Some(syn) => syn.workloads(),
+            None => {
+                s.recount();
+                s.workloads.clone()
+            }
         })
         .unwrap_or_default()
     }
 
     pub fn instances(&self) -> Vec<Instance> {
-        self.with(|s| s.instances.clone()).unwrap_or_default()
+        self.with(|s| match s.synthetic {
+            Some(syn) => syn.instances(&s.nodes),
+            None => s.instances.clone(),
+        })
+        .unwrap_or_default()
     }
 
     pub fn images(&self) -> Vec<Image> {
@@ -457,6 +489,7 @@ impl Sim {
             seed: 42,
             next_failure: now + 25,
             serial: 0,
+            synthetic: None,
         };
         for (i, d) in STACK.iter().enumerate() {
             let id = format!("demosvc{i}{:018}", i);

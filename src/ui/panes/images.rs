@@ -37,9 +37,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Col::new(tr!("col.size"), 8, 0, 2),
         Col::new(tr!("col.created"), 7, 0, 3),
     ];
-    let rows: Vec<TableRow> = list
-        .iter()
-        .map(|i| TableRow {
+    let row = |k: usize| {
+        let i = list[k];
+        TableRow {
             cells: vec![
                 Line::from(i.repo.clone()),
                 Line::from(Span::styled(i.tag.clone(), theme.fg(theme.accent))),
@@ -52,11 +52,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             ],
             style: theme.base(),
             header: false,
-        })
-        .collect();
+        }
+    };
     table::render(
         &cols,
-        rows,
+        list.len(),
+        &row,
         Some(state.view(Pane::Images).selected),
         theme,
         inner,

@@ -47,9 +47,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Col::new(tr!("col.address"), 11, 0, 3),
         Col::new(tr!("col.labels"), 10, 3, 2),
     ];
-    let rows: Vec<TableRow> = nodes
-        .iter()
-        .map(|n| {
+    let row = |k: usize| {
+        let n = nodes[k];
+        {
             let role = match (n.role, n.leader) {
                 (Role::Manager, true) => Span::styled(tr!("node.leader"), theme.fg(theme.accent)),
                 (Role::Manager, false) => Span::raw(tr!("node.manager")),
@@ -80,11 +80,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
                 style: theme.base(),
                 header: false,
             }
-        })
-        .collect();
+        }
+    };
     table::render(
         &cols,
-        rows,
+        nodes.len(),
+        &row,
         Some(state.view(Pane::Nodes).selected),
         theme,
         table_area,

@@ -60,67 +60,84 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Col::new(tr!("col.ports"), 10, 1, 2),
         Col::new(tr!("col.update"), 9, 1, 4),
     ];
-    let mut rows = Vec::with_capacity(list.len() + 4);
+    // Group headers and services, in order; rows are built only for what is in view.
+    enum Entry<'a> {
+        Header(Option<&'a str>, usize),
+        Item(usize),
+    }
+    let mut entries = Vec::with_capacity(list.len() + 4);
     let mut selected_row = None;
     let selected = state.view(Pane::Services).selected;
-    let mut group: Option<Option<&str>> = None;
-    for (i, w) in list.iter().enumerate() {
-        let g = w.stack.as_deref();
-        if group != Some(g) {
-            group = Some(g);
-            let count = list.iter().filter(|o| o.stack.as_deref() == g).count();
-            let label = g.map(str::to_string).unwrap_or_else(|| "—".to_string());
-            let kind = if swarm {
-                tr!("services.stack")
-            } else {
-                tr!("services.project")
+    let mut start = 0;
+    while start < list.len() {
+        let g = list[start].stack.as_deref();
+        let end = list[start..]
+            .iter()
+            .position(|w| w.stack.as_deref() != g)
+            .map_or(list.len(), |n| start + n);
+        entries.push(Entry::Header(g, end - start));
+        for i in start..end {
+            if i == selected {
+                selected_row = Some(entries.len());
+            }
+            entries.push(Entry::Item(i));
+        }
+        start = end;
+    }
+    let kind = if swarm {
+        tr!("services.stack")
+    } else {
+        tr!("services.project")
+    };
+    let row = |k: usize| match entries[k] {
+        Entry::Header(g, count) => {
+            let text = match g {
+                Some(label) => format!("▾ {kind} {label} ({count})"),
+                None => format!("▾ — ({count})"),
             };
-            let text = if g.is_some() {
-                format!("▾ {kind} {label} ({count})")
-            } else {
-                format!("▾ {label} ({count})")
-            };
-            rows.push(TableRow {
+            TableRow {
                 cells: vec![Line::from(text)],
                 style: theme.fg(theme.accent).add_modifier(Modifier::BOLD),
                 header: true,
-            });
-        }
-        if i == selected {
-            selected_row = Some(rows.len());
-        }
-        let update = match &w.update {
-            Some(u) => {
-                let style = match u.state.as_str() {
-                    "completed" | "rollback_completed" => theme.muted(),
-                    "paused" | "rollback_paused" => theme.error(),
-                    _ => theme.fg(theme.warn),
-                };
-                Span::styled(u.state.replace('_', " "), style)
             }
-            None => Span::raw(""),
-        };
-        let ports: Vec<String> = w
-            .ports
-            .iter()
-            .filter(|p| p.published.is_some())
-            .map(|p| format!("{}->{}", p.published.unwrap_or(0), p.target))
-            .collect();
-        rows.push(TableRow {
-            cells: vec![
-                Line::from(format!("  {}", w.name)),
-                Line::from(mode(&w.mode)),
-                Line::from(Span::styled(
-                    format!("{}/{}", w.running, w.desired),
-                    replicas_style(w, theme),
-                )),
-                Line::from(w.image.clone()),
-                Line::from(ports.join(",")),
-                Line::from(update),
-            ],
-            style: theme.base(),
-            header: false,
-        });
-    }
-    table::render(&cols, rows, selected_row, theme, inner, buf);
+        }
+        Entry::Item(i) => {
+            let w = list[i];
+            let update = match &w.update {
+                Some(u) => {
+                    let style = match u.state.as_str() {
+                        "completed" | "rollback_completed" => theme.muted(),
+                        "paused" | "rollback_paused" => theme.error(),
+                        _ => theme.fg(theme.warn),
+                    };
+                    Span::styled(u.state.replace('_', " "), style)
+                }
+                None => Span::raw(""),
+            };
+            let ports: Vec<String> = w
+                .ports
+                .iter()
+                .filter_map(|p| {
+                    p.published
+                        .map(|published| format!("{published}->{}", p.target))
+                })
+                .collect();
+            TableRow {
+                cells: vec![
+                    Line::from(format!("  {}", w.name)),
+                    Line::from(mode(&w.mode)),
+                    Line::from(Span::styled(
+                        format!("{}/{}", w.running, w.desired),
+                        replicas_style(w, theme),
+                    )),
+                    Line::from(w.image.clone()),
+                    Line::from(ports.join(",")),
+                    Line::from(update),
+                ],
+                style: theme.base(),
+                header: false,
+            }
+        }
+    };
+    table::render(&cols, entries.len(), &row, selected_row, theme, inner, buf);
 }

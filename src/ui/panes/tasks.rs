@@ -52,9 +52,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Col::new(tr!("col.error"), 12, 3, 2),
         Col::new(tr!("col.image"), 12, 1, 4).cut_left(),
     ];
-    let rows: Vec<TableRow> = list
-        .iter()
-        .map(|i| {
+    let row = |k: usize| {
+        let i = list[k];
+        {
             let finished = i.finished();
             let state_style = match i.state.as_str() {
                 "running" => theme.fg(theme.ok),
@@ -84,11 +84,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
                 style,
                 header: false,
             }
-        })
-        .collect();
+        }
+    };
     table::render(
         &cols,
-        rows,
+        list.len(),
+        &row,
         Some(state.view(Pane::Tasks).selected),
         theme,
         inner,

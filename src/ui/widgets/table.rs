@@ -158,17 +158,24 @@ pub fn widths(cols: &[Col], keep: &[usize], content: &[u16], width: u16) -> Vec<
         .collect()
 }
 
-pub fn render(
+/// Draws rows `0..total`, building only those in view (`row(i)` makes row `i`), so a list of
+/// thousands costs what a screenful does. Column widths follow the rows in view.
+pub fn render<'a>(
     cols: &[Col],
-    rows: Vec<TableRow<'_>>,
+    total: usize,
+    row: &dyn Fn(usize) -> TableRow<'a>,
     selected: Option<usize>,
     theme: &Theme,
     area: Rect,
     buf: &mut Buffer,
 ) {
-    if area.width == 0 || area.height == 0 {
+    if area.width == 0 || area.height < 2 {
         return;
     }
+    let height = (area.height - 1) as usize;
+    let sel = selected.filter(|s| *s < total);
+    let offset = sel.map_or(0, |s| (s + 1).saturating_sub(height));
+    let rows: Vec<TableRow> = (offset..total.min(offset + height)).map(row).collect();
     let mut content: Vec<u16> = cols
         .iter()
         .map(|c| c.title.chars().count() as u16)
@@ -199,31 +206,30 @@ pub fn render(
         .into_iter()
         .map(|r| {
             if r.header {
-                Row::new(r.cells.into_iter().take(1).collect::<Vec<_>>()).style(r.style)
-            } else {
-                let mut cells = r.cells;
-                let last = cells.len().saturating_sub(1);
-                let picked: Vec<Line> = keep
-                    .iter()
-                    .zip(&sizes)
-                    .filter_map(|(&i, &w)| {
-                        let cell = cells.get_mut(i.min(last)).map(std::mem::take)?;
-                        Some(if cols[i].cut_left && cell.width() > w as usize {
-                            cut_left(cell, w)
-                        } else {
-                            cell
-                        })
-                    })
-                    .collect();
-                Row::new(picked).style(r.style)
+                return Row::new(r.cells.into_iter().take(1).collect::<Vec<_>>()).style(r.style);
             }
+            let mut cells = r.cells;
+            let last = cells.len().saturating_sub(1);
+            let picked: Vec<Line> = keep
+                .iter()
+                .zip(&sizes)
+                .filter_map(|(&i, &w)| {
+                    let cell = cells.get_mut(i.min(last)).map(std::mem::take)?;
+                    Some(if cols[i].cut_left && cell.width() > w as usize {
+                        cut_left(cell, w)
+                    } else {
+                        cell
+                    })
+                })
+                .collect();
+            Row::new(picked).style(r.style)
         })
         .collect();
     let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selection());
-    let mut st = TableState::default().with_selected(selected);
+    let mut st = TableState::default().with_selected(sel.map(|s| s - offset));
     StatefulWidget::render(table, area, buf, &mut st);
 }
 

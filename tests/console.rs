@@ -1,0 +1,147 @@
+//! The console end to end: the real binary in tmux against the private engine.
+
+mod support;
+
+use support::tmux::Tmux;
+use support::{Engine, unique};
+
+fn console(e: &Engine, w: u16, h: u16, lang: &str) -> Tmux {
+    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    Tmux::start(
+        w,
+        h,
+        &[
+            ("LANG", lang),
+            ("ESTIBA_DATA_DIR", &data),
+            ("ESTIBA_CONFIG_DIR", &data),
+            ("TERM", "xterm-256color"),
+        ],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    )
+}
+
+#[test]
+fn see_a_service_open_its_logs_filter_and_quit() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("e2e");
+    e.service(
+        &name,
+        &["--replicas", "2"],
+        &[
+            "sh",
+            "-c",
+            "i=0; while true; do i=$((i+1)); echo hello-$i; sleep 0.5; done",
+        ],
+    );
+    let other = unique("zz");
+    e.service(&other, &[], &["sleep", "3600"]);
+    let t = console(e, 120, 40, "C.UTF-8");
+    let screen = t.wait_for(&name, 15);
+    assert!(
+        screen.contains("connected") && screen.contains("2/2"),
+        "{screen}"
+    );
+    // Filter the services down to ours, then open it.
+    t.text("/");
+    t.text(&name);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(&format!("/{name}"), 5);
+    assert!(
+        !screen.contains(&other),
+        "the filter hides the other service:\n{screen}"
+    );
+    t.keys(&["Enter"]);
+    // Its tasks, and its logs with docker-style prefixes.
+    let screen = t.wait_for("hello-", 15);
+    assert!(
+        screen.contains(&format!("{name}.1")) && screen.contains(&format!("{name}.2")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("{name}.1@")),
+        "log prefix name.slot@node:\n{screen}"
+    );
+    // The palette runs the grammar: help for logs.
+    t.text(":");
+    t.text("help logs");
+    t.keys(&["Enter"]);
+    t.wait_for("SERVICE|TASK", 5);
+    t.keys(&["Escape"]);
+    // Quit: the terminal is given back.
+    t.keys(&["q"]);
+    let screen = t.wait_for("[exited 0]", 10);
+    assert!(!t.alternate_on(), "the alternate screen is left:\n{screen}");
+    e.docker_ok(&["service", "rm", &name, &other]);
+}
+
+#[test]
+fn spanish_interface_small_terminal_and_ctrl_c() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("es");
+    e.service(&name, &[], &["sleep", "3600"]);
+    let t = console(e, 80, 24, "es_ES.UTF-8");
+    let screen = t.wait_for(&name, 15);
+    assert!(
+        screen.contains("Servicios") && screen.contains("conectado") && screen.contains("? ayuda"),
+        "{screen}"
+    );
+    // At 80x24 one pane at a time with a tab strip; 3 jumps to the tasks.
+    assert!(
+        screen.contains("1 Nodos") && screen.contains("5 Logs"),
+        "{screen}"
+    );
+    t.keys(&["1"]);
+    t.wait_for("Host", 5);
+    // Too small, then big again: no panic.
+    t.resize(50, 12);
+    t.wait_for("demasiado pequeña", 5);
+    t.resize(200, 60);
+    t.wait_for("Imágenes", 5);
+    t.keys(&["C-c"]);
+    t.wait_for("[exited 0]", 10);
+    assert!(!t.alternate_on());
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+#[test]
+fn a_service_created_meanwhile_appears_without_a_key_press() {
+    let Some(e) = Engine::shared() else { return };
+    let t = console(e, 120, 40, "C.UTF-8");
+    t.wait_for("connected", 15);
+    let name = unique("live");
+    e.docker_ok(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        &name,
+        support::IMAGE,
+        "sleep",
+        "3600",
+    ]);
+    t.wait_for(&name, 5);
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+#[test]
+fn the_demo_runs_without_any_engine() {
+    let Some(()) = support::preflight() else {
+        return;
+    };
+    let data = format!("/tmp/{}", unique("estiba-demo"));
+    let t = Tmux::start(
+        100,
+        30,
+        &[("LANG", "C.UTF-8"), ("ESTIBA_DATA_DIR", &data)],
+        &format!("{} --demo", Engine::estiba()),
+    );
+    let screen = t.wait_for("gopenux_backend", 10);
+    assert!(screen.contains("DEMO"), "{screen}");
+    // Tasks come up by themselves.
+    t.wait_for("3/3", 10);
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    let _ = std::fs::remove_dir_all(data);
+}
