@@ -8,6 +8,9 @@
 //!
 //! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60).
 
+// A measuring harness that shares the tests' support code: like a test, it stops loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

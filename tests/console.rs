@@ -1,4 +1,5 @@
 //! The console end to end: the real binary in tmux against the private engine.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! Engines that come and go, and engines outside a swarm. Each test has its own engine.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
 
 mod support;
 

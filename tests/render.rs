@@ -1,5 +1,6 @@
 //! Render tests on the demo backend: snapshots of each pane at 80x24, 120x40 and 200x60, colour
 //! checks at the cell level (snapshots do not see colour), and no panic at any size.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
 
 use estiba::app::input::{self, follow};
 use estiba::app::state::{Input, Overlay, Palette, Pane, State};

@@ -1,4 +1,5 @@
 //! The Swarm backend against a real, private Docker engine, with the docker CLI as the observer.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
 
 mod support;
 

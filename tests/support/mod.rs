@@ -6,6 +6,9 @@
 //! Without root, dockerd or the other tools these tests fail saying what is missing; only
 //! ESTIBA_SKIP_DOCKER_TESTS=1 turns them into skips.
 #![allow(dead_code)]
+// Test support stops loudly, like the tests it serves. The registry and worker daemons are ended
+// by the watchdog when the test process ends, not waited on here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::zombie_processes)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

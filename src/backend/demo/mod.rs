@@ -263,11 +263,10 @@ impl Demo {
         let now = crate::time::now();
         let sources = self.log_sources(target)?;
         if sources.is_empty() {
-            return if follow {
-                Ok(tx.closed().await)
-            } else {
-                Ok(())
-            };
+            if follow {
+                tx.closed().await;
+            }
+            return Ok(());
         }
         let mut seed = 7u64;
         let past: Vec<LogLine> = (0..tail.min(2000))

@@ -118,11 +118,12 @@ pub fn widths(cols: &[Col], keep: &[usize], content: &[u16], width: u16) -> Vec<
     if total <= avail {
         let mut out = want;
         let spare = avail - total;
-        let grow: u16 = keep.iter().map(|&i| cols[i].grow).sum();
+        let grow: u32 = keep.iter().map(|&i| u32::from(cols[i].grow)).sum();
         if grow > 0 {
             let mut given = 0;
             for (k, &i) in keep.iter().enumerate() {
-                let add = spare * cols[i].grow / grow;
+                // At most `spare`, so it fits in u16.
+                let add = (u32::from(spare) * u32::from(cols[i].grow)).checked_div(grow).unwrap_or(0) as u16;
                 out[k] += add;
                 given += add;
             }
