@@ -317,10 +317,26 @@ impl State {
             return vec![];
         };
         let f = self.view(Pane::Tasks).filter.to_lowercase();
-        self.instances
+        let mine: Vec<&Instance> = self
+            .instances
             .iter()
             .filter(|i| i.workload_id == w.id)
-            .filter(|i| self.show_finished || !i.finished())
+            .collect();
+        // A service short of replicas also shows its latest finished tasks: their errors say why.
+        let missing = w
+            .desired
+            .saturating_sub(mine.iter().filter(|i| !i.finished()).count() as u64)
+            as usize;
+        let mut recent_failures: Vec<&Instance> =
+            mine.iter().copied().filter(|i| i.finished()).collect();
+        recent_failures.sort_by_key(|i| std::cmp::Reverse(i.since));
+        recent_failures.truncate(if self.show_finished {
+            usize::MAX
+        } else {
+            missing
+        });
+        mine.into_iter()
+            .filter(|i| !i.finished() || recent_failures.iter().any(|r| r.id == i.id))
             .filter(|i| {
                 f.is_empty()
                     || contains(&i.name, &f)
@@ -502,6 +518,33 @@ mod tests {
         assert_eq!(s.visible_instances().len(), 3);
         s.show_finished = true;
         assert_eq!(s.visible_instances().len(), 4);
+    }
+
+    #[test]
+    fn a_service_short_of_replicas_shows_why() {
+        let mut s = demo_state();
+        s.view_mut(Pane::Services).filter = "backend".into();
+        s.reselect(Pane::Services);
+        // Two of three replicas stop; the failed task of earlier explains.
+        let id = s.current_workload().unwrap().id.clone();
+        let mut inst = s.instances.clone();
+        for i in inst
+            .iter_mut()
+            .filter(|i| i.workload_id == id && i.state == "running")
+            .take(1)
+        {
+            i.state = "rejected".into();
+            i.desired = "shutdown".into();
+            i.since = 2_000_000;
+            i.error = Some("No such image: api:nope".into());
+        }
+        s.apply_event(Event::Instances(inst));
+        let v = s.visible_instances();
+        assert_eq!(v.len(), 3, "two running and the newest failure");
+        assert!(
+            v.iter()
+                .any(|i| i.error.as_deref() == Some("No such image: api:nope"))
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// The last path segment of an image reference: `registry:5000/team/api:test` → `api:test`.
 pub fn short_image(image: &str) -> &str {
@@ -46,10 +47,10 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     }
     let cols = [
         Col::new(tr!("col.name"), 16, 2, 0),
-        Col::new(tr!("col.node"), 10, 1, 1),
+        Col::new(tr!("col.node"), 10, 1, 2),
         Col::new(tr!("col.desired"), 8, 0, 3),
         Col::new(tr!("col.current"), 14, 0, 0),
-        Col::new(tr!("col.error"), 12, 3, 2),
+        Col::new(tr!("col.error"), 12, 3, 1),
         Col::new(tr!("col.image"), 12, 1, 4).cut_left(),
     ];
     let row = |k: usize| {
@@ -86,15 +87,37 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             }
         }
     };
+    // The selected task's whole error, under the table: the column may be too narrow for it.
+    let selected = state.selected_instance().filter(|_| inner.height >= 8);
+    let error = selected.and_then(|i| i.error.as_ref().map(|e| (i.name.as_str(), e.as_str())));
+    let detail_h = if error.is_some() { 2 } else { 0 };
+    let table_area = Rect {
+        height: inner.height - detail_h,
+        ..inner
+    };
     table::render(
         &cols,
         list.len(),
         &row,
         Some(state.view(Pane::Tasks).selected),
         theme,
-        inner,
+        table_area,
         buf,
     );
+    if let Some((name, e)) = error {
+        let area = Rect {
+            y: inner.y + inner.height - detail_h,
+            height: detail_h,
+            ..inner
+        };
+        let line = Line::from(vec![
+            Span::styled(format!("{} {name}: ", tr!("col.error")), theme.muted()),
+            Span::styled(e.to_string(), theme.error()),
+        ]);
+        Paragraph::new(line)
+            .wrap(Wrap { trim: true })
+            .render(area, buf);
+    }
 }
 
 #[cfg(test)]

@@ -123,7 +123,9 @@ pub fn widths(cols: &[Col], keep: &[usize], content: &[u16], width: u16) -> Vec<
             let mut given = 0;
             for (k, &i) in keep.iter().enumerate() {
                 // At most `spare`, so it fits in u16.
-                let add = (u32::from(spare) * u32::from(cols[i].grow)).checked_div(grow).unwrap_or(0) as u16;
+                let add = (u32::from(spare) * u32::from(cols[i].grow))
+                    .checked_div(grow)
+                    .unwrap_or(0) as u16;
                 out[k] += add;
                 given += add;
             }
