@@ -263,6 +263,9 @@ fn stale_panes_are_marked_while_reconnecting() {
     let t = text(&s, 120, 40);
     assert!(t.contains("(stale)"), "{t}");
     assert!(t.contains("reconnecting in 4s"), "{t}");
+    // It counts down.
+    s.now += 3;
+    assert!(text(&s, 120, 40).contains("reconnecting in 1s"));
     assert!(t.contains("gopenux_backend"), "the last data stays: {t}");
     // And the palette's error toast shows what was wrong.
     let mut s = demo_state();

@@ -159,6 +159,8 @@ pub struct State {
     pub toast: Option<Toast>,
     pub theme_name: String,
     pub quit: bool,
+    /// When the backend tries the engine again (for the countdown in the status bar).
+    pub retry_at: Option<i64>,
 }
 
 impl State {
@@ -189,6 +191,7 @@ impl State {
             toast: None,
             theme_name: "dark".into(),
             quit: false,
+            retry_at: None,
         }
     }
 
@@ -215,8 +218,13 @@ impl State {
     pub fn apply_event(&mut self, ev: Event) {
         match ev {
             Event::Conn(c) => {
-                if let ConnState::Reconnecting { error, .. } = &c {
+                self.retry_at = None;
+                if let ConnState::Reconnecting { error, retry_in } = &c {
                     self.last_error = Some(error.clone());
+                    self.retry_at = Some(self.now + *retry_in as i64);
+                }
+                if c == ConnState::Connected {
+                    self.last_error = None;
                 }
                 self.conn = c;
             }

@@ -210,7 +210,15 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.fg(theme.warn),
         )),
         ConnState::Reconnecting { retry_in, .. } => left.push(Span::styled(
-            format!("○ {}", tr!("status.reconnecting", secs = retry_in)),
+            format!(
+                "○ {}",
+                tr!(
+                    "status.reconnecting",
+                    secs = state
+                        .retry_at
+                        .map_or(*retry_in as i64, |t| (t - state.now).max(0))
+                )
+            ),
             theme.fg(theme.warn),
         )),
     }
