@@ -15,7 +15,6 @@
 mod support;
 
 use estiba::app::state::{Pane, State};
-use estiba::backend::Event;
 use estiba::backend::demo::Demo;
 use estiba::ui::{self, theme::Theme};
 use ratatui::buffer::Buffer;
@@ -34,15 +33,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn draw_frame() {
     let now = estiba::time::now();
-    let d = Demo::scaled(now, 1000, 10_000);
     let mut s = State::new("demo", true, 10_000, now);
-    for ev in [
-        Event::Info(d.info()),
-        Event::Nodes(d.nodes()),
-        Event::Workloads(d.workloads()),
-        Event::Instances(d.instances()),
-        Event::Images(d.images()),
-    ] {
+    for ev in Demo::scaled(now, 1000, 10_000).events() {
         s.apply_event(ev);
     }
     s.move_selection(Pane::Services, 500);

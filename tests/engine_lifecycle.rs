@@ -144,6 +144,7 @@ fn a_plain_engine_lists_containers_grouped_by_compose_project() {
         "-c",
         "echo bye; exit 0",
     ]);
+    e.docker_ok(&["wait", &lone]);
     rt().block_on(async {
         let ep = Endpoint {
             host: e.host.clone(),

@@ -16,16 +16,8 @@ const NOW: i64 = 1_795_313_114; // 2026-11-22 02:05:14 UTC
 
 fn demo_state() -> State {
     estiba::i18n::set_lang(estiba::i18n::Lang::En);
-    let d = Demo::at(NOW);
     let mut s = State::new("demo", true, 1000, NOW);
-    for ev in [
-        Event::Conn(ConnState::Demo),
-        Event::Info(d.info()),
-        Event::Nodes(d.nodes()),
-        Event::Workloads(d.workloads()),
-        Event::Instances(d.instances()),
-        Event::Images(d.images()),
-    ] {
+    for ev in Demo::at(NOW).events() {
         s.apply_event(ev);
     }
     // Follow the backend's logs, with fixed lines.

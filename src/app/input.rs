@@ -406,13 +406,10 @@ mod tests {
     use crate::backend::demo::Demo;
 
     fn demo_state() -> State {
-        let d = Demo::at(1_000_000);
         let mut s = State::new("demo", true, 100, 1_000_000);
-        s.apply_event(Event::Info(d.info()));
-        s.apply_event(Event::Nodes(d.nodes()));
-        s.apply_event(Event::Workloads(d.workloads()));
-        s.apply_event(Event::Instances(d.instances()));
-        s.apply_event(Event::Images(d.images()));
+        for ev in Demo::at(1_000_000).events() {
+            s.apply_event(ev);
+        }
         s
     }
 

@@ -25,7 +25,7 @@ pub struct Engine {
     /// `unix:///.../docker.sock`
     pub host: String,
     pub registry: String,
-    /// The address the swarm manager advertises (the bridge workers reach it on).
+    /// The address and port the swarm manager advertises (on the bridge the workers reach).
     pub advertise: String,
     net: Option<Net>,
     workers: Mutex<Vec<Worker>>,
@@ -193,7 +193,21 @@ impl Engine {
         e.registry = e.start_registry();
         e.watchdog();
         if swarm {
-            e.docker_ok(&["swarm", "init", "--advertise-addr", &e.advertise.clone()]);
+            // Ports of its own, so that engines of consecutive test binaries (one may still be
+            // stopping) or a swarm already on the machine never clash.
+            let listen = format!("{}:{}", e.advertise, free_port());
+            let data_port = free_port().to_string();
+            e.docker_ok(&[
+                "swarm",
+                "init",
+                "--advertise-addr",
+                &listen,
+                "--listen-addr",
+                &listen,
+                "--data-path-port",
+                &data_port,
+            ]);
+            e.advertise = listen;
         }
         e.build_images();
         e
@@ -467,13 +481,7 @@ impl Engine {
             .open(self.root.join("hosts"))
             .expect("hosts file");
         std::io::Write::write_all(&mut hosts, format!("{host}\n").as_bytes()).expect("hosts file");
-        let o = w(&[
-            "swarm",
-            "join",
-            "--token",
-            &token,
-            &format!("{}:2377", self.advertise),
-        ]);
+        let o = w(&["swarm", "join", "--token", &token, &self.advertise]);
         assert!(
             o.status.success(),
             "worker join: {}",

@@ -253,6 +253,20 @@ impl Demo {
             .boxed()
     }
 
+    /// Everything the demo would list, as the events a backend sends on connecting: for
+    /// headless drawing, render tests and benchmarks.
+    pub fn events(&self) -> Vec<super::Event> {
+        use super::Event;
+        vec![
+            Event::Conn(super::ConnState::Demo),
+            Event::Info(self.info()),
+            Event::Nodes(self.nodes()),
+            Event::Workloads(self.workloads()),
+            Event::Instances(self.instances()),
+            Event::Images(self.images()),
+        ]
+    }
+
     pub async fn logs(
         &self,
         target: &LogTarget,
