@@ -196,7 +196,7 @@ fn idle(e: &Engine, w: u16, h: u16, secs: u64) {
     );
     if bytes > 0 {
         println!(
-            "  (what was written: the tasks pane's age column, which ticks while the tasks are younger than a minute)"
+            "  (what was written: the tasks pane's age column, moving on, e.g. running 2m to running 3m)"
         );
     }
     t.keys(&["q"]);

@@ -43,6 +43,12 @@ pub struct Cli {
     /// Print the effective configuration and exit
     #[arg(long)]
     pub print_config: bool,
+    /// Answer yes to confirmations (drain, demote, rmi, swarm leave, scale to 0)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Refuse every command that changes something
+    #[arg(long)]
+    pub readonly: bool,
     /// A command to run headless (see `estiba help`); without one the console opens
     #[arg(
         trailing_var_arg = true,
@@ -85,7 +91,10 @@ impl Cli {
                     | "--output"
                     | "--config"
             );
-            let flag = matches!(name, "--demo" | "--print-config");
+            let flag = matches!(
+                name,
+                "--demo" | "--print-config" | "--yes" | "-y" | "--readonly"
+            );
             if takes_value {
                 globals.push(w.clone());
                 if !w.contains('=') && i + 1 < words.len() {
@@ -104,6 +113,8 @@ impl Cli {
         cli.context = extra.context.or(cli.context);
         cli.demo |= extra.demo;
         cli.print_config |= extra.print_config;
+        cli.yes |= extra.yes;
+        cli.readonly |= extra.readonly;
         cli.theme = extra.theme.or(cli.theme);
         cli.lang = extra.lang.or(cli.lang);
         cli.output = extra.output.or(cli.output);

@@ -26,6 +26,8 @@ pub struct Config {
     pub log_timestamps: Option<bool>,
     /// Wrap long log lines from the start.
     pub log_wrap: Option<bool>,
+    /// Refuse every command that changes something (as `--readonly`).
+    pub readonly: Option<bool>,
 }
 
 /// The platform directories estiba uses.

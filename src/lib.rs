@@ -199,6 +199,7 @@ async fn console(
         show_finished: cfg.show_finished.unwrap_or(false),
         log_timestamps: cfg.log_timestamps.unwrap_or(false),
         log_wrap: cfg.log_wrap.unwrap_or(false),
+        readonly: cli.readonly || cfg.readonly.unwrap_or(false),
         warnings,
     };
     match app::run(opts).await {
@@ -246,7 +247,19 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
             }
         }
     };
-    match output::run(&backend, cmd, cli.output.unwrap_or_default(), time::now()).await {
+    let perms = output::Permissions {
+        readonly: cli.readonly || cfg.readonly.unwrap_or(false),
+        yes: cli.yes,
+    };
+    match output::run(
+        &backend,
+        cmd,
+        cli.output.unwrap_or_default(),
+        time::now(),
+        perms,
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("estiba: {e}");

@@ -51,6 +51,10 @@ fn h(keys: &[&'static str]) -> Vec<String> {
 /// What a headless command failed on.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    #[error("{}", tr!("cli.needs_yes", command = .0))]
+    NeedsYes(String),
+    #[error("{}", tr!("toast.cancelled"))]
+    Cancelled,
     #[error("{0}")]
     Backend(#[from] Error),
     #[error("{}", tr!("cli.console_only", command = .0))]
@@ -59,11 +63,20 @@ pub enum RunError {
     Io(#[from] std::io::Error),
 }
 
+/// How a headless command may change things.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Permissions {
+    pub readonly: bool,
+    /// `--yes`: confirmations are answered yes.
+    pub yes: bool,
+}
+
 pub async fn run(
     backend: &Backend,
     cmd: Command,
     output: Output,
     now: i64,
+    perms: Permissions,
 ) -> Result<(), RunError> {
     let mut stdout = std::io::stdout().lock();
     if !matches!(cmd, Command::Help(_)) {
@@ -237,8 +250,77 @@ pub async fn run(
         Command::Theme(_) => return Err(RunError::ConsoleOnly("theme".into())),
         Command::Lang(_) => return Err(RunError::ConsoleOnly("lang".into())),
         Command::Quit => return Err(RunError::ConsoleOnly("quit".into())),
+        Command::History => return Err(RunError::ConsoleOnly("history".into())),
+        Command::Act(action) => {
+            drop(stdout);
+            return act(backend, action, output, perms).await;
+        }
     };
     stdout.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Runs an action: asks first when it is disruptive (or needs `--yes` without a terminal),
+/// prints progress on stderr, then the result and the equivalent docker command.
+async fn act(
+    backend: &Backend,
+    action: crate::model::action::Action,
+    output: Output,
+    perms: Permissions,
+) -> Result<(), RunError> {
+    use std::io::IsTerminal;
+    if let Some(question) = action
+        .confirmation()
+        .filter(|_| !(perms.yes || (perms.readonly && action.mutates())))
+    {
+        if !std::io::stdin().is_terminal() {
+            return Err(RunError::NeedsYes(action.docker_cli()));
+        }
+        eprint!(
+            "{} {}  {} ",
+            crate::i18n::text(question),
+            action.docker_cli(),
+            tr!("confirm.keys")
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "s" | "S" | "yes" | "si" | "sí") {
+            return Err(RunError::Cancelled);
+        }
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(32);
+    let show = async move {
+        while let Some(line) = rx.recv().await {
+            eprintln!("{line}");
+        }
+    };
+    let (result, ()) = tokio::join!(
+        async {
+            let r = crate::backend::perform(backend, &action, perms.readonly, &tx).await;
+            drop(tx);
+            r
+        },
+        show
+    );
+    let outcome = result?;
+    let mut out = std::io::stdout().lock();
+    match output {
+        Output::Json => {
+            let v = serde_json::json!({ "summary": outcome.summary, "detail": outcome.detail, "docker": action.docker_cli() });
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            )?;
+        }
+        Output::Table => {
+            writeln!(out, "{}", outcome.summary)?;
+            if let Some(d) = outcome.detail {
+                writeln!(out, "{d}")?;
+            }
+            writeln!(out, "{} {}", tr!("toast.equivalent"), action.docker_cli())?;
+        }
+    }
     Ok(())
 }
 

@@ -53,7 +53,7 @@ fn stopping_and_restarting_the_engine_reconnects_by_itself() {
         let b = Backend::Swarm(Swarm::connect(&ep).await.unwrap());
         let (op_tx, op_rx) = tokio::sync::mpsc::channel(8);
         let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-        let driver = tokio::spawn(estiba::backend::drive(b, op_rx, tx));
+        let driver = tokio::spawn(estiba::backend::drive(b, false, op_rx, tx));
         next_matching(
             &mut rx,
             10,

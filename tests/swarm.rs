@@ -353,7 +353,7 @@ fn a_service_created_with_the_cli_appears_within_two_seconds() {
         let b = backend(e).await;
         let (op_tx, op_rx) = tokio::sync::mpsc::channel(8);
         let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-        let driver = tokio::spawn(estiba::backend::drive(b, op_rx, tx));
+        let driver = tokio::spawn(estiba::backend::drive(b, false, op_rx, tx));
         // Let the first listing arrive, then stay idle past the throttle.
         while let Some(ev) = rx.recv().await {
             if matches!(ev, Event::Images(_)) {

@@ -33,30 +33,19 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     match s.input.clone() {
         Input::Palette(p) => return palette_key(s, p, key),
         Input::Filter | Input::Search => return find_key(s, key),
+        Input::Confirm(action) => {
+            s.input = Input::Normal;
+            // y, or s for "sí".
+            if matches!(key.code, KeyCode::Char('y' | 'Y' | 's' | 'S')) {
+                return start(s, action);
+            }
+            s.toast(tr!("toast.cancelled"), false);
+            return vec![];
+        }
         Input::Normal => {}
     }
-    if let Overlay::Help { scroll, pane, only } = &s.overlay {
-        let scroll = *scroll;
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
-                s.overlay = Overlay::None
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                s.overlay = Overlay::Help {
-                    pane: *pane,
-                    only: only.clone(),
-                    scroll: scroll + 1,
-                }
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                s.overlay = Overlay::Help {
-                    pane: *pane,
-                    only: only.clone(),
-                    scroll: scroll.saturating_sub(1),
-                }
-            }
-            _ => {}
-        }
+    if s.overlay != Overlay::None {
+        overlay_key(s, key);
         return vec![];
     }
     match keymap::action(&key, s.focus) {
@@ -116,6 +105,8 @@ fn act(s: &mut State, a: Action) -> Vec<Effect> {
         Action::ToggleTimestamps => s.logs.timestamps = !s.logs.timestamps,
         Action::ToggleWrap => s.logs.wrap = !s.logs.wrap,
         Action::NextMatch => jump_to_match(s, true),
+        Action::Prefill(what) => prefill_for(s, what),
+        Action::History => s.overlay = Overlay::History { scroll: 0 },
         Action::PrevMatch => jump_to_match(s, false),
     }
     vec![]
@@ -151,6 +142,108 @@ fn open(s: &mut State) -> Vec<Effect> {
         }
         None => vec![],
     }
+}
+
+/// Writes the command a key stands for, for the selected row, into the palette: the user sees
+/// (and learns) the command, edits it, and runs it with Enter.
+fn prefill_for(s: &mut State, what: keymap::Prefill) {
+    use keymap::Prefill as P;
+    let service = s
+        .current_workload()
+        .map(|w| (w.name.clone(), w.desired, w.image.clone()));
+    let image = {
+        let v = s.view(Pane::Images);
+        let sel = v.selected;
+        s.visible_images()
+            .get(sel)
+            .map(|i| (i.repo.clone(), i.tag.clone()))
+    };
+    let node = s
+        .selected_node()
+        .map(|n| (n.hostname.clone(), n.labels.clone()));
+    let (text, candidates): (String, Vec<String>) = match (what, service, image, node) {
+        (P::Scale, Some((name, desired, _)), _, _) => (format!("scale {name} {desired}"), vec![]),
+        (P::Image, Some((name, _, current)), _, _) => {
+            // Offer the other local tags of the same repository (latest, test...).
+            let repo = crate::backend::swarm::split_image_tag(&current).0;
+            let others: Vec<String> = s
+                .images
+                .iter()
+                .filter(|i| i.repo == repo)
+                .map(|i| format!("{}:{}", i.repo, i.tag))
+                .filter(|r| *r != current)
+                .collect();
+            (format!("image {name} {current}"), others)
+        }
+        (P::Restart, Some((name, ..)), _, _) => (format!("restart {name}"), vec![]),
+        (P::Rollback, Some((name, ..)), _, _) => (format!("rollback {name}"), vec![]),
+        (P::Tag, _, Some((repo, tag)), _) => {
+            // Lab 000: "Tagear la imagen de frontend de latest a test".
+            let next = if tag == "latest" {
+                "test".to_string()
+            } else {
+                tag.clone()
+            };
+            (format!("tag {repo}:{tag} {repo}:{next}"), vec![])
+        }
+        (P::Push, _, Some((repo, tag)), _) => (format!("push {repo}:{tag}"), vec![]),
+        (P::Rmi, _, Some((repo, tag)), _) => (format!("rmi {repo}:{tag}"), vec![]),
+        (P::Label, _, _, Some((host, labels))) => {
+            let current: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            (format!("label {host} "), current)
+        }
+        (P::Unlabel, _, _, Some((host, labels))) => {
+            (format!("unlabel {host} "), labels.keys().cloned().collect())
+        }
+        (P::Drain, _, _, Some((host, _))) => (format!("drain {host}"), vec![]),
+        (P::Activate, _, _, Some((host, _))) => (format!("activate {host}"), vec![]),
+        (P::SwarmInit, ..) => ("swarm init".to_string(), vec![]),
+        _ => return,
+    };
+    prefill(s, text, candidates);
+}
+
+/// Scrolls or closes whatever overlay is open.
+fn overlay_key(s: &mut State, key: KeyEvent) {
+    let delta: isize = match key.code {
+        KeyCode::Down | KeyCode::Char('j') => 1,
+        KeyCode::Up | KeyCode::Char('k') => -1,
+        KeyCode::PageDown => 10,
+        KeyCode::PageUp => -10,
+        KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => {
+            s.overlay = Overlay::None;
+            return;
+        }
+        _ => return,
+    };
+    let bump = |v: &mut usize| *v = (*v as isize + delta).max(0) as usize;
+    match &mut s.overlay {
+        Overlay::Help { scroll, .. } | Overlay::History { scroll } => bump(scroll),
+        Overlay::Text { .. } | Overlay::None => {}
+    }
+}
+
+/// Sends an action to the backend and remembers it as under way.
+pub fn start(s: &mut State, action: crate::model::action::Action) -> Vec<Effect> {
+    let id = s.next_action;
+    s.next_action += 1;
+    s.running.insert(
+        id,
+        (
+            action.clone(),
+            tr!("progress.started", command = action.docker_cli()),
+        ),
+    );
+    vec![Effect::Op(Op::Act { id, action })]
+}
+
+/// The palette, opened with a command already written (what a key like `s` does).
+pub fn prefill(s: &mut State, text: String, candidates: Vec<String>) {
+    s.input = Input::Palette(crate::app::state::Palette {
+        text,
+        candidates,
+        ..Default::default()
+    });
 }
 
 /// Starts following a target's logs: a new generation, so lines of the old one are dropped.
@@ -368,6 +461,17 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::Theme(name) => return vec![Effect::Theme(name)],
         Command::Lang(l) => return vec![Effect::Lang(l)],
+        Command::Act(action) => {
+            if s.readonly && action.mutates() {
+                let e = crate::backend::Error::ReadOnly(action.docker_cli());
+                s.toast(e.to_string(), true);
+            } else if action.confirmation().is_some() {
+                s.input = Input::Confirm(action);
+            } else {
+                return start(s, action);
+            }
+        }
+        Command::History => s.overlay = Overlay::History { scroll: 0 },
         Command::Help(only) => {
             s.overlay = Overlay::Help {
                 pane: s.focus,

@@ -29,6 +29,26 @@ pub enum Action {
     ToggleWrap,
     NextMatch,
     PrevMatch,
+    /// The palette with a command for the selected row written out.
+    Prefill(Prefill),
+    History,
+}
+
+/// Which command a key writes into the palette for the selected row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefill {
+    Scale,
+    Image,
+    Restart,
+    Rollback,
+    Tag,
+    Push,
+    Rmi,
+    Label,
+    Unlabel,
+    Drain,
+    Activate,
+    SwarmInit,
 }
 
 pub struct Binding {
@@ -232,6 +252,97 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Help,
         panes: &[],
         help: "key.help",
+    },
+    Binding {
+        keys: "s",
+        key: |e| ch(e, 's'),
+        action: Action::Prefill(Prefill::Scale),
+        panes: &[Pane::Services],
+        help: "key.scale",
+    },
+    Binding {
+        keys: "i",
+        key: |e| ch(e, 'i'),
+        action: Action::Prefill(Prefill::Image),
+        panes: &[Pane::Services],
+        help: "key.image",
+    },
+    Binding {
+        keys: "r",
+        key: |e| ch(e, 'r'),
+        action: Action::Prefill(Prefill::Restart),
+        panes: &[Pane::Services],
+        help: "key.restart",
+    },
+    Binding {
+        keys: "b",
+        key: |e| ch(e, 'b'),
+        action: Action::Prefill(Prefill::Rollback),
+        panes: &[Pane::Services],
+        help: "key.rollback",
+    },
+    Binding {
+        keys: "t",
+        key: |e| ch(e, 't'),
+        action: Action::Prefill(Prefill::Tag),
+        panes: &[Pane::Images],
+        help: "key.tag",
+    },
+    Binding {
+        keys: "p",
+        key: |e| ch(e, 'p'),
+        action: Action::Prefill(Prefill::Push),
+        panes: &[Pane::Images],
+        help: "key.push",
+    },
+    Binding {
+        keys: "x, Del",
+        key: |e| ch(e, 'x') || e.code == KeyCode::Delete,
+        action: Action::Prefill(Prefill::Rmi),
+        panes: &[Pane::Images],
+        help: "key.rmi",
+    },
+    Binding {
+        keys: "l",
+        key: |e| ch(e, 'l'),
+        action: Action::Prefill(Prefill::Label),
+        panes: &[Pane::Nodes],
+        help: "key.label",
+    },
+    Binding {
+        keys: "L",
+        key: |e| ch(e, 'L'),
+        action: Action::Prefill(Prefill::Unlabel),
+        panes: &[Pane::Nodes],
+        help: "key.unlabel",
+    },
+    Binding {
+        keys: "d",
+        key: |e| ch(e, 'd'),
+        action: Action::Prefill(Prefill::Drain),
+        panes: &[Pane::Nodes],
+        help: "key.drain",
+    },
+    Binding {
+        keys: "a",
+        key: |e| ch(e, 'a'),
+        action: Action::Prefill(Prefill::Activate),
+        panes: &[Pane::Nodes],
+        help: "key.activate",
+    },
+    Binding {
+        keys: "I",
+        key: |e| ch(e, 'I'),
+        action: Action::Prefill(Prefill::SwarmInit),
+        panes: &[Pane::Nodes],
+        help: "key.swarm_init",
+    },
+    Binding {
+        keys: "H",
+        key: |e| ch(e, 'H'),
+        action: Action::History,
+        panes: &[],
+        help: "key.history",
     },
 ];
 

@@ -26,6 +26,8 @@ pub struct Options {
     pub show_finished: bool,
     pub log_timestamps: bool,
     pub log_wrap: bool,
+    /// Refuse every command that changes something.
+    pub readonly: bool,
     /// Shown as toasts at start (a bad config file, the fallback to the demo...).
     pub warnings: Vec<String>,
 }
@@ -65,6 +67,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
     state.show_finished = opts.show_finished;
     state.logs.timestamps = opts.log_timestamps;
     state.logs.wrap = opts.log_wrap;
+    state.readonly = opts.readonly;
     for w in &opts.warnings {
         state.toast(w.clone(), true);
         if let Some(t) = state.toast.as_mut() {
@@ -79,7 +82,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
 
     let (op_tx, op_rx) = mpsc::channel(64);
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
-    let driver = tokio::spawn(backend::drive(opts.backend, op_rx, ev_tx));
+    let driver = tokio::spawn(backend::drive(opts.backend, opts.readonly, op_rx, ev_tx));
 
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -112,6 +115,10 @@ pub async fn run(opts: Options) -> io::Result<()> {
         tokio::select! {
             ev = ev_rx.recv() => match ev {
                 Some(ev) => {
+                    // After a change, list everything again at once rather than wait for events.
+                    if matches!(ev, Event::Done { .. }) {
+                        let _ = op_tx.send(backend::Op::Refresh).await;
+                    }
                     state.apply_event(ev);
                     // Take whatever else is already waiting before drawing once.
                     while let Ok(ev) = ev_rx.try_recv() {

@@ -2,6 +2,7 @@
 //! the pure renderers in `ui/` draw it.
 
 use crate::backend::{ConnState, Event};
+use crate::model::action::Action;
 use crate::model::*;
 use std::collections::VecDeque;
 
@@ -107,6 +108,8 @@ pub enum Input {
     /// `/` on the logs pane: typing highlights matches.
     Search,
     Palette(Palette),
+    /// A disruptive action waiting for y/N.
+    Confirm(Action),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -133,6 +136,25 @@ pub enum Overlay {
         only: Option<String>,
         scroll: usize,
     },
+    /// The activity log.
+    History {
+        scroll: usize,
+    },
+    /// A result to read or copy (the full `docker swarm join` command...).
+    Text {
+        title: String,
+        body: String,
+    },
+}
+
+/// One line of the activity log: what was done, how it ended, and the docker command that does
+/// the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub at: i64,
+    pub cli: String,
+    pub ok: bool,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +168,9 @@ pub struct State {
     pub nodes: Vec<Node>,
     pub workloads: Vec<Workload>,
     pub instances: Vec<Instance>,
+    /// Positions in `instances` of each workload's tasks, rebuilt when tasks change, so a frame
+    /// does not scan every task of the cluster.
+    pub instances_of: std::collections::HashMap<String, Vec<usize>>,
     pub images: Vec<Image>,
     /// Which listings have arrived at least once.
     pub loaded: [bool; 4],
@@ -155,7 +180,15 @@ pub struct State {
     pub logs: LogView,
     pub input: Input,
     pub overlay: Overlay,
+    /// Lines typed in the palette, for ↑/↓.
     pub history: Vec<String>,
+    /// What was done in this session, oldest first.
+    pub activity: Vec<Activity>,
+    /// Actions under way: what they are and their last progress line.
+    pub running: std::collections::BTreeMap<u64, (Action, String)>,
+    pub next_action: u64,
+    /// Refuse every command that changes something.
+    pub readonly: bool,
     pub toast: Option<Toast>,
     pub theme_name: String,
     pub quit: bool,
@@ -179,6 +212,7 @@ impl State {
             nodes: vec![],
             workloads: vec![],
             instances: vec![],
+            instances_of: Default::default(),
             images: vec![],
             loaded: [false; 4],
             focus: Pane::Services,
@@ -188,6 +222,10 @@ impl State {
             input: Input::Normal,
             overlay: Overlay::None,
             history: vec![],
+            activity: vec![],
+            running: Default::default(),
+            next_action: 1,
+            readonly: false,
             toast: None,
             theme_name: "dark".into(),
             quit: false,
@@ -255,6 +293,13 @@ impl State {
             }
             Event::Instances(i) => {
                 self.instances = i;
+                self.instances_of.clear();
+                for (k, inst) in self.instances.iter().enumerate() {
+                    self.instances_of
+                        .entry(inst.workload_id.clone())
+                        .or_default()
+                        .push(k);
+                }
                 self.loaded[2] = true;
                 self.reselect(Pane::Tasks);
             }
@@ -275,6 +320,52 @@ impl State {
             }
             Event::LogsEnded { .. } => {}
             Event::Error(e) => self.toast(e, true),
+            Event::Progress { id, text } => {
+                if let Some(r) = self.running.get_mut(&id) {
+                    r.1 = text;
+                }
+            }
+            Event::Done { id, action, result } => {
+                self.running.remove(&id);
+                let cli = action.docker_cli();
+                match result {
+                    Ok(outcome) => {
+                        self.last_error = None;
+                        self.activity.push(Activity {
+                            at: self.now,
+                            cli: cli.clone(),
+                            ok: true,
+                            text: outcome.summary.clone(),
+                        });
+                        self.toast(
+                            format!(
+                                "{}\n{} {cli}",
+                                outcome.summary,
+                                crate::tr!("toast.equivalent")
+                            ),
+                            false,
+                        );
+                        if let Some(detail) = outcome
+                            .detail
+                            .filter(|_| matches!(action, Action::JoinToken(_)))
+                        {
+                            self.overlay = Overlay::Text {
+                                title: outcome.summary,
+                                body: detail,
+                            };
+                        }
+                    }
+                    Err(e) => {
+                        self.activity.push(Activity {
+                            at: self.now,
+                            cli,
+                            ok: false,
+                            text: e.clone(),
+                        });
+                        self.toast(e, true);
+                    }
+                }
+            }
         }
     }
 
@@ -326,10 +417,10 @@ impl State {
         };
         let f = self.view(Pane::Tasks).filter.to_lowercase();
         let mine: Vec<&Instance> = self
-            .instances
-            .iter()
-            .filter(|i| i.workload_id == w.id)
-            .collect();
+            .instances_of
+            .get(&w.id)
+            .map(|ks| ks.iter().map(|&k| &self.instances[k]).collect())
+            .unwrap_or_default();
         // A service short of replicas also shows its latest finished tasks: their errors say why.
         let missing = w
             .desired
@@ -337,7 +428,8 @@ impl State {
             as usize;
         let mut recent_failures: Vec<&Instance> =
             mine.iter().copied().filter(|i| i.finished()).collect();
-        recent_failures.sort_by_key(|i| std::cmp::Reverse(i.since));
+        // Failures that say why first, then the most recent.
+        recent_failures.sort_by_key(|i| (i.error.is_none(), std::cmp::Reverse(i.since)));
         recent_failures.truncate(if self.show_finished {
             usize::MAX
         } else {
@@ -436,7 +528,12 @@ impl State {
 
     pub fn selected_instance(&self) -> Option<&Instance> {
         let id = self.view(Pane::Tasks).selected_id.as_ref()?;
-        self.instances.iter().find(|i| &i.id == id)
+        let w = self.current_workload()?;
+        self.instances_of
+            .get(&w.id)?
+            .iter()
+            .map(|&k| &self.instances[k])
+            .find(|i| &i.id == id)
     }
 
     pub fn selected_node(&self) -> Option<&Node> {
@@ -463,6 +560,12 @@ impl State {
             ArgKind::Theme => crate::ui::theme::names()
                 .iter()
                 .map(|s| s.to_string())
+                .collect(),
+            ArgKind::Node => self.nodes.iter().map(|n| n.hostname.clone()).collect(),
+            ArgKind::Image => self
+                .images
+                .iter()
+                .map(|i| format!("{}:{}", i.repo, i.tag))
                 .collect(),
             _ => vec![],
         }

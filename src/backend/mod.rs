@@ -1,10 +1,12 @@
 //! The one backend seam: an enum over the real engines and the demo cluster, one vocabulary of
 //! [`Op`]s in and [`Event`]s out. The UI task owns the state; backends send owned snapshots.
 
+pub mod auth;
 pub mod demo;
 pub mod endpoint;
 pub mod swarm;
 
+use crate::model::action::{Action, Outcome};
 use crate::model::{ClusterInfo, Image, Instance, LogLine, LogTarget, Node, Workload};
 use crate::tr;
 use futures::StreamExt;
@@ -30,6 +32,11 @@ pub enum Error {
     Endpoint(String),
     #[error("{}", tr!("err.engine", detail = .0))]
     Engine(String),
+    /// Refused before anything changed (global service, no previous spec, bad credentials...).
+    #[error("{0}")]
+    Refused(String),
+    #[error("{}", tr!("err.readonly", command = .0))]
+    ReadOnly(String),
 }
 
 fn hint(s: &Option<String>) -> String {
@@ -82,6 +89,11 @@ pub enum Op {
     StopLogs,
     /// Re-list everything now.
     Refresh,
+    /// Carry out an action; progress and the outcome come back tagged with `id`.
+    Act {
+        id: u64,
+        action: Action,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +122,17 @@ pub enum Event {
         error: Option<String>,
     },
     Error(String),
+    /// A step of a running action ("4/6 running", a push's progress bar).
+    Progress {
+        id: u64,
+        text: String,
+    },
+    /// An action finished; the error is already a sentence for the user.
+    Done {
+        id: u64,
+        action: Action,
+        result: Result<Outcome, String>,
+    },
 }
 
 pub enum Backend {
@@ -184,6 +207,18 @@ impl Backend {
         match self {
             Backend::Swarm(s) => s.logs(target, tail, follow, tx).await,
             Backend::Demo(d) => d.logs(target, tail, follow, tx).await,
+        }
+    }
+
+    /// Carries out an action, reporting steps on `progress`.
+    pub async fn act(
+        &self,
+        action: &Action,
+        progress: &mpsc::Sender<String>,
+    ) -> Result<Outcome, Error> {
+        match self {
+            Backend::Swarm(s) => s.act(action, progress).await,
+            Backend::Demo(d) => d.act(action, progress).await,
         }
     }
 
@@ -263,6 +298,25 @@ pub fn find_by_name<T>(
     }
 }
 
+/// The one door every change goes through, from the console and the command line alike: refused
+/// in read-only mode, otherwise carried out.
+pub async fn perform(
+    backend: &Backend,
+    action: &Action,
+    readonly: bool,
+    progress: &mpsc::Sender<String>,
+) -> Result<Outcome, Error> {
+    if readonly && action.mutates() {
+        return Err(Error::ReadOnly(action.docker_cli()));
+    }
+    tracing::info!(command = %action.docker_cli(), "carrying out");
+    let result = backend.act(action, progress).await;
+    if let Err(e) = &result {
+        tracing::warn!(command = %action.docker_cli(), error = %e, "failed");
+    }
+    result
+}
+
 /// The logs the UI wants followed, and the task following them while connected.
 #[derive(Default)]
 struct Logs {
@@ -293,7 +347,12 @@ impl Logs {
 /// Keeps the UI's snapshots fresh: listens for changes, re-lists what changed (at most ten
 /// times a second), polls every few seconds as a fallback, follows logs, and reconnects with
 /// backoff when the engine goes away. Ends when the UI drops its end of `ops`.
-pub async fn drive(backend: Backend, mut ops: mpsc::Receiver<Op>, tx: mpsc::Sender<Event>) {
+pub async fn drive(
+    backend: Backend,
+    readonly: bool,
+    mut ops: mpsc::Receiver<Op>,
+    tx: mpsc::Sender<Event>,
+) {
     let backend = std::sync::Arc::new(backend);
     let mut logs = Logs::default();
     let mut attempt: u32 = 0;
@@ -314,7 +373,7 @@ pub async fn drive(backend: Backend, mut ops: mpsc::Receiver<Op>, tx: mpsc::Send
                         error: e.to_string(),
                     }))
                     .await;
-                if !wait_handling_ops(&mut ops, wait, &mut logs).await {
+                if !wait_handling_ops(&mut ops, wait, &mut logs, &tx).await {
                     break;
                 }
                 continue;
@@ -347,6 +406,7 @@ pub async fn drive(backend: Backend, mut ops: mpsc::Receiver<Op>, tx: mpsc::Send
                         return;
                     }
                     Some(Op::Refresh) => dirty = Dirty::ALL,
+                    Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
                     Some(Op::StopLogs) => logs.stop(),
                     Some(op @ Op::FollowLogs { .. }) => {
                         logs.want = Some(op);
@@ -389,7 +449,7 @@ pub async fn drive(backend: Backend, mut ops: mpsc::Receiver<Op>, tx: mpsc::Send
             }))
             .await;
         attempt = 1;
-        if !wait_handling_ops(&mut ops, Duration::from_secs(1), &mut logs).await {
+        if !wait_handling_ops(&mut ops, Duration::from_secs(1), &mut logs, &tx).await {
             break;
         }
     }
@@ -402,7 +462,12 @@ fn backoff(attempt: u32) -> Duration {
 
 /// Waits `wait`, still taking log requests (remembered for after the reconnect). False when the
 /// UI has gone.
-async fn wait_handling_ops(ops: &mut mpsc::Receiver<Op>, wait: Duration, logs: &mut Logs) -> bool {
+async fn wait_handling_ops(
+    ops: &mut mpsc::Receiver<Op>,
+    wait: Duration,
+    logs: &mut Logs,
+    tx: &mpsc::Sender<Event>,
+) -> bool {
     let deadline = tokio::time::sleep(wait);
     tokio::pin!(deadline);
     loop {
@@ -411,11 +476,52 @@ async fn wait_handling_ops(ops: &mut mpsc::Receiver<Op>, wait: Duration, logs: &
             op = ops.recv() => match op {
                 None => return false,
                 Some(Op::Refresh) => return true,
+                Some(Op::Act { id, action }) => {
+                    let _ = tx.send(Event::Done { id, action, result: Err(tr!("err.not_connected")) }).await;
+                }
                 Some(Op::StopLogs) => logs.stop(),
                 Some(op @ Op::FollowLogs { .. }) => logs.want = Some(op),
             },
         }
     }
+}
+
+/// Runs an action in a task of its own, so the console keeps updating while it runs.
+fn start_action(
+    backend: &std::sync::Arc<Backend>,
+    readonly: bool,
+    id: u64,
+    action: Action,
+    tx: &mpsc::Sender<Event>,
+) {
+    let backend = backend.clone();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let (ptx, mut prx) = mpsc::channel::<String>(32);
+        let forward = {
+            let tx = tx.clone();
+            async move {
+                while let Some(text) = prx.recv().await {
+                    let _ = tx.send(Event::Progress { id, text }).await;
+                }
+            }
+        };
+        let (result, ()) = tokio::join!(
+            async {
+                let r = perform(&backend, &action, readonly, &ptx).await;
+                drop(ptx);
+                r
+            },
+            forward
+        );
+        let _ = tx
+            .send(Event::Done {
+                id,
+                action,
+                result: result.map_err(|e| e.to_string()),
+            })
+            .await;
+    });
 }
 
 fn start_logs(

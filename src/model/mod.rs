@@ -2,6 +2,8 @@
 //!
 //! Strings in these types are already sanitized by the backend that made them.
 
+pub mod action;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
 

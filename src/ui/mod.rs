@@ -101,7 +101,7 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             .render(area, buf);
         return;
     }
-    let prompt = !matches!(state.input, Input::Normal);
+    let prompt = !matches!(state.input, Input::Normal) || !state.running.is_empty();
     let tabs = kind != LayoutKind::Wide;
     let rows = Layout::default()
         .direction(Direction::Vertical)
@@ -132,8 +132,13 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(t) = &state.toast {
         toast(t, theme, rows[1], buf);
     }
-    if let Overlay::Help { pane, only, scroll } = &state.overlay {
-        help(*pane, only.as_deref(), *scroll, theme, rows[1], buf);
+    match &state.overlay {
+        Overlay::Help { pane, only, scroll } => {
+            help(*pane, only.as_deref(), *scroll, theme, rows[1], buf)
+        }
+        Overlay::History { scroll } => history(state, *scroll, theme, rows[1], buf),
+        Overlay::Text { title, body } => text_box(title, body, theme, rows[1], buf),
+        Overlay::None => {}
     }
 }
 
@@ -189,7 +194,24 @@ fn prompt_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             Span::raw(state.logs.search.clone()),
             Span::styled("█", theme.fg(theme.accent)),
         ]),
-        Input::Normal => Line::default(),
+        Input::Confirm(action) => Line::from(vec![
+            Span::styled(
+                format!(
+                    "{} ",
+                    crate::i18n::text(action.confirmation().unwrap_or("confirm.generic"))
+                ),
+                theme.fg(theme.warn).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(action.docker_cli()),
+            Span::styled(format!("  {}", tr!("confirm.keys")), theme.fg(theme.accent)),
+        ]),
+        Input::Normal => match state.running.values().next_back() {
+            Some((_, progress)) => Line::from(vec![
+                Span::styled("⟳ ", theme.fg(theme.accent)),
+                Span::styled(progress.clone(), theme.fg(theme.fg)),
+            ]),
+            None => Line::default(),
+        },
     };
     line.render(area, buf);
 }
@@ -336,6 +358,76 @@ fn help(
         .wrap(Wrap { trim: false })
         .block(block)
         .render(rect, buf);
+}
+
+/// A centred box with a border, cleared, for overlays.
+fn popup<'a>(
+    title: String,
+    lines: Vec<Line<'a>>,
+    scroll: usize,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let rect = Rect {
+        x: area.x + area.width / 10,
+        y: area.y + area.height / 10,
+        width: area.width - area.width / 5,
+        height: area.height - area.height / 5,
+    };
+    Clear.render(rect, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Line::from(Span::styled(
+            format!(" {title} "),
+            theme.header(),
+        )))
+        .title_bottom(Line::from(Span::styled(
+            format!(" {} ", tr!("help.close")),
+            theme.muted(),
+        )));
+    Paragraph::new(lines)
+        .style(theme.base())
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(rect, buf);
+}
+
+/// The activity log: newest first, each with the docker command that does the same.
+fn history(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines = Vec::new();
+    if state.activity.is_empty() {
+        lines.push(Line::from(Span::styled(
+            tr!("history.empty"),
+            theme.muted(),
+        )));
+    }
+    for a in state.activity.iter().rev() {
+        let (mark, style) = if a.ok {
+            ("✓", theme.fg(theme.ok))
+        } else {
+            ("✗", theme.error())
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {mark} ", crate::time::format_clock(a.at)),
+                style,
+            ),
+            Span::styled(a.cli.clone(), theme.fg(theme.accent)),
+        ]));
+        lines.push(Line::from(Span::styled(
+            format!("           {}", a.text),
+            if a.ok { theme.base() } else { theme.error() },
+        )));
+    }
+    popup(tr!("history.title"), lines, scroll, theme, area, buf);
+}
+
+fn text_box(title: &str, body: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let lines = body.lines().map(|l| Line::from(l.to_string())).collect();
+    popup(title.to_string(), lines, 0, theme, area, buf);
 }
 
 /// The screen's text, row by row (for tests and the text export).

@@ -2,6 +2,11 @@
 
 mod convert;
 mod logs;
+mod ops;
+mod push;
+
+pub use ops::split_tag as split_image_tag;
+pub use push::bar as push_bar;
 
 use super::endpoint::Endpoint;
 use super::{Dirty, Error};

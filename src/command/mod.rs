@@ -1,7 +1,10 @@
 //! The one command grammar. The `:` palette, the keymap and the command line all produce a
 //! [`Command`] through [`parse`]; help text, completion and Spanish aliases live here too.
 
+pub mod actions;
+
 use crate::i18n::Lang;
+use crate::model::action::Action;
 use crate::tr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +25,10 @@ pub enum Command {
     Lang(Lang),
     Help(Option<String>),
     Quit,
+    /// A command that acts on the cluster.
+    Act(Action),
+    /// The activity log: what was done, with the equivalent docker commands.
+    History,
 }
 
 /// What kind of value an argument takes, for completion.
@@ -33,6 +40,10 @@ pub enum ArgKind {
     Lang,
     Command,
     Text,
+    Node,
+    Image,
+    /// `init`, `join-token`, `leave`
+    SwarmVerb,
 }
 
 pub struct Spec {
@@ -116,6 +127,118 @@ pub const SPECS: &[Spec] = &[
         help: "cmd.quit",
         args: &[],
     },
+    Spec {
+        name: "scale",
+        aliases: &["escalar"],
+        usage: "SERVICE N | SERVICE=N ...",
+        help: "cmd.scale",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "image",
+        aliases: &["imagen", "update-image"],
+        usage: "SERVICE IMAGE [--no-resolve]",
+        help: "cmd.image",
+        args: &[ArgKind::Service, ArgKind::Image],
+    },
+    Spec {
+        name: "rollback",
+        aliases: &["revertir"],
+        usage: "SERVICE",
+        help: "cmd.rollback",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "restart",
+        aliases: &["reiniciar"],
+        usage: "SERVICE",
+        help: "cmd.restart",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "tag",
+        aliases: &["etiquetar-imagen", "tagear"],
+        usage: "SOURCE TARGET",
+        help: "cmd.tag",
+        args: &[ArgKind::Image, ArgKind::Image],
+    },
+    Spec {
+        name: "push",
+        aliases: &["subir"],
+        usage: "IMAGE",
+        help: "cmd.push",
+        args: &[ArgKind::Image],
+    },
+    Spec {
+        name: "rmi",
+        aliases: &["borrar-imagen"],
+        usage: "IMAGE",
+        help: "cmd.rmi",
+        args: &[ArgKind::Image],
+    },
+    Spec {
+        name: "label",
+        aliases: &["etiquetar"],
+        usage: "NODE key=value ...",
+        help: "cmd.label",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "unlabel",
+        aliases: &["desetiquetar"],
+        usage: "NODE KEY ...",
+        help: "cmd.unlabel",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "drain",
+        aliases: &["drenar"],
+        usage: "NODE",
+        help: "cmd.drain",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "activate",
+        aliases: &["activar"],
+        usage: "NODE",
+        help: "cmd.activate",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "pause",
+        aliases: &["pausar"],
+        usage: "NODE",
+        help: "cmd.pause",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "promote",
+        aliases: &["promover"],
+        usage: "NODE",
+        help: "cmd.promote",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "demote",
+        aliases: &["degradar"],
+        usage: "NODE",
+        help: "cmd.demote",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "swarm",
+        aliases: &[],
+        usage: "init [--advertise-addr ADDR] | join-token worker|manager | leave [--force]",
+        help: "cmd.swarm",
+        args: &[ArgKind::SwarmVerb],
+    },
+    Spec {
+        name: "history",
+        aliases: &["historial", "actividad"],
+        usage: "",
+        help: "cmd.history",
+        args: &[],
+    },
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,6 +270,12 @@ pub enum ParseError {
     },
     #[error("{}", tr!("parse.quote"))]
     UnclosedQuote,
+    #[error("{}", tr!("parse.replicas", value = .value, max = actions::MAX_REPLICAS))]
+    Replicas { value: String },
+    #[error("{}", tr!("parse.reference", command = .command, value = .value))]
+    Reference { command: String, value: String },
+    #[error("{}", tr!("parse.label_key", value = .value))]
+    LabelKey { value: String },
 }
 
 fn hint(s: &Option<String>) -> String {
@@ -246,6 +375,11 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "services" => no_args(Command::Services),
         "images" => no_args(Command::Images),
         "quit" => no_args(Command::Quit),
+        "history" => no_args(Command::History),
+        "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
+        | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm" => {
+            actions::parse(name, &rest, &missing, &extra).map(Command::Act)
+        }
         "tasks" => match rest.as_slice() {
             [] => Err(missing("SERVICE")),
             [service] => Ok(Command::Tasks {
@@ -391,6 +525,7 @@ pub fn complete(line: &str, names: &dyn Fn(ArgKind) -> Vec<String>) -> Vec<Strin
         let idx = done.len() - 1;
         match spec.args.get(idx) {
             Some(ArgKind::Lang) => vec!["es".into(), "en".into()],
+            Some(ArgKind::SwarmVerb) => vec!["init".into(), "join-token".into(), "leave".into()],
             Some(ArgKind::Command) => SPECS.iter().map(|s| s.name.to_string()).collect(),
             Some(ArgKind::Text) | None => vec![],
             Some(kind) => names(*kind),

@@ -1,0 +1,294 @@
+//! Actions on the demo cluster: they change the simulation the way the engine would change a real
+//! swarm (new tasks pending, old ones shut down, an unknown image rejected and the update paused),
+//! so a class can practise every step without a cluster. Nothing leaves the machine.
+
+use super::Demo;
+use super::sim::{Sim, instance};
+use crate::backend::{Error, find_by_name};
+use crate::model::action::{Action, Outcome};
+use crate::model::{Availability, Image, Role, UpdateStatus};
+use crate::tr;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+fn ok(summary: String) -> Result<Outcome, Error> {
+    Ok(Outcome {
+        summary,
+        detail: None,
+    })
+}
+
+impl Sim {
+    fn workload_index(&self, name: &str) -> Result<usize, Error> {
+        let w = find_by_name(self.workloads.clone(), name, "kind.service", |w| {
+            (&w.name, &w.id)
+        })?;
+        Ok(self
+            .workloads
+            .iter()
+            .position(|x| x.id == w.id)
+            .unwrap_or(0))
+    }
+
+    fn node_index(&self, name: &str) -> Result<usize, Error> {
+        let n = find_by_name(self.nodes.clone(), name, "kind.node", |n| {
+            (&n.hostname, &n.id)
+        })?;
+        Ok(self.nodes.iter().position(|x| x.id == n.id).unwrap_or(0))
+    }
+
+    fn has_image(&self, image: &str) -> bool {
+        self.images.iter().any(|i| {
+            format!("{}:{}", i.repo, i.tag) == image || (i.tag == "latest" && i.repo == image)
+        })
+    }
+
+    /// Nodes that may take new tasks, in turn.
+    fn schedulable(&self) -> Vec<usize> {
+        (0..self.nodes.len())
+            .filter(|&k| self.nodes[k].availability == Availability::Active)
+            .collect()
+    }
+
+    fn start_task(&mut self, w: usize, slot: u64, image: &str, now: i64) {
+        let nodes = self.schedulable();
+        let wl = &self.workloads[w];
+        self.serial += 1;
+        let mut t = match nodes.get(slot as usize % nodes.len().max(1)) {
+            Some(&n) => instance(
+                &wl.id,
+                &wl.name,
+                slot,
+                &self.nodes[n],
+                "pending",
+                now,
+                image,
+                self.serial,
+            ),
+            None => {
+                // No node can take it: pending, with the engine's reason.
+                let mut t = instance(
+                    &wl.id,
+                    &wl.name,
+                    slot,
+                    &self.nodes[0],
+                    "pending",
+                    now,
+                    image,
+                    self.serial,
+                );
+                t.node = String::new();
+                t.node_id = String::new();
+                t.error = Some("no suitable node (1 node not available for new tasks)".into());
+                t
+            }
+        };
+        if !self.has_image(image) {
+            t.state = "rejected".into();
+            t.desired = "shutdown".into();
+            t.error = Some(format!("No such image: {image}"));
+        }
+        self.instances.push(t);
+    }
+
+    fn stop_task(&mut self, k: usize, now: i64) {
+        let t = &mut self.instances[k];
+        t.desired = "shutdown".into();
+        t.state = "shutdown".into();
+        t.since = now;
+    }
+
+    fn live_tasks(&self, wid: &str) -> Vec<usize> {
+        (0..self.instances.len())
+            .filter(|&k| self.instances[k].workload_id == wid && !self.instances[k].finished())
+            .collect()
+    }
+
+    /// Replaces every task of a workload with one of `image`.
+    fn replace_tasks(&mut self, w: usize, image: &str, now: i64) -> bool {
+        let wid = self.workloads[w].id.clone();
+        let slots: Vec<u64> = self
+            .live_tasks(&wid)
+            .iter()
+            .filter_map(|&k| self.instances[k].slot)
+            .collect();
+        for k in self.live_tasks(&wid) {
+            self.stop_task(k, now);
+        }
+        for slot in slots {
+            self.start_task(w, slot, image, now);
+        }
+        self.has_image(image)
+    }
+}
+
+impl Demo {
+    pub async fn act(
+        &self,
+        action: &Action,
+        progress: &mpsc::Sender<String>,
+    ) -> Result<Outcome, Error> {
+        if let Action::Push(image) = action {
+            return self.push(image, progress).await;
+        }
+        let now = crate::time::now();
+        let outcome = self
+            .with(|s| apply(s, action, now))
+            .unwrap_or_else(|| Err(Error::Engine("demo".into())));
+        self.with(Sim::recount);
+        outcome
+    }
+
+    async fn push(&self, image: &str, progress: &mpsc::Sender<String>) -> Result<Outcome, Error> {
+        if !self.with(|s| s.has_image(image)).unwrap_or(false) {
+            return Err(Error::NotFound {
+                kind: "kind.local_image",
+                name: image.into(),
+                suggestion: None,
+            });
+        }
+        let layers = 3;
+        for done in 0..=layers {
+            let bar = crate::backend::swarm::push_bar(done, layers, 20);
+            let _ = progress
+                .send(tr!(
+                    "progress.push",
+                    image = image,
+                    bar = bar,
+                    done = done,
+                    total = layers,
+                    bytes = ""
+                ))
+                .await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        ok(tr!("done.push_demo", image = image))
+    }
+}
+
+fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
+    match action {
+        Action::Scale(pairs) => {
+            let idx: Vec<usize> = pairs.iter().map(|(n, _)| s.workload_index(n)).collect::<Result<_, _>>()?;
+            for ((name, n), w) in pairs.iter().zip(idx) {
+                if s.workloads[w].mode == crate::model::Mode::Global {
+                    return Err(Error::Refused(tr!("err.scale_global", name = name)));
+                }
+                let wid = s.workloads[w].id.clone();
+                let image = s.workloads[w].image.clone();
+                for k in s.live_tasks(&wid) {
+                    if s.instances[k].slot.unwrap_or(0) > *n {
+                        s.stop_task(k, now);
+                    }
+                }
+                let have: Vec<u64> = s.live_tasks(&wid).iter().filter_map(|&k| s.instances[k].slot).collect();
+                for slot in (1..=*n).filter(|sl| !have.contains(sl)) {
+                    s.start_task(w, slot, &image, now);
+                }
+                s.workloads[w].desired = *n;
+            }
+            let t: Vec<String> = pairs.iter().map(|(n, c)| format!("{n}={c}")).collect();
+            ok(tr!("done.scale", targets = t.join(" ")))
+        }
+        Action::Image { service, image, .. } => {
+            let w = s.workload_index(service)?;
+            let old = std::mem::replace(&mut s.workloads[w].image, image.clone());
+            s.previous.insert(s.workloads[w].id.clone(), old);
+            let name = s.workloads[w].name.clone();
+            if s.replace_tasks(w, image, now) {
+                s.workloads[w].update = Some(UpdateStatus { state: "completed".into(), message: "update completed".into() });
+                ok(tr!("done.rollout", name = name, image = image))
+            } else {
+                let message = format!("update paused due to failure or early termination of task: No such image: {image}");
+                s.workloads[w].update = Some(UpdateStatus { state: "paused".into(), message: message.clone() });
+                Err(Error::Refused(tr!("err.update_paused", name = name, message = message)))
+            }
+        }
+        Action::Rollback(service) => {
+            let w = s.workload_index(service)?;
+            let id = s.workloads[w].id.clone();
+            let Some(prev) = s.previous.remove(&id) else {
+                return Err(Error::Refused(tr!("err.no_previous", name = service)));
+            };
+            s.workloads[w].image = prev.clone();
+            s.replace_tasks(w, &prev, now);
+            s.workloads[w].update = Some(UpdateStatus { state: "rollback_completed".into(), message: "rollback completed".into() });
+            ok(tr!("done.rolled_back", name = s.workloads[w].name.clone(), image = prev))
+        }
+        Action::Restart(service) => {
+            let w = s.workload_index(service)?;
+            let image = s.workloads[w].image.clone();
+            s.replace_tasks(w, &image, now);
+            ok(tr!("done.rollout", name = s.workloads[w].name.clone(), image = image))
+        }
+        Action::Tag { source, target } => {
+            let Some(src) = s.images.iter().find(|i| format!("{}:{}", i.repo, i.tag) == *source || (i.repo == *source && i.tag == "latest")).cloned() else {
+                return Err(Error::NotFound { kind: "kind.image", name: source.clone(), suggestion: None });
+            };
+            let (repo, tag) = crate::backend::swarm::split_image_tag(target);
+            s.images.retain(|i| !(i.repo == repo && i.tag == tag));
+            s.images.push(Image { repo, tag, ..src });
+            s.images.sort_by(|a, b| (&a.repo, &a.tag).cmp(&(&b.repo, &b.tag)));
+            ok(tr!("done.tag", source = source, target = target))
+        }
+        Action::Rmi(image) => {
+            let Some(pos) = s.images.iter().position(|i| format!("{}:{}", i.repo, i.tag) == *image) else {
+                return Err(Error::NotFound { kind: "kind.image", name: image.clone(), suggestion: None });
+            };
+            if s.instances.iter().any(|t| !t.finished() && t.image == *image) {
+                return Err(Error::Engine(format!("conflict: unable to remove repository reference \"{image}\" (must force) - container is using its referenced image")));
+            }
+            s.images.remove(pos);
+            ok(tr!("done.rmi", image = image))
+        }
+        Action::Label { node, labels } => {
+            let n = s.node_index(node)?;
+            for (k, v) in labels {
+                s.nodes[n].labels.insert(k.clone(), v.clone());
+            }
+            let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            ok(tr!("done.label", node = node, labels = shown.join(" ")))
+        }
+        Action::Unlabel { node, keys } => {
+            let n = s.node_index(node)?;
+            if let Some(k) = keys.iter().find(|k| !s.nodes[n].labels.contains_key(*k)) {
+                return Err(Error::NotFound { kind: "kind.label", name: k.clone(), suggestion: None });
+            }
+            for k in keys {
+                s.nodes[n].labels.remove(k);
+            }
+            ok(tr!("done.unlabel", node = node, keys = keys.join(" ")))
+        }
+        Action::Availability { node, to } => {
+            let n = s.node_index(node)?;
+            s.nodes[n].availability = *to;
+            if *to == Availability::Drain {
+                let nid = s.nodes[n].id.clone();
+                let moved: Vec<usize> = (0..s.instances.len()).filter(|&k| s.instances[k].node_id == nid && !s.instances[k].finished()).collect();
+                for k in moved {
+                    let (wid, slot, image) = (s.instances[k].workload_id.clone(), s.instances[k].slot.unwrap_or(1), s.instances[k].image.clone());
+                    s.stop_task(k, now);
+                    if let Some(w) = s.workloads.iter().position(|w| w.id == wid) {
+                        s.start_task(w, slot, &image, now);
+                    }
+                }
+            }
+            ok(tr!("done.availability", node = node, to = format!("{to:?}").to_lowercase()))
+        }
+        Action::Role { node, to } => {
+            let n = s.node_index(node)?;
+            if *to == Role::Worker && s.nodes.iter().filter(|x| x.role == Role::Manager).count() == 1 && s.nodes[n].role == Role::Manager {
+                return Err(Error::Engine("rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm".into()));
+            }
+            s.nodes[n].role = *to;
+            ok(tr!("done.role", node = node, to = format!("{to:?}").to_lowercase()))
+        }
+        Action::SwarmInit { .. } => Err(Error::Engine("This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.".into())),
+        Action::JoinToken(role) => Ok(Outcome {
+            summary: tr!("done.join_token", role = format!("{role:?}").to_lowercase()),
+            detail: Some(format!("docker swarm join --token SWMTKN-1-demo{}token 10.10.0.2:2377", if *role == Role::Manager { "manager" } else { "worker" })),
+        }),
+        Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
+        Action::Push(_) => Err(Error::Engine("push".into())),
+    }
+}

@@ -1,0 +1,231 @@
+//! What an operator asks the cluster to do, backend-neutral. The grammar makes these; a backend
+//! carries them out and reports an [`Outcome`] with the equivalent `docker` command, so students
+//! learn the CLI from what they do in the console.
+
+use super::{Availability, Role};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Action {
+    /// `docker service scale a=1 b=2`
+    Scale(Vec<(String, u64)>),
+    /// `docker service update --image IMAGE SERVICE`
+    Image {
+        service: String,
+        image: String,
+        resolve: bool,
+    },
+    Rollback(String),
+    /// `docker service update --force`
+    Restart(String),
+    Tag {
+        source: String,
+        target: String,
+    },
+    Push(String),
+    Rmi(String),
+    Label {
+        node: String,
+        labels: Vec<(String, String)>,
+    },
+    Unlabel {
+        node: String,
+        keys: Vec<String>,
+    },
+    Availability {
+        node: String,
+        to: Availability,
+    },
+    Role {
+        node: String,
+        to: Role,
+    },
+    SwarmInit {
+        advertise_addr: Option<String>,
+    },
+    /// Shows the join command; changes nothing.
+    JoinToken(Role),
+    SwarmLeave {
+        force: bool,
+    },
+}
+
+/// What came of an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// One line for the toast and the activity log.
+    pub summary: String,
+    /// More to show, e.g. the full join command.
+    pub detail: Option<String>,
+}
+
+impl Action {
+    /// Whether it changes the cluster (and so is refused in read-only mode).
+    pub fn mutates(&self) -> bool {
+        !matches!(self, Action::JoinToken(_))
+    }
+
+    /// Catalog key of the question asked before a disruptive action, if it is one.
+    pub fn confirmation(&self) -> Option<&'static str> {
+        match self {
+            Action::SwarmLeave { .. } => Some("confirm.leave"),
+            Action::Role {
+                to: Role::Worker, ..
+            } => Some("confirm.demote"),
+            Action::Availability {
+                to: Availability::Drain,
+                ..
+            } => Some("confirm.drain"),
+            Action::Rmi(_) => Some("confirm.rmi"),
+            Action::Scale(pairs) if pairs.iter().any(|(_, n)| *n == 0) => {
+                Some("confirm.scale_zero")
+            }
+            _ => None,
+        }
+    }
+
+    /// The name of what it acts on, for messages.
+    pub fn subject(&self) -> String {
+        match self {
+            Action::Scale(pairs) => pairs
+                .iter()
+                .map(|(s, _)| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Action::Image { service, .. }
+            | Action::Rollback(service)
+            | Action::Restart(service) => service.clone(),
+            Action::Tag { source, .. } => source.clone(),
+            Action::Push(i) | Action::Rmi(i) => i.clone(),
+            Action::Label { node, .. }
+            | Action::Unlabel { node, .. }
+            | Action::Availability { node, .. }
+            | Action::Role { node, .. } => node.clone(),
+            Action::SwarmInit { .. } | Action::JoinToken(_) | Action::SwarmLeave { .. } => {
+                "swarm".into()
+            }
+        }
+    }
+
+    /// The docker CLI command that does the same.
+    pub fn docker_cli(&self) -> String {
+        let avail = |a: &Availability| match a {
+            Availability::Active => "active",
+            Availability::Pause => "pause",
+            Availability::Drain => "drain",
+        };
+        match self {
+            Action::Scale(pairs) => {
+                let p: Vec<String> = pairs.iter().map(|(s, n)| format!("{s}={n}")).collect();
+                format!("docker service scale {}", p.join(" "))
+            }
+            Action::Image {
+                service,
+                image,
+                resolve,
+            } => {
+                let nr = if *resolve { "" } else { " --no-resolve-image" };
+                format!("docker service update --image {image}{nr} {service}")
+            }
+            Action::Rollback(s) => format!("docker service rollback {s}"),
+            Action::Restart(s) => format!("docker service update --force {s}"),
+            Action::Tag { source, target } => format!("docker tag {source} {target}"),
+            Action::Push(i) => format!("docker push {i}"),
+            Action::Rmi(i) => format!("docker rmi {i}"),
+            Action::Label { node, labels } => {
+                let l: Vec<String> = labels
+                    .iter()
+                    .map(|(k, v)| format!("--label-add {k}={v}"))
+                    .collect();
+                format!("docker node update {} {node}", l.join(" "))
+            }
+            Action::Unlabel { node, keys } => {
+                let l: Vec<String> = keys.iter().map(|k| format!("--label-rm {k}")).collect();
+                format!("docker node update {} {node}", l.join(" "))
+            }
+            Action::Availability { node, to } => {
+                format!("docker node update --availability {} {node}", avail(to))
+            }
+            Action::Role {
+                node,
+                to: Role::Manager,
+            } => format!("docker node promote {node}"),
+            Action::Role {
+                node,
+                to: Role::Worker,
+            } => format!("docker node demote {node}"),
+            Action::SwarmInit {
+                advertise_addr: Some(a),
+            } => format!("docker swarm init --advertise-addr {a}"),
+            Action::SwarmInit {
+                advertise_addr: None,
+            } => "docker swarm init".into(),
+            Action::JoinToken(Role::Manager) => "docker swarm join-token manager".into(),
+            Action::JoinToken(Role::Worker) => "docker swarm join-token worker".into(),
+            Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
+            Action::SwarmLeave { force: false } => "docker swarm leave".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_action_names_its_docker_command() {
+        assert_eq!(
+            Action::Scale(vec![("gopenux_backend".into(), 5)]).docker_cli(),
+            "docker service scale gopenux_backend=5"
+        );
+        assert_eq!(
+            Action::Image {
+                service: "web".into(),
+                image: "web:test".into(),
+                resolve: true
+            }
+            .docker_cli(),
+            "docker service update --image web:test web"
+        );
+        assert_eq!(
+            Action::Label {
+                node: "w1".into(),
+                labels: vec![("app".into(), "api".into())]
+            }
+            .docker_cli(),
+            "docker node update --label-add app=api w1"
+        );
+        assert_eq!(
+            Action::Role {
+                node: "w1".into(),
+                to: Role::Worker
+            }
+            .docker_cli(),
+            "docker node demote w1"
+        );
+    }
+
+    #[test]
+    fn disruptive_actions_ask_first() {
+        assert!(
+            Action::Scale(vec![("a".into(), 0)])
+                .confirmation()
+                .is_some()
+        );
+        assert!(
+            Action::Scale(vec![("a".into(), 2)])
+                .confirmation()
+                .is_none()
+        );
+        assert!(
+            Action::Availability {
+                node: "n".into(),
+                to: Availability::Drain
+            }
+            .confirmation()
+            .is_some()
+        );
+        assert!(Action::Rmi("x".into()).confirmation().is_some());
+        assert!(!Action::JoinToken(Role::Worker).mutates());
+    }
+}
