@@ -146,3 +146,116 @@ fn the_demo_runs_without_any_engine() {
     t.wait_for("[exited 0]", 10);
     let _ = std::fs::remove_dir_all(data);
 }
+
+fn inspect(e: &Engine, service: &str, format: &str) -> String {
+    e.docker_ok(&["service", "inspect", service, "--format", format])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn keys_and_palette_change_the_cluster_with_confirmation() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("act");
+    e.service(&name, &[], &["sleep", "3600"]);
+    let t = console(e, 120, 40, "C.UTF-8");
+    t.wait_for(&name, 15);
+    t.text("/");
+    t.text(&name);
+    t.keys(&["Enter"]);
+    // s: the palette with the scale command written out; change the count and run it.
+    t.keys(&["s"]);
+    t.wait_for(&format!(":scale {name} 1"), 5);
+    t.keys(&["BSpace"]);
+    t.text("3");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("docker service scale {name}=3"), 20);
+    assert_eq!(inspect(e, &name, "{{.Spec.Mode.Replicated.Replicas}}"), "3");
+    t.wait_for("3/3", 30);
+    // i: the image command, with the current image; switch to the :test tag.
+    t.keys(&["i"]);
+    t.wait_for(&format!(":image {name} {}", support::IMAGE), 5);
+    for _ in 0.."latest".len() {
+        t.keys(&["BSpace"]);
+    }
+    t.text("test");
+    t.keys(&["Enter"]);
+    t.wait_for("now runs estiba-test/busybox:test", 60);
+    assert_eq!(
+        inspect(e, &name, "{{.Spec.TaskTemplate.ContainerSpec.Image}}"),
+        "estiba-test/busybox:test"
+    );
+    // Scaling to 0 asks first: n cancels, y does it.
+    t.text(&format!(":scale {name} 0"));
+    t.keys(&["Enter"]);
+    t.wait_for("Scale to 0?", 5);
+    t.keys(&["n"]);
+    t.wait_for("Cancelled", 5);
+    assert_eq!(inspect(e, &name, "{{.Spec.Mode.Replicated.Replicas}}"), "3");
+    t.text(&format!(":scale {name} 0"));
+    t.keys(&["Enter"]);
+    t.wait_for("Scale to 0?", 5);
+    t.keys(&["y"]);
+    t.wait_for(&format!("docker service scale {name}=0"), 20);
+    assert_eq!(inspect(e, &name, "{{.Spec.Mode.Replicated.Replicas}}"), "0");
+    // l on the nodes pane: label this node.
+    let node = e
+        .docker_ok(&["node", "ls", "--format", "{{.Hostname}}"])
+        .trim()
+        .to_string();
+    let key = unique("lab");
+    t.keys(&["1"]);
+    t.keys(&["l"]);
+    t.wait_for(&format!(":label {node} "), 5);
+    t.text(&format!("{key}=yes"));
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("{key}=yes"), 10);
+    let labels = e.docker_ok(&[
+        "node",
+        "inspect",
+        &node,
+        "--format",
+        "{{json .Spec.Labels}}",
+    ]);
+    assert!(labels.contains(&format!("\"{key}\":\"yes\"")), "{labels}");
+    // H: the activity log, with the docker commands.
+    t.keys(&["H"]);
+    let screen = t.wait_for("Activity", 5);
+    assert!(
+        screen.contains(&format!("docker node update --label-add {key}=yes {node}")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "docker service update --image estiba-test/busybox:test {name}"
+        )),
+        "{screen}"
+    );
+    t.keys(&["Escape"]);
+    e.estiba_cmd(&["unlabel", &node, &key]);
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+#[test]
+fn readonly_console_refuses_changes() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("rocon");
+    e.service(&name, &[], &["sleep", "3600"]);
+    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    let t = Tmux::start(
+        120,
+        40,
+        &[("LANG", "C.UTF-8"), ("ESTIBA_DATA_DIR", &data)],
+        &format!("{} --host {} --readonly", Engine::estiba(), e.host),
+    );
+    t.wait_for(&name, 15);
+    t.text(&format!(":scale {name} 4"));
+    t.keys(&["Enter"]);
+    t.wait_for("read-only mode", 5);
+    assert_eq!(inspect(e, &name, "{{.Spec.Mode.Replicated.Replicas}}"), "1");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    e.docker_ok(&["service", "rm", &name]);
+}

@@ -223,3 +223,52 @@ fn an_unreachable_engine_is_a_clear_one_line_error() {
         "{err}"
     );
 }
+
+#[test]
+fn swarm_init_then_leave_on_a_plain_engine() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    let state = |e: &Engine| {
+        e.docker_ok(&["info", "--format", "{{.Swarm.LocalNodeState}}"])
+            .trim()
+            .to_string()
+    };
+    assert_eq!(state(&e), "inactive");
+    let o = e.estiba_cmd(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("docker swarm init --advertise-addr 127.0.0.1")
+    );
+    assert_eq!(state(&e), "active");
+    // Again: the engine's own words say it already is a swarm, and nothing changes.
+    let o = e.estiba_cmd(&["swarm", "init"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("already part of a swarm"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = e.estiba_cmd(&["swarm", "join-token", "manager"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("docker swarm join --token SWMTKN-"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // Leaving asks first; a lone manager must force it, as with the docker CLI.
+    let o = e.estiba_cmd(&["swarm", "leave"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
+    let o = e.estiba_cmd(&["swarm", "leave", "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "a last manager needs --force");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--force"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        e.estiba_cmd(&["swarm", "leave", "--force", "--yes"])
+            .status
+            .success()
+    );
+    assert_eq!(state(&e), "inactive");
+}

@@ -61,6 +61,8 @@ pub fn preflight() -> Option<()> {
         "ip",
         "nsenter",
         "unshare",
+        "htpasswd",
+        "tmux",
     ] {
         if which(tool).is_none() {
             missing.push(tool.to_string());
@@ -255,13 +257,52 @@ impl Engine {
     }
 
     fn start_registry(&self) -> String {
+        self.start_registry_named("registry", "")
+    }
+
+    /// A second registry that asks for a user and password (an htpasswd file, bcrypt).
+    pub fn registry_with_auth(&self, user: &str, password: &str) -> String {
+        let name = unique("auth-registry");
+        let dir = self.root.join(&name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let htpasswd = dir.join("htpasswd");
+        let out = Command::new("htpasswd")
+            .args(["-Bbn", user, password])
+            .output()
+            .expect("htpasswd (apache2-utils) runs");
+        assert!(out.status.success(), "htpasswd failed");
+        std::fs::write(&htpasswd, &out.stdout).unwrap();
+        let auth = format!(
+            "auth:\n  htpasswd:\n    realm: estiba-test\n    path: {}\n",
+            htpasswd.display()
+        );
+        self.start_registry_named(&name, &auth)
+    }
+
+    /// A docker config folder whose `auths` holds these credentials for `registry`.
+    pub fn docker_config_with(&self, registry: &str, user: &str, password: &str) -> PathBuf {
+        let dir = self.root.join(unique("docker-config"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let b64 = base64_encode(format!("{user}:{password}").as_bytes());
+        std::fs::write(
+            dir.join("config.json"),
+            format!("{{\"auths\":{{\"{registry}\":{{\"auth\":\"{b64}\"}}}}}}"),
+        )
+        .unwrap();
+        dir
+    }
+
+    fn start_registry_named(&self, name: &str, auth: &str) -> String {
         let port = free_port();
-        let dir = self.root.join("registry");
+        let dir = self.root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let cfg = dir.join("config.yml");
         std::fs::write(
             &cfg,
-            format!("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n", dir.join("data").display()),
+            format!(
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
+                dir.join("data").display()
+            ),
         )
         .unwrap();
         let log = std::fs::File::create(dir.join("registry.log")).unwrap();
@@ -273,7 +314,11 @@ impl Engine {
             .process_group(0)
             .spawn()
             .expect("docker-registry starts");
-        std::fs::write(self.root.join("registry.pid"), child.id().to_string()).unwrap();
+        std::fs::write(
+            self.root.join(format!("{name}.pid")),
+            child.id().to_string(),
+        )
+        .unwrap();
         let addr = format!("127.0.0.1:{port}");
         wait_for("the registry to listen", Duration::from_secs(20), || {
             std::net::TcpStream::connect(&addr).ok().map(|_| ())
@@ -520,6 +565,23 @@ impl Engine {
         env!("CARGO_BIN_EXE_estiba")
     }
 
+    /// Runs estiba headless against this engine, with extra environment.
+    pub fn estiba_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut c = Command::new(Engine::estiba());
+        c.args(["--host", &self.host])
+            .args(args)
+            .env("ESTIBA_DATA_DIR", self.path("estiba-data"))
+            .env("ESTIBA_CONFIG_DIR", self.path("estiba-config"))
+            .env("DOCKER_CONFIG", self.path("docker-config"))
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("estiba runs")
+    }
+
     /// Runs estiba headless against this engine.
     pub fn estiba_cmd(&self, args: &[&str]) -> Output {
         Command::new(Engine::estiba())
@@ -535,4 +597,44 @@ impl Engine {
 }
 
 use std::os::unix::process::CommandExt;
+
+fn base64_encode(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A plain HTTP GET on 127.0.0.1 (the registry's API): status code and body.
+pub fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
 pub mod tmux;

@@ -504,6 +504,16 @@ impl Swarm {
                     });
                 }
                 "paused" | "rollback_paused" => {
+                    // The engine's message names a task; the task's own error says why.
+                    let why = tasks
+                        .iter()
+                        .filter(|t| t.workload_id == id && t.error.is_some())
+                        .max_by_key(|t| t.since)
+                        .and_then(|t| t.error.clone());
+                    let message = match why {
+                        Some(w) => format!("{message} ({w})"),
+                        None => message,
+                    };
                     return Err(Error::Refused(tr!(
                         "err.update_paused",
                         name = name,
