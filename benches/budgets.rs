@@ -6,7 +6,8 @@
 //! - first populated frame against a local engine with 50 services: within 150 ms of start
 //! - idle 60 s with nothing changing: 0 bytes written to the terminal, under 0.5% of one core
 //!
-//! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60).
+//! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60). Words after `--` (draw,
+//! memory, engine) run only those parts.
 
 // A measuring harness that shares the tests' support code: like a test, it stops loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -208,8 +209,21 @@ fn main() {
         return;
     }
     println!("estiba budgets: each figure, then [its budget: verdict]");
-    draw_frame();
-    memory();
+    // `cargo bench --bench budgets -- draw` runs only what is named: draw, memory, engine.
+    let words: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |w: &str| words.is_empty() || words.iter().any(|a| a == w);
+    if wanted("draw") {
+        draw_frame();
+    }
+    if wanted("memory") {
+        memory();
+    }
+    if !wanted("engine") {
+        return;
+    }
     let Some(e) = Engine::private(true) else {
         println!("engine figures skipped (ESTIBA_SKIP_DOCKER_TESTS=1)");
         return;

@@ -301,3 +301,49 @@ fn join_token_prints_the_whole_join_command() {
         "{out}"
     );
 }
+
+#[test]
+fn image_updates_pin_the_registry_digest_like_the_docker_cli() {
+    let Some(e) = Engine::shared() else { return };
+    let image = format!("{}/lab/{}:v1", e.registry, unique("pin"));
+    e.docker_ok(&["tag", IMAGE, &image]);
+    e.docker_ok(&["push", &image]);
+    let name = unique("pinned");
+    e.service(&name, &[], &["sleep", "3600"]);
+    ok(&e.estiba_cmd(&["image", &name, &image]));
+    let spec = inspect(e, &name, "{{.Spec.TaskTemplate.ContainerSpec.Image}}");
+    let digest = e.docker_ok(&[
+        "image",
+        "inspect",
+        &image,
+        "--format",
+        "{{index .RepoDigests 0}}",
+    ]);
+    let digest = digest.trim().rsplit('@').next().unwrap().to_string();
+    assert_eq!(spec, format!("{image}@{digest}"));
+    // --no-resolve keeps the tag alone; an image in no registry warns and goes on.
+    ok(&e.estiba_cmd(&["image", &name, &image, "--no-resolve"]));
+    assert_eq!(
+        inspect(e, &name, "{{.Spec.TaskTemplate.ContainerSpec.Image}}"),
+        image
+    );
+    let o = e.estiba_cmd(&["image", &name, "estiba-test/busybox:test"]);
+    ok(&o);
+    assert!(err(&o).contains("could not read the digest"), "{}", err(&o));
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+#[test]
+fn push_to_an_unreachable_registry_says_so() {
+    let Some(e) = Engine::shared() else { return };
+    let image = format!("127.0.0.1:1/lab/{}:x", unique("nowhere"));
+    e.docker_ok(&["tag", IMAGE, &image]);
+    let o = e.estiba_cmd(&["push", &image]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("cannot reach the registry 127.0.0.1:1"),
+        "{}",
+        err(&o)
+    );
+    e.docker_ok(&["rmi", &image]);
+}
