@@ -206,10 +206,12 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
     let key = unique("lab");
     t.keys(&["1"]);
     t.keys(&["l"]);
+    t.wait_for(&format!("Labels of {node}"), 5);
+    t.keys(&["a"]);
     t.wait_for(&format!(":label {node} "), 5);
     t.text(&format!("{key}=yes"));
     t.keys(&["Enter"]);
-    t.wait_for(&format!("{key}=yes"), 10);
+    t.wait_for(&format!("{key} = yes"), 10);
     let labels = e.docker_ok(&[
         "node",
         "inspect",
@@ -218,11 +220,29 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
         "{{json .Spec.Labels}}",
     ]);
     assert!(labels.contains(&format!("\"{key}\":\"yes\"")), "{labels}");
+    // Change it in the editor (Enter writes the label command with its value), then remove it.
+    t.keys(&["Enter"]);
+    t.wait_for(&format!(":label {node} {key}=yes"), 5);
+    t.keys(&["BSpace", "BSpace", "BSpace"]);
+    t.text("no");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("{key} = no"), 10);
+    t.keys(&["d"]);
+    t.wait_for(&format!("docker node update --label-rm {key} {node}"), 10);
+    let labels = e.docker_ok(&[
+        "node",
+        "inspect",
+        &node,
+        "--format",
+        "{{json .Spec.Labels}}",
+    ]);
+    assert!(!labels.contains(&key), "{labels}");
+    t.keys(&["Escape"]);
     // H: the activity log, with the docker commands.
     t.keys(&["H"]);
     let screen = t.wait_for("Activity", 5);
     assert!(
-        screen.contains(&format!("docker node update --label-add {key}=yes {node}")),
+        screen.contains(&format!("docker node update --label-add {key}=no {node}")),
         "{screen}"
     );
     assert!(
@@ -232,7 +252,6 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
         "{screen}"
     );
     t.keys(&["Escape"]);
-    e.estiba_cmd(&["unlabel", &node, &key]);
     t.keys(&["q"]);
     t.wait_for("[exited 0]", 10);
     e.docker_ok(&["service", "rm", &name]);

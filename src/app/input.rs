@@ -44,6 +44,9 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Input::Normal => {}
     }
+    if let Overlay::Labels { node_id, selected } = s.overlay.clone() {
+        return labels_key(s, &node_id, selected, key);
+    }
     if s.overlay != Overlay::None {
         overlay_key(s, key);
         return vec![];
@@ -188,9 +191,14 @@ fn prefill_for(s: &mut State, what: keymap::Prefill) {
         }
         (P::Push, _, Some((repo, tag)), _) => (format!("push {repo}:{tag}"), vec![]),
         (P::Rmi, _, Some((repo, tag)), _) => (format!("rmi {repo}:{tag}"), vec![]),
-        (P::Label, _, _, Some((host, labels))) => {
-            let current: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            (format!("label {host} "), current)
+        (P::Label, ..) => {
+            if let Some(n) = s.selected_node() {
+                s.overlay = Overlay::Labels {
+                    node_id: n.id.clone(),
+                    selected: 0,
+                };
+            }
+            return;
         }
         (P::Unlabel, _, _, Some((host, labels))) => {
             (format!("unlabel {host} "), labels.keys().cloned().collect())
@@ -219,8 +227,56 @@ fn overlay_key(s: &mut State, key: KeyEvent) {
     let bump = |v: &mut usize| *v = (*v as isize + delta).max(0) as usize;
     match &mut s.overlay {
         Overlay::Help { scroll, .. } | Overlay::History { scroll } => bump(scroll),
-        Overlay::Text { .. } | Overlay::None => {}
+        Overlay::Text { .. } | Overlay::Labels { .. } | Overlay::None => {}
     }
+}
+
+/// The label editor: j/k move, a adds, Enter changes the selected label, d removes it, Esc closes.
+/// Adding and changing go through the palette, so the user sees the `label` command they run.
+fn labels_key(s: &mut State, node_id: &str, selected: usize, key: KeyEvent) -> Vec<Effect> {
+    let Some(node) = s.nodes.iter().find(|n| n.id == node_id).cloned() else {
+        s.overlay = Overlay::None;
+        return vec![];
+    };
+    let keys: Vec<&String> = node.labels.keys().collect();
+    let current = keys
+        .get(selected.min(keys.len().saturating_sub(1)))
+        .map(|k| (k.to_string(), node.labels[*k].clone()));
+    let host = node.hostname.clone();
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q' | 'l') => s.overlay = Overlay::None,
+        KeyCode::Down | KeyCode::Char('j') => {
+            s.overlay = Overlay::Labels {
+                node_id: node_id.to_string(),
+                selected: (selected + 1).min(keys.len().saturating_sub(1)),
+            };
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            s.overlay = Overlay::Labels {
+                node_id: node_id.to_string(),
+                selected: selected.saturating_sub(1),
+            };
+        }
+        KeyCode::Char('a') => prefill(s, format!("label {host} "), vec![]),
+        KeyCode::Enter | KeyCode::Char('e') => {
+            if let Some((k, v)) = current {
+                prefill(s, format!("label {host} {k}={v}"), vec![]);
+            }
+        }
+        KeyCode::Char('d') | KeyCode::Delete => {
+            if let Some((k, _)) = current {
+                return apply(
+                    s,
+                    Command::Act(crate::model::action::Action::Unlabel {
+                        node: host,
+                        keys: vec![k],
+                    }),
+                );
+            }
+        }
+        _ => {}
+    }
+    vec![]
 }
 
 /// Sends an action to the backend and remembers it as under way.
@@ -627,6 +683,27 @@ mod tests {
         assert_eq!(s.logs.scroll, 1);
         handle_key(&mut s, k(KeyCode::End));
         assert!(s.logs.following());
+    }
+
+    #[test]
+    fn the_label_editor_adds_changes_and_removes() {
+        let mut s = demo_state();
+        s.focus = Pane::Nodes;
+        handle_key(&mut s, k(KeyCode::Down));
+        handle_key(&mut s, k(KeyCode::Char('l')));
+        assert!(matches!(s.overlay, Overlay::Labels { .. }));
+        handle_key(&mut s, k(KeyCode::Enter));
+        assert!(matches!(&s.input, Input::Palette(p) if p.text == "label worker1 app=ingress"));
+        handle_key(&mut s, k(KeyCode::Esc));
+        handle_key(&mut s, k(KeyCode::Char('a')));
+        assert!(matches!(&s.input, Input::Palette(p) if p.text == "label worker1 "));
+        handle_key(&mut s, k(KeyCode::Esc));
+        let fx = handle_key(&mut s, k(KeyCode::Char('d')));
+        assert!(
+            matches!(&fx[..], [Effect::Op(Op::Act { action: crate::model::action::Action::Unlabel { node, keys }, .. })] if node == "worker1" && keys == &["app".to_string()])
+        );
+        handle_key(&mut s, k(KeyCode::Esc));
+        assert_eq!(s.overlay, Overlay::None);
     }
 
     #[test]

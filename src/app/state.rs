@@ -145,6 +145,11 @@ pub enum Overlay {
         title: String,
         body: String,
     },
+    /// The labels of a node, to add, change and remove.
+    Labels {
+        node_id: String,
+        selected: usize,
+    },
 }
 
 /// One line of the activity log: what was done, how it ended, and the docker command that does

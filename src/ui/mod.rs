@@ -138,6 +138,9 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         Overlay::History { scroll } => history(state, *scroll, theme, rows[1], buf),
         Overlay::Text { title, body } => text_box(title, body, theme, rows[1], buf),
+        Overlay::Labels { node_id, selected } => {
+            labels_box(state, node_id, *selected, theme, rows[1], buf)
+        }
         Overlay::None => {}
     }
 }
@@ -423,6 +426,49 @@ fn history(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Bu
         )));
     }
     popup(tr!("history.title"), lines, scroll, theme, area, buf);
+}
+
+/// The label editor of a node: its labels, the selected one highlighted, and the keys.
+fn labels_box(
+    state: &State,
+    node_id: &str,
+    selected: usize,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let Some(node) = state.nodes.iter().find(|n| n.id == node_id) else {
+        return;
+    };
+    let mut lines = Vec::new();
+    if node.labels.is_empty() {
+        lines.push(Line::from(Span::styled(tr!("labels.none"), theme.muted())));
+    }
+    let sel = selected.min(node.labels.len().saturating_sub(1));
+    for (i, (k, v)) in node.labels.iter().enumerate() {
+        let style = if i == sel {
+            theme.selection()
+        } else {
+            theme.base()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {k}"), style.add_modifier(Modifier::BOLD)),
+            Span::styled(format!(" = {v} "), style),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        tr!("labels.keys"),
+        theme.fg(theme.accent),
+    )));
+    popup(
+        tr!("labels.title", node = node.hostname),
+        lines,
+        0,
+        theme,
+        area,
+        buf,
+    );
 }
 
 fn text_box(title: &str, body: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
