@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod model;
 pub mod output;
 pub mod sanitize;
+pub mod stack;
 pub mod suggest;
 pub mod time;
 pub mod ui;

@@ -214,6 +214,39 @@ pub fn parse(
             node: one("NODE")?,
             to: Role::Worker,
         }),
+        "deploy" => {
+            let mut files = Vec::new();
+            let mut prune = false;
+            let mut words = Vec::new();
+            let mut i = 0;
+            while i < rest.len() {
+                match rest[i] {
+                    "-c" | "--compose-file" => {
+                        i += 1;
+                        files.push(rest.get(i).ok_or_else(|| missing("FILE"))?.to_string());
+                    }
+                    "--prune" => prune = true,
+                    w => words.push(w),
+                }
+                i += 1;
+            }
+            match (files.is_empty(), words.as_slice()) {
+                (true, [f, s]) => Ok(Action::Deploy {
+                    files: vec![f.to_string()],
+                    stack: s.to_string(),
+                    prune,
+                }),
+                (false, [s]) => Ok(Action::Deploy {
+                    files,
+                    stack: s.to_string(),
+                    prune,
+                }),
+                (_, []) | (true, [_]) => {
+                    Err(missing(if files.is_empty() { "FILE" } else { "STACK" }))
+                }
+                (_, [_, more @ ..]) => Err(extra(more)),
+            }
+        }
         "swarm" => match rest {
             [] => Err(missing("init|join-token|leave")),
             ["init"] => Ok(Action::SwarmInit {

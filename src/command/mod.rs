@@ -233,6 +233,13 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::SwarmVerb],
     },
     Spec {
+        name: "deploy",
+        aliases: &["desplegar"],
+        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune]",
+        help: "cmd.deploy",
+        args: &[ArgKind::Text],
+    },
+    Spec {
         name: "history",
         aliases: &["historial", "actividad"],
         usage: "",
@@ -377,9 +384,8 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "quit" => no_args(Command::Quit),
         "history" => no_args(Command::History),
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
-        | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm" => {
-            actions::parse(name, &rest, &missing, &extra).map(Command::Act)
-        }
+        | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
+        | "deploy" => actions::parse(name, &rest, &missing, &extra).map(Command::Act),
         "tasks" => match rest.as_slice() {
             [] => Err(missing("SERVICE")),
             [service] => Ok(Command::Tasks {

@@ -48,6 +48,12 @@ pub enum Action {
     SwarmLeave {
         force: bool,
     },
+    /// `docker stack deploy -c FILE ... STACK`
+    Deploy {
+        files: Vec<String>,
+        stack: String,
+        prune: bool,
+    },
 }
 
 /// What came of an action.
@@ -104,6 +110,7 @@ impl Action {
             Action::SwarmInit { .. } | Action::JoinToken(_) | Action::SwarmLeave { .. } => {
                 "swarm".into()
             }
+            Action::Deploy { stack, .. } => stack.clone(),
         }
     }
 
@@ -164,6 +171,18 @@ impl Action {
             Action::JoinToken(Role::Worker) => "docker swarm join-token worker".into(),
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
+            Action::Deploy {
+                files,
+                stack,
+                prune,
+            } => {
+                let c: Vec<String> = files.iter().map(|f| format!("-c {f}")).collect();
+                format!(
+                    "docker stack deploy {}{} {stack}",
+                    c.join(" "),
+                    if *prune { " --prune" } else { "" }
+                )
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Docker Swarm (and plain Docker engines) through bollard.
 
 mod convert;
+mod deploy;
 mod logs;
 mod ops;
 mod push;

@@ -271,6 +271,18 @@ impl Swarm {
                     detail: Some(command),
                 })
             }
+            Action::Deploy {
+                files,
+                stack,
+                prune,
+            } => {
+                // Everything is checked before the first call: a bad file changes nothing.
+                let paths: Vec<std::path::PathBuf> =
+                    files.iter().map(std::path::PathBuf::from).collect();
+                let spec = crate::stack::load(&paths, stack, &|k| std::env::var(k).ok())
+                    .map_err(|e| Error::Refused(e.to_string()))?;
+                self.deploy(spec, *prune, progress).await
+            }
             Action::SwarmLeave { force } => {
                 self.docker()
                     .leave_swarm(Some(LeaveSwarmOptions { force: *force }))

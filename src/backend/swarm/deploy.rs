@@ -1,0 +1,398 @@
+//! `docker stack deploy`, natively: networks, secrets and configs first, then each service
+//! created, or updated with its current version when its spec changed; `--prune` removes the
+//! stack's services that are no longer in the file. Everything was checked before the first call.
+
+use super::{Swarm, engine_error};
+use crate::backend::Error;
+use crate::model::action::Outcome;
+use crate::stack::StackSpec;
+use crate::stack::load::NAMESPACE;
+use crate::tr;
+use base64::Engine as _;
+use bollard::query_parameters::{ListNetworksOptions, ListServicesOptions, UpdateServiceOptions};
+use serde_json::Value as J;
+use std::collections::HashMap;
+use tokio::sync::mpsc;
+
+fn filters(k: &str, v: &str) -> HashMap<String, Vec<String>> {
+    HashMap::from([(k.to_string(), vec![v.to_string()])])
+}
+
+/// Whether `live` already has everything `want` asks for (keys `want` leaves out are the
+/// engine's defaults and do not count).
+pub fn covers(live: &J, want: &J) -> bool {
+    match (live, want) {
+        (J::Object(l), J::Object(w)) => w.iter().all(|(k, wv)| match l.get(k) {
+            Some(lv) => covers(lv, wv),
+            None => {
+                wv.is_null()
+                    || wv.as_object().is_some_and(|o| o.is_empty())
+                    || wv.as_array().is_some_and(|a| a.is_empty())
+            }
+        }),
+        (J::Array(l), J::Array(w)) => {
+            l.len() == w.len() && l.iter().zip(w).all(|(a, b)| covers(a, b))
+        }
+        (l, w) => l == w,
+    }
+}
+
+/// The first key path where `live` lacks what `want` asks for, e.g. `TaskTemplate.ContainerSpec.Image`.
+pub fn first_difference(live: &J, want: &J, path: &str) -> Option<String> {
+    match (live, want) {
+        (J::Object(l), J::Object(w)) => w.iter().find_map(|(k, wv)| {
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            match l.get(k) {
+                Some(lv) => first_difference(lv, wv, &p),
+                None if covers(
+                    &J::Object(Default::default()),
+                    &serde_json::json!({ k: wv }),
+                ) =>
+                {
+                    None
+                }
+                None => Some(p),
+            }
+        }),
+        (J::Array(l), J::Array(w)) if l.len() == w.len() => l
+            .iter()
+            .zip(w)
+            .enumerate()
+            .find_map(|(i, (a, b))| first_difference(a, b, &format!("{path}[{i}]"))),
+        (l, w) if l == w => None,
+        _ => Some(path.to_string()),
+    }
+}
+
+impl Swarm {
+    pub async fn deploy(
+        &self,
+        spec: StackSpec,
+        prune: bool,
+        progress: &mpsc::Sender<String>,
+    ) -> Result<Outcome, Error> {
+        let d = self.docker();
+        let stack = spec.name.clone();
+        for w in &spec.warnings {
+            let _ = progress.send(w.clone()).await;
+        }
+        let networks = d
+            .list_networks(None::<ListNetworksOptions>)
+            .await
+            .map_err(engine_error)?;
+        let mut net_ids: HashMap<String, String> = networks
+            .iter()
+            .filter_map(|n| Some((n.name.clone()?, n.id.clone()?)))
+            .collect();
+        if let Some(missing) = spec
+            .external_networks
+            .iter()
+            .find(|n| !net_ids.contains_key(*n))
+        {
+            return Err(Error::Refused(tr!(
+                "deploy.external_missing",
+                name = missing
+            )));
+        }
+        let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+        for (name, req) in &spec.networks {
+            if net_ids.contains_key(name) {
+                continue;
+            }
+            let _ = progress
+                .send(tr!("deploy.creating", kind = "network", name = name))
+                .await;
+            let req: bollard::models::NetworkCreateRequest =
+                serde_json::from_value(req.clone()).map_err(|e| Error::Engine(e.to_string()))?;
+            let r = d.create_network(req).await.map_err(engine_error)?;
+            net_ids.insert(name.clone(), r.id);
+            created += 1;
+        }
+        let secret_ids = self
+            .sync_objects(&spec, true, progress, &mut created)
+            .await?;
+        let config_ids = self
+            .sync_objects(&spec, false, progress, &mut created)
+            .await?;
+        let existing = d
+            .list_services(Some(ListServicesOptions {
+                filters: Some(filters("label", &format!("{NAMESPACE}={stack}"))),
+                ..Default::default()
+            }))
+            .await
+            .map_err(engine_error)?;
+        for (key, want) in &spec.services {
+            let mut want = want.clone();
+            let name = want["Name"].as_str().unwrap_or_default().to_string();
+            // Names to the IDs the engine keeps.
+            if let Some(nets) = want["TaskTemplate"]["Networks"].as_array_mut() {
+                for n in nets {
+                    if let Some(id) = n["Target"].as_str().and_then(|t| net_ids.get(t)) {
+                        n["Target"] = J::String(id.clone());
+                    }
+                }
+            }
+            for (field, id_field, ids) in [
+                ("Secrets", "SecretID", &secret_ids),
+                ("Configs", "ConfigID", &config_ids),
+            ] {
+                let name_field = if field == "Secrets" {
+                    "SecretName"
+                } else {
+                    "ConfigName"
+                };
+                if let Some(refs) = want["TaskTemplate"]["ContainerSpec"][field].as_array_mut() {
+                    for r in refs {
+                        let n = r[name_field].as_str().unwrap_or_default().to_string();
+                        let id = ids.get(&n).cloned().ok_or_else(|| {
+                            Error::Refused(tr!("deploy.object_missing", name = n))
+                        })?;
+                        r[id_field] = J::String(id);
+                    }
+                }
+            }
+            let image = want["TaskTemplate"]["ContainerSpec"]["Image"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let creds = crate::backend::auth::credentials_for(&image);
+            let current = existing
+                .iter()
+                .find(|s| s.spec.as_ref().and_then(|sp| sp.name.as_deref()) == Some(name.as_str()));
+            match current {
+                Some(svc) => {
+                    let id = svc.id.clone().unwrap_or_default();
+                    let mut live = serde_json::to_value(svc.spec.clone().unwrap_or_default())
+                        .unwrap_or(J::Null);
+                    // bollard reads the engine's `Healthcheck` as `HealthCheck` and so loses it;
+                    // read it raw where we can, and otherwise count it as changed.
+                    if want["TaskTemplate"]["ContainerSpec"]
+                        .get("HealthCheck")
+                        .is_some()
+                    {
+                        match self.raw_service_spec(&id).await {
+                            Some(raw) => {
+                                live["TaskTemplate"]["ContainerSpec"]["HealthCheck"] =
+                                    raw["TaskTemplate"]["ContainerSpec"]["Healthcheck"].clone()
+                            }
+                            None => live["TaskTemplate"]["ContainerSpec"]["HealthCheck"] = J::Null,
+                        }
+                    }
+                    if covers(&live, &want) {
+                        unchanged += 1;
+                        continue;
+                    }
+                    tracing::info!(service = %name, changed = ?first_difference(&live, &want, ""), "updating");
+                    let _ = progress.send(tr!("deploy.updating", name = name)).await;
+                    // Keep what `docker service update --force` set, as the CLI does.
+                    want["TaskTemplate"]["ForceUpdate"] =
+                        live["TaskTemplate"]["ForceUpdate"].clone();
+                    let spec: bollard::models::ServiceSpec =
+                        serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
+                    let version = svc.version.as_ref().and_then(|v| v.index).unwrap_or(0);
+                    let opts = UpdateServiceOptions {
+                        version: i32::try_from(version).unwrap_or(i32::MAX),
+                        ..Default::default()
+                    };
+                    d.update_service(&id, spec, opts, creds)
+                        .await
+                        .map_err(engine_error)?;
+                    updated += 1;
+                }
+                None => {
+                    let _ = progress
+                        .send(tr!("deploy.creating", kind = "service", name = name))
+                        .await;
+                    let spec: bollard::models::ServiceSpec =
+                        serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
+                    d.create_service(spec, creds).await.map_err(engine_error)?;
+                    created += 1;
+                }
+            }
+            let _ = key;
+        }
+        let mut removed = 0;
+        if prune {
+            let keep: Vec<String> = spec
+                .services
+                .values()
+                .filter_map(|s| s["Name"].as_str().map(str::to_string))
+                .collect();
+            for svc in &existing {
+                let name = svc
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.name.clone())
+                    .unwrap_or_default();
+                if !keep.contains(&name) {
+                    let _ = progress.send(tr!("deploy.removing", name = name)).await;
+                    d.delete_service(&name).await.map_err(engine_error)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(Outcome {
+            summary: tr!(
+                "deploy.done",
+                stack = stack,
+                created = created,
+                updated = updated,
+                unchanged = unchanged,
+                removed = removed
+            ),
+            detail: None,
+        })
+    }
+
+    /// A service's spec as the engine writes it, over a unix socket (HTTP/1.0, no chunking).
+    async fn raw_service_spec(&self, id: &str) -> Option<J> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let path = self.endpoint().strip_prefix("unix://")?;
+        let mut s = tokio::net::UnixStream::connect(path).await.ok()?;
+        s.write_all(format!("GET /services/{id} HTTP/1.0\r\nHost: docker\r\n\r\n").as_bytes())
+            .await
+            .ok()?;
+        let mut buf = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut buf))
+            .await
+            .ok()?
+            .ok()?;
+        let text = String::from_utf8_lossy(&buf);
+        let body = text.split_once("\r\n\r\n")?.1;
+        let v: J = serde_json::from_str(body).ok()?;
+        v.get("Spec").cloned()
+    }
+
+    /// Creates the stack's secrets (or configs) that are missing, and checks the others did not
+    /// change: swarm cannot change a secret's content. Returns name → ID.
+    async fn sync_objects(
+        &self,
+        spec: &StackSpec,
+        secrets: bool,
+        progress: &mpsc::Sender<String>,
+        created: &mut usize,
+    ) -> Result<HashMap<String, String>, Error> {
+        let d = self.docker();
+        let mut ids: HashMap<String, String> = if secrets {
+            d.list_secrets(None)
+                .await
+                .map_err(engine_error)?
+                .into_iter()
+                .filter_map(|s| Some((s.spec?.name?, s.id?)))
+                .collect()
+        } else {
+            d.list_configs(None)
+                .await
+                .map_err(engine_error)?
+                .into_iter()
+                .filter_map(|s| Some((s.spec?.name?, s.id?)))
+                .collect()
+        };
+        let objects = if secrets {
+            &spec.secrets
+        } else {
+            &spec.configs
+        };
+        let kind = if secrets { "secret" } else { "config" };
+        for (name, (labels, data)) in objects {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+            let labels: HashMap<String, String> = labels.clone().into_iter().collect();
+            match ids.get(name) {
+                Some(id) if !secrets => {
+                    // Configs can be read back: compare the content.
+                    let cur = d.inspect_config(id).await.map_err(engine_error)?;
+                    let same = cur
+                        .spec
+                        .and_then(|s| s.data)
+                        .is_some_and(|have| have == encoded);
+                    if !same {
+                        return Err(Error::Refused(tr!(
+                            "deploy.changed",
+                            kind = kind,
+                            name = name
+                        )));
+                    }
+                }
+                Some(id) => {
+                    // Secrets cannot be read back; the engine refuses a change of content.
+                    let cur = d.inspect_secret(id).await.map_err(engine_error)?;
+                    let version = cur.version.and_then(|v| v.index).unwrap_or(0);
+                    let s = bollard::models::SecretSpec {
+                        name: Some(name.clone()),
+                        labels: Some(labels),
+                        data: Some(encoded),
+                        ..Default::default()
+                    };
+                    d.update_secret(
+                        id,
+                        s,
+                        bollard::query_parameters::UpdateSecretOptions {
+                            version: version as i64,
+                        },
+                    )
+                    .await
+                    .map_err(|e| {
+                        if e.to_string().contains("only updates to Labels are allowed") {
+                            Error::Refused(tr!("deploy.changed", kind = kind, name = name))
+                        } else {
+                            engine_error(e)
+                        }
+                    })?;
+                }
+                None => {
+                    let _ = progress
+                        .send(tr!("deploy.creating", kind = kind, name = name))
+                        .await;
+                    let id = if secrets {
+                        let s = bollard::models::SecretSpec {
+                            name: Some(name.clone()),
+                            labels: Some(labels),
+                            data: Some(encoded),
+                            ..Default::default()
+                        };
+                        d.create_secret(s).await.map_err(engine_error)?.id
+                    } else {
+                        let s = bollard::models::ConfigSpec {
+                            name: Some(name.clone()),
+                            labels: Some(labels),
+                            data: Some(encoded),
+                            ..Default::default()
+                        };
+                        d.create_config(s).await.map_err(engine_error)?.id
+                    };
+                    ids.insert(name.clone(), id);
+                    *created += 1;
+                }
+            }
+        }
+        Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+    use serde_json::json;
+
+    #[test]
+    fn engine_defaults_do_not_count_as_changes() {
+        let live = json!({"Name": "s_web", "Mode": {"Replicated": {"Replicas": 1}}, "TaskTemplate": {"ForceUpdate": 0, "ContainerSpec": {"Image": "a", "Isolation": "default"}}});
+        assert!(covers(
+            &live,
+            &json!({"Name": "s_web", "Mode": {"Replicated": {}}, "TaskTemplate": {"ContainerSpec": {"Image": "a"}}})
+        ));
+        assert!(!covers(
+            &live,
+            &json!({"TaskTemplate": {"ContainerSpec": {"Image": "b"}}})
+        ));
+        assert!(!covers(
+            &live,
+            &json!({"Mode": {"Replicated": {"Replicas": 2}}})
+        ));
+        assert!(covers(&live, &json!({"Labels": {}})));
+    }
+}

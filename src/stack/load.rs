@@ -1,0 +1,436 @@
+//! Loading compose files the way `docker stack deploy` does: parse (anchors, `<<` merges),
+//! interpolate from the environment, check every key (unknown keys are errors with file, line
+//! and column; keys swarm ignores give the CLI's warnings), then convert with docker's
+//! conventions into Engine API specs (as JSON, in the API's own shape).
+
+use super::interpolate::{InterpolateError, interpolate};
+use super::locate::locate;
+use serde_json::{Map, Value as J};
+use serde_norway::Value as Y;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const NAMESPACE: &str = "com.docker.stack.namespace";
+
+/// An error in a compose file, pointing at where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::tr!("stack.error", file = .file, line = .line, col = .col, path = .path, message = .message))]
+pub struct StackError {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    /// The key path, e.g. `services.web.deploy.replicas`.
+    pub path: String,
+    pub message: String,
+}
+
+/// What a deploy creates or updates, converted and checked, before any API call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StackSpec {
+    pub name: String,
+    /// Service key → ServiceSpec (JSON, Engine API shape). Network targets are network names.
+    pub services: BTreeMap<String, J>,
+    /// Network name → NetworkCreateRequest (JSON) for the networks to create.
+    pub networks: BTreeMap<String, J>,
+    /// Names of external networks that must exist.
+    pub external_networks: Vec<String>,
+    /// Secret name → (labels, data).
+    pub secrets: BTreeMap<String, (BTreeMap<String, String>, Vec<u8>)>,
+    pub configs: BTreeMap<String, (BTreeMap<String, String>, Vec<u8>)>,
+    /// Warnings as the docker CLI prints them.
+    pub warnings: Vec<String>,
+}
+
+/// The unsupported and deprecated service keys the docker CLI warns about (and ignores).
+const UNSUPPORTED: &[&str] = &[
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup_parent",
+    "devices",
+    "domainname",
+    "external_links",
+    "ipc",
+    "links",
+    "mac_address",
+    "network_mode",
+    "pid",
+    "privileged",
+    "restart",
+    "security_opt",
+    "shm_size",
+    "sysctls",
+    "ulimits",
+    "userns_mode",
+];
+const DEPRECATED: &[(&str, &str)] = &[
+    (
+        "container_name",
+        "Setting the container name is not supported.",
+    ),
+    (
+        "expose",
+        "Exposing ports is unnecessary - services on the same network can access each other's containers on any port.",
+    ),
+];
+
+const TOP: &[&str] = &[
+    "version", "services", "networks", "volumes", "secrets", "configs",
+];
+const SERVICE: &[&str] = &[
+    "image",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "labels",
+    "ports",
+    "networks",
+    "volumes",
+    "secrets",
+    "configs",
+    "deploy",
+    "healthcheck",
+    "hostname",
+    "user",
+    "working_dir",
+    "stop_grace_period",
+    "stop_signal",
+    "tty",
+    "stdin_open",
+    "read_only",
+    "init",
+    "dns",
+    "dns_search",
+    "dns_opt",
+    "extra_hosts",
+    "logging",
+    "isolation",
+    "depends_on",
+    "tmpfs",
+    "credential_spec",
+    "stop_signal",
+];
+const DEPLOY: &[&str] = &[
+    "mode",
+    "replicas",
+    "labels",
+    "resources",
+    "restart_policy",
+    "update_config",
+    "rollback_config",
+    "placement",
+    "endpoint_mode",
+];
+
+/// One file's text and where it is, for error positions and relative paths.
+struct Source {
+    file: String,
+    text: String,
+    dir: PathBuf,
+}
+
+struct Ctx<'a> {
+    src: &'a Source,
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    unset: Vec<String>,
+}
+
+impl Ctx<'_> {
+    fn err(&self, path: &[String], message: String) -> StackError {
+        let (line, col) = locate(&self.src.text, path).unwrap_or((1, 1));
+        StackError {
+            file: self.src.file.clone(),
+            line,
+            col,
+            path: path.join(".").replace(".[", "["),
+            message,
+        }
+    }
+}
+
+fn p(base: &[String], key: &str) -> Vec<String> {
+    let mut v = base.to_vec();
+    v.push(key.to_string());
+    v
+}
+
+/// Parses and interpolates one file into a JSON tree (keys as strings).
+fn read(
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Source, J, Vec<String>), StackError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| StackError {
+        file: file.clone(),
+        line: 0,
+        col: 0,
+        path: String::new(),
+        message: e.to_string(),
+    })?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let src = Source { file, text, dir };
+    let mut y: Y = serde_norway::from_str(&src.text).map_err(|e| {
+        let (line, col) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        StackError {
+            file: src.file.clone(),
+            line,
+            col,
+            path: String::new(),
+            message: e.to_string(),
+        }
+    })?;
+    y.apply_merge().map_err(|e| StackError {
+        file: src.file.clone(),
+        line: 1,
+        col: 1,
+        path: String::new(),
+        message: e.to_string(),
+    })?;
+    let mut ctx = Ctx {
+        src: &src,
+        lookup,
+        unset: vec![],
+    };
+    let j = to_json(&y, &[], &mut ctx)?;
+    let unset = std::mem::take(&mut ctx.unset);
+    if !j.is_object() {
+        return Err(ctx.err(&[], crate::tr!("stack.not_mapping")));
+    }
+    Ok((src, j, unset))
+}
+
+/// YAML → JSON with every string interpolated (keys are not).
+fn to_json(y: &Y, path: &[String], ctx: &mut Ctx<'_>) -> Result<J, StackError> {
+    Ok(match y {
+        Y::Null => J::Null,
+        Y::Bool(b) => J::Bool(*b),
+        Y::Number(n) => serde_json::to_value(n).unwrap_or(J::Null),
+        Y::String(s) => {
+            let lookup = ctx.lookup;
+            match interpolate(s, lookup, &mut ctx.unset) {
+                Ok(v) => J::String(v),
+                Err(InterpolateError::Required { var, message }) => {
+                    return Err(ctx.err(
+                        path,
+                        crate::tr!("stack.required", var = var, message = message),
+                    ));
+                }
+                Err(InterpolateError::Invalid { template }) => {
+                    return Err(ctx.err(path, crate::tr!("stack.template", template = template)));
+                }
+            }
+        }
+        Y::Sequence(items) => J::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| to_json(v, &p(path, &format!("[{i}]")), ctx))
+                .collect::<Result<_, _>>()?,
+        ),
+        Y::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s.clone(),
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    _ => return Err(ctx.err(path, crate::tr!("stack.key_type"))),
+                };
+                let child = to_json(v, &p(path, &key), ctx)?;
+                out.insert(key, child);
+            }
+            J::Object(out)
+        }
+        Y::Tagged(t) => to_json(&t.value, path, ctx)?,
+    })
+}
+
+/// Loads, merges (later files override earlier ones, as the CLI merges) and converts.
+pub fn load(
+    files: &[PathBuf],
+    stack: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<StackSpec, StackError> {
+    if !valid_stack_name(stack) {
+        return Err(StackError {
+            file: String::new(),
+            line: 0,
+            col: 0,
+            path: String::new(),
+            message: crate::tr!("stack.bad_name", name = stack),
+        });
+    }
+    let mut spec = StackSpec {
+        name: stack.to_string(),
+        ..Default::default()
+    };
+    let mut merged_services: BTreeMap<String, (usize, J)> = BTreeMap::new();
+    let mut sources = Vec::new();
+    let mut tops: Vec<J> = Vec::new();
+    for (k, f) in files.iter().enumerate() {
+        let (src, j, unset) = read(f, lookup)?;
+        for v in unset {
+            spec.warnings.push(crate::tr!("stack.unset", var = v));
+        }
+        let ctx = Ctx {
+            src: &src,
+            lookup,
+            unset: vec![],
+        };
+        check_keys(&ctx, &j, &[], TOP)?;
+        if let Some(v) = j.get("version").and_then(J::as_str)
+            && !(v.starts_with('3') || v.is_empty())
+        {
+            return Err(ctx.err(
+                &["version".into()],
+                crate::tr!("stack.version", version = v),
+            ));
+        }
+        if let Some(services) = j.get("services").and_then(J::as_object) {
+            for (name, s) in services {
+                match merged_services.get_mut(name) {
+                    Some((_, base)) => merge(base, s),
+                    None => {
+                        merged_services.insert(name.clone(), (k, s.clone()));
+                    }
+                }
+            }
+        }
+        sources.push(src);
+        tops.push(j);
+    }
+    // Top-level networks, volumes, secrets, configs: later files win, key by key.
+    let mut top = J::Object(Map::new());
+    for t in &tops {
+        merge(&mut top, t);
+    }
+    let last = sources.len() - 1;
+    let ctx = Ctx {
+        src: &sources[last],
+        lookup,
+        unset: vec![],
+    };
+    super::convert::objects(&ctx_ref(&ctx), stack, &top, &mut spec)?;
+    let mut unsupported = std::collections::BTreeSet::new();
+    let mut deprecated = BTreeMap::new();
+    for (key, (k, s)) in &merged_services {
+        let ctx = Ctx {
+            src: &sources[*k],
+            lookup,
+            unset: vec![],
+        };
+        let path = vec!["services".to_string(), key.clone()];
+        let Some(obj) = s.as_object() else {
+            return Err(ctx.err(&path, crate::tr!("stack.expected_mapping")));
+        };
+        for u in UNSUPPORTED.iter().filter(|u| obj.contains_key(**u)) {
+            unsupported.insert(*u);
+        }
+        for (d, why) in DEPRECATED.iter().filter(|(d, _)| obj.contains_key(*d)) {
+            deprecated.insert(*d, *why);
+        }
+        let allowed: Vec<&str> = SERVICE
+            .iter()
+            .chain(UNSUPPORTED)
+            .chain(DEPRECATED.iter().map(|(d, _)| d))
+            .copied()
+            .collect();
+        check_keys(&ctx, s, &path, &allowed)?;
+        if let Some(d) = s.get("deploy") {
+            check_keys(&ctx, d, &p(&path, "deploy"), DEPLOY)?;
+        }
+        let service = super::convert::service(&ctx_ref(&ctx), stack, key, s, &path, &top, lookup)?;
+        spec.services.insert(key.clone(), service);
+    }
+    super::convert::used_networks(
+        &ctx_ref(&Ctx {
+            src: &sources[last],
+            lookup,
+            unset: vec![],
+        }),
+        stack,
+        &top,
+        &mut spec,
+    )?;
+    if !unsupported.is_empty() {
+        spec.warnings.push(format!(
+            "Ignoring unsupported options: {}",
+            unsupported.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !deprecated.is_empty() {
+        let lines: Vec<String> = deprecated
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        spec.warnings.push(format!(
+            "Ignoring deprecated options:\n\n{}",
+            lines.join("\n")
+        ));
+    }
+    Ok(spec)
+}
+
+/// A view of the context for the converter.
+pub struct At<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+    pub dir: &'a Path,
+}
+
+impl At<'_> {
+    pub fn err(&self, path: &[String], message: String) -> StackError {
+        let (line, col) = locate(self.text, path).unwrap_or((1, 1));
+        StackError {
+            file: self.file.to_string(),
+            line,
+            col,
+            path: path.join(".").replace(".[", "["),
+            message,
+        }
+    }
+}
+
+fn ctx_ref<'a>(c: &'a Ctx<'_>) -> At<'a> {
+    At {
+        file: &c.src.file,
+        text: &c.src.text,
+        dir: &c.src.dir,
+    }
+}
+
+fn check_keys(ctx: &Ctx<'_>, v: &J, path: &[String], allowed: &[&str]) -> Result<(), StackError> {
+    super::convert::check(&ctx_ref(ctx), v, path, allowed)
+}
+
+/// Merges `over` into `base` as the CLI merges compose files: mappings key by key, the rest
+/// replaced.
+fn merge(base: &mut J, over: &J) {
+    match (base, over) {
+        (J::Object(b), J::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => merge(existing, v),
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// Stack names as the docker CLI accepts them: lowercase letters, digits, `_` and `-`.
+pub fn valid_stack_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests;

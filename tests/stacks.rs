@@ -1,0 +1,323 @@
+//! `estiba deploy` against `docker stack deploy` on the private engine: the same file deployed
+//! both ways gives the same services, networks, secrets and configs.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
+
+mod support;
+
+use serde_json::Value as J;
+use std::path::PathBuf;
+use support::{Engine, unique};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/stacks")).join(name)
+}
+
+fn json(e: &Engine, args: &[&str]) -> J {
+    serde_json::from_str(&e.docker_ok(args)).unwrap()
+}
+
+/// Replaces the stack name by STACK and IDs by the names they stand for.
+fn normalize(v: &mut J, stack: &str, ids: &std::collections::HashMap<String, String>) {
+    match v {
+        J::String(s) => {
+            if let Some(name) = ids.get(s.as_str()) {
+                *s = name.clone();
+            }
+            *s = s.replace(&format!("{stack}_"), "STACK_");
+            if s == stack {
+                *s = "STACK".into();
+            }
+        }
+        J::Array(a) => a.iter_mut().for_each(|x| normalize(x, stack, ids)),
+        J::Object(o) => {
+            for k in ["SecretID", "ConfigID"] {
+                o.remove(k);
+            }
+            // Newer docker CLIs send an all-default Privileges block that older ones leave out.
+            let default_privileges = o.get("Privileges").is_some_and(|p| {
+                p.as_object().is_some_and(|m| {
+                    m.iter().all(|(k, v)| {
+                        v.is_null() || (k == "NoNewPrivileges" && v == &J::Bool(false))
+                    })
+                })
+            });
+            if default_privileges {
+                o.remove("Privileges");
+            }
+            o.values_mut().for_each(|x| normalize(x, stack, ids));
+        }
+        _ => {}
+    }
+}
+
+fn id_names(e: &Engine) -> std::collections::HashMap<String, String> {
+    let out = e.docker_ok(&[
+        "network",
+        "ls",
+        "--no-trunc",
+        "--format",
+        "{{.ID}} {{.Name}}",
+    ]);
+    out.lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// A stack's services (by key), networks, secrets and configs, normalized.
+type StackObjects = (Vec<(String, J)>, Vec<J>, Vec<J>, Vec<J>);
+
+fn stack_objects(e: &Engine, stack: &str) -> StackObjects {
+    let ids = id_names(e);
+    let label = format!("label=com.docker.stack.namespace={stack}");
+    let mut services = Vec::new();
+    for name in e
+        .docker_ok(&["service", "ls", "--filter", &label, "--format", "{{.Name}}"])
+        .lines()
+    {
+        let mut spec = json(
+            e,
+            &["service", "inspect", name, "--format", "{{json .Spec}}"],
+        );
+        normalize(&mut spec, stack, &ids);
+        services.push((name.replace(&format!("{stack}_"), ""), spec));
+    }
+    services.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut networks = Vec::new();
+    for name in e
+        .docker_ok(&["network", "ls", "--filter", &label, "--format", "{{.Name}}"])
+        .lines()
+    {
+        let mut n = json(e, &["network", "inspect", name, "--format", "{{json .}}"]);
+        // The VXLAN ID is the engine's to assign, like an object ID.
+        if let Some(o) = n["Options"].as_object_mut() {
+            o.remove("com.docker.network.driver.overlay.vxlanid_list");
+        }
+        let keep = serde_json::json!({ "Name": n["Name"], "Driver": n["Driver"], "Scope": n["Scope"], "Internal": n["Internal"], "Attachable": n["Attachable"], "Labels": n["Labels"], "Options": n["Options"] });
+        n = keep;
+        normalize(&mut n, stack, &ids);
+        networks.push(n);
+    }
+    networks.sort_by_key(|n| n["Name"].to_string());
+    let objects = |kind: &str| -> Vec<J> {
+        let mut out = Vec::new();
+        for name in e
+            .docker_ok(&[kind, "ls", "--filter", &label, "--format", "{{.Name}}"])
+            .lines()
+        {
+            let mut s = json(e, &[kind, "inspect", name, "--format", "{{json .Spec}}"]);
+            normalize(&mut s, stack, &ids);
+            out.push(s);
+        }
+        out.sort_by_key(|s| s["Name"].to_string());
+        out
+    };
+    let secrets = objects("secret");
+    let configs = objects("config");
+    (services, networks, secrets, configs)
+}
+
+fn stack_deploy_args(e: &Engine) -> Vec<&'static str> {
+    // Newer docker CLIs wait for convergence unless told not to; older ones do not know the flag.
+    let help = e.docker_ok(&["stack", "deploy", "--help"]);
+    let mut args = vec!["--resolve-image", "never"];
+    if help.contains("--detach") {
+        args.push("--detach=true");
+    }
+    args
+}
+
+#[test]
+fn estiba_deploys_what_docker_stack_deploy_deploys() {
+    let Some(e) = Engine::shared() else { return };
+    let file = fixture("features.yml");
+    let a = unique("a");
+    let b = unique("b");
+    let env = [("IMAGE", support::IMAGE), ("REPLICAS", "1")];
+    let mut args = vec!["stack", "deploy", "-c", file.to_str().unwrap()];
+    args.extend(stack_deploy_args(e));
+    args.push(&a);
+    let out = std::process::Command::new("docker")
+        .args(["-H", &e.host])
+        .args(&args)
+        .envs(env)
+        .env("DOCKER_CONFIG", e.root.join("docker-config"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "docker stack deploy: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli_warnings = String::from_utf8_lossy(&out.stderr).to_string();
+    // Published ports are the swarm's: record stack A, remove it, then deploy B.
+    let (sa, na, seca, ca) = stack_objects(e, &a);
+    e.docker_ok(&["stack", "rm", &a]);
+    support::wait_for("stack A to go", std::time::Duration::from_secs(60), || {
+        let left = e.docker_ok(&[
+            "network",
+            "ls",
+            "--filter",
+            &format!("label=com.docker.stack.namespace={a}"),
+            "-q",
+        ]);
+        (left.trim().is_empty()
+            && e.docker_ok(&[
+                "service",
+                "ls",
+                "--filter",
+                &format!("label=com.docker.stack.namespace={a}"),
+                "-q",
+            ])
+            .trim()
+            .is_empty())
+        .then_some(())
+    });
+    let o = e.estiba_env(&["deploy", file.to_str().unwrap(), &b], &env);
+    assert!(
+        o.status.success(),
+        "estiba deploy: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let ours = String::from_utf8_lossy(&o.stderr).to_string();
+    for w in [
+        "Ignoring unsupported options: restart",
+        "container_name: Setting the container name is not supported.",
+    ] {
+        assert!(cli_warnings.contains(w), "the CLI warns: {cli_warnings}");
+        assert!(ours.contains(w), "estiba warns the same: {ours}");
+    }
+    let (sb, nb, secb, cb) = stack_objects(e, &b);
+    assert_eq!(sa.len(), 3);
+    for ((ka, va), (kb, vb)) in sa.iter().zip(&sb) {
+        assert_eq!(ka, kb);
+        if va != vb {
+            std::fs::write(
+                format!("/tmp/estiba-stack-{ka}-docker.json"),
+                serde_json::to_string_pretty(va).unwrap(),
+            )
+            .unwrap();
+            std::fs::write(
+                format!("/tmp/estiba-stack-{ka}-estiba.json"),
+                serde_json::to_string_pretty(vb).unwrap(),
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            va, vb,
+            "service {ka} differs (see /tmp/estiba-stack-{ka}-*.json)"
+        );
+    }
+    assert_eq!(na, nb, "networks");
+    assert_eq!(seca, secb, "secrets");
+    assert_eq!(ca, cb, "configs");
+
+    // Redeploying with one image changed updates only that service.
+    let versions = |stack: &str| -> Vec<(String, String)> {
+        let label = format!("label=com.docker.stack.namespace={stack}");
+        let names = e.docker_ok(&["service", "ls", "--filter", &label, "--format", "{{.Name}}"]);
+        names
+            .lines()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    e.docker_ok(&["service", "inspect", n, "--format", "{{.Version.Index}}"])
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = versions(&b);
+    // Beside the original, so that relative paths (bind mounts, env files) stay the same.
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "  db:\n    image: ${IMAGE}",
+        "  db:\n    image: estiba-test/busybox:test",
+    );
+    let changed = fixture(&format!("{}.yml", unique("changed")));
+    std::fs::write(&changed, text).unwrap();
+    let o = e.estiba_env(&["deploy", changed.to_str().unwrap(), &b], &env);
+    let _ = std::fs::remove_file(&changed);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("1 updated, 2 unchanged"),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let after = versions(&b);
+    for ((n, v0), (_, v1)) in before.iter().zip(&after) {
+        if n.ends_with("_db") {
+            assert_ne!(v0, v1, "{n} was updated");
+        } else {
+            assert_eq!(v0, v1, "{n} was left alone");
+        }
+    }
+    e.docker_ok(&["stack", "rm", &b]);
+}
+
+#[test]
+fn invalid_files_name_the_problem_and_create_nothing() {
+    let Some(e) = Engine::shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let count = |e: &Engine, stack: &str| {
+        let label = format!("label=com.docker.stack.namespace={stack}");
+        ["service", "network", "secret", "config"]
+            .iter()
+            .map(|k| {
+                e.docker_ok(&[k, "ls", "-q", "--filter", &label])
+                    .lines()
+                    .count()
+            })
+            .sum::<usize>()
+    };
+    let cases = [
+        (
+            "unknown.yml",
+            "services:\n  web:\n    image: nginx\n    deploy:\n      replica: 2\n",
+            "unknown.yml:5:7",
+            "replicas",
+        ),
+        (
+            "port.yml",
+            "services:\n  web:\n    image: nginx\n    ports: [\"80:http\"]\n",
+            "port.yml:4",
+            "80:http",
+        ),
+        (
+            "noimage.yml",
+            "services:\n  web:\n    command: sleep 1\n",
+            "noimage.yml:2",
+            "no image",
+        ),
+        (
+            "required.yml",
+            "services:\n  web:\n    image: ${NOPE:?set NOPE to the image}\n",
+            "required.yml:3",
+            "set NOPE to the image",
+        ),
+        ("broken.yml", "services:\n  web: [\n", "broken.yml:", ""),
+        (
+            "envfile.yml",
+            "services:\n  web:\n    image: nginx\n    env_file: nowhere.env\n",
+            "envfile.yml:4",
+            "nowhere.env",
+        ),
+        (
+            "secret.yml",
+            "services:\n  web:\n    image: nginx\n    secrets: [s]\nsecrets:\n  s:\n    file: ./missing-secret.txt\n",
+            "secret.yml:7",
+            "missing-secret.txt",
+        ),
+    ];
+    for (name, text, place, needle) in cases {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        let stack = unique("bad");
+        let o = e.estiba_cmd(&["deploy", f.to_str().unwrap(), &stack]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(place) && err.contains(needle), "{name}: {err}");
+        assert_eq!(count(e, &stack), 0, "{name}: no objects were created");
+    }
+}
