@@ -269,9 +269,13 @@ async fn act(
     perms: Permissions,
 ) -> Result<(), RunError> {
     use std::io::IsTerminal;
-    if let Some(question) = action
-        .confirmation()
-        .filter(|_| !(perms.yes || (perms.readonly && action.mutates())))
+    // On the command line a deploy goes ahead like `docker stack deploy` (`estiba diff` previews).
+    let confirm = if matches!(action, crate::model::action::Action::Deploy { .. }) {
+        None
+    } else {
+        action.confirmation()
+    };
+    if let Some(question) = confirm.filter(|_| !(perms.yes || (perms.readonly && action.mutates())))
     {
         if !std::io::stdin().is_terminal() {
             return Err(RunError::NeedsYes(action.docker_cli()));

@@ -321,3 +321,69 @@ fn invalid_files_name_the_problem_and_create_nothing() {
         assert_eq!(count(e, &stack), 0, "{name}: no objects were created");
     }
 }
+
+#[test]
+fn diff_previews_the_changes_and_the_console_deploys_after_yes() {
+    let Some(e) = Engine::shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("lab.yml");
+    let stack = unique("lab");
+    std::fs::write(&f, format!("services:\n  frontend:\n    image: {}\n    command: sleep 3600\n    deploy: {{ replicas: 1 }}\n", support::IMAGE)).unwrap();
+    // Nothing deployed yet: everything is new.
+    let out = e.estiba_cmd(&["diff", f.to_str().unwrap(), &stack]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("+ service {stack}_frontend"))
+            && text.contains(&format!("+ network {stack}_default")),
+        "{text}"
+    );
+    // The console previews, and deploys only after y.
+    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    let t = support::tmux::Tmux::start(
+        120,
+        40,
+        &[("LANG", "C.UTF-8"), ("ESTIBA_DATA_DIR", &data)],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    );
+    t.wait_for("connected", 15);
+    t.text(&format!(":deploy {} {stack}", f.display()));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Deploy these changes?", 15);
+    assert!(
+        screen.contains(&format!("+ service {stack}_frontend")),
+        "{screen}"
+    );
+    assert!(
+        e.docker_ok(&[
+            "service",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("name={stack}_frontend")
+        ])
+        .trim()
+        .is_empty(),
+        "nothing before y"
+    );
+    t.keys(&["y"]);
+    t.wait_for(&format!("stack {stack}: 2 created"), 30);
+    e.wait_converged(&format!("{stack}_frontend"));
+    t.keys(&["q"]);
+    // Edit the file: the preview names the image change, as a student would say it.
+    std::fs::write(&f, "services:\n  frontend:\n    image: estiba-test/busybox:test\n    command: sleep 3600\n    deploy: { replicas: 2 }\n").unwrap();
+    let out = e.estiba_cmd(&["diff", f.to_str().unwrap(), &stack]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "~ {stack}_frontend: image {} → estiba-test/busybox:test",
+            support::IMAGE
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("~ {stack}_frontend: replicas 1 → 2")),
+        "{text}"
+    );
+    assert!(!text.contains("+ network"), "{text}");
+    e.docker_ok(&["stack", "rm", &stack]);
+}

@@ -35,6 +35,9 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         Input::Filter | Input::Search => return find_key(s, key),
         Input::Confirm(action) => {
             s.input = Input::Normal;
+            if matches!(s.overlay, Overlay::Text { .. }) {
+                s.overlay = Overlay::None;
+            }
             // y, or s for "sí".
             if matches!(key.code, KeyCode::Char('y' | 'Y' | 's' | 'S')) {
                 return start(s, action);
@@ -521,6 +524,21 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             if s.readonly && action.mutates() {
                 let e = crate::backend::Error::ReadOnly(action.docker_cli());
                 s.toast(e.to_string(), true);
+            } else if let crate::model::action::Action::Deploy {
+                files,
+                stack,
+                prune,
+            } = &action
+            {
+                // The console shows what will change first, and deploys on y.
+                let diff = crate::model::action::Action::Diff {
+                    files: files.clone(),
+                    stack: stack.clone(),
+                    prune: *prune,
+                };
+                let fx = start(s, diff);
+                s.preview_for = Some((s.next_action - 1, action));
+                return fx;
             } else if action.confirmation().is_some() {
                 s.input = Input::Confirm(action);
             } else {

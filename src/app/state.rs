@@ -194,6 +194,8 @@ pub struct State {
     pub next_action: u64,
     /// Refuse every command that changes something.
     pub readonly: bool,
+    /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
+    pub preview_for: Option<(u64, Action)>,
     pub toast: Option<Toast>,
     pub theme_name: String,
     pub quit: bool,
@@ -231,6 +233,7 @@ impl State {
             running: Default::default(),
             next_action: 1,
             readonly: false,
+            preview_for: None,
             toast: None,
             theme_name: "dark".into(),
             quit: false,
@@ -328,6 +331,25 @@ impl State {
             Event::Progress { id, text } => {
                 if let Some(r) = self.running.get_mut(&id) {
                     r.1 = text;
+                }
+            }
+            Event::Done { id, result, .. }
+                if self.preview_for.as_ref().is_some_and(|(p, _)| *p == id) =>
+            {
+                self.running.remove(&id);
+                let Some((_, deploy)) = self.preview_for.take() else {
+                    return;
+                };
+                match result {
+                    Ok(outcome) => {
+                        let body = outcome.detail.unwrap_or_else(|| outcome.summary.clone());
+                        self.overlay = Overlay::Text {
+                            title: format!("{} · {}", crate::tr!("preview.title"), outcome.summary),
+                            body,
+                        };
+                        self.input = Input::Confirm(deploy);
+                    }
+                    Err(e) => self.toast(e, true),
                 }
             }
             Event::Done { id, action, result } => {

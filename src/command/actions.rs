@@ -214,7 +214,7 @@ pub fn parse(
             node: one("NODE")?,
             to: Role::Worker,
         }),
-        "deploy" => {
+        "deploy" | "diff" => {
             let mut files = Vec::new();
             let mut prune = false;
             let mut words = Vec::new();
@@ -230,17 +230,24 @@ pub fn parse(
                 }
                 i += 1;
             }
+            let make = |files: Vec<String>, stack: String| {
+                if name == "diff" {
+                    Action::Diff {
+                        files,
+                        stack,
+                        prune,
+                    }
+                } else {
+                    Action::Deploy {
+                        files,
+                        stack,
+                        prune,
+                    }
+                }
+            };
             match (files.is_empty(), words.as_slice()) {
-                (true, [f, s]) => Ok(Action::Deploy {
-                    files: vec![f.to_string()],
-                    stack: s.to_string(),
-                    prune,
-                }),
-                (false, [s]) => Ok(Action::Deploy {
-                    files,
-                    stack: s.to_string(),
-                    prune,
-                }),
+                (true, [f, s]) => Ok(make(vec![f.to_string()], s.to_string())),
+                (false, [s]) => Ok(make(files, s.to_string())),
                 (_, []) | (true, [_]) => {
                     Err(missing(if files.is_empty() { "FILE" } else { "STACK" }))
                 }

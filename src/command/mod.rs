@@ -240,6 +240,13 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::Text],
     },
     Spec {
+        name: "diff",
+        aliases: &["cambios", "preview"],
+        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune]",
+        help: "cmd.diff",
+        args: &[ArgKind::Text],
+    },
+    Spec {
         name: "history",
         aliases: &["historial", "actividad"],
         usage: "",
@@ -385,7 +392,7 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "history" => no_args(Command::History),
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
         | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
-        | "deploy" => actions::parse(name, &rest, &missing, &extra).map(Command::Act),
+        | "deploy" | "diff" => actions::parse(name, &rest, &missing, &extra).map(Command::Act),
         "tasks" => match rest.as_slice() {
             [] => Err(missing("SERVICE")),
             [service] => Ok(Command::Tasks {

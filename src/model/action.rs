@@ -54,6 +54,12 @@ pub enum Action {
         stack: String,
         prune: bool,
     },
+    /// What a deploy would change; changes nothing.
+    Diff {
+        files: Vec<String>,
+        stack: String,
+        prune: bool,
+    },
 }
 
 /// What came of an action.
@@ -68,7 +74,7 @@ pub struct Outcome {
 impl Action {
     /// Whether it changes the cluster (and so is refused in read-only mode).
     pub fn mutates(&self) -> bool {
-        !matches!(self, Action::JoinToken(_))
+        !matches!(self, Action::JoinToken(_) | Action::Diff { .. })
     }
 
     /// Catalog key of the question asked before a disruptive action, if it is one.
@@ -83,6 +89,7 @@ impl Action {
                 ..
             } => Some("confirm.drain"),
             Action::Rmi(_) => Some("confirm.rmi"),
+            Action::Deploy { .. } => Some("confirm.deploy"),
             Action::Scale(pairs) if pairs.iter().any(|(_, n)| *n == 0) => {
                 Some("confirm.scale_zero")
             }
@@ -110,7 +117,7 @@ impl Action {
             Action::SwarmInit { .. } | Action::JoinToken(_) | Action::SwarmLeave { .. } => {
                 "swarm".into()
             }
-            Action::Deploy { stack, .. } => stack.clone(),
+            Action::Deploy { stack, .. } | Action::Diff { stack, .. } => stack.clone(),
         }
     }
 
@@ -175,10 +182,20 @@ impl Action {
                 files,
                 stack,
                 prune,
+            }
+            | Action::Diff {
+                files,
+                stack,
+                prune,
             } => {
                 let c: Vec<String> = files.iter().map(|f| format!("-c {f}")).collect();
+                let verb = if matches!(self, Action::Diff { .. }) {
+                    "estiba diff"
+                } else {
+                    "docker stack deploy"
+                };
                 format!(
-                    "docker stack deploy {}{} {stack}",
+                    "{verb} {}{} {stack}",
                     c.join(" "),
                     if *prune { " --prune" } else { "" }
                 )

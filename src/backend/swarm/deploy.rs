@@ -249,7 +249,7 @@ impl Swarm {
     }
 
     /// A service's spec as the engine writes it, over a unix socket (HTTP/1.0, no chunking).
-    async fn raw_service_spec(&self, id: &str) -> Option<J> {
+    pub(super) async fn raw_service_spec(&self, id: &str) -> Option<J> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let path = self.endpoint().strip_prefix("unix://")?;
         let mut s = tokio::net::UnixStream::connect(path).await.ok()?;

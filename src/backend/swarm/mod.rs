@@ -4,6 +4,7 @@ mod convert;
 mod deploy;
 mod logs;
 mod ops;
+mod preview;
 mod push;
 
 pub use ops::split_tag as split_image_tag;

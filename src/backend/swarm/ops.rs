@@ -271,6 +271,26 @@ impl Swarm {
                     detail: Some(command),
                 })
             }
+            Action::Diff {
+                files,
+                stack,
+                prune,
+            } => {
+                let paths: Vec<std::path::PathBuf> =
+                    files.iter().map(std::path::PathBuf::from).collect();
+                let spec = crate::stack::load(&paths, stack, &|k| std::env::var(k).ok())
+                    .map_err(|e| Error::Refused(e.to_string()))?;
+                let lines = self.preview(&spec, *prune).await?;
+                let summary = if lines.is_empty() {
+                    tr!("preview.none", stack = stack)
+                } else {
+                    tr!("preview.summary", stack = stack, count = lines.len())
+                };
+                Ok(Outcome {
+                    summary,
+                    detail: Some(lines.join("\n")).filter(|d| !d.is_empty()),
+                })
+            }
             Action::Deploy {
                 files,
                 stack,
