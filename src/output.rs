@@ -251,6 +251,29 @@ pub async fn run(
         Command::Lang(_) => return Err(RunError::ConsoleOnly("lang".into())),
         Command::Quit => return Err(RunError::ConsoleOnly("quit".into())),
         Command::History => return Err(RunError::ConsoleOnly("history".into())),
+        Command::Stacks => {
+            let list = crate::model::stacks(&backend.workloads().await?);
+            match output {
+                Output::Json => json(&list),
+                Output::Table => {
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|s| {
+                            vec![
+                                s.name.clone(),
+                                s.services.to_string(),
+                                format!("{}/{}", s.running, s.desired),
+                                health_word(s.health),
+                            ]
+                        })
+                        .collect();
+                    table(
+                        &h(&["col.name", "col.services", "col.replicas", "col.health"]),
+                        &rows,
+                    )
+                }
+            }
+        }
         Command::Act(action) => {
             drop(stdout);
             return act(backend, action, output, perms).await;
@@ -326,6 +349,14 @@ async fn act(
         }
     }
     Ok(())
+}
+
+fn health_word(h: crate::model::Health) -> String {
+    match h {
+        crate::model::Health::Healthy => tr!("stacks.healthy"),
+        crate::model::Health::Converging => tr!("stacks.converging"),
+        crate::model::Health::Down => tr!("stacks.down"),
+    }
 }
 
 pub fn help_text(only: Option<&str>) -> String {

@@ -385,5 +385,35 @@ fn diff_previews_the_changes_and_the_console_deploys_after_yes() {
         "{text}"
     );
     assert!(!text.contains("+ network"), "{text}");
-    e.docker_ok(&["stack", "rm", &stack]);
+    // The stacks list, then rm-stack (which asks first).
+    let out = e.estiba_cmd(&["stacks"]);
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(&stack) && l.contains("1/1") && l.contains("healthy")),
+        "{list}"
+    );
+    let o = e.estiba_cmd(&["rm-stack", &stack]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
+    let o = e.estiba_cmd(&["rm-stack", &stack, "--yes"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let label = format!("label=com.docker.stack.namespace={stack}");
+    assert!(
+        e.docker_ok(&["service", "ls", "-q", "--filter", &label])
+            .trim()
+            .is_empty()
+    );
+    support::wait_for(
+        "the stack's network to go",
+        std::time::Duration::from_secs(30),
+        || {
+            e.docker_ok(&["network", "ls", "-q", "--filter", &label])
+                .trim()
+                .is_empty()
+                .then_some(())
+        },
+    );
+    let o = e.estiba_cmd(&["rm-stack", &stack, "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "a stack that is not there");
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&stack));
 }

@@ -546,6 +546,8 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::History => s.overlay = Overlay::History { scroll: 0 },
+        // The services pane is the stacks view: grouped by stack, each with its health.
+        Command::Stacks => s.focus = Pane::Services,
         Command::Help(only) => {
             s.overlay = Overlay::Help {
                 pane: s.focus,

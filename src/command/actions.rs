@@ -168,6 +168,7 @@ pub fn parse(
         },
         "push" => Ok(Action::Push(image(name, &one("IMAGE")?)?)),
         "rmi" => Ok(Action::Rmi(one("IMAGE")?)),
+        "rm-stack" => Ok(Action::RmStack(one("STACK")?)),
         "label" => match rest {
             [] => Err(missing("NODE")),
             [_] => Err(missing("key=value")),

@@ -29,6 +29,8 @@ pub enum Command {
     Act(Action),
     /// The activity log: what was done, with the equivalent docker commands.
     History,
+    /// The stacks, with their services and health.
+    Stacks,
 }
 
 /// What kind of value an argument takes, for completion.
@@ -247,6 +249,20 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::Text],
     },
     Spec {
+        name: "stacks",
+        aliases: &["stack-ls"],
+        usage: "",
+        help: "cmd.stacks",
+        args: &[],
+    },
+    Spec {
+        name: "rm-stack",
+        aliases: &["borrar-stack", "stack-rm"],
+        usage: "STACK",
+        help: "cmd.rm_stack",
+        args: &[ArgKind::Text],
+    },
+    Spec {
         name: "history",
         aliases: &["historial", "actividad"],
         usage: "",
@@ -390,9 +406,12 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "images" => no_args(Command::Images),
         "quit" => no_args(Command::Quit),
         "history" => no_args(Command::History),
+        "stacks" => no_args(Command::Stacks),
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
         | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
-        | "deploy" | "diff" => actions::parse(name, &rest, &missing, &extra).map(Command::Act),
+        | "deploy" | "diff" | "rm-stack" => {
+            actions::parse(name, &rest, &missing, &extra).map(Command::Act)
+        }
         "tasks" => match rest.as_slice() {
             [] => Err(missing("SERVICE")),
             [service] => Ok(Command::Tasks {

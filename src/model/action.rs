@@ -54,6 +54,8 @@ pub enum Action {
         stack: String,
         prune: bool,
     },
+    /// `docker stack rm STACK`: services, secrets, configs, networks (not volumes).
+    RmStack(String),
     /// What a deploy would change; changes nothing.
     Diff {
         files: Vec<String>,
@@ -89,6 +91,7 @@ impl Action {
                 ..
             } => Some("confirm.drain"),
             Action::Rmi(_) => Some("confirm.rmi"),
+            Action::RmStack(_) => Some("confirm.rm_stack"),
             Action::Deploy { .. } => Some("confirm.deploy"),
             Action::Scale(pairs) if pairs.iter().any(|(_, n)| *n == 0) => {
                 Some("confirm.scale_zero")
@@ -117,7 +120,9 @@ impl Action {
             Action::SwarmInit { .. } | Action::JoinToken(_) | Action::SwarmLeave { .. } => {
                 "swarm".into()
             }
-            Action::Deploy { stack, .. } | Action::Diff { stack, .. } => stack.clone(),
+            Action::Deploy { stack, .. } | Action::Diff { stack, .. } | Action::RmStack(stack) => {
+                stack.clone()
+            }
         }
     }
 
@@ -178,6 +183,7 @@ impl Action {
             Action::JoinToken(Role::Worker) => "docker swarm join-token worker".into(),
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
+            Action::RmStack(stack) => format!("docker stack rm {stack}"),
             Action::Deploy {
                 files,
                 stack,

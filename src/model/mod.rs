@@ -220,6 +220,42 @@ pub struct ClusterInfo {
     pub hostname: String,
 }
 
+/// A stack at a glance: its services and how many of their replicas run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StackSummary {
+    pub name: String,
+    pub services: usize,
+    pub running: u64,
+    pub desired: u64,
+    pub health: Health,
+}
+
+/// The stacks of these workloads (those without a stack are left out), by name.
+pub fn stacks(workloads: &[Workload]) -> Vec<StackSummary> {
+    let mut map: std::collections::BTreeMap<&str, StackSummary> = std::collections::BTreeMap::new();
+    for w in workloads {
+        let Some(stack) = w.stack.as_deref() else {
+            continue;
+        };
+        let s = map.entry(stack).or_insert_with(|| StackSummary {
+            name: stack.to_string(),
+            services: 0,
+            running: 0,
+            desired: 0,
+            health: Health::Healthy,
+        });
+        s.services += 1;
+        s.running += w.running;
+        s.desired += w.desired;
+        s.health = match (s.health, w.health()) {
+            (Health::Down, _) | (_, Health::Down) => Health::Down,
+            (Health::Converging, _) | (_, Health::Converging) => Health::Converging,
+            _ => Health::Healthy,
+        };
+    }
+    map.into_values().collect()
+}
+
 /// Human size like the docker CLI: `12.3MB`, base 1000.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];

@@ -290,6 +290,6 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         }),
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
         Action::Push(_) => Err(Error::Engine("push".into())),
-        Action::Deploy { .. } | Action::Diff { .. } => Err(Error::Refused(tr!("err.demo_deploy"))),
+        Action::Deploy { .. } | Action::Diff { .. } | Action::RmStack(_) => Err(Error::Refused(tr!("err.demo_deploy"))),
     }
 }

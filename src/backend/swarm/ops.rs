@@ -271,6 +271,7 @@ impl Swarm {
                     detail: Some(command),
                 })
             }
+            Action::RmStack(stack) => self.remove_stack(stack, progress).await,
             Action::Diff {
                 files,
                 stack,

@@ -89,14 +89,32 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     } else {
         tr!("services.project")
     };
+    let summaries = crate::model::stacks(&state.workloads);
     let row = |k: usize| match entries[k] {
         Entry::Header(g, count) => {
-            let text = match g {
+            let title = match g {
                 Some(label) => format!("▾ {kind} {label} ({count})"),
                 None => format!("▾ — ({count})"),
             };
+            let mut spans = vec![Span::raw(title)];
+            // The stack's replicas, in the colour of its health.
+            if let Some(sum) = g
+                .and_then(|label| summaries.iter().find(|x| x.name == label))
+                .filter(|_| swarm)
+            {
+                let style = match sum.health {
+                    crate::model::Health::Healthy => theme.fg(theme.ok),
+                    crate::model::Health::Converging => theme.fg(theme.warn),
+                    crate::model::Health::Down => theme.error(),
+                };
+                spans.push(Span::styled(
+                    format!(" {}/{}", sum.running, sum.desired),
+                    style,
+                ));
+            }
+            let text = Line::from(spans);
             TableRow {
-                cells: vec![Line::from(text)],
+                cells: vec![text],
                 style: theme.fg(theme.accent).add_modifier(Modifier::BOLD),
                 header: true,
             }
