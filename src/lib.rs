@@ -7,6 +7,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod i18n;
+pub mod lab;
 pub mod model;
 pub mod output;
 pub mod sanitize;
@@ -233,7 +234,10 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
     };
     let backend = if cli.demo {
         Backend::Demo(backend::demo::Demo::at(time::now()))
-    } else if matches!(cmd, command::Command::Help(_)) {
+    } else if matches!(
+        cmd,
+        command::Command::Help(_) | command::Command::Labs | command::Command::Lab(_)
+    ) {
         Backend::Demo(backend::demo::Demo::at(0))
     } else {
         let conn = match resolve(&cfg) {

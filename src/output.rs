@@ -56,6 +56,8 @@ pub enum RunError {
     #[error("{}", tr!("toast.cancelled"))]
     Cancelled,
     #[error("{0}")]
+    Lab(String),
+    #[error("{0}")]
     Backend(#[from] Error),
     #[error("{}", tr!("cli.console_only", command = .0))]
     ConsoleOnly(String),
@@ -79,7 +81,7 @@ pub async fn run(
     perms: Permissions,
 ) -> Result<(), RunError> {
     let mut stdout = std::io::stdout().lock();
-    if !matches!(cmd, Command::Help(_)) {
+    if !matches!(cmd, Command::Help(_) | Command::Labs | Command::Lab(_)) {
         backend.info().await?;
     }
     let text = match cmd {
@@ -251,6 +253,39 @@ pub async fn run(
         Command::Lang(_) => return Err(RunError::ConsoleOnly("lang".into())),
         Command::Quit => return Err(RunError::ConsoleOnly("quit".into())),
         Command::History => return Err(RunError::ConsoleOnly("history".into())),
+        Command::Labs => {
+            let rows: Vec<Vec<String>> = crate::lab::names()
+                .iter()
+                .filter_map(|n| crate::lab::load(n).ok())
+                .map(|l| {
+                    vec![
+                        l.name.clone(),
+                        l.stack.clone(),
+                        l.steps.len().to_string(),
+                        l.title.get(crate::i18n::lang()).to_string(),
+                    ]
+                })
+                .collect();
+            table(
+                &h(&["col.name", "col.stack", "col.steps", "col.title"]),
+                &rows,
+            )
+        }
+        Command::Lab(crate::command::LabCommand::Open(name)) => {
+            let l = crate::lab::load(&name).map_err(|e| RunError::Lab(e.to_string()))?;
+            let lang = crate::i18n::lang();
+            let mut out = format!("{}\n\n", l.title.get(lang));
+            for s in &l.steps {
+                out.push_str(&format!("  {:<24} {}\n", s.name, s.text(lang)));
+            }
+            out
+        }
+        Command::Lab(crate::command::LabCommand::Init { name, dir }) => {
+            let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| name.clone()));
+            let files = crate::lab::init(&name, &dir).map_err(|e| RunError::Lab(e.to_string()))?;
+            files.iter().map(|f| format!("{}\n", f.display())).collect()
+        }
+        Command::Lab(_) => return Err(RunError::ConsoleOnly("lab next/prev/close".into())),
         Command::Stacks => {
             let list = crate::model::stacks(&backend.workloads().await?);
             match output {

@@ -127,20 +127,19 @@ fn stack_deploy_args(e: &Engine) -> Vec<&'static str> {
     args
 }
 
-#[test]
-fn estiba_deploys_what_docker_stack_deploy_deploys() {
-    let Some(e) = Engine::shared() else { return };
-    let file = fixture("features.yml");
+/// Deploys `file` as stack A with `docker stack deploy` (recorded, then removed: published ports
+/// belong to the whole swarm) and as stack B with estiba, and asserts they are the same.
+/// Returns B's name, still deployed.
+fn assert_equivalent(e: &Engine, file: &std::path::Path, env: &[(&str, &str)]) -> String {
     let a = unique("a");
     let b = unique("b");
-    let env = [("IMAGE", support::IMAGE), ("REPLICAS", "1")];
     let mut args = vec!["stack", "deploy", "-c", file.to_str().unwrap()];
     args.extend(stack_deploy_args(e));
     args.push(&a);
     let out = std::process::Command::new("docker")
         .args(["-H", &e.host])
         .args(&args)
-        .envs(env)
+        .envs(env.iter().copied())
         .env("DOCKER_CONFIG", e.root.join("docker-config"))
         .output()
         .unwrap();
@@ -150,7 +149,6 @@ fn estiba_deploys_what_docker_stack_deploy_deploys() {
         String::from_utf8_lossy(&out.stderr)
     );
     let cli_warnings = String::from_utf8_lossy(&out.stderr).to_string();
-    // Published ports are the swarm's: record stack A, remove it, then deploy B.
     let (sa, na, seca, ca) = stack_objects(e, &a);
     e.docker_ok(&["stack", "rm", &a]);
     support::wait_for("stack A to go", std::time::Duration::from_secs(60), || {
@@ -173,22 +171,23 @@ fn estiba_deploys_what_docker_stack_deploy_deploys() {
             .is_empty())
         .then_some(())
     });
-    let o = e.estiba_env(&["deploy", file.to_str().unwrap(), &b], &env);
+    let o = e.estiba_env(&["deploy", file.to_str().unwrap(), &b], env);
     assert!(
         o.status.success(),
         "estiba deploy: {}",
         String::from_utf8_lossy(&o.stderr)
     );
     let ours = String::from_utf8_lossy(&o.stderr).to_string();
-    for w in [
-        "Ignoring unsupported options: restart",
-        "container_name: Setting the container name is not supported.",
-    ] {
-        assert!(cli_warnings.contains(w), "the CLI warns: {cli_warnings}");
-        assert!(ours.contains(w), "estiba warns the same: {ours}");
+    for w in cli_warnings.lines().filter(|l| {
+        l.starts_with("Ignoring") || l.contains(": Setting the") || l.contains(": Exposing")
+    }) {
+        assert!(
+            ours.contains(w),
+            "estiba warns as the CLI does ({w}): {ours}"
+        );
     }
     let (sb, nb, secb, cb) = stack_objects(e, &b);
-    assert_eq!(sa.len(), 3);
+    assert_eq!(sa.len(), sb.len(), "services");
     for ((ka, va), (kb, vb)) in sa.iter().zip(&sb) {
         assert_eq!(ka, kb);
         if va != vb {
@@ -211,6 +210,57 @@ fn estiba_deploys_what_docker_stack_deploy_deploys() {
     assert_eq!(na, nb, "networks");
     assert_eq!(seca, secb, "secrets");
     assert_eq!(ca, cb, "configs");
+    b
+}
+
+#[test]
+fn the_lab_presets_deploy_as_docker_stack_deploy_deploys_them() {
+    let Some(e) = Engine::shared() else { return };
+    for preset in ["semana-3", "semana-4"] {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(preset);
+        let o = e.estiba_cmd(&["lab", "init", preset, folder.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        // Stand-ins for what steps 1 (certificates) and the secrets files provide.
+        for f in [
+            "certs/fullchain.pem",
+            "certs/key.pem",
+            "secrets/mongo_user.txt",
+            "secrets/mongo_password.txt",
+        ] {
+            let p = folder.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, format!("{f}\n")).unwrap();
+        }
+        let stack = assert_equivalent(e, &folder.join("stack.yml"), &[("REGISTRY", &e.registry)]);
+        // Without REGISTRY the file says what to do, and nothing is created.
+        let o = std::process::Command::new(Engine::estiba())
+            .args([
+                "--host",
+                &e.host,
+                "deploy",
+                folder.join("stack.yml").to_str().unwrap(),
+                &unique("noreg"),
+            ])
+            .env_remove("REGISTRY")
+            .env("ESTIBA_DATA_DIR", e.root.join("d"))
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("set REGISTRY"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        e.docker_ok(&["stack", "rm", &stack]);
+    }
+}
+
+#[test]
+fn estiba_deploys_what_docker_stack_deploy_deploys() {
+    let Some(e) = Engine::shared() else { return };
+    let file = fixture("features.yml");
+    let env = [("IMAGE", support::IMAGE), ("REPLICAS", "1")];
+    let b = assert_equivalent(e, &file, &env);
 
     // Redeploying with one image changed updates only that service.
     let versions = |stack: &str| -> Vec<(String, String)> {

@@ -548,6 +548,18 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::History => s.overlay = Overlay::History { scroll: 0 },
         // The services pane is the stacks view: grouped by stack, each with its health.
         Command::Stacks => s.focus = Pane::Services,
+        Command::Labs => {
+            let list: Vec<String> = crate::lab::names()
+                .iter()
+                .filter_map(|n| crate::lab::load(n).ok())
+                .map(|l| format!("{}  {}", l.name, l.title.get(crate::i18n::lang())))
+                .collect();
+            s.overlay = Overlay::Text {
+                title: tr!("lab.list_title"),
+                body: list.join("\n"),
+            };
+        }
+        Command::Lab(cmd) => lab(s, cmd),
         Command::Help(only) => {
             s.overlay = Overlay::Help {
                 pane: s.focus,
@@ -557,6 +569,37 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         }
     }
     vec![]
+}
+
+fn lab(s: &mut State, cmd: crate::command::LabCommand) {
+    use crate::command::LabCommand as L;
+    match cmd {
+        L::Open(name) => match crate::lab::load(&name) {
+            Ok(l) => s.lab = Some((l, 0)),
+            Err(e) => s.toast(e.to_string(), true),
+        },
+        L::Next | L::Prev => match s.lab.as_mut() {
+            Some((l, step)) => {
+                *step = if cmd == L::Next {
+                    (*step + 1).min(l.steps.len().saturating_sub(1))
+                } else {
+                    step.saturating_sub(1)
+                };
+            }
+            None => s.toast(tr!("lab.none_open"), true),
+        },
+        L::Close => s.lab = None,
+        L::Init { name, dir } => {
+            let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| name.clone()));
+            match crate::lab::init(&name, &dir) {
+                Ok(files) => s.toast(
+                    tr!("lab.written", dir = dir.display(), count = files.len()),
+                    false,
+                ),
+                Err(e) => s.toast(e.to_string(), true),
+            }
+        }
+    }
 }
 
 fn select_service(s: &mut State, name: &str) -> Result<(), crate::backend::Error> {

@@ -194,6 +194,8 @@ pub struct State {
     pub next_action: u64,
     /// Refuse every command that changes something.
     pub readonly: bool,
+    /// The lab open in the side pane, and its current step.
+    pub lab: Option<(crate::lab::Lab, usize)>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
     pub preview_for: Option<(u64, Action)>,
     pub toast: Option<Toast>,
@@ -234,6 +236,7 @@ impl State {
             next_action: 1,
             readonly: false,
             preview_for: None,
+            lab: None,
             toast: None,
             theme_name: "dark".into(),
             quit: false,

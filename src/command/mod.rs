@@ -31,6 +31,22 @@ pub enum Command {
     History,
     /// The stacks, with their services and health.
     Stacks,
+    /// The lab presets.
+    Labs,
+    Lab(LabCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabCommand {
+    Open(String),
+    Next,
+    Prev,
+    Close,
+    /// Write a preset's files into a folder (default: its name).
+    Init {
+        name: String,
+        dir: Option<String>,
+    },
 }
 
 /// What kind of value an argument takes, for completion.
@@ -46,6 +62,8 @@ pub enum ArgKind {
     Image,
     /// `init`, `join-token`, `leave`
     SwarmVerb,
+    /// A preset name, or next/prev/close/init.
+    Lab,
 }
 
 pub struct Spec {
@@ -263,6 +281,20 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::Text],
     },
     Spec {
+        name: "labs",
+        aliases: &["laboratorios"],
+        usage: "",
+        help: "cmd.labs",
+        args: &[],
+    },
+    Spec {
+        name: "lab",
+        aliases: &["laboratorio"],
+        usage: "NAME | next | prev | close | init NAME [DIR]",
+        help: "cmd.lab",
+        args: &[ArgKind::Lab],
+    },
+    Spec {
         name: "history",
         aliases: &["historial", "actividad"],
         usage: "",
@@ -407,6 +439,24 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "quit" => no_args(Command::Quit),
         "history" => no_args(Command::History),
         "stacks" => no_args(Command::Stacks),
+        "labs" => no_args(Command::Labs),
+        "lab" => match rest.as_slice() {
+            [] => Err(missing("NAME|next|prev|close|init")),
+            ["next" | "siguiente"] => Ok(Command::Lab(LabCommand::Next)),
+            ["prev" | "anterior"] => Ok(Command::Lab(LabCommand::Prev)),
+            ["close" | "cerrar"] => Ok(Command::Lab(LabCommand::Close)),
+            ["init"] => Err(missing("NAME")),
+            ["init", n] => Ok(Command::Lab(LabCommand::Init {
+                name: n.to_string(),
+                dir: None,
+            })),
+            ["init", n, d] => Ok(Command::Lab(LabCommand::Init {
+                name: n.to_string(),
+                dir: Some(d.to_string()),
+            })),
+            [n] => Ok(Command::Lab(LabCommand::Open(n.to_string()))),
+            [_, more @ ..] => Err(extra(more)),
+        },
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
         | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
         | "deploy" | "diff" | "rm-stack" => {
@@ -558,6 +608,11 @@ pub fn complete(line: &str, names: &dyn Fn(ArgKind) -> Vec<String>) -> Vec<Strin
         match spec.args.get(idx) {
             Some(ArgKind::Lang) => vec!["es".into(), "en".into()],
             Some(ArgKind::SwarmVerb) => vec!["init".into(), "join-token".into(), "leave".into()],
+            Some(ArgKind::Lab) => crate::lab::names()
+                .iter()
+                .map(|n| n.to_string())
+                .chain(["next", "prev", "close", "init"].map(String::from))
+                .collect(),
             Some(ArgKind::Command) => SPECS.iter().map(|s| s.name.to_string()).collect(),
             Some(ArgKind::Text) | None => vec![],
             Some(kind) => names(*kind),

@@ -726,6 +726,13 @@ fn refs(
             json!({ "File": file, "ConfigName": name })
         });
     }
+    // Sorted by name, as docker sorts them.
+    let key = if kind == "secret" {
+        "SecretName"
+    } else {
+        "ConfigName"
+    };
+    out.sort_by(|a, b| a[key].as_str().cmp(&b[key].as_str()));
     Ok(out)
 }
 

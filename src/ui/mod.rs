@@ -115,7 +115,34 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if tabs {
         tab_strip(state, theme, rows[0], buf);
     }
-    for (pane, rect) in pane_areas(state, rows[1]) {
+    // An open lab: its steps beside the panes when there is room, else the step in the tab strip.
+    let mut main = rows[1];
+    if let Some((lab, step)) = &state.lab {
+        if main.width >= 110 {
+            let [left, right] =
+                Layout::horizontal([Constraint::Min(60), Constraint::Length(34)]).areas(main);
+            main = left;
+            lab_pane(lab, *step, theme, right, buf);
+        } else if let Some(s) = lab.steps.get(*step) {
+            let text = format!(
+                "{} {}",
+                tr!("lab.step", n = step + 1, total = lab.steps.len()),
+                s.name
+            );
+            let w = (text.chars().count() as u16 + 1).min(rows[0].width);
+            let r = Rect {
+                x: rows[0].x + rows[0].width - w,
+                width: w,
+                ..rows[0]
+            };
+            Line::from(Span::styled(
+                text,
+                theme.fg(theme.accent).add_modifier(Modifier::BOLD),
+            ))
+            .render(r, buf);
+        }
+    }
+    for (pane, rect) in pane_areas(state, main) {
         let focused = pane == state.focus;
         match pane {
             Pane::Nodes => panes::nodes::render(state, theme, rect, buf, focused),
@@ -143,6 +170,53 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         Overlay::None => {}
     }
+}
+
+/// The lab's steps, the current one marked and described.
+fn lab_pane(lab: &crate::lab::Lab, step: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let lang = crate::i18n::lang();
+    let mut lines = vec![
+        Line::from(Span::styled(
+            lab.title.get(lang).to_string(),
+            theme.header(),
+        )),
+        Line::default(),
+    ];
+    for (i, s) in lab.steps.iter().enumerate() {
+        if i == step {
+            lines.push(Line::from(Span::styled(
+                format!("▶ {}", s.name),
+                theme.selection().add_modifier(Modifier::BOLD),
+            )));
+            lines.push(Line::from(Span::styled(
+                format!("  {}", s.text(lang)),
+                theme.fg(theme.fg),
+            )));
+        } else {
+            let style = if i < step {
+                theme.muted()
+            } else {
+                theme.base()
+            };
+            lines.push(Line::from(Span::styled(format!("  {}", s.name), style)));
+        }
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(ratatui::widgets::BorderType::Rounded)
+        .border_style(theme.border(false))
+        .title(Line::from(Span::styled(
+            format!(
+                " {} · {} ",
+                crate::i18n::text("pane.lab"),
+                tr!("lab.step", n = step + 1, total = lab.steps.len())
+            ),
+            theme.fg(theme.accent),
+        )));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buf);
 }
 
 fn tab_strip(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
