@@ -253,6 +253,7 @@ pub async fn run(
         Command::Lang(_) => return Err(RunError::ConsoleOnly("lang".into())),
         Command::Quit => return Err(RunError::ConsoleOnly("quit".into())),
         Command::History => return Err(RunError::ConsoleOnly("history".into())),
+        Command::Edit { .. } => return Err(RunError::ConsoleOnly("edit".into())),
         Command::Labs => {
             let rows: Vec<Vec<String>> = crate::lab::names()
                 .iter()

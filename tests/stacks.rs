@@ -467,3 +467,69 @@ fn diff_previews_the_changes_and_the_console_deploys_after_yes() {
     assert_eq!(o.status.code(), Some(1), "a stack that is not there");
     assert!(String::from_utf8_lossy(&o.stderr).contains(&stack));
 }
+
+#[test]
+fn the_editor_changes_a_tag_previews_and_deploys_on_yes() {
+    let Some(e) = Engine::shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("stack.yml");
+    let stack = unique("ed");
+    std::fs::write(
+        &f,
+        "services:\n  web:\n    image: estiba-test/busybox:latest\n    command: sleep 3600\n",
+    )
+    .unwrap();
+    let o = e.estiba_cmd(&["deploy", f.to_str().unwrap(), &stack]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    let t = support::tmux::Tmux::start(
+        120,
+        40,
+        &[("LANG", "C.UTF-8"), ("ESTIBA_DATA_DIR", &data)],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    );
+    t.wait_for("connected", 15);
+    t.text(&format!(":edit {} {stack}", f.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("Editing", 5);
+    // A mistake first: shown at its line, nothing deployed.
+    t.keys(&["Down", "End", "Enter"]);
+    t.text("    replica: 2");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("unknown key \"replica\"", 10);
+    assert!(screen.contains("stack.yml:3"), "{screen}");
+    // The cursor is at the start of the line in error: remove that line.
+    t.keys(&["End"]);
+    t.keys(&["BSpace"; 15]);
+    // Change the tag: latest → test, on the image line below.
+    t.keys(&["Down", "End"]);
+    t.keys(&["BSpace"; 6]);
+    t.text("test");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("Deploy these changes?", 15);
+    assert!(
+        screen.contains(&format!(
+            "~ {stack}_web: image estiba-test/busybox:latest → estiba-test/busybox:test"
+        )),
+        "{screen}"
+    );
+    t.keys(&["y"]);
+    t.wait_for(&format!("stack {stack}: 0 created, 1 updated"), 30);
+    let image = e.docker_ok(&[
+        "service",
+        "inspect",
+        &format!("{stack}_web"),
+        "--format",
+        "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+    ]);
+    assert_eq!(image.trim(), "estiba-test/busybox:test");
+    assert!(
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .contains("image: estiba-test/busybox:test"),
+        "the file was saved"
+    );
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    e.docker_ok(&["stack", "rm", &stack]);
+}

@@ -14,6 +14,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Op(Op),
+    /// Read a file into the editor.
+    OpenEditor {
+        path: std::path::PathBuf,
+        stack: String,
+    },
+    /// Write the editor's text, check it, and preview the deploy.
+    SaveEditor,
     Theme(String),
     Lang(Lang),
 }
@@ -29,6 +36,9 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
         s.quit = true;
         return vec![];
+    }
+    if s.editor.is_some() && matches!(s.input, Input::Normal) && s.overlay == Overlay::None {
+        return editor_key(s, key);
     }
     match s.input.clone() {
         Input::Palette(p) => return palette_key(s, p, key),
@@ -148,6 +158,62 @@ fn open(s: &mut State) -> Vec<Effect> {
         }
         None => vec![],
     }
+}
+
+/// Keys in the editor: Ctrl-S saves (then checks and previews), Ctrl-F searches, F3 finds the
+/// next match, Esc closes (Ctrl-Q discards unsaved changes); the rest edits.
+fn editor_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let Some(ed) = s.editor.as_mut() else {
+        return vec![];
+    };
+    if let Some(query) = ed.searching.as_mut() {
+        match key.code {
+            KeyCode::Esc => ed.searching = None,
+            KeyCode::Enter => {
+                let q = std::mem::take(query);
+                ed.searching = None;
+                if ed.area.set_search_pattern(regex_escape(&q)).is_ok()
+                    && !ed.area.search_forward(true)
+                {
+                    s.toast(tr!("editor.not_found", text = q), true);
+                }
+            }
+            KeyCode::Backspace => {
+                query.pop();
+            }
+            KeyCode::Char(c) if !ctrl => query.push(c),
+            _ => {}
+        }
+        return vec![];
+    }
+    match key.code {
+        KeyCode::Char('s') if ctrl => return vec![Effect::SaveEditor],
+        KeyCode::Char('f') if ctrl => ed.searching = Some(String::new()),
+        KeyCode::F(3) => {
+            ed.area.search_forward(false);
+        }
+        KeyCode::Char('q') if ctrl => s.editor = None,
+        KeyCode::Esc if !ed.dirty() => s.editor = None,
+        KeyCode::Esc => s.toast(tr!("editor.unsaved"), true),
+        _ => {
+            ed.area.input(key);
+            ed.error = None;
+        }
+    }
+    vec![]
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 /// Writes the command a key stands for, for the selected row, into the palette: the user sees
@@ -560,6 +626,25 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             };
         }
         Command::Lab(cmd) => lab(s, cmd),
+        Command::Edit { target, stack } => {
+            // A stack name known from a deploy opens its file; anything else is a path.
+            if let Some(files) = s.deployed_from.get(&target).filter(|_| stack.is_none()) {
+                let path = std::path::PathBuf::from(&files[0]);
+                return vec![Effect::OpenEditor {
+                    path,
+                    stack: target,
+                }];
+            }
+            let path = std::path::PathBuf::from(&target);
+            let stack = stack
+                .or_else(|| s.lab.as_ref().map(|(l, _)| l.stack.clone()))
+                .unwrap_or_else(|| {
+                    path.file_stem()
+                        .map(|x| x.to_string_lossy().to_lowercase())
+                        .unwrap_or_default()
+                });
+            return vec![Effect::OpenEditor { path, stack }];
+        }
         Command::Help(only) => {
             s.overlay = Overlay::Help {
                 pane: s.focus,

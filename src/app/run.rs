@@ -198,6 +198,42 @@ async fn carry_out(
         Effect::Op(op) => {
             let _ = ops.send(op).await;
         }
+        Effect::OpenEditor { path, stack } => match std::fs::read_to_string(&path) {
+            Ok(text) => state.editor = Some(super::editor::Editor::new(path, stack, &text)),
+            Err(e) => state.toast(
+                crate::tr!("editor.open_failed", file = path.display(), error = e),
+                true,
+            ),
+        },
+        Effect::SaveEditor => {
+            let Some(ed) = state.editor.as_mut() else {
+                return;
+            };
+            if let Err(e) = std::fs::write(&ed.path, ed.text()) {
+                ed.error = Some((0, e.to_string()));
+                return;
+            }
+            ed.saved = ed.area.lines().to_vec();
+            // Check before anything else: an error is shown at its line and nothing is deployed.
+            let (path, stack) = (ed.path.clone(), ed.stack.clone());
+            match crate::stack::load(std::slice::from_ref(&path), &stack, &|k| {
+                std::env::var(k).ok()
+            }) {
+                Err(e) => ed.show_error(e.line, e.to_string()),
+                Ok(_) => {
+                    let deploy = crate::model::action::Action::Deploy {
+                        files: vec![path.display().to_string()],
+                        stack,
+                        prune: false,
+                    };
+                    for fx in input::apply(state, crate::command::Command::Act(deploy)) {
+                        if let Effect::Op(op) = fx {
+                            let _ = ops.send(op).await;
+                        }
+                    }
+                }
+            }
+        }
         Effect::Theme(name) => match Theme::load(&name, theme_dir.as_deref()) {
             Ok(t) => {
                 *theme = if no_color { t.without_color() } else { t };

@@ -194,6 +194,10 @@ pub struct State {
     pub next_action: u64,
     /// Refuse every command that changes something.
     pub readonly: bool,
+    /// The compose file open in the editor.
+    pub editor: Option<super::editor::Editor>,
+    /// The files each stack was last deployed from, for `edit STACK`.
+    pub deployed_from: std::collections::BTreeMap<String, Vec<String>>,
     /// The lab open in the side pane, and its current step.
     pub lab: Option<(crate::lab::Lab, usize)>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
@@ -237,6 +241,8 @@ impl State {
             readonly: false,
             preview_for: None,
             lab: None,
+            editor: None,
+            deployed_from: Default::default(),
             toast: None,
             theme_name: "dark".into(),
             quit: false,
@@ -358,6 +364,9 @@ impl State {
             Event::Done { id, action, result } => {
                 self.running.remove(&id);
                 let cli = action.docker_cli();
+                if let (Ok(_), Action::Deploy { files, stack, .. }) = (&result, &action) {
+                    self.deployed_from.insert(stack.clone(), files.clone());
+                }
                 match result {
                     Ok(outcome) => {
                         self.last_error = None;

@@ -33,6 +33,11 @@ pub enum Command {
     Stacks,
     /// The lab presets.
     Labs,
+    /// Open a compose file in the editor: a file (and stack), or the file a stack was deployed from.
+    Edit {
+        target: String,
+        stack: Option<String>,
+    },
     Lab(LabCommand),
 }
 
@@ -295,6 +300,13 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::Lab],
     },
     Spec {
+        name: "edit",
+        aliases: &["editar"],
+        usage: "FILE [STACK] | STACK",
+        help: "cmd.edit",
+        args: &[ArgKind::Text],
+    },
+    Spec {
         name: "history",
         aliases: &["historial", "actividad"],
         usage: "",
@@ -440,6 +452,18 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "history" => no_args(Command::History),
         "stacks" => no_args(Command::Stacks),
         "labs" => no_args(Command::Labs),
+        "edit" => match rest.as_slice() {
+            [] => Err(missing("FILE|STACK")),
+            [t] => Ok(Command::Edit {
+                target: t.to_string(),
+                stack: None,
+            }),
+            [t, st] => Ok(Command::Edit {
+                target: t.to_string(),
+                stack: Some(st.to_string()),
+            }),
+            [_, _, more @ ..] => Err(extra(more)),
+        },
         "lab" => match rest.as_slice() {
             [] => Err(missing("NAME|next|prev|close|init")),
             ["next" | "siguiente"] => Ok(Command::Lab(LabCommand::Next)),

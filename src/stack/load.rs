@@ -14,7 +14,11 @@ pub const NAMESPACE: &str = "com.docker.stack.namespace";
 
 /// An error in a compose file, pointing at where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", crate::tr!("stack.error", file = .file, line = .line, col = .col, path = .path, message = .message))]
+#[error("{}", if .path.is_empty() {
+    crate::tr!("stack.error_at", file = .file, line = .line, col = .col, message = .message)
+} else {
+    crate::tr!("stack.error", file = .file, line = .line, col = .col, path = .path, message = .message)
+})]
 pub struct StackError {
     pub file: String,
     pub line: usize,

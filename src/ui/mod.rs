@@ -142,7 +142,13 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             .render(r, buf);
         }
     }
-    for (pane, rect) in pane_areas(state, main) {
+    if let Some(ed) = &state.editor {
+        editor(ed, theme, main, buf);
+    }
+    for (pane, rect) in pane_areas(state, main)
+        .into_iter()
+        .filter(|_| state.editor.is_none())
+    {
         let focused = pane == state.focus;
         match pane {
             Pane::Nodes => panes::nodes::render(state, theme, rect, buf, focused),
@@ -170,6 +176,137 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         Overlay::None => {}
     }
+}
+
+/// The compose file being edited: line numbers, keys and comments coloured, the error line
+/// marked, and a footer with the keys, the search being typed, or the error.
+fn editor(ed: &crate::app::editor::Editor, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let modified = if ed.dirty() {
+        format!(" · {}", tr!("editor.modified"))
+    } else {
+        String::new()
+    };
+    let title = format!(
+        " {}{modified} ",
+        tr!("editor.title", file = ed.path.display(), stack = ed.stack)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(ratatui::widgets::BorderType::Thick)
+        .border_style(theme.border(true))
+        .title(Line::from(Span::styled(title, theme.header())));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 2 {
+        return;
+    }
+    let text_area = Rect {
+        height: inner.height - 1,
+        ..inner
+    };
+    (&ed.area).render(text_area, buf);
+    // Colour what the widget drew plainly: keys, list dashes, comments.
+    let (top, left) = ed.area.scroll_offset();
+    let lnw = ed.area.line_number_width();
+    let lines = ed.area.lines();
+    for r in 0..text_area.height {
+        let row = top as usize + r as usize;
+        let Some(line) = lines.get(row) else { break };
+        let y = text_area.y + r;
+        if ed.error.as_ref().is_some_and(|(l, _)| *l == row + 1) {
+            for x in text_area.x..(text_area.x + lnw).min(text_area.x + text_area.width) {
+                buf[(x, y)].set_style(theme.error().add_modifier(Modifier::REVERSED));
+            }
+        }
+        let spans = yaml_styles(line);
+        for (i, _) in line.chars().enumerate().skip(left as usize) {
+            let x = text_area.x + lnw + (i - left as usize) as u16;
+            if x >= text_area.x + text_area.width {
+                break;
+            }
+            let style = match spans.get(i) {
+                Some(Yaml::Key) => theme.fg(theme.accent).add_modifier(Modifier::BOLD),
+                Some(Yaml::Comment) => theme.muted(),
+                Some(Yaml::Dash) => theme.fg(theme.warn),
+                _ => continue,
+            };
+            let cell = &mut buf[(x, y)];
+            if let Some(fg) = style.fg {
+                cell.set_fg(fg);
+            }
+            cell.modifier |= style.add_modifier;
+        }
+    }
+    let footer = Rect {
+        y: inner.y + inner.height - 1,
+        height: 1,
+        ..inner
+    };
+    let line = match (&ed.searching, &ed.error) {
+        (Some(q), _) => Line::from(vec![
+            Span::styled(
+                format!("{} /", tr!("prompt.search")),
+                theme.fg(theme.accent),
+            ),
+            Span::raw(q.clone()),
+            Span::styled("█", theme.fg(theme.accent)),
+        ]),
+        (None, Some((_, msg))) => Line::from(Span::styled(msg.clone(), theme.error())),
+        (None, None) => Line::from(Span::styled(tr!("editor.keys"), theme.muted())),
+    };
+    line.render(footer, buf);
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Yaml {
+    Plain,
+    Key,
+    Dash,
+    Comment,
+}
+
+/// What each character of a YAML line is, for colouring: keys (`image:`), list dashes, comments.
+fn yaml_styles(line: &str) -> Vec<Yaml> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = vec![Yaml::Plain; chars.len()];
+    let mut i = chars.iter().take_while(|c| c.is_whitespace()).count();
+    while i + 1 < chars.len() && chars[i] == '-' && chars[i + 1] == ' ' {
+        out[i] = Yaml::Dash;
+        i += 2;
+    }
+    // The key: up to a ':' followed by a space or the end, outside quotes.
+    let mut quote = None;
+    let start = i;
+    let mut k = i;
+    while k < chars.len() {
+        match (quote, chars[k]) {
+            (None, '"' | '\'') => quote = Some(chars[k]),
+            (Some(q), c) if c == q => quote = None,
+            (None, ':') if chars.get(k + 1).is_none_or(|c| c.is_whitespace()) => {
+                if k > start {
+                    out[start..k].iter_mut().for_each(|s| *s = Yaml::Key);
+                }
+                break;
+            }
+            (None, '#') if k == start || chars[k - 1].is_whitespace() => break,
+            _ => {}
+        }
+        k += 1;
+    }
+    // A comment: from a '#' at the start or after a space, outside quotes, to the end.
+    let mut quote = None;
+    for (j, c) in chars.iter().enumerate() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(*c),
+            (Some(q), c) if *c == q => quote = None,
+            (None, '#') if j == 0 || chars[j - 1].is_whitespace() => {
+                out[j..].iter_mut().for_each(|s| *s = Yaml::Comment);
+                break;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The lab's steps, the current one marked and described.
