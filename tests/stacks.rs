@@ -171,7 +171,7 @@ fn assert_equivalent(e: &Engine, file: &std::path::Path, env: &[(&str, &str)]) -
             .is_empty())
         .then_some(())
     });
-    let o = e.estiba_env(&["deploy", file.to_str().unwrap(), &b], env);
+    let o = e.estiba_env(&["deploy", file.to_str().unwrap(), &b, "--detach"], env);
     assert!(
         o.status.success(),
         "estiba deploy: {}",
@@ -531,5 +531,47 @@ fn the_editor_changes_a_tag_previews_and_deploys_on_yes() {
     );
     t.keys(&["Escape"]);
     t.keys(&["q"]);
+    e.docker_ok(&["stack", "rm", &stack]);
+}
+
+#[test]
+fn changed_config_content_asks_for_a_versioned_name_and_convergence_is_reported() {
+    let Some(e) = Engine::shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("stack.yml");
+    std::fs::write(dir.path().join("site.conf"), "v1\n").unwrap();
+    std::fs::write(&f, "services:\n  web:\n    image: estiba-test/busybox:latest\n    command: sleep 3600\n    deploy: { replicas: 2 }\n    configs: [site]\nconfigs:\n  site:\n    file: ./site.conf\n").unwrap();
+    let stack = unique("cfg");
+    let o = e.estiba_cmd(&["deploy", f.to_str().unwrap(), &stack]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("2/2 running"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    std::fs::write(dir.path().join("site.conf"), "v2\n").unwrap();
+    let o = e.estiba_cmd(&["deploy", f.to_str().unwrap(), &stack]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{stack}_site")) && err.contains("versioned name"),
+        "{err}"
+    );
+    // A missing image: the deploy says which task failed and why, without waiting long.
+    std::fs::write(dir.path().join("site.conf"), "v1\n").unwrap();
+    let bad = dir.path().join("bad.yml");
+    std::fs::write(
+        &bad,
+        "services:\n  api:\n    image: estiba-test/busybox:nope\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = e.estiba_cmd(&["deploy", bad.to_str().unwrap(), &stack]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("failed") && out.contains("estiba-test/busybox:nope"),
+        "{out}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
     e.docker_ok(&["stack", "rm", &stack]);
 }

@@ -594,6 +594,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
                 files,
                 stack,
                 prune,
+                ..
             } = &action
             {
                 // The console shows what will change first, and deploys on y.

@@ -225,6 +225,7 @@ async fn carry_out(
                         files: vec![path.display().to_string()],
                         stack,
                         prune: false,
+                        detach: false,
                     };
                     for fx in input::apply(state, crate::command::Command::Act(deploy)) {
                         if let Effect::Op(op) = fx {

@@ -218,6 +218,7 @@ pub fn parse(
         "deploy" | "diff" => {
             let mut files = Vec::new();
             let mut prune = false;
+            let mut detach = false;
             let mut words = Vec::new();
             let mut i = 0;
             while i < rest.len() {
@@ -227,6 +228,7 @@ pub fn parse(
                         files.push(rest.get(i).ok_or_else(|| missing("FILE"))?.to_string());
                     }
                     "--prune" => prune = true,
+                    "-d" | "--detach" => detach = true,
                     w => words.push(w),
                 }
                 i += 1;
@@ -243,6 +245,7 @@ pub fn parse(
                         files,
                         stack,
                         prune,
+                        detach,
                     }
                 }
             };

@@ -260,7 +260,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "deploy",
         aliases: &["desplegar"],
-        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune]",
+        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach]",
         help: "cmd.deploy",
         args: &[ArgKind::Text],
     },

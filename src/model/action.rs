@@ -53,6 +53,8 @@ pub enum Action {
         files: Vec<String>,
         stack: String,
         prune: bool,
+        /// Return without waiting for the services to converge.
+        detach: bool,
     },
     /// `docker stack rm STACK`: services, secrets, configs, networks (not volumes).
     RmStack(String),
@@ -188,6 +190,7 @@ impl Action {
                 files,
                 stack,
                 prune,
+                ..
             }
             | Action::Diff {
                 files,
@@ -200,8 +203,13 @@ impl Action {
                 } else {
                     "docker stack deploy"
                 };
+                let detach = if matches!(self, Action::Deploy { detach: true, .. }) {
+                    " --detach"
+                } else {
+                    ""
+                };
                 format!(
-                    "{verb} {}{} {stack}",
+                    "{verb} {}{}{detach} {stack}",
                     c.join(" "),
                     if *prune { " --prune" } else { "" }
                 )

@@ -73,6 +73,7 @@ impl Swarm {
         &self,
         spec: StackSpec,
         prune: bool,
+        detach: bool,
         progress: &mpsc::Sender<String>,
     ) -> Result<Outcome, Error> {
         let d = self.docker();
@@ -235,17 +236,83 @@ impl Swarm {
                 }
             }
         }
+        let convergence = if detach {
+            tr!("deploy.detached")
+        } else {
+            self.watch_stack(&stack, progress).await
+        };
         Ok(Outcome {
-            summary: tr!(
-                "deploy.done",
-                stack = stack,
-                created = created,
-                updated = updated,
-                unchanged = unchanged,
-                removed = removed
+            summary: format!(
+                "{} · {convergence}",
+                tr!(
+                    "deploy.done",
+                    stack = stack,
+                    created = created,
+                    updated = updated,
+                    unchanged = unchanged,
+                    removed = removed
+                )
             ),
             detail: None,
         })
+    }
+
+    /// Follows the stack until every replica runs, a task fails (its reason is the answer), or
+    /// two minutes pass; says which.
+    async fn watch_stack(&self, stack: &str, progress: &mpsc::Sender<String>) -> String {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+        let started = crate::time::now();
+        let mut last = String::new();
+        loop {
+            let Ok(workloads) = self.workloads().await else {
+                return String::new();
+            };
+            let mine: Vec<_> = workloads
+                .iter()
+                .filter(|w| w.stack.as_deref() == Some(stack))
+                .collect();
+            let (running, desired) = mine.iter().fold((0, 0), |(r, d), w| {
+                (r + w.running.min(w.desired), d + w.desired)
+            });
+            if running == desired {
+                return tr!("deploy.converged", running = running, desired = desired);
+            }
+            let ids: Vec<&str> = mine.iter().map(|w| w.id.as_str()).collect();
+            if let Ok(tasks) = self.instances().await
+                && let Some(t) = tasks.iter().find(|t| {
+                    ids.contains(&t.workload_id.as_str())
+                        && t.since >= started - 1
+                        && t.error.is_some()
+                        && matches!(t.state.as_str(), "rejected" | "failed")
+                })
+            {
+                return tr!(
+                    "deploy.not_converging",
+                    running = running,
+                    desired = desired,
+                    name = t.name,
+                    error = t.error.clone().unwrap_or_default()
+                );
+            }
+            let line = tr!(
+                "deploy.converging",
+                stack = stack,
+                running = running,
+                desired = desired
+            );
+            if line != last {
+                let _ = progress.send(line.clone()).await;
+                last = line;
+            }
+            if tokio::time::Instant::now() > deadline {
+                return tr!(
+                    "deploy.still_converging",
+                    running = running,
+                    desired = desired
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
     }
 
     /// `docker stack rm`: the stack's services, then secrets and configs, then its networks

@@ -296,13 +296,14 @@ impl Swarm {
                 files,
                 stack,
                 prune,
+                detach,
             } => {
                 // Everything is checked before the first call: a bad file changes nothing.
                 let paths: Vec<std::path::PathBuf> =
                     files.iter().map(std::path::PathBuf::from).collect();
                 let spec = crate::stack::load(&paths, stack, &|k| std::env::var(k).ok())
                     .map_err(|e| Error::Refused(e.to_string()))?;
-                self.deploy(spec, *prune, progress).await
+                self.deploy(spec, *prune, *detach, progress).await
             }
             Action::SwarmLeave { force } => {
                 self.docker()
