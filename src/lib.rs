@@ -202,6 +202,7 @@ async fn console(
         log_timestamps: cfg.log_timestamps.unwrap_or(false),
         log_wrap: cfg.log_wrap.unwrap_or(false),
         readonly: cli.readonly || cfg.readonly.unwrap_or(false),
+        data_dir: Some(dirs.data.clone()),
         warnings,
     };
     match app::run(opts).await {
@@ -253,6 +254,7 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
         }
     };
     let perms = output::Permissions {
+        data_dir: Some(config::Dirs::detect().data),
         readonly: cli.readonly || cfg.readonly.unwrap_or(false),
         yes: cli.yes,
     };

@@ -66,9 +66,11 @@ pub enum RunError {
 }
 
 /// How a headless command may change things.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Permissions {
     pub readonly: bool,
+    /// Where deploys are remembered for `edit STACK` (the data dir).
+    pub data_dir: Option<std::path::PathBuf>,
     /// `--yes`: confirmations are answered yes.
     pub yes: bool,
 }
@@ -366,6 +368,11 @@ async fn act(
         show
     );
     let outcome = result?;
+    if let (crate::model::action::Action::Deploy { stack, files, .. }, Some(d)) =
+        (&action, &perms.data_dir)
+    {
+        crate::stack::remember(d, stack, files);
+    }
     let mut out = std::io::stdout().lock();
     match output {
         Output::Json => {

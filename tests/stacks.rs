@@ -259,7 +259,21 @@ fn the_lab_presets_deploy_as_docker_stack_deploy_deploys_them() {
 fn estiba_deploys_what_docker_stack_deploy_deploys() {
     let Some(e) = Engine::shared() else { return };
     let file = fixture("features.yml");
-    let env = [("IMAGE", support::IMAGE), ("REPLICAS", "1")];
+    // An external network: it must exist before the deploy, and neither deploy creates it.
+    let outside = unique("outside");
+    e.docker_ok(&[
+        "network",
+        "create",
+        "-d",
+        "overlay",
+        "--attachable",
+        &outside,
+    ]);
+    let env = [
+        ("IMAGE", support::IMAGE),
+        ("REPLICAS", "1"),
+        ("OUTSIDE_NET", outside.as_str()),
+    ];
     let b = assert_equivalent(e, &file, &env);
 
     // Redeploying with one image changed updates only that service.
@@ -304,6 +318,16 @@ fn estiba_deploys_what_docker_stack_deploy_deploys() {
         }
     }
     e.docker_ok(&["stack", "rm", &b]);
+    support::wait_for(
+        "the stack to let go of the external network",
+        std::time::Duration::from_secs(60),
+        || {
+            e.docker(&["network", "rm", &outside])
+                .status
+                .success()
+                .then_some(())
+        },
+    );
 }
 
 #[test]
@@ -481,7 +505,8 @@ fn the_editor_changes_a_tag_previews_and_deploys_on_yes() {
     .unwrap();
     let o = e.estiba_cmd(&["deploy", f.to_str().unwrap(), &stack]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    // The same data dir as the CLI deploy above: the console knows where the stack came from.
+    let data = format!("{}/estiba-data", e.root.display());
     let t = support::tmux::Tmux::start(
         120,
         40,
@@ -489,7 +514,7 @@ fn the_editor_changes_a_tag_previews_and_deploys_on_yes() {
         &format!("{} --host {}", Engine::estiba(), e.host),
     );
     t.wait_for("connected", 15);
-    t.text(&format!(":edit {} {stack}", f.display()));
+    t.text(&format!(":edit {stack}"));
     t.keys(&["Enter"]);
     t.wait_for("Editing", 5);
     // A mistake first: shown at its line, nothing deployed.

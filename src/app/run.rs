@@ -28,6 +28,8 @@ pub struct Options {
     pub log_wrap: bool,
     /// Refuse every command that changes something.
     pub readonly: bool,
+    /// Where to remember which files each stack was deployed from (`edit STACK`).
+    pub data_dir: Option<PathBuf>,
     /// Shown as toasts at start (a bad config file, the fallback to the demo...).
     pub warnings: Vec<String>,
 }
@@ -68,6 +70,10 @@ pub async fn run(opts: Options) -> io::Result<()> {
     state.logs.timestamps = opts.log_timestamps;
     state.logs.wrap = opts.log_wrap;
     state.readonly = opts.readonly;
+    let data_dir = opts.data_dir.clone();
+    if let Some(d) = &opts.data_dir {
+        state.deployed_from = crate::stack::remembered(d);
+    }
     for w in &opts.warnings {
         state.toast(w.clone(), true);
         if let Some(t) = state.toast.as_mut() {
@@ -116,10 +122,17 @@ pub async fn run(opts: Options) -> io::Result<()> {
             ev = ev_rx.recv() => match ev {
                 Some(ev) => {
                     // After a change, list everything again at once rather than wait for events.
+                    let deployed = match &ev {
+                        Event::Done { action: crate::model::action::Action::Deploy { stack, files, .. }, result: Ok(_), .. } => Some((stack.clone(), files.clone())),
+                        _ => None,
+                    };
                     if matches!(ev, Event::Done { .. }) {
                         let _ = op_tx.send(backend::Op::Refresh).await;
                     }
                     state.apply_event(ev);
+                    if let (Some((stack, files)), Some(d)) = (deployed, &data_dir) {
+                        crate::stack::remember(d, &stack, &files);
+                    }
                     // Take whatever else is already waiting before drawing once.
                     while let Ok(ev) = ev_rx.try_recv() {
                         state.apply_event(ev);

@@ -7,3 +7,31 @@ pub mod load;
 pub mod locate;
 
 pub use load::{StackError, StackSpec, load};
+
+/// Which files each stack was last deployed from, kept in the data dir (`stacks.json`) so that
+/// `edit STACK` opens the right file, whether the deploy ran in the console or on the CLI.
+pub fn remembered(data_dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    std::fs::read_to_string(data_dir.join("stacks.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Records a deploy's files (as absolute paths) for `edit STACK`.
+pub fn remember(data_dir: &std::path::Path, stack: &str, files: &[String]) {
+    let mut all = remembered(data_dir);
+    let abs: Vec<String> = files
+        .iter()
+        .map(|f| {
+            std::path::absolute(f)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| f.clone())
+        })
+        .collect();
+    all.insert(stack.to_string(), abs);
+    let _ = std::fs::create_dir_all(data_dir);
+    let _ = std::fs::write(
+        data_dir.join("stacks.json"),
+        serde_json::to_string_pretty(&all).unwrap_or_default(),
+    );
+}
