@@ -277,10 +277,7 @@ impl Swarm {
                 stack,
                 prune,
             } => {
-                let paths: Vec<std::path::PathBuf> =
-                    files.iter().map(std::path::PathBuf::from).collect();
-                let spec = crate::stack::load(&paths, stack, &|k| std::env::var(k).ok())
-                    .map_err(|e| Error::Refused(e.to_string()))?;
+                let spec = load_stack(files, stack)?;
                 let lines = self.preview(&spec, *prune).await?;
                 let summary = if lines.is_empty() {
                     tr!("preview.none", stack = stack)
@@ -299,10 +296,7 @@ impl Swarm {
                 detach,
             } => {
                 // Everything is checked before the first call: a bad file changes nothing.
-                let paths: Vec<std::path::PathBuf> =
-                    files.iter().map(std::path::PathBuf::from).collect();
-                let spec = crate::stack::load(&paths, stack, &|k| std::env::var(k).ok())
-                    .map_err(|e| Error::Refused(e.to_string()))?;
+                let spec = load_stack(files, stack)?;
                 self.deploy(spec, *prune, *detach, progress).await
             }
             Action::SwarmLeave { force } => {
@@ -576,6 +570,14 @@ impl Swarm {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
+}
+
+/// Loads and checks compose files for a stack before anything touches the engine: a bad file
+/// is refused here, with its place.
+fn load_stack(files: &[String], stack: &str) -> Result<crate::stack::StackSpec, Error> {
+    let paths: Vec<std::path::PathBuf> = files.iter().map(std::path::PathBuf::from).collect();
+    crate::stack::load(&paths, stack, &|k| std::env::var(k).ok())
+        .map_err(|e| Error::Refused(e.to_string()))
 }
 
 /// `repo[:tag]` → (repo, tag), `latest` when no tag is written.

@@ -144,15 +144,7 @@ impl Swarm {
                 }
             }
             // IDs are filled in at deploy time; they are not changes.
-            for (field, id) in [("Secrets", "SecretID"), ("Configs", "ConfigID")] {
-                if let Some(refs) = want["TaskTemplate"]["ContainerSpec"][field].as_array_mut() {
-                    for r in refs {
-                        if let Some(o) = r.as_object_mut() {
-                            o.remove(id);
-                        }
-                    }
-                }
-            }
+            strip_ids(&mut want);
             match existing
                 .iter()
                 .find(|s| s.spec.as_ref().and_then(|sp| sp.name.as_deref()) == Some(name))
