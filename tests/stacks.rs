@@ -600,3 +600,71 @@ fn changed_config_content_asks_for_a_versioned_name_and_convergence_is_reported(
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
     e.docker_ok(&["stack", "rm", &stack]);
 }
+
+#[test]
+fn prune_removes_what_left_the_file_and_rm_stack_keeps_volumes() {
+    let Some(e) = Engine::shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let both = dir.path().join("both.yml");
+    let one = dir.path().join("one.yml");
+    let svc = |name: &str| {
+        format!(
+            "  {name}:\n    image: estiba-test/busybox:latest\n    command: sleep 3600\n    volumes: [data:/data]\n"
+        )
+    };
+    std::fs::write(
+        &both,
+        format!(
+            "services:\n{}{}volumes:\n  data:\n",
+            svc("web"),
+            svc("worker")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &one,
+        format!("services:\n{}volumes:\n  data:\n", svc("web")),
+    )
+    .unwrap();
+    let stack = unique("pr");
+    assert!(
+        e.estiba_cmd(&["deploy", both.to_str().unwrap(), &stack])
+            .status
+            .success()
+    );
+    // Without --prune the service stays; with it, it goes.
+    assert!(
+        e.estiba_cmd(&["deploy", one.to_str().unwrap(), &stack])
+            .status
+            .success()
+    );
+    let names = |e: &Engine| {
+        e.docker_ok(&[
+            "service",
+            "ls",
+            "--filter",
+            &format!("label=com.docker.stack.namespace={stack}"),
+            "--format",
+            "{{.Name}}",
+        ])
+    };
+    assert!(names(e).contains(&format!("{stack}_worker")));
+    let o = e.estiba_cmd(&["deploy", one.to_str().unwrap(), &stack, "--prune"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("1 removed"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(names(e).trim(), format!("{stack}_web"));
+    // rm-stack leaves the volume, as docker stack rm does.
+    assert!(
+        e.estiba_cmd(&["rm-stack", &stack, "--yes"])
+            .status
+            .success()
+    );
+    let volumes = e.docker_ok(&["volume", "ls", "--format", "{{.Name}}"]);
+    assert!(
+        volumes.lines().any(|v| v == format!("{stack}_data")),
+        "{volumes}"
+    );
+}
