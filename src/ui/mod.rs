@@ -524,13 +524,6 @@ fn help(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let rect = Rect {
-        x: area.x + area.width / 10,
-        y: area.y + area.height / 10,
-        width: area.width - area.width / 5,
-        height: area.height - area.height / 5,
-    };
-    Clear.render(rect, buf);
     let mut lines = Vec::new();
     if only.is_none() {
         lines.push(Line::from(Span::styled(
@@ -555,23 +548,7 @@ fn help(
             Span::raw(desc),
         ]));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Line::from(Span::styled(
-            format!(" {} ", tr!("help.title")),
-            theme.header(),
-        )))
-        .title_bottom(Line::from(Span::styled(
-            format!(" {} ", tr!("help.close")),
-            theme.muted(),
-        )));
-    Paragraph::new(lines)
-        .style(theme.base())
-        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
-        .wrap(Wrap { trim: false })
-        .block(block)
-        .render(rect, buf);
+    popup(tr!("help.title"), lines, scroll, theme, area, buf);
 }
 
 /// A centred box with a border, cleared, for overlays.
