@@ -3,20 +3,10 @@
 
 mod support;
 
-use estiba::backend::endpoint::{Endpoint, Source};
-use estiba::backend::swarm::Swarm;
-use estiba::backend::{Backend, ConnState, Event};
+use estiba::backend::{ConnState, Event};
 use estiba::model::{Mode, SwarmRole};
 use std::time::Duration;
 use support::{Engine, unique};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 async fn next_matching(
     rx: &mut tokio::sync::mpsc::Receiver<Event>,
@@ -44,13 +34,8 @@ fn stopping_and_restarting_the_engine_reconnects_by_itself() {
     };
     let name = unique("keep");
     e.service(&name, &[], &["sleep", "3600"]);
-    rt().block_on(async {
-        let ep = Endpoint {
-            host: e.host.clone(),
-            tls: None,
-            source: Source::Flag,
-        };
-        let b = Backend::Swarm(Swarm::connect(&ep).await.unwrap());
+    support::runtime().block_on(async {
+        let b = e.backend().await;
         let (op_tx, op_rx) = tokio::sync::mpsc::channel(8);
         let (tx, mut rx) = tokio::sync::mpsc::channel(256);
         let driver = tokio::spawn(estiba::backend::drive(b, false, op_rx, tx));
@@ -145,13 +130,8 @@ fn a_plain_engine_lists_containers_grouped_by_compose_project() {
         "echo bye; exit 0",
     ]);
     e.docker_ok(&["wait", &lone]);
-    rt().block_on(async {
-        let ep = Endpoint {
-            host: e.host.clone(),
-            tls: None,
-            source: Source::Flag,
-        };
-        let b = Backend::Swarm(Swarm::connect(&ep).await.unwrap());
+    support::runtime().block_on(async {
+        let b = e.backend().await;
         let info = b.info().await.unwrap();
         assert_eq!(info.swarm, SwarmRole::None);
         assert!(matches!(

@@ -120,11 +120,7 @@ fn labels_placement_drain_and_roles_on_three_nodes() {
         .trim(),
         "drain"
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::runtime();
     let reason = wait_for(
         "pending tasks with a reason",
         Duration::from_secs(30),

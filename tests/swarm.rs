@@ -3,36 +3,11 @@
 
 mod support;
 
-use estiba::backend::endpoint::{Endpoint, Source};
-use estiba::backend::swarm::Swarm;
-use estiba::backend::{Backend, Event};
+use estiba::backend::Event;
 use estiba::model::{LogLine, LogTarget, Stream};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use support::{Engine, unique, wait_for};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn backend(e: &Engine) -> Backend {
-    let ep = Endpoint {
-        host: e.host.clone(),
-        tls: None,
-        source: Source::Flag,
-    };
-    let b = Backend::Swarm(
-        Swarm::connect(&ep)
-            .await
-            .expect("estiba connects to the private engine"),
-    );
-    b.info().await.unwrap();
-    b
-}
 
 fn json_lines(text: &str) -> Vec<serde_json::Value> {
     text.lines()
@@ -70,8 +45,8 @@ fn services_match_docker_service_ls() {
         &["sleep", "3600"],
     );
     let cli = json_lines(&e.docker_ok(&["service", "ls", "--format", "{{json .}}"]));
-    let rt = rt();
-    let workloads = rt.block_on(async { backend(e).await.workloads().await.unwrap() });
+    let rt = support::runtime();
+    let workloads = rt.block_on(async { e.backend().await.workloads().await.unwrap() });
     for name in [&web, &api] {
         let c = cli
             .iter()
@@ -143,9 +118,9 @@ fn tasks_match_docker_service_ps() {
         "--format",
         "{{json .}}",
     ]));
-    let rt = rt();
+    let rt = support::runtime();
     let (w, instances) = rt.block_on(async {
-        let b = backend(e).await;
+        let b = e.backend().await;
         let w = b.find_workload(&name).await.unwrap();
         (
             w.clone(),
@@ -208,7 +183,7 @@ fn tasks_match_docker_service_ps() {
     ]);
     let err = wait_for("the failed task", Duration::from_secs(30), || {
         rt.block_on(async {
-            let b = backend(e).await;
+            let b = e.backend().await;
             let w = b.find_workload(&bad).await.ok()?;
             b.instances()
                 .await
@@ -245,8 +220,8 @@ fn nodes_match_docker_node_ls_with_a_labelled_worker() {
         &worker.node_id,
     ]);
     let cli = json_lines(&e.docker_ok(&["node", "ls", "--format", "{{json .}}"]));
-    let rt = rt();
-    let nodes = rt.block_on(async { backend(e).await.nodes().await.unwrap() });
+    let rt = support::runtime();
+    let nodes = rt.block_on(async { e.backend().await.nodes().await.unwrap() });
     assert_eq!(nodes.len(), cli.len());
     for c in &cli {
         let n = nodes
@@ -282,7 +257,7 @@ fn nodes_match_docker_node_ls_with_a_labelled_worker() {
         &["sleep", "3600"],
     );
     let nodes_of: Vec<String> = rt.block_on(async {
-        let b = backend(e).await;
+        let b = e.backend().await;
         let wl = b.find_workload(&svc).await.unwrap();
         b.instances()
             .await
@@ -307,7 +282,7 @@ fn images_match_docker_image_ls() {
         &format!("{}/{repo}:test", e.registry),
     ]);
     let cli = json_lines(&e.docker_ok(&["image", "ls", "--format", "{{json .}}"]));
-    let images = rt().block_on(async { backend(e).await.images().await.unwrap() });
+    let images = support::runtime().block_on(async { e.backend().await.images().await.unwrap() });
     for c in cli
         .iter()
         .filter(|c| c["Repository"].as_str().unwrap().contains(&repo))
@@ -348,9 +323,9 @@ fn images_match_docker_image_ls() {
 #[test]
 fn a_service_created_with_the_cli_appears_within_two_seconds() {
     let Some(e) = Engine::shared() else { return };
-    let rt = rt();
+    let rt = support::runtime();
     rt.block_on(async {
-        let b = backend(e).await;
+        let b = e.backend().await;
         let (op_tx, op_rx) = tokio::sync::mpsc::channel(8);
         let (tx, mut rx) = tokio::sync::mpsc::channel(256);
         let driver = tokio::spawn(estiba::backend::drive(b, false, op_rx, tx));
@@ -398,9 +373,9 @@ fn logs_follow_with_docker_style_prefixes_and_streams() {
     let name = unique("log");
     let script = "i=0; while true; do i=$((i+1)); echo out $i; echo err $i >&2; sleep 0.3; done";
     e.service(&name, &["--replicas", "2"], &["sh", "-c", script]);
-    let rt = rt();
+    let rt = support::runtime();
     rt.block_on(async {
-        let b = backend(e).await;
+        let b = e.backend().await;
         let w = b.find_workload(&name).await.unwrap();
         let target = LogTarget::Workload {
             id: w.id.clone(),
@@ -475,9 +450,9 @@ fn hostile_names_and_logs_are_sanitized() {
             "while true; do printf 'a\\033[2Jb\\033]52;c;ZXZpbA==\\007c\\n'; sleep 0.5; done",
         ],
     );
-    let rt = rt();
+    let rt = support::runtime();
     rt.block_on(async {
-        let b = backend(e).await;
+        let b = e.backend().await;
         let w = b.find_workload(&name).await.unwrap();
         assert_eq!(w.labels["evil"], "x");
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LogLine>>(8);

@@ -112,6 +112,15 @@ fn free_port() -> u16 {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// A runtime for tests that drive estiba's async backend.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// A name no other test (nor another run) uses: `prefix` + pid + counter.
 pub fn unique(prefix: &str) -> String {
     format!(
@@ -558,6 +567,24 @@ impl Engine {
             netns: worker.netns.clone(),
         });
         worker
+    }
+
+    /// estiba's Swarm backend on this engine, connected (its API version agreed) and informed of
+    /// the engine's role.
+    pub async fn backend(&self) -> estiba::backend::Backend {
+        use estiba::backend::endpoint::{Endpoint, Source};
+        let ep = Endpoint {
+            host: self.host.clone(),
+            tls: None,
+            source: Source::Flag,
+        };
+        let b = estiba::backend::Backend::Swarm(
+            estiba::backend::swarm::Swarm::connect(&ep)
+                .await
+                .expect("estiba connects to the private engine"),
+        );
+        b.info().await.expect("the engine answers");
+        b
     }
 
     /// The path of the estiba binary built for these tests.

@@ -68,6 +68,20 @@ pub fn first_difference(live: &J, want: &J, path: &str) -> Option<String> {
     }
 }
 
+/// The stack's running services that the file no longer has: what `--prune` removes.
+pub fn not_in_file(spec: &StackSpec, existing: &[bollard::models::Service]) -> Vec<String> {
+    let keep: Vec<&str> = spec
+        .services
+        .values()
+        .filter_map(|s| s["Name"].as_str())
+        .collect();
+    existing
+        .iter()
+        .filter_map(|svc| svc.spec.as_ref().and_then(|s| s.name.clone()))
+        .filter(|name| !keep.contains(&name.as_str()))
+        .collect()
+}
+
 impl Swarm {
     pub async fn deploy(
         &self,
@@ -218,22 +232,10 @@ impl Swarm {
         }
         let mut removed = 0;
         if prune {
-            let keep: Vec<String> = spec
-                .services
-                .values()
-                .filter_map(|s| s["Name"].as_str().map(str::to_string))
-                .collect();
-            for svc in &existing {
-                let name = svc
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.name.clone())
-                    .unwrap_or_default();
-                if !keep.contains(&name) {
-                    let _ = progress.send(tr!("deploy.removing", name = name)).await;
-                    d.delete_service(&name).await.map_err(engine_error)?;
-                    removed += 1;
-                }
+            for name in not_in_file(&spec, &existing) {
+                let _ = progress.send(tr!("deploy.removing", name = name)).await;
+                d.delete_service(&name).await.map_err(engine_error)?;
+                removed += 1;
             }
         }
         let convergence = if detach {

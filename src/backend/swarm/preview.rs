@@ -171,21 +171,11 @@ impl Swarm {
             }
         }
         if prune {
-            let keep: Vec<&str> = spec
-                .services
-                .values()
-                .filter_map(|s| s["Name"].as_str())
-                .collect();
-            for svc in &existing {
-                let name = svc
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.name.clone())
-                    .unwrap_or_default();
-                if !keep.contains(&name.as_str()) {
-                    lines.push(format!("- service {name}"));
-                }
-            }
+            lines.extend(
+                super::deploy::not_in_file(spec, &existing)
+                    .into_iter()
+                    .map(|name| format!("- service {name}")),
+            );
         }
         Ok(lines)
     }
