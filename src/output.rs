@@ -321,6 +321,52 @@ pub async fn run(
     Ok(())
 }
 
+/// Prints progress messages. On a terminal a live block (a bar per layer) is redrawn in place;
+/// elsewhere (logs, pipes) only its lines that changed stage are printed, as `docker push` does.
+struct LiveBlock {
+    terminal: bool,
+    /// Lines of the live block on screen (terminal) or already printed (elsewhere).
+    lines: Vec<String>,
+}
+
+impl LiveBlock {
+    fn new(terminal: bool) -> LiveBlock {
+        LiveBlock {
+            terminal,
+            lines: Vec::new(),
+        }
+    }
+
+    fn show(&mut self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
+        let (body, live) = crate::model::action::live_block(text);
+        match (live, self.terminal) {
+            (None, _) => {
+                self.lines.clear();
+                writeln!(out, "{body}")
+            }
+            (Some(_), true) => {
+                if !self.lines.is_empty() {
+                    // Back to the block's first line, and clear to the end of the screen.
+                    write!(out, "\x1b[{}F\x1b[J", self.lines.len())?;
+                }
+                writeln!(out, "{body}")?;
+                self.lines = body.lines().map(str::to_string).collect();
+                Ok(())
+            }
+            (Some(true), false) => Ok(()),
+            (Some(false), false) => {
+                for line in body.lines() {
+                    if !self.lines.iter().any(|l| l == line) {
+                        writeln!(out, "{line}")?;
+                        self.lines.push(line.to_string());
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Runs an action: asks first when it is disruptive (or needs `--yes` without a terminal),
 /// prints progress on stderr, then the result and the equivalent docker command.
 async fn act(
@@ -355,8 +401,9 @@ async fn act(
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(32);
     let show = async move {
-        while let Some(line) = rx.recv().await {
-            eprintln!("{line}");
+        let mut shown = LiveBlock::new(std::io::stderr().is_terminal());
+        while let Some(text) = rx.recv().await {
+            let _ = shown.show(&mut std::io::stderr(), &text);
         }
     };
     let (result, ()) = tokio::join!(
@@ -463,5 +510,33 @@ mod tests {
             ],
         );
         assert_eq!(t, "A       BB\nñandú   x\nb       yy\n");
+    }
+
+    fn shown(terminal: bool, messages: &[&str]) -> String {
+        let mut live = LiveBlock::new(terminal);
+        let mut out = Vec::new();
+        for m in messages {
+            live.show(&mut out, m).unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn live_blocks_redraw_on_a_terminal_and_print_changes_elsewhere() {
+        let messages = [
+            "Preparing",
+            "\u{2}all 0/1\n  aaa preparing",
+            "\u{1}all 0/1\n  aaa pushing 10B",
+            "\u{2}all 1/1\n  aaa pushed",
+        ];
+        assert_eq!(
+            shown(true, &messages),
+            "Preparing\nall 0/1\n  aaa preparing\n\x1b[2F\x1b[Jall 0/1\n  aaa pushing 10B\n\
+             \x1b[2F\x1b[Jall 1/1\n  aaa pushed\n"
+        );
+        assert_eq!(
+            shown(false, &messages),
+            "Preparing\nall 0/1\n  aaa preparing\nall 1/1\n  aaa pushed\n"
+        );
     }
 }

@@ -174,6 +174,27 @@ fn tag_and_push_to_the_local_registry() {
             "progress on stderr: {}",
             err(&o)
         );
+        // A bar per layer, named as the engine names it: the first 12 digits of its diff ID.
+        let layer = e.docker_ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{index .RootFS.Layers 0}}",
+            IMAGE,
+        ]);
+        let short = &layer.trim()["sha256:".len()..][..12];
+        let want = if tag == "latest" {
+            "pushed"
+        } else {
+            "already there"
+        };
+        assert!(
+            err(&o)
+                .lines()
+                .any(|l| l.contains(short) && l.contains(want)),
+            "layer {short} {want}: {}",
+            err(&o)
+        );
     }
     let name = repo.split_once('/').unwrap().1;
     let (status, body) = http_get(&e.registry, &format!("/v2/{name}/tags/list"));

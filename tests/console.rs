@@ -258,6 +258,37 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
 }
 
 #[test]
+fn images_pane_tags_latest_as_test_and_pushes_it() {
+    let Some(e) = Engine::shared() else { return };
+    let repo = format!("{}/lab/{}", e.registry, unique("web"));
+    e.docker_ok(&["tag", support::IMAGE, &format!("{repo}:latest")]);
+    let t = console(e, 120, 40, "C.UTF-8");
+    t.wait_for("connected", 15);
+    t.keys(&["4"]);
+    t.text("/");
+    t.text(&repo);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("/{repo}"), 5);
+    // t: the tag command, suggesting the same repository with the test tag (seed 000).
+    t.keys(&["t"]);
+    t.wait_for(&format!(":tag {repo}:latest {repo}:test"), 5);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("docker tag {repo}:latest {repo}:test"), 10);
+    // p: push the selected tag; the registry has it afterwards.
+    t.keys(&["p"]);
+    t.wait_for(&format!(":push {repo}:latest"), 5);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("docker push {repo}:latest"), 30);
+    let name = repo.split_once('/').unwrap().1;
+    let (status, body) = support::http_get(&e.registry, &format!("/v2/{name}/tags/list"));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"latest\""), "{body}");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    e.docker_ok(&["rmi", &format!("{repo}:latest"), &format!("{repo}:test")]);
+}
+
+#[test]
 fn readonly_console_refuses_changes() {
     let Some(e) = Engine::shared() else { return };
     let name = unique("rocon");

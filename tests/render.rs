@@ -117,6 +117,38 @@ fn overlays_palette_and_help() {
     insta::assert_snapshot!("120x40_help_logs", text(&s, 120, 40));
 }
 
+/// A push under way: the prompt line has the overall bar, a box above it a bar per layer.
+fn pushing(s: &mut State) {
+    let text = "127.0.0.1:5000/lab/web:test [██████████░░░░░░░░░░] 1/2 layers · 1.20MB/2.40MB\n  \
+                3f2a9c1d0b7e [██████░░░░░░] pushing 1.20MB/2.40MB\n  \
+                9e8d7c6b5a41 [████████████] already there";
+    s.running.insert(
+        7,
+        (
+            estiba::model::action::Action::Push("127.0.0.1:5000/lab/web:test".into()),
+            text.into(),
+        ),
+    );
+}
+
+#[test]
+fn a_push_shows_a_bar_per_layer() {
+    let mut s = demo_state();
+    s.focus = Pane::Images;
+    pushing(&mut s);
+    let t = text(&s, 80, 24);
+    let lines: Vec<&str> = t.lines().collect();
+    assert!(
+        lines[22].contains("⟳ 127.0.0.1:5000/lab/web:test") && lines[22].contains("1/2 layers"),
+        "{t}"
+    );
+    assert!(
+        lines[19].contains("3f2a9c1d0b7e") && lines[20].contains("already there"),
+        "{t}"
+    );
+    insta::assert_snapshot!("80x24_push_layers", t);
+}
+
 #[test]
 fn too_small_says_so() {
     let s = demo_state();
@@ -134,8 +166,9 @@ fn too_small_says_so() {
 fn no_size_panics_whatever_is_open() {
     let mut s = demo_state();
     let theme = Theme::default_dark();
-    let setups: [fn(&mut State); 4] = [
+    let setups: [fn(&mut State); 5] = [
         |_| {},
+        pushing,
         |s| {
             s.overlay = Overlay::Help {
                 pane: Pane::Services,

@@ -339,7 +339,7 @@ impl State {
             Event::Error(e) => self.toast(e, true),
             Event::Progress { id, text } => {
                 if let Some(r) = self.running.get_mut(&id) {
-                    r.1 = text;
+                    r.1 = crate::model::action::live_block(&text).0.to_string();
                 }
             }
             Event::Done { id, result, .. }

@@ -66,6 +66,23 @@ pub enum Action {
     },
 }
 
+/// Progress lines are plain text, one message a step. A message that starts with one of these
+/// is a live block instead (several lines, e.g. a bar per layer) that replaces the previous one:
+/// `LIVE` when something in it changed stage, `LIVE_MINOR` when only figures moved.
+pub const LIVE: char = '\u{2}';
+pub const LIVE_MINOR: char = '\u{1}';
+
+/// A progress message without its live-block marker, and whether it had one (and was minor).
+pub fn live_block(text: &str) -> (&str, Option<bool>) {
+    if let Some(t) = text.strip_prefix(LIVE) {
+        (t, Some(false))
+    } else if let Some(t) = text.strip_prefix(LIVE_MINOR) {
+        (t, Some(true))
+    } else {
+        (text, None)
+    }
+}
+
 /// What came of an action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {

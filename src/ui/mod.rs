@@ -161,6 +161,9 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if prompt {
         prompt_line(state, theme, rows[2], buf);
     }
+    if matches!(state.input, Input::Normal) {
+        live_panel(state, theme, rows[1], buf);
+    }
     status_bar(state, theme, rows[3], buf);
     if let Some(t) = &state.toast {
         toast(t, theme, rows[1], buf);
@@ -422,12 +425,47 @@ fn prompt_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Input::Normal => match state.running.values().next_back() {
             Some((_, progress)) => Line::from(vec![
                 Span::styled("⟳ ", theme.fg(theme.accent)),
-                Span::styled(progress.clone(), theme.fg(theme.fg)),
+                Span::styled(
+                    progress.lines().next().unwrap_or_default().to_string(),
+                    theme.fg(theme.fg),
+                ),
             ]),
             None => Line::default(),
         },
     };
     line.render(area, buf);
+}
+
+/// The lines after the first of the newest action's progress (a push's bar per layer), in a box
+/// at the bottom of the panes, above the prompt line that shows the first.
+fn live_panel(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let Some((_, progress)) = state.running.values().next_back() else {
+        return;
+    };
+    let lines: Vec<Line> = progress
+        .lines()
+        .skip(1)
+        .map(|l| Line::from(Span::styled(l.to_string(), theme.fg(theme.fg))))
+        .collect();
+    if lines.is_empty() || area.height < 6 {
+        return;
+    }
+    let height = (lines.len() as u16 + 2).min(area.height / 2);
+    let rect = Rect {
+        y: area.y + area.height - height,
+        height,
+        ..area
+    };
+    Clear.render(rect, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true));
+    // The newest lines matter most when they do not all fit.
+    let skip = lines.len().saturating_sub(usize::from(height - 2));
+    Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+        .style(theme.base())
+        .block(block)
+        .render(rect, buf);
 }
 
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {

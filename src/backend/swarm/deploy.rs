@@ -409,23 +409,12 @@ impl Swarm {
         })
     }
 
-    /// A service's spec as the engine writes it, over a unix socket (HTTP/1.0, no chunking).
+    /// A service's spec as the engine writes it (raw HTTP: bollard drops `Healthcheck`).
     pub(super) async fn raw_service_spec(&self, id: &str) -> Option<J> {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let path = self.endpoint().strip_prefix("unix://")?;
-        let mut s = tokio::net::UnixStream::connect(path).await.ok()?;
-        s.write_all(format!("GET /services/{id} HTTP/1.0\r\nHost: docker\r\n\r\n").as_bytes())
-            .await
-            .ok()?;
-        let mut buf = Vec::new();
-        tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut buf))
-            .await
-            .ok()?
-            .ok()?;
-        let text = String::from_utf8_lossy(&buf);
-        let body = text.split_once("\r\n\r\n")?.1;
-        let v: J = serde_json::from_str(body).ok()?;
-        v.get("Spec").cloned()
+        super::raw::get_json(self.endpoint(), &format!("/services/{id}"))
+            .await?
+            .get("Spec")
+            .cloned()
     }
 
     /// Creates the stack's secrets (or configs) that are missing, and checks the others did not

@@ -6,6 +6,7 @@ mod logs;
 mod ops;
 mod preview;
 mod push;
+mod raw;
 
 pub use ops::split_tag as split_image_tag;
 pub use push::bar as push_bar;
