@@ -6,6 +6,7 @@ pub mod backend;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod export;
 pub mod i18n;
 pub mod lab;
 pub mod model;
@@ -204,9 +205,41 @@ async fn console(
         readonly: cli.readonly || cfg.readonly.unwrap_or(false),
         data_dir: Some(dirs.data.clone()),
         warnings,
+        snap: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()),
     };
     match app::run(opts).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// `estiba snap`: draws off-screen and prints the files written.
+async fn snap_headless(
+    backend: Backend,
+    snap: &command::Snap,
+    cli: &Cli,
+    cfg: &Config,
+) -> ExitCode {
+    let dirs = Dirs::detect();
+    let name = cfg.theme.clone().unwrap_or_else(|| "dark".into());
+    let theme = match ui::theme::Theme::load(&name, Some(&dirs.themes())) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let settings = config::SnapSettings::new(cfg, cli.evidence_dir.as_deref());
+    match app::snap::headless(backend, snap, &settings, &theme).await {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("estiba: {e}");
             ExitCode::from(EXIT_ERROR)
@@ -253,6 +286,9 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
             }
         }
     };
+    if let command::Command::Snap(snap) = &cmd {
+        return snap_headless(backend, snap, &cli, &cfg).await;
+    }
     let perms = output::Permissions {
         data_dir: Some(config::Dirs::detect().data),
         readonly: cli.readonly || cfg.readonly.unwrap_or(false),

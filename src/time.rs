@@ -1,5 +1,15 @@
 //! Timestamps as the engine writes them (RFC 3339) and ages as the console shows them ("3m").
 
+/// Local wall-clock time as `2026-11-22 04:40` (for evidence titles), from the system's zone.
+pub fn local_stamp() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Local time for file names: `20261122-044012`.
+pub fn local_file_stamp() -> String {
+    chrono::Local::now().format("%Y%m%d-%H%M%S").to_string()
+}
+
 /// Seconds since the Unix epoch, now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
