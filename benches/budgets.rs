@@ -5,9 +5,10 @@
 //! - resident memory of the console with that cluster: at most 30 MB
 //! - first populated frame against a local engine with 50 services: within 150 ms of start
 //! - idle 60 s with nothing changing: 0 bytes written to the terminal, under 0.5% of one core
+//! - an evidence screenshot of a 200x60 screen to PNG (frame included): at most 50 ms
 //!
 //! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60). Words after `--` (draw,
-//! memory, engine) run only those parts.
+//! memory, snap, engine) run only those parts.
 
 // A measuring harness that shares the tests' support code: like a test, it stops loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -60,6 +61,49 @@ fn draw_frame() {
     println!(
         "draw 200x60, 1000 services, 10000 tasks: median {p50:.3} ms, p99 {p99:.3} ms, max {max:.3} ms  [<= 2 ms: {}]",
         verdict(p99 <= 2.0)
+    );
+}
+
+/// The whole 200x60 screen of the demo as a framed PNG, as F2 makes it: draw, redact, rasterize,
+/// encode. The first run includes parsing the font (done once, at the first snapshot).
+fn snap_png() {
+    let now = estiba::time::now();
+    let mut s = State::new("demo", true, 10_000, now);
+    for ev in Demo::at(now).events() {
+        s.apply_event(ev);
+    }
+    let theme = Theme::default_dark();
+    let screen = Rect::new(0, 0, 200, 60);
+    let settings = estiba::config::SnapSettings::new(&Default::default(), None);
+    let mut times = Vec::new();
+    let mut first = 0.0;
+    let mut bytes = 0;
+    for i in 0..40 {
+        let t = Instant::now();
+        let (buf, look) = estiba::app::snap::picture(
+            &s,
+            &theme,
+            screen,
+            estiba::command::SnapWhat::Screen,
+            estiba::app::snap::Source::Screen,
+            &settings,
+            None,
+        );
+        let png = estiba::export::encode(&buf, &look, estiba::export::Format::Png).unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        bytes = png.len();
+        if i == 0 {
+            first = ms;
+        } else {
+            times.push(ms);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let (p50, max) = (percentile(&times, 0.5), times[times.len() - 1]);
+    println!(
+        "snapshot 200x60 to PNG ({} KB): first {first:.1} ms (font loaded), median {p50:.1} ms, max {max:.1} ms  [<= 50 ms: {}]",
+        bytes / 1024,
+        verdict(first.max(max) <= 50.0)
     );
 }
 
@@ -220,6 +264,9 @@ fn main() {
     }
     if wanted("memory") {
         memory();
+    }
+    if wanted("snap") {
+        snap_png();
     }
     if !wanted("engine") {
         return;

@@ -49,6 +49,9 @@ pub struct Cli {
     /// Refuse every command that changes something
     #[arg(long)]
     pub readonly: bool,
+    /// Folder for evidence screenshots (default: evidencias)
+    #[arg(long)]
+    pub evidence_dir: Option<PathBuf>,
     /// A command to run headless (see `estiba help`); without one the console opens
     #[arg(
         trailing_var_arg = true,
@@ -90,6 +93,7 @@ impl Cli {
                     | "-o"
                     | "--output"
                     | "--config"
+                    | "--evidence-dir"
             );
             let flag = matches!(
                 name,
@@ -119,6 +123,7 @@ impl Cli {
         cli.lang = extra.lang.or(cli.lang);
         cli.output = extra.output.or(cli.output);
         cli.config = extra.config.or(cli.config);
+        cli.evidence_dir = extra.evidence_dir.or(cli.evidence_dir);
         cli.command = rest;
         Ok(cli)
     }

@@ -28,6 +28,53 @@ pub struct Config {
     pub log_wrap: Option<bool>,
     /// Refuse every command that changes something (as `--readonly`).
     pub readonly: Option<bool>,
+    /// Evidence screenshots (`snap`, F2).
+    pub snap: Option<SnapConfig>,
+}
+
+/// The `[snap]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapConfig {
+    /// Folder for evidence, relative to the working directory (default: evidencias).
+    pub dir: Option<PathBuf>,
+    /// Files written by each snapshot: png, svg, txt (default: png and txt).
+    pub formats: Option<Vec<crate::export::Format>>,
+    /// The title bar with pane, cluster, lab step and time (default: on).
+    pub frame: Option<bool>,
+    /// Mask values whose keys look secret: PASSWORD, TOKEN, KEY... (default: on).
+    pub redact: Option<bool>,
+    /// Pixels: 1 is 10x20 a cell, 2 doubles it (default: 1, at most 4).
+    pub scale: Option<u32>,
+}
+
+/// The snapshot settings in force: the config's, with `--evidence-dir` over them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapSettings {
+    pub dir: PathBuf,
+    pub formats: Vec<crate::export::Format>,
+    pub frame: bool,
+    pub redact: bool,
+    pub scale: u32,
+}
+
+impl SnapSettings {
+    pub fn new(config: &Config, evidence_dir: Option<&Path>) -> SnapSettings {
+        let c = config.snap.clone().unwrap_or_default();
+        SnapSettings {
+            dir: evidence_dir
+                .map(Path::to_path_buf)
+                .or(c.dir)
+                .unwrap_or_else(|| PathBuf::from(crate::export::DEFAULT_DIR)),
+            formats: c
+                .formats
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| vec![crate::export::Format::Png, crate::export::Format::Txt]),
+            frame: c.frame.unwrap_or(true),
+            redact: c.redact.unwrap_or(true),
+            scale: c.scale.unwrap_or(1),
+        }
+    }
 }
 
 /// The platform directories estiba uses.
@@ -82,6 +129,14 @@ impl Config {
             return Err(ConfigError {
                 file: file.display().to_string(),
                 detail: "log_lines = 0".into(),
+            });
+        }
+        if let Some(s) = c.snap.as_ref().and_then(|s| s.scale)
+            && !(1..=4).contains(&s)
+        {
+            return Err(ConfigError {
+                file: file.display().to_string(),
+                detail: format!("snap.scale = {s} (1-4)"),
             });
         }
         Ok(c)

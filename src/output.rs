@@ -87,6 +87,8 @@ pub async fn run(
         backend.info().await?;
     }
     let text = match cmd {
+        // Drawn by `app::snap::headless`, which needs the backend's events.
+        Command::Snap(_) => return Err(RunError::ConsoleOnly("snap".into())),
         Command::Nodes => {
             let nodes = backend.nodes().await?;
             match output {

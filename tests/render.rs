@@ -139,7 +139,7 @@ fn a_push_shows_a_bar_per_layer() {
     let t = text(&s, 80, 24);
     let lines: Vec<&str> = t.lines().collect();
     assert!(
-        lines[22].contains("⟳ 127.0.0.1:5000/lab/web:test") && lines[22].contains("1/2 layers"),
+        lines[22].contains("↻ 127.0.0.1:5000/lab/web:test") && lines[22].contains("1/2 layers"),
         "{t}"
     );
     assert!(

@@ -23,6 +23,8 @@ pub enum Effect {
     SaveEditor,
     Theme(String),
     Lang(Lang),
+    /// Save an evidence screenshot of what is on screen.
+    Snap(crate::command::Snap),
 }
 
 const PAGE: isize = 10;
@@ -56,6 +58,10 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         Input::Normal => {}
+    }
+    // Evidence works over overlays too: what is on screen is what is saved.
+    if keymap::action(&key, s.focus) == Some(Action::Snap) {
+        return act(s, Action::Snap);
     }
     if let Overlay::Labels { node_id, selected } = s.overlay.clone() {
         return labels_key(s, &node_id, selected, key);
@@ -123,6 +129,21 @@ fn act(s: &mut State, a: Action) -> Vec<Effect> {
         Action::NextMatch => jump_to_match(s, true),
         Action::Prefill(what) => prefill_for(s, what),
         Action::History => s.overlay = Overlay::History { scroll: 0 },
+        Action::Snap => {
+            let snap = crate::command::Snap {
+                what: crate::command::SnapWhat::Focused,
+                name: None,
+                out: None,
+                size: None,
+                scale: None,
+            };
+            // In a lab the step names the picture; otherwise the user sees and may edit a name.
+            if s.lab.is_some() {
+                return vec![Effect::Snap(snap)];
+            }
+            let name = super::snap::default_name(s, snap.what);
+            prefill(s, format!("snap pane {name}"), vec![]);
+        }
         Action::PrevMatch => jump_to_match(s, false),
     }
     vec![]
@@ -542,6 +563,13 @@ fn replace_last_word(text: &str, word: &str, final_space: bool) -> String {
 /// Runs a command in the console.
 pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
     match cmd {
+        Command::Snap(snap) => {
+            if snap.size.is_some() {
+                s.toast(tr!("snap.size_cli"), true);
+                return vec![];
+            }
+            return vec![Effect::Snap(snap)];
+        }
         Command::Nodes => s.focus = Pane::Nodes,
         Command::Services => s.focus = Pane::Services,
         Command::Images => s.focus = Pane::Images,

@@ -32,6 +32,8 @@ pub enum Action {
     /// The palette with a command for the selected row written out.
     Prefill(Prefill),
     History,
+    /// F2: save the focused pane as evidence.
+    Snap,
 }
 
 /// Which command a key writes into the palette for the selected row.
@@ -343,6 +345,13 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::History,
         panes: &[],
         help: "key.history",
+    },
+    Binding {
+        keys: "F2",
+        key: |e| e.code == KeyCode::F(2),
+        action: Action::Snap,
+        panes: &[],
+        help: "key.snap",
     },
 ];
 

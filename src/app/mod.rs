@@ -4,6 +4,7 @@ pub mod editor;
 pub mod input;
 pub mod keymap;
 mod run;
+pub mod snap;
 pub mod state;
 
 pub use run::{Options, restore_terminal, run};

@@ -32,6 +32,8 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// Shown as toasts at start (a bad config file, the fallback to the demo...).
     pub warnings: Vec<String>,
+    /// Where and how evidence screenshots are saved.
+    pub snap: crate::config::SnapSettings,
 }
 
 /// Puts the terminal in raw mode on the alternate screen, and always puts it back.
@@ -143,6 +145,12 @@ pub async fn run(opts: Options) -> io::Result<()> {
             key = keys.next() => match key {
                 Some(Ok(TermEvent::Key(k))) => {
                     for fx in input::handle_key(&mut state, k) {
+                        if let Effect::Snap(snap) = fx {
+                            let size = terminal.size()?;
+                            let screen = Rect::new(0, 0, size.width, size.height);
+                            snap_now(&mut state, &theme, screen, &snap, &opts.snap);
+                            continue;
+                        }
                         carry_out(fx, &mut state, &mut theme, &opts.theme_dir, opts.no_color, &op_tx).await;
                     }
                 }
@@ -169,6 +177,31 @@ pub async fn run(opts: Options) -> io::Result<()> {
     driver.abort();
     terminal.show_cursor()?;
     Ok(())
+}
+
+/// Saves what is on screen now (the palette that asked for it already closed) and says where.
+fn snap_now(
+    state: &mut State,
+    theme: &Theme,
+    screen: Rect,
+    snap: &crate::command::Snap,
+    settings: &crate::config::SnapSettings,
+) {
+    let started = std::time::Instant::now();
+    match super::snap::save(
+        state,
+        theme,
+        screen,
+        snap,
+        super::snap::Source::Screen,
+        settings,
+    ) {
+        Ok(files) => {
+            tracing::info!(files = ?files, ms = started.elapsed().as_millis() as u64, "snapshot saved");
+            state.toast(super::snap::saved_message(&files), false);
+        }
+        Err(e) => state.toast(e.to_string(), true),
+    }
 }
 
 /// Renders off-screen first and writes to the terminal only when the frame differs.
@@ -258,6 +291,8 @@ async fn carry_out(
             }
             Err(e) => state.toast(e.to_string(), true),
         },
+        // Handled in the loop, which knows the terminal's size.
+        Effect::Snap(_) => {}
         Effect::Lang(l) => {
             crate::i18n::set_lang(l);
             state.toast(crate::tr!("toast.lang"), false);

@@ -39,6 +39,47 @@ pub enum Command {
         stack: Option<String>,
     },
     Lab(LabCommand),
+    /// Save an evidence screenshot.
+    Snap(Snap),
+}
+
+/// What a snapshot shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapWhat {
+    /// The focused pane (the default in the console).
+    Focused,
+    /// The whole screen (the default on the command line).
+    Screen,
+    Pane(crate::app::state::Pane),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snap {
+    pub what: SnapWhat,
+    /// The file name without extension; by default the lab step, or pane and time.
+    pub name: Option<String>,
+    /// One file whose extension picks the format, instead of the evidence folder.
+    pub out: Option<String>,
+    /// Columns and rows, for the command line (the console uses the terminal's).
+    pub size: Option<(u16, u16)>,
+    pub scale: Option<u32>,
+}
+
+impl SnapWhat {
+    /// `pane`, `screen`, or a pane's name in English or Spanish.
+    pub fn parse(word: &str) -> Option<SnapWhat> {
+        use crate::app::state::Pane;
+        Some(match word.to_lowercase().as_str() {
+            "pane" | "panel" => SnapWhat::Focused,
+            "screen" | "pantalla" => SnapWhat::Screen,
+            "nodes" | "nodos" => SnapWhat::Pane(Pane::Nodes),
+            "services" | "servicios" | "workloads" => SnapWhat::Pane(Pane::Services),
+            "tasks" | "tareas" => SnapWhat::Pane(Pane::Tasks),
+            "images" | "imagenes" | "imágenes" => SnapWhat::Pane(Pane::Images),
+            "logs" | "registros" => SnapWhat::Pane(Pane::Logs),
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +110,8 @@ pub enum ArgKind {
     SwarmVerb,
     /// A preset name, or next/prev/close/init.
     Lab,
+    /// pane, screen, or a pane's name.
+    SnapTarget,
 }
 
 pub struct Spec {
@@ -286,6 +329,13 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::Text],
     },
     Spec {
+        name: "snap",
+        aliases: &["captura", "evidencia"],
+        usage: "[pane|screen|PANE] [NAME] [--out FILE.png|.svg|.txt] [--size WxH] [--scale N]",
+        help: "cmd.snap",
+        args: &[ArgKind::SnapTarget, ArgKind::Text],
+    },
+    Spec {
         name: "labs",
         aliases: &["laboratorios"],
         usage: "",
@@ -452,6 +502,7 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "history" => no_args(Command::History),
         "stacks" => no_args(Command::Stacks),
         "labs" => no_args(Command::Labs),
+        "snap" => parse_snap(&rest, &missing, &extra).map(Command::Snap),
         "edit" => match rest.as_slice() {
             [] => Err(missing("FILE|STACK")),
             [t] => Ok(Command::Edit {
@@ -573,6 +624,75 @@ fn parse_logs(
     })
 }
 
+fn parse_snap(
+    rest: &[&str],
+    missing: &dyn Fn(&str) -> ParseError,
+    extra: &dyn Fn(&[&str]) -> ParseError,
+) -> Result<Snap, ParseError> {
+    let bad = |arg: &str, value: &str| ParseError::BadValue {
+        command: "snap".into(),
+        arg: arg.into(),
+        value: value.into(),
+    };
+    let mut snap = Snap {
+        what: SnapWhat::Focused,
+        name: None,
+        out: None,
+        size: None,
+        scale: None,
+    };
+    let mut what_given = false;
+    let mut i = 0;
+    while i < rest.len() {
+        let w = rest[i];
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (w, None),
+        };
+        let mut value = |arg: &str| -> Result<String, ParseError> {
+            if let Some(v) = inline {
+                return Ok(v.to_string());
+            }
+            i += 1;
+            rest.get(i)
+                .map(|v| v.to_string())
+                .ok_or_else(|| missing(arg))
+        };
+        match flag {
+            "--pane" | "-p" => {
+                let v = value("PANE")?;
+                snap.what = SnapWhat::parse(&v).ok_or_else(|| bad("--pane", &v))?;
+                what_given = true;
+            }
+            "--out" | "-o" => snap.out = Some(value("FILE")?),
+            "--size" => {
+                let v = value("WxH")?;
+                let size = v
+                    .split_once(['x', 'X'])
+                    .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
+                    .filter(|(w, h)| (20..=1000).contains(w) && (5..=500).contains(h));
+                snap.size = Some(size.ok_or_else(|| bad("--size", &v))?);
+            }
+            "--scale" => {
+                let v = value("N")?;
+                let n = v.parse::<u32>().ok().filter(|n| (1..=4).contains(n));
+                snap.scale = Some(n.ok_or_else(|| bad("--scale", &v))?);
+            }
+            f if f.starts_with('-') && f.len() > 1 => return Err(extra(&rest[i..])),
+            _ => match SnapWhat::parse(w) {
+                Some(what) if !what_given && snap.name.is_none() => {
+                    snap.what = what;
+                    what_given = true;
+                }
+                _ if snap.name.is_none() => snap.name = Some(w.to_string()),
+                _ => return Err(extra(&rest[i..])),
+            },
+        }
+        i += 1;
+    }
+    Ok(snap)
+}
+
 /// `name usage`, e.g. `logs SERVICE|TASK [--tail N] [--follow]`.
 pub fn usage(spec: &Spec) -> String {
     if spec.usage.is_empty() {
@@ -638,6 +758,11 @@ pub fn complete(line: &str, names: &dyn Fn(ArgKind) -> Vec<String>) -> Vec<Strin
                 .chain(["next", "prev", "close", "init"].map(String::from))
                 .collect(),
             Some(ArgKind::Command) => SPECS.iter().map(|s| s.name.to_string()).collect(),
+            Some(ArgKind::SnapTarget) => [
+                "pane", "screen", "nodes", "services", "tasks", "images", "logs",
+            ]
+            .map(String::from)
+            .to_vec(),
             Some(ArgKind::Text) | None => vec![],
             Some(kind) => names(*kind),
         }
@@ -726,6 +851,34 @@ mod tests {
         assert!(e.contains("nodez") && e.contains("nodes"), "{e}");
         let e = p("logs web --tail lots").unwrap_err().to_string();
         assert!(e.contains("lots") && e.contains("--tail"), "{e}");
+    }
+
+    #[test]
+    fn snap_takes_a_target_a_name_and_options() {
+        use crate::app::state::Pane;
+        let snap = |s: &str| match p(s) {
+            Ok(Command::Snap(x)) => x,
+            other => panic!("{s}: {other:?}"),
+        };
+        let s = snap("snap");
+        assert_eq!((s.what, s.name), (SnapWhat::Focused, None));
+        let s = snap("captura pantalla 7-escalar-backend");
+        assert_eq!(s.what, SnapWhat::Screen);
+        assert_eq!(s.name.as_deref(), Some("7-escalar-backend"));
+        let s = snap("snap servicios");
+        assert_eq!(s.what, SnapWhat::Pane(Pane::Services));
+        let s = snap("snap --pane logs --out a.png --size 120x40 --scale=2");
+        assert_eq!(s.what, SnapWhat::Pane(Pane::Logs));
+        assert_eq!(s.out.as_deref(), Some("a.png"));
+        assert_eq!((s.size, s.scale), (Some((120, 40)), Some(2)));
+        // A name that is also a pane's name, after the target: a name.
+        assert_eq!(snap("snap pane nodes").name.as_deref(), Some("nodes"));
+        let e = p("snap --size 5x5").unwrap_err().to_string();
+        assert!(e.contains("--size") && e.contains("5x5"), "{e}");
+        assert!(p("snap --scale 9").is_err());
+        assert!(p("snap --pane nowhere").is_err());
+        assert!(p("snap a b").is_err());
+        assert!(p("snap --out").is_err());
     }
 
     #[test]

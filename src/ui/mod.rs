@@ -84,6 +84,78 @@ pub fn pane_areas(state: &State, area: Rect) -> Vec<(Pane, Rect)> {
     }
 }
 
+/// Where each part of the screen goes. Empty rectangles for parts not shown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Regions {
+    pub tabs: Rect,
+    /// Everything between the tab strip and the prompt line.
+    pub body: Rect,
+    /// The body without the lab's side pane.
+    pub main: Rect,
+    pub lab: Option<Rect>,
+    pub prompt: Rect,
+    pub status: Rect,
+    /// The panes drawn (none while the editor is open).
+    pub panes: Vec<(Pane, Rect)>,
+}
+
+pub fn regions(state: &State, area: Rect) -> Regions {
+    let kind = layout_kind(area);
+    if kind == LayoutKind::TooSmall {
+        return Regions::default();
+    }
+    let prompt = !matches!(state.input, Input::Normal) || !state.running.is_empty();
+    let tabs = kind != LayoutKind::Wide;
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(u16::from(tabs)),
+            Constraint::Min(3),
+            Constraint::Length(u16::from(prompt)),
+            Constraint::Length(1),
+        ])
+        .split(area);
+    let (mut main, mut lab) = (rows[1], None);
+    if state.lab.is_some() && main.width >= 110 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(60), Constraint::Length(34)]).areas(main);
+        main = left;
+        lab = Some(right);
+    }
+    let panes = if state.editor.is_some() {
+        vec![]
+    } else {
+        pane_areas(state, main)
+    };
+    Regions {
+        tabs: rows[0],
+        body: rows[1],
+        main,
+        lab,
+        prompt: rows[2],
+        status: rows[3],
+        panes,
+    }
+}
+
+/// One pane into `rect`.
+pub fn draw_pane(
+    state: &State,
+    theme: &Theme,
+    pane: Pane,
+    rect: Rect,
+    buf: &mut Buffer,
+    focused: bool,
+) {
+    match pane {
+        Pane::Nodes => panes::nodes::render(state, theme, rect, buf, focused),
+        Pane::Services => panes::services::render(state, theme, rect, buf, focused),
+        Pane::Tasks => panes::tasks::render(state, theme, rect, buf, focused),
+        Pane::Images => panes::images::render(state, theme, rect, buf, focused),
+        Pane::Logs => panes::logs::render(state, theme, rect, buf, focused),
+    }
+}
+
 pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, theme.base());
     let kind = layout_kind(area);
@@ -101,27 +173,16 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             .render(area, buf);
         return;
     }
-    let prompt = !matches!(state.input, Input::Normal) || !state.running.is_empty();
-    let tabs = kind != LayoutKind::Wide;
-    let rows = Layout::default()
-        .direction(Direction::Vertical)
-        .constraints([
-            Constraint::Length(u16::from(tabs)),
-            Constraint::Min(3),
-            Constraint::Length(u16::from(prompt)),
-            Constraint::Length(1),
-        ])
-        .split(area);
-    if tabs {
+    let regions = regions(state, area);
+    let rows = [regions.tabs, regions.body, regions.prompt, regions.status];
+    if regions.tabs.height > 0 {
         tab_strip(state, theme, rows[0], buf);
     }
+    let prompt = regions.prompt.height > 0;
     // An open lab: its steps beside the panes when there is room, else the step in the tab strip.
-    let mut main = rows[1];
+    let main = regions.main;
     if let Some((lab, step)) = &state.lab {
-        if main.width >= 110 {
-            let [left, right] =
-                Layout::horizontal([Constraint::Min(60), Constraint::Length(34)]).areas(main);
-            main = left;
+        if let Some(right) = regions.lab {
             lab_pane(lab, *step, theme, right, buf);
         } else if let Some(s) = lab.steps.get(*step) {
             let text = format!(
@@ -145,18 +206,8 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(ed) = &state.editor {
         editor(ed, theme, main, buf);
     }
-    for (pane, rect) in pane_areas(state, main)
-        .into_iter()
-        .filter(|_| state.editor.is_none())
-    {
-        let focused = pane == state.focus;
-        match pane {
-            Pane::Nodes => panes::nodes::render(state, theme, rect, buf, focused),
-            Pane::Services => panes::services::render(state, theme, rect, buf, focused),
-            Pane::Tasks => panes::tasks::render(state, theme, rect, buf, focused),
-            Pane::Images => panes::images::render(state, theme, rect, buf, focused),
-            Pane::Logs => panes::logs::render(state, theme, rect, buf, focused),
-        }
+    for (pane, rect) in regions.panes {
+        draw_pane(state, theme, pane, rect, buf, pane == state.focus);
     }
     if prompt {
         prompt_line(state, theme, rows[2], buf);
@@ -424,7 +475,7 @@ fn prompt_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ]),
         Input::Normal => match state.running.values().next_back() {
             Some((_, progress)) => Line::from(vec![
-                Span::styled("⟳ ", theme.fg(theme.accent)),
+                Span::styled("↻ ", theme.fg(theme.accent)),
                 Span::styled(
                     progress.lines().next().unwrap_or_default().to_string(),
                     theme.fg(theme.fg),

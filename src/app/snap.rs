@@ -1,0 +1,238 @@
+//! Evidence from the console's state: which cells (a pane or the screen), the frame's title, the
+//! default name, and saving. The console and `estiba snap` both come through here.
+
+use super::state::{Pane, State};
+use crate::command::{Snap, SnapWhat};
+use crate::config::SnapSettings;
+use crate::export::{self, Look, Palette};
+use crate::ui::{self, theme::Theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+
+/// Where a pane's picture comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The cells on screen, as the console shows them (a pane not on screen is drawn alone).
+    Screen,
+    /// The pane drawn alone over the whole area (`estiba snap --pane`).
+    Alone,
+}
+
+/// The pane a snapshot shows; `None` for the screen.
+fn pane_of(state: &State, what: SnapWhat) -> Option<Pane> {
+    match what {
+        SnapWhat::Focused => Some(state.focus),
+        SnapWhat::Screen => None,
+        SnapWhat::Pane(p) => Some(p),
+    }
+}
+
+/// The name used when none is given: the lab step's (`7-escalar-backend`), else pane and time.
+pub fn default_name(state: &State, what: SnapWhat) -> String {
+    if let Some(step) = lab_step(state) {
+        return step;
+    }
+    let what = match pane_of(state, what) {
+        Some(p) => crate::i18n::text(p.title_key()).to_lowercase(),
+        None => crate::tr!("snap.screen").to_lowercase(),
+    };
+    export::safe_name(&format!("{what}-{}", crate::time::local_file_stamp()))
+}
+
+fn lab_step(state: &State) -> Option<String> {
+    let (lab, i) = state.lab.as_ref()?;
+    lab.steps.get(*i).map(|s| s.name.clone())
+}
+
+/// The cells of a snapshot, secrets masked when asked, and how to draw them.
+pub fn picture(
+    state: &State,
+    theme: &Theme,
+    screen: Rect,
+    what: SnapWhat,
+    source: Source,
+    settings: &SnapSettings,
+    scale: Option<u32>,
+) -> (Buffer, Look) {
+    // With an overlay or the editor open, the pane alone would cut it: take the screen.
+    let covered = state.overlay != super::state::Overlay::None || state.editor.is_some();
+    let what = match what {
+        SnapWhat::Focused if covered && source == Source::Screen => SnapWhat::Screen,
+        w => w,
+    };
+    let pane = pane_of(state, what);
+    let mut full = Buffer::empty(screen);
+    ui::draw(state, theme, screen, &mut full);
+    let on_screen = pane.and_then(|p| {
+        ui::regions(state, screen)
+            .panes
+            .into_iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, r)| r)
+    });
+    let mut buf = match (pane, on_screen, source) {
+        (None, _, _) => full,
+        (Some(_), Some(rect), Source::Screen) => export::crop(&full, rect),
+        (Some(p), _, _) => {
+            let mut alone = Buffer::empty(screen);
+            alone.set_style(screen, theme.base());
+            ui::draw_pane(state, theme, p, screen, &mut alone, true);
+            alone
+        }
+    };
+    if settings.redact {
+        export::redact(&mut buf);
+    }
+    let what_title = match pane {
+        Some(p) => crate::i18n::text(p.title_key()).to_string(),
+        None => "estiba".to_string(),
+    };
+    let title = settings.frame.then(|| {
+        export::caption(
+            &what_title,
+            &cluster(state),
+            lab_step(state).as_deref(),
+            &crate::time::local_stamp(),
+            export::title_room(buf.area.width),
+        )
+    });
+    let look = Look {
+        palette: Palette::of(theme),
+        title,
+        scale: scale.unwrap_or(settings.scale),
+    };
+    (buf, look)
+}
+
+/// The cluster as the title names it: the node's hostname and the endpoint.
+fn cluster(state: &State) -> String {
+    match &state.info {
+        Some(i) if !i.hostname.is_empty() && i.hostname != state.endpoint => {
+            format!("{} ({})", i.hostname, state.endpoint)
+        }
+        _ => state.endpoint.clone(),
+    }
+}
+
+/// Saves a snapshot as the console and `estiba snap` do: into the evidence folder under a free
+/// name, or into `--out`. Returns the files written.
+pub fn save(
+    state: &State,
+    theme: &Theme,
+    screen: Rect,
+    snap: &Snap,
+    source: Source,
+    settings: &SnapSettings,
+) -> Result<Vec<PathBuf>, export::SnapError> {
+    let (buf, look) = picture(
+        state, theme, screen, snap.what, source, settings, snap.scale,
+    );
+    match &snap.out {
+        Some(out) => {
+            let path = PathBuf::from(out);
+            export::write_to(&buf, &look, &path)?;
+            Ok(vec![path])
+        }
+        None => {
+            let name = snap
+                .name
+                .clone()
+                .unwrap_or_else(|| default_name(state, snap.what));
+            export::save(&buf, &look, &settings.dir, &name, &settings.formats)
+        }
+    }
+}
+
+/// "Saved evidencias/7-escalar-backend.png (+ txt)".
+pub fn saved_message(files: &[PathBuf]) -> String {
+    let Some(first) = files.first() else {
+        return String::new();
+    };
+    let others: Vec<String> = files[1..]
+        .iter()
+        .filter_map(|p| p.extension().map(|e| e.to_string_lossy().to_string()))
+        .collect();
+    let more = if others.is_empty() {
+        String::new()
+    } else {
+        format!(" (+ {})", others.join(", "))
+    };
+    crate::tr!("snap.saved", file = first.display(), more = more)
+}
+
+/// `estiba snap`: connects, waits for the listings (and a moment of logs), draws off-screen at
+/// `--size` (120x40 by default) and saves. Nothing is shown on the terminal.
+pub async fn headless(
+    backend: crate::backend::Backend,
+    snap: &Snap,
+    settings: &SnapSettings,
+    theme: &Theme,
+) -> Result<Vec<PathBuf>, export::SnapError> {
+    use crate::backend::{Event, Op};
+    use std::time::Duration;
+    use tokio::sync::mpsc;
+    let (cols, rows) = snap.size.unwrap_or((120, 40));
+    let now = crate::time::now();
+    let mut state = State::new(&backend.endpoint(), backend.is_demo(), 1000, now);
+    // On the command line there is no focus: the whole screen unless a pane is named.
+    let what = match snap.what {
+        SnapWhat::Focused => SnapWhat::Screen,
+        w => w,
+    };
+    if let SnapWhat::Pane(p) = what {
+        state.focus = p;
+    }
+    let (op_tx, op_rx) = mpsc::channel::<Op>(16);
+    let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
+    // Read-only: a snapshot never changes the cluster.
+    let driver = tokio::spawn(crate::backend::drive(backend, true, op_rx, ev_tx));
+    let until = |secs: u64| tokio::time::Instant::now() + Duration::from_secs(secs);
+    let deadline = until(10);
+    while !state.loaded.iter().all(|l| *l) {
+        match tokio::time::timeout_at(deadline, ev_rx.recv()).await {
+            Ok(Some(ev)) => state.apply_event(ev),
+            _ => break,
+        }
+    }
+    // The logs of the first service, when they are to be seen.
+    let logs_shown = match what {
+        SnapWhat::Pane(p) => p == Pane::Logs,
+        _ => ui::regions(&state, Rect::new(0, 0, cols, rows))
+            .panes
+            .iter()
+            .any(|(p, _)| *p == Pane::Logs),
+    };
+    if logs_shown && let Some(first) = state.workloads.first().map(|w| w.name.clone()) {
+        let cmd = crate::command::Command::Logs {
+            target: first,
+            tail: None,
+            follow: true,
+        };
+        let focus = state.focus;
+        for fx in super::input::apply(&mut state, cmd) {
+            if let super::input::Effect::Op(op) = fx {
+                let _ = op_tx.send(op).await;
+            }
+        }
+        state.focus = focus;
+        let logs_deadline = until(2);
+        while let Ok(Some(ev)) = tokio::time::timeout_at(logs_deadline, ev_rx.recv()).await {
+            state.apply_event(ev);
+        }
+    }
+    driver.abort();
+    state.toast = None;
+    let snap = Snap {
+        what,
+        ..snap.clone()
+    };
+    save(
+        &state,
+        theme,
+        Rect::new(0, 0, cols, rows),
+        &snap,
+        Source::Alone,
+        settings,
+    )
+}

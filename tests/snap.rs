@@ -1,0 +1,233 @@
+//! Evidence screenshots from the command line and from the console, with the demo cluster.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
+
+mod support;
+
+use estiba::export::{CELL_H, CELL_W, frame_extra};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use support::tmux::Tmux;
+
+fn workdir() -> PathBuf {
+    let d = std::env::temp_dir().join(support::unique("estiba-snap"));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn estiba(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_estiba"))
+        .args(args)
+        .current_dir(dir)
+        .env("ESTIBA_DATA_DIR", dir.join(".data"))
+        .env("ESTIBA_CONFIG_DIR", dir.join(".config"))
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap()
+}
+
+fn size_of(png: &Path) -> (u32, u32) {
+    let dec = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+    let info = dec.read_info().unwrap();
+    (info.info().width, info.info().height)
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn headless_snap_draws_a_pane_with_demo_data() {
+    let dir = workdir();
+    let o = estiba(
+        &dir,
+        &[
+            "--demo",
+            "snap",
+            "--pane",
+            "services",
+            "--size",
+            "100x30",
+            "--out",
+            "out/services.png",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (ew, eh) = frame_extra(1);
+    assert_eq!(
+        size_of(&dir.join("out/services.png")),
+        (100 * CELL_W + ew, 30 * CELL_H + eh)
+    );
+    // The text of the same snapshot has the demo's services in it, and the pane's title.
+    let o = estiba(
+        &dir,
+        &[
+            "--demo",
+            "snap",
+            "--pane",
+            "services",
+            "--size",
+            "100x30",
+            "--out",
+            "services.txt",
+        ],
+    );
+    assert!(o.status.success());
+    let txt = std::fs::read_to_string(dir.join("services.txt")).unwrap();
+    assert_eq!(txt.lines().count(), 30, "{txt}");
+    assert!(
+        txt.contains("Services (5)") && txt.contains("gopenux_backend"),
+        "{txt}"
+    );
+    // In Spanish, at scale 2, as SVG.
+    let o = estiba(
+        &dir,
+        &[
+            "--demo",
+            "--lang",
+            "es",
+            "snap",
+            "nodos",
+            "--scale",
+            "2",
+            "--out",
+            "nodos.png",
+        ],
+    );
+    assert!(o.status.success());
+    let (ew, eh) = frame_extra(2);
+    assert_eq!(
+        size_of(&dir.join("nodos.png")),
+        (120 * CELL_W * 2 + ew, 40 * CELL_H * 2 + eh)
+    );
+    let o = estiba(&dir, &["--demo", "snap", "screen", "--out", "screen.svg"]);
+    assert!(o.status.success());
+    let svg = std::fs::read_to_string(dir.join("screen.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("gopenux_backend"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn headless_snap_names_files_in_evidencias_and_never_overwrites() {
+    let dir = workdir();
+    for _ in 0..2 {
+        let o = estiba(&dir, &["--demo", "snap", "tasks", "5-desplegar-stack"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(
+        files(&dir.join("evidencias")),
+        [
+            "5-desplegar-stack-2.png",
+            "5-desplegar-stack-2.txt",
+            "5-desplegar-stack.png",
+            "5-desplegar-stack.txt"
+        ]
+    );
+    // Without a name: the pane and the time. --evidence-dir and the config move the folder.
+    let o = estiba(&dir, &["--demo", "snap", "nodes", "--evidence-dir", "otra"]);
+    assert!(o.status.success());
+    let made = files(&dir.join("otra"));
+    assert!(
+        made.len() == 2 && made[0].starts_with("nodes-2"),
+        "{made:?}"
+    );
+    std::fs::create_dir_all(dir.join(".config")).unwrap();
+    std::fs::write(
+        dir.join(".config/config.toml"),
+        "[snap]\ndir = \"fotos\"\nformats = [\"svg\"]\nframe = false\n",
+    )
+    .unwrap();
+    let o = estiba(&dir, &["--demo", "snap", "images", "imagenes"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(files(&dir.join("fotos")), ["imagenes.svg"]);
+    let svg = std::fs::read_to_string(dir.join("fotos/imagenes.svg")).unwrap();
+    assert!(
+        svg.contains("width=\"1200\" height=\"800\""),
+        "no frame: {}",
+        &svg[..200]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_snap_input_is_refused_clearly() {
+    let dir = workdir();
+    let o = estiba(&dir, &["--demo", "snap", "--size", "big"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--size"));
+    let o = estiba(&dir, &["--demo", "snap", "--out", "x.jpg"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(e.contains("x.jpg") && e.contains(".png"), "{e}");
+    std::fs::write(dir.join("blocker"), "x").unwrap();
+    let o = estiba(&dir, &["--demo", "snap", "--evidence-dir", "blocker/sub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("blocker/sub"));
+    assert!(!dir.join("evidencias").exists(), "nothing written");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn f2_in_the_console_saves_the_lab_step_into_evidencias() {
+    let Some(()) = support::preflight() else {
+        return;
+    };
+    let dir = workdir();
+    let t = Tmux::start(
+        120,
+        40,
+        &[
+            ("LANG", "es_ES.UTF-8"),
+            ("ESTIBA_DATA_DIR", &dir.join(".data").display().to_string()),
+            (
+                "ESTIBA_CONFIG_DIR",
+                &dir.join(".config").display().to_string(),
+            ),
+        ],
+        &format!(
+            "cd {} && {} --demo",
+            dir.display(),
+            env!("CARGO_BIN_EXE_estiba")
+        ),
+    );
+    t.wait_for("gopenux_backend", 10);
+    // In a lab, F2 saves at once under the step's name.
+    t.text(":lab semana-3");
+    t.keys(&["Enter"]);
+    t.wait_for("1-certificados", 5);
+    t.keys(&["F2"]);
+    t.wait_for("Guardada evidencias/1-certificados.png", 5);
+    assert_eq!(
+        files(&dir.join("evidencias")),
+        ["1-certificados.png", "1-certificados.txt"]
+    );
+    let txt = std::fs::read_to_string(dir.join("evidencias/1-certificados.txt")).unwrap();
+    assert!(txt.contains("gopenux_backend"), "the focused pane: {txt}");
+    assert!(!txt.contains("DEMO"), "the pane, not the status bar: {txt}");
+    // Without a lab, F2 writes the command with a name to edit; Enter saves.
+    t.text(":lab close");
+    t.keys(&["Enter"]);
+    t.keys(&["1"]);
+    t.keys(&["F2"]);
+    t.wait_for(":snap pane nodos-", 5);
+    t.keys(&["C-u"]);
+    t.text("snap screen 7-escalar-backend");
+    t.keys(&["Enter"]);
+    t.wait_for("Guardada evidencias/7-escalar-backend.png", 5);
+    let txt = std::fs::read_to_string(dir.join("evidencias/7-escalar-backend.txt")).unwrap();
+    assert!(
+        txt.contains("DEMO") && txt.contains("manager1"),
+        "the whole screen: {txt}"
+    );
+    assert!(!txt.contains(":snap"), "the palette had closed: {txt}");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    std::fs::remove_dir_all(dir).unwrap();
+}
