@@ -236,3 +236,83 @@ pub async fn headless(
         settings,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Event;
+
+    fn state_with_secret_label() -> State {
+        let now = 1_700_000_000;
+        let mut s = State::new("demo", true, 100, now);
+        for ev in crate::backend::demo::Demo::at(now).events() {
+            if let Event::Nodes(mut nodes) = ev {
+                nodes[0]
+                    .labels
+                    .insert("MONGO_PASSWORD".into(), "hunter2".into());
+                s.apply_event(Event::Nodes(nodes));
+            } else {
+                s.apply_event(ev);
+            }
+        }
+        s.focus = Pane::Nodes;
+        s
+    }
+
+    #[test]
+    fn secrets_are_masked_unless_the_config_says_not_to() {
+        let s = state_with_secret_label();
+        let theme = Theme::default_dark();
+        let mut settings = SnapSettings::new(&Default::default(), None);
+        let screen = Rect::new(0, 0, 120, 30);
+        let shot = |settings: &SnapSettings| {
+            let (buf, look) = picture(
+                &s,
+                &theme,
+                screen,
+                SnapWhat::Focused,
+                Source::Screen,
+                settings,
+                None,
+            );
+            (export::text(&buf), look)
+        };
+        let (text, look) = shot(&settings);
+        assert!(text.contains("MONGO_PASSWORD=••••••"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("app=database"), "{text}");
+        let title = look.title.unwrap_or_default();
+        assert!(
+            title.starts_with("Nodes") && title.contains("manager1"),
+            "{title}"
+        );
+        settings.redact = false;
+        settings.frame = false;
+        let (text, look) = shot(&settings);
+        assert!(text.contains("MONGO_PASSWORD=hunter2"), "{text}");
+        assert_eq!(look.title, None);
+    }
+
+    #[test]
+    fn the_lab_step_names_the_picture_and_titles_it() {
+        let mut s = state_with_secret_label();
+        assert!(default_name(&s, SnapWhat::Focused).starts_with("nodes-"));
+        let lab = crate::lab::load("semana-3").expect("the preset");
+        s.lab = Some((lab, 6));
+        let name = default_name(&s, SnapWhat::Focused);
+        assert_eq!(name, "7-escalar-backend");
+        let settings = SnapSettings::new(&Default::default(), None);
+        // A narrow pane keeps the step in its title and drops the cluster first.
+        let (_, look) = picture(
+            &s,
+            &Theme::default_dark(),
+            Rect::new(0, 0, 60, 20),
+            SnapWhat::Focused,
+            Source::Screen,
+            &settings,
+            None,
+        );
+        let title = look.title.unwrap_or_default();
+        assert!(title.contains("7-escalar-backend"), "{title}");
+    }
+}
