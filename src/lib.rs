@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod certs;
 pub mod cli;
 pub mod command;
 pub mod config;
@@ -270,7 +271,10 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
         Backend::Demo(backend::demo::Demo::at(time::now()))
     } else if matches!(
         cmd,
-        command::Command::Help(_) | command::Command::Labs | command::Command::Lab(_)
+        command::Command::Help(_)
+            | command::Command::Labs
+            | command::Command::Lab(_)
+            | command::Command::Certs(_)
     ) {
         Backend::Demo(backend::demo::Demo::at(0))
     } else {

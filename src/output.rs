@@ -63,6 +63,8 @@ pub enum RunError {
     ConsoleOnly(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Certs(#[from] crate::certs::CertError),
 }
 
 /// How a headless command may change things.
@@ -83,12 +85,25 @@ pub async fn run(
     perms: Permissions,
 ) -> Result<(), RunError> {
     let mut stdout = std::io::stdout().lock();
-    if !matches!(cmd, Command::Help(_) | Command::Labs | Command::Lab(_)) {
+    if !matches!(
+        cmd,
+        Command::Help(_) | Command::Labs | Command::Lab(_) | Command::Certs(_)
+    ) {
         backend.info().await?;
     }
     let text = match cmd {
         // Drawn by `app::snap::headless`, which needs the backend's events.
         Command::Snap(_) => return Err(RunError::ConsoleOnly("snap".into())),
+        Command::Certs(crate::command::CertsCommand::Make { req, .. }) => {
+            crate::certs::report(&crate::certs::generate(&req)?)
+        }
+        Command::Certs(crate::command::CertsCommand::Inspect(file)) => {
+            let all = crate::certs::inspect(std::path::Path::new(&file))?;
+            all.iter()
+                .map(|s| s.describe())
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
         Command::Nodes => {
             let nodes = backend.nodes().await?;
             match output {

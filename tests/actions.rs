@@ -264,6 +264,10 @@ fn readonly_refuses_every_change_and_the_engine_stays_as_it_was() {
         e.docker_ok(&["image", "ls", "-q", "--no-trunc"]),
     );
     let tagged = format!("{}/ro/{}:x", e.registry, unique("i"));
+    let object = unique("ro_obj");
+    let file = std::env::temp_dir().join(unique("ro_file"));
+    std::fs::write(&file, "data").unwrap();
+    let file = file.display().to_string();
     let commands: Vec<Vec<String>> = [
         vec!["scale", &name, "2"],
         vec!["image", &name, "estiba-test/busybox:test"],
@@ -281,6 +285,8 @@ fn readonly_refuses_every_change_and_the_engine_stays_as_it_was() {
         vec!["demote", &node],
         vec!["swarm", "init"],
         vec!["swarm", "leave", "--force"],
+        vec!["secret", "create", &object, &file],
+        vec!["config", "create", &object, &file],
     ]
     .iter()
     .map(|c| c.iter().map(|s| s.to_string()).collect())
@@ -305,6 +311,8 @@ fn readonly_refuses_every_change_and_the_engine_stays_as_it_was() {
         e.docker_ok(&["image", "ls", "-q", "--no-trunc"]),
     );
     assert_eq!(before, after, "read-only mode changed the engine");
+    assert!(!e.docker(&["secret", "inspect", &object]).status.success());
+    assert!(!e.docker(&["config", "inspect", &object]).status.success());
     e.docker_ok(&["service", "rm", &name]);
 }
 

@@ -169,7 +169,8 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
     t.keys(&["BSpace"]);
     t.text("3");
     t.keys(&["Enter"]);
-    t.wait_for(&format!("docker service scale {name}=3"), 20);
+    // The result, not the progress line that names the command as it starts.
+    t.wait_for(&format!("Scaled {name}=3"), 20);
     assert_eq!(inspect(e, &name, "{{.Spec.Mode.Replicated.Replicas}}"), "3");
     t.wait_for("3/3", 30);
     // i: the image command, with the current image; switch to the :test tag.
@@ -196,7 +197,7 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
     t.keys(&["Enter"]);
     t.wait_for("Scale to 0?", 5);
     t.keys(&["y"]);
-    t.wait_for(&format!("docker service scale {name}=0"), 20);
+    t.wait_for(&format!("Scaled {name}=0"), 20);
     assert_eq!(inspect(e, &name, "{{.Spec.Mode.Replicated.Replicas}}"), "0");
     // l on the nodes pane: label this node.
     let node = e
@@ -228,7 +229,7 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
     t.keys(&["Enter"]);
     t.wait_for(&format!("{key} = no"), 10);
     t.keys(&["d"]);
-    t.wait_for(&format!("docker node update --label-rm {key} {node}"), 10);
+    t.wait_for(&format!("{node}: removed {key}"), 10);
     let labels = e.docker_ok(&[
         "node",
         "inspect",
@@ -273,12 +274,13 @@ fn images_pane_tags_latest_as_test_and_pushes_it() {
     t.keys(&["t"]);
     t.wait_for(&format!(":tag {repo}:latest {repo}:test"), 5);
     t.keys(&["Enter"]);
-    t.wait_for(&format!("docker tag {repo}:latest {repo}:test"), 10);
+    t.wait_for(&format!("tagged as {repo}:test"), 10);
     // p: push the selected tag; the registry has it afterwards.
     t.keys(&["p"]);
     t.wait_for(&format!(":push {repo}:latest"), 5);
     t.keys(&["Enter"]);
-    t.wait_for(&format!("docker push {repo}:latest"), 30);
+    // The progress line names the command at once; the result says "pushed to".
+    t.wait_for(&format!("{repo}:latest pushed to"), 30);
     let name = repo.split_once('/').unwrap().1;
     let (status, body) = support::http_get(&e.registry, &format!("/v2/{name}/tags/list"));
     assert_eq!(status, 200, "{body}");

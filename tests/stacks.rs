@@ -221,13 +221,16 @@ fn the_lab_presets_deploy_as_docker_stack_deploy_deploys_them() {
         let folder = dir.path().join(preset);
         let o = e.estiba_cmd(&["lab", "init", preset, folder.to_str().unwrap()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        // Stand-ins for what steps 1 (certificates) and the secrets files provide.
-        for f in [
-            "certs/fullchain.pem",
-            "certs/key.pem",
-            "secrets/mongo_user.txt",
-            "secrets/mongo_password.txt",
-        ] {
+        // Step 1: the certificates, as the lab makes them.
+        let o = std::process::Command::new(Engine::estiba())
+            .args(["certs"])
+            .current_dir(&folder)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(folder.join("certs/fullchain.pem").exists());
+        // The secrets files the student writes.
+        for f in ["secrets/mongo_user.txt", "secrets/mongo_password.txt"] {
             let p = folder.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(&p, format!("{f}\n")).unwrap();

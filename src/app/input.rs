@@ -25,6 +25,8 @@ pub enum Effect {
     Lang(Lang),
     /// Save an evidence screenshot of what is on screen.
     Snap(crate::command::Snap),
+    /// Make certificates (or read one): local files, no cluster.
+    Certs(crate::command::CertsCommand),
 }
 
 const PAGE: isize = 10;
@@ -65,6 +67,19 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if let Overlay::Labels { node_id, selected } = s.overlay.clone() {
         return labels_key(s, &node_id, selected, key);
+    }
+    if let Overlay::Certs(form) = &mut s.overlay {
+        if key.code == KeyCode::Esc {
+            s.overlay = Overlay::None;
+            return vec![];
+        }
+        return match form.key(key) {
+            Some(req) => vec![Effect::Certs(crate::command::CertsCommand::Make {
+                req,
+                bare: false,
+            })],
+            None => vec![],
+        };
     }
     if s.overlay != Overlay::None {
         overlay_key(s, key);
@@ -317,7 +332,7 @@ fn overlay_key(s: &mut State, key: KeyEvent) {
     let bump = |v: &mut usize| *v = (*v as isize + delta).max(0) as usize;
     match &mut s.overlay {
         Overlay::Help { scroll, .. } | Overlay::History { scroll } => bump(scroll),
-        Overlay::Text { .. } | Overlay::Labels { .. } | Overlay::None => {}
+        Overlay::Text { .. } | Overlay::Labels { .. } | Overlay::Certs(_) | Overlay::None => {}
     }
 }
 
@@ -563,6 +578,10 @@ fn replace_last_word(text: &str, word: &str, final_space: bool) -> String {
 /// Runs a command in the console.
 pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
     match cmd {
+        Command::Certs(crate::command::CertsCommand::Make { req, bare: true }) => {
+            s.overlay = Overlay::Certs(super::certs_form::CertsForm::new(&req));
+        }
+        Command::Certs(c) => return vec![Effect::Certs(c)],
         Command::Snap(snap) => {
             if snap.size.is_some() {
                 s.toast(tr!("snap.size_cli"), true);

@@ -1,5 +1,6 @@
 //! The console: the event loop and the state it owns.
 
+pub mod certs_form;
 pub mod editor;
 pub mod input;
 pub mod keymap;

@@ -179,6 +179,48 @@ pub async fn run(opts: Options) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes certificates (showing what they say, with the command line that does the same), or
+/// shows a certificate file. A form stays open with the error when they cannot be made.
+fn certs(state: &mut State, c: crate::command::CertsCommand) {
+    use super::state::Overlay;
+    match c {
+        crate::command::CertsCommand::Make { req, .. } => match crate::certs::generate(&req) {
+            Ok(g) => {
+                let body = format!(
+                    "{}\n{} estiba {}\n",
+                    crate::certs::report(&g),
+                    crate::tr!("toast.equivalent"),
+                    req.command_line()
+                );
+                state.overlay = Overlay::Text {
+                    title: crate::tr!("certs.title_done", dir = req.dir.display()),
+                    body,
+                };
+                state.toast(crate::tr!("certs.done", dir = req.dir.display()), false);
+            }
+            Err(e) => match &mut state.overlay {
+                Overlay::Certs(form) => form.error = Some(e.to_string()),
+                _ => state.toast(e.to_string(), true),
+            },
+        },
+        crate::command::CertsCommand::Inspect(file) => {
+            match crate::certs::inspect(std::path::Path::new(&file)) {
+                Ok(all) => {
+                    state.overlay = Overlay::Text {
+                        title: file.clone(),
+                        body: all
+                            .iter()
+                            .map(|s| s.describe())
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    }
+                }
+                Err(e) => state.toast(e.to_string(), true),
+            }
+        }
+    }
+}
+
 /// Saves what is on screen now (the palette that asked for it already closed) and says where.
 fn snap_now(
     state: &mut State,
@@ -293,6 +335,7 @@ async fn carry_out(
         },
         // Handled in the loop, which knows the terminal's size.
         Effect::Snap(_) => {}
+        Effect::Certs(c) => certs(state, c),
         Effect::Lang(l) => {
             crate::i18n::set_lang(l);
             state.toast(crate::tr!("toast.lang"), false);

@@ -150,6 +150,8 @@ pub enum Overlay {
         node_id: String,
         selected: usize,
     },
+    /// `certs` with no options: the fields, prefilled.
+    Certs(super::certs_form::CertsForm),
 }
 
 /// One line of the activity log: what was done, how it ended, and the docker command that does

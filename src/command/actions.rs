@@ -169,6 +169,28 @@ pub fn parse(
         "push" => Ok(Action::Push(image(name, &one("IMAGE")?)?)),
         "rmi" => Ok(Action::Rmi(one("IMAGE")?)),
         "rm-stack" => Ok(Action::RmStack(one("STACK")?)),
+        "secret" | "config" => match rest {
+            [] => Err(missing("create")),
+            ["create" | "crear"] => Err(missing("NAME")),
+            ["create" | "crear", _] => Err(missing("FILE")),
+            ["create" | "crear", n, file] => {
+                // Names as the engine takes them: letters, digits, `-`, `_`, `.`.
+                let ok = n.len() <= 64
+                    && n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                if !ok {
+                    return Err(bad(name, "NAME", n));
+                }
+                Ok(Action::CreateObject {
+                    secret: name == "secret",
+                    name: n.to_string(),
+                    file: file.to_string(),
+                })
+            }
+            ["create" | "crear", _, _, more @ ..] => Err(extra(more)),
+            [verb, ..] => Err(bad(name, "create", verb)),
+        },
         "label" => match rest {
             [] => Err(missing("NODE")),
             [_] => Err(missing("key=value")),

@@ -2,6 +2,7 @@
 //! [`Command`] through [`parse`]; help text, completion and Spanish aliases live here too.
 
 pub mod actions;
+mod certs;
 
 use crate::i18n::Lang;
 use crate::model::action::Action;
@@ -41,6 +42,17 @@ pub enum Command {
     Lab(LabCommand),
     /// Save an evidence screenshot.
     Snap(Snap),
+    Certs(CertsCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertsCommand {
+    /// Generate; `bare` when no option was given (the console then opens its form).
+    Make {
+        req: crate::certs::Request,
+        bare: bool,
+    },
+    Inspect(String),
 }
 
 /// What a snapshot shows.
@@ -336,6 +348,27 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::SnapTarget, ArgKind::Text],
     },
     Spec {
+        name: "certs",
+        aliases: &["certificados", "cert"],
+        usage: "[--domain D] [--san NAME]... [--org O] [--locality L] [--state S] [--country CC] [--key ecdsa|rsa2048|rsa4096] [--days N] [--ca-days N] [--self-signed] [--out DIR] [--force] | inspect FILE",
+        help: "cmd.certs",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "secret",
+        aliases: &["secreto"],
+        usage: "create NAME FILE",
+        help: "cmd.secret",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "config",
+        aliases: &[],
+        usage: "create NAME FILE",
+        help: "cmd.config_create",
+        args: &[ArgKind::Text],
+    },
+    Spec {
         name: "labs",
         aliases: &["laboratorios"],
         usage: "",
@@ -503,6 +536,7 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         "stacks" => no_args(Command::Stacks),
         "labs" => no_args(Command::Labs),
         "snap" => parse_snap(&rest, &missing, &extra).map(Command::Snap),
+        "certs" => certs::parse(&rest, &missing, &extra).map(Command::Certs),
         "edit" => match rest.as_slice() {
             [] => Err(missing("FILE|STACK")),
             [t] => Ok(Command::Edit {
@@ -534,7 +568,7 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         },
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
         | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
-        | "deploy" | "diff" | "rm-stack" => {
+        | "deploy" | "diff" | "rm-stack" | "secret" | "config" => {
             actions::parse(name, &rest, &missing, &extra).map(Command::Act)
         }
         "tasks" => match rest.as_slice() {

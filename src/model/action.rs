@@ -58,6 +58,12 @@ pub enum Action {
     },
     /// `docker stack rm STACK`: services, secrets, configs, networks (not volumes).
     RmStack(String),
+    /// `docker secret create NAME FILE` (or `docker config create`): the file read by estiba.
+    CreateObject {
+        secret: bool,
+        name: String,
+        file: String,
+    },
     /// What a deploy would change; changes nothing.
     Diff {
         files: Vec<String>,
@@ -132,6 +138,7 @@ impl Action {
             | Action::Restart(service) => service.clone(),
             Action::Tag { source, .. } => source.clone(),
             Action::Push(i) | Action::Rmi(i) => i.clone(),
+            Action::CreateObject { name, .. } => name.clone(),
             Action::Label { node, .. }
             | Action::Unlabel { node, .. }
             | Action::Availability { node, .. }
@@ -203,6 +210,10 @@ impl Action {
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
             Action::RmStack(stack) => format!("docker stack rm {stack}"),
+            Action::CreateObject { secret, name, file } => format!(
+                "docker {} create {name} {file}",
+                if *secret { "secret" } else { "config" }
+            ),
             Action::Deploy {
                 files,
                 stack,

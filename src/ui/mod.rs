@@ -228,6 +228,7 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Overlay::Labels { node_id, selected } => {
             labels_box(state, node_id, *selected, theme, rows[1], buf)
         }
+        Overlay::Certs(form) => certs_box(form, theme, rows[1], buf),
         Overlay::None => {}
     }
 }
@@ -637,14 +638,16 @@ fn help(
             Span::raw(desc),
         ]));
     }
-    popup(tr!("help.title"), lines, scroll, theme, area, buf);
+    popup(tr!("help.title"), lines, scroll, None, theme, area, buf);
 }
 
 /// A centred box with a border, cleared, for overlays.
+/// A box over the middle of `area`; `footer` replaces the usual "Esc closes" line.
 fn popup<'a>(
     title: String,
     lines: Vec<Line<'a>>,
     scroll: usize,
+    footer: Option<String>,
     theme: &Theme,
     area: Rect,
     buf: &mut Buffer,
@@ -664,7 +667,7 @@ fn popup<'a>(
             theme.header(),
         )))
         .title_bottom(Line::from(Span::styled(
-            format!(" {} ", tr!("help.close")),
+            format!(" {} ", footer.unwrap_or_else(|| tr!("help.close"))),
             theme.muted(),
         )));
     Paragraph::new(lines)
@@ -702,10 +705,70 @@ fn history(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Bu
             if a.ok { theme.base() } else { theme.error() },
         )));
     }
-    popup(tr!("history.title"), lines, scroll, theme, area, buf);
+    popup(tr!("history.title"), lines, scroll, None, theme, area, buf);
 }
 
 /// The label editor of a node: its labels, the selected one highlighted, and the keys.
+/// The certificates form: a line a field, the selected one highlighted (choices between ‹ ›),
+/// then the command line the fields make, and the last error.
+fn certs_box(
+    form: &crate::app::certs_form::CertsForm,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    use crate::app::certs_form::Field;
+    let width = Field::ALL
+        .iter()
+        .map(|f| crate::i18n::text(f.label_key()).chars().count())
+        .max()
+        .unwrap_or(10);
+    let mut lines = Vec::new();
+    for (i, f) in Field::ALL.iter().enumerate() {
+        let selected = i == form.selected;
+        let value = form.value(*f);
+        let shown = match (f.is_choice(), selected) {
+            (true, true) => format!("‹ {value} ›"),
+            (false, true) => format!("{value}▏"),
+            _ => value,
+        };
+        let style = if selected {
+            theme.selection()
+        } else {
+            theme.base()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:<width$}  ", crate::i18n::text(f.label_key())),
+                theme.fg(theme.header),
+            ),
+            Span::styled(format!(" {shown} "), style),
+        ]));
+    }
+    lines.push(Line::default());
+    if let Ok(req) = form.request() {
+        lines.push(Line::from(Span::styled(
+            format!(" estiba {}", req.command_line()),
+            theme.muted(),
+        )));
+    }
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(
+            format!(" {e}"),
+            theme.fg(theme.error),
+        )));
+    }
+    popup(
+        tr!("certs.form_title"),
+        lines,
+        0,
+        Some(tr!("certs.keys")),
+        theme,
+        area,
+        buf,
+    );
+}
+
 fn labels_box(
     state: &State,
     node_id: &str,
@@ -733,15 +796,11 @@ fn labels_box(
             Span::styled(format!(" = {v} "), style),
         ]));
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        tr!("labels.keys"),
-        theme.fg(theme.accent),
-    )));
     popup(
         tr!("labels.title", node = node.hostname),
         lines,
         0,
+        Some(tr!("labels.keys")),
         theme,
         area,
         buf,
@@ -750,7 +809,7 @@ fn labels_box(
 
 fn text_box(title: &str, body: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let lines = body.lines().map(|l| Line::from(l.to_string())).collect();
-    popup(title.to_string(), lines, 0, theme, area, buf);
+    popup(title.to_string(), lines, 0, None, theme, area, buf);
 }
 
 /// The screen's text, row by row (for tests and the text export).

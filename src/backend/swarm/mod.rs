@@ -8,6 +8,7 @@ mod preview;
 mod push;
 mod raw;
 
+pub use ops::read_object_file;
 pub use ops::split_tag as split_image_tag;
 pub use push::bar as push_bar;
 

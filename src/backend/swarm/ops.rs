@@ -272,6 +272,38 @@ impl Swarm {
                 })
             }
             Action::RmStack(stack) => self.remove_stack(stack, progress).await,
+            Action::CreateObject { secret, name, file } => {
+                let data = read_object_file(file)?;
+                let d = self.docker();
+                let created = if *secret {
+                    let spec = bollard::models::SecretSpec {
+                        name: Some(name.clone()),
+                        data: Some(data),
+                        ..Default::default()
+                    };
+                    d.create_secret(spec).await.map(|r| r.id)
+                } else {
+                    let spec = bollard::models::ConfigSpec {
+                        name: Some(name.clone()),
+                        data: Some(data),
+                        ..Default::default()
+                    };
+                    d.create_config(spec).await.map(|r| r.id)
+                };
+                let kind = if *secret { "secret" } else { "config" };
+                match created {
+                    Ok(id) => Ok(Outcome {
+                        summary: tr!("done.create_object", kind = kind, name = name),
+                        detail: Some(id),
+                    }),
+                    Err(e) if e.to_string().contains("already exists") => Err(Error::Refused(tr!(
+                        "err.object_exists",
+                        kind = kind,
+                        name = name
+                    ))),
+                    Err(e) => Err(engine_error(e)),
+                }
+            }
             Action::Diff {
                 files,
                 stack,
@@ -587,6 +619,17 @@ pub fn split_tag(reference: &str) -> (String, String) {
         Some(p) if !r[p..].contains('/') => (r[..p].to_string(), r[p + 1..].to_string()),
         _ => (r.to_string(), "latest".to_string()),
     }
+}
+
+/// A file for a secret or config, base64 as the API wants it; swarm keeps at most 500 KB.
+pub fn read_object_file(file: &str) -> Result<String, Error> {
+    use base64::Engine as _;
+    let bytes = std::fs::read(file)
+        .map_err(|e| Error::Refused(tr!("err.read_file", file = file, detail = e)))?;
+    if bytes.len() > 500 * 1024 {
+        return Err(Error::Refused(tr!("err.object_size", file = file)));
+    }
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 #[cfg(test)]
