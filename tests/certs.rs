@@ -9,21 +9,11 @@ use std::process::{Command, Output};
 use support::Engine;
 
 fn workdir() -> PathBuf {
-    let d = std::env::temp_dir().join(support::unique("estiba-certs"));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    support::workdir("estiba-certs")
 }
 
 fn estiba(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_estiba"))
-        .args(args)
-        .current_dir(dir)
-        .env("ESTIBA_DATA_DIR", dir.join(".data"))
-        .env("ESTIBA_CONFIG_DIR", dir.join(".config"))
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL")
-        .output()
-        .unwrap()
+    support::estiba_in(dir, args)
 }
 
 fn ok(o: &Output) -> String {

@@ -5,25 +5,15 @@ mod support;
 
 use estiba::export::{CELL_H, CELL_W, frame_extra};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use support::tmux::Tmux;
 
 fn workdir() -> PathBuf {
-    let d = std::env::temp_dir().join(support::unique("estiba-snap"));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    support::workdir("estiba-snap")
 }
 
 fn estiba(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_estiba"))
-        .args(args)
-        .current_dir(dir)
-        .env("ESTIBA_DATA_DIR", dir.join(".data"))
-        .env("ESTIBA_CONFIG_DIR", dir.join(".config"))
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL")
-        .output()
-        .unwrap()
+    support::estiba_in(dir, args)
 }
 
 fn size_of(png: &Path) -> (u32, u32) {

@@ -8,8 +8,7 @@ pub fn parse(
     missing: &dyn Fn(&str) -> ParseError,
     extra: &dyn Fn(&[&str]) -> ParseError,
 ) -> Result<CertsCommand, ParseError> {
-    if let Some(first @ ("inspect" | "ver")) = rest.first().copied() {
-        let _ = first;
+    if let Some("inspect" | "ver") = rest.first().copied() {
         return match &rest[1..] {
             [] => Err(missing("FILE")),
             [f] => Ok(CertsCommand::Inspect(f.to_string())),
@@ -22,44 +21,29 @@ pub fn parse(
         value: value.into(),
     };
     let mut req = Request::default();
-    let mut i = 0;
-    while i < rest.len() {
-        let w = rest[i];
-        let (flag, inline) = match w.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-            _ => (w, None),
-        };
-        let mut value = |arg: &str| -> Result<String, ParseError> {
-            if let Some(v) = inline {
-                return Ok(v.to_string());
-            }
-            i += 1;
-            rest.get(i)
-                .map(|v| v.to_string())
-                .ok_or_else(|| missing(arg))
-        };
+    let mut words = super::Words::new(rest, missing);
+    while let Some(flag) = words.next_word() {
         let days = |flag: &str, v: String| -> Result<i64, ParseError> {
             v.parse::<i64>().map_err(|_| bad(flag, &v))
         };
         match flag {
-            "--domain" | "-d" => req.domain = value("DOMAIN")?,
-            "--san" => req.sans.push(value("NAME")?),
-            "--org" | "-O" => req.org = value("ORG")?,
-            "--locality" | "-L" => req.locality = value("LOCALITY")?,
-            "--state" | "-S" => req.state = value("STATE")?,
-            "--country" | "-C" => req.country = value("CC")?,
+            "--domain" | "-d" => req.domain = words.value("DOMAIN")?,
+            "--san" => req.sans.push(words.value("NAME")?),
+            "--org" | "-O" => req.org = words.value("ORG")?,
+            "--locality" | "-L" => req.locality = words.value("LOCALITY")?,
+            "--state" | "-S" => req.state = words.value("STATE")?,
+            "--country" | "-C" => req.country = words.value("CC")?,
             "--key" => {
-                let v = value("ecdsa|rsa2048|rsa4096")?;
+                let v = words.value("ecdsa|rsa2048|rsa4096")?;
                 req.key = KeyKind::parse(&v).ok_or_else(|| bad("--key", &v))?;
             }
-            "--days" => req.days = days("--days", value("N")?)?,
-            "--ca-days" => req.ca_days = days("--ca-days", value("N")?)?,
-            "--out" | "-o" => req.dir = value("DIR")?.into(),
+            "--days" => req.days = days("--days", words.value("N")?)?,
+            "--ca-days" => req.ca_days = days("--ca-days", words.value("N")?)?,
+            "--out" | "-o" => req.dir = words.value("DIR")?.into(),
             "--self-signed" | "--autofirmado" => req.self_signed = true,
             "--force" | "-f" => req.force = true,
-            _ => return Err(extra(&rest[i..])),
+            _ => return Err(extra(words.left())),
         }
-        i += 1;
     }
     Ok(CertsCommand::Make {
         req,

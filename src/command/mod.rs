@@ -676,31 +676,18 @@ fn parse_snap(
         scale: None,
     };
     let mut what_given = false;
-    let mut i = 0;
-    while i < rest.len() {
-        let w = rest[i];
-        let (flag, inline) = match w.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-            _ => (w, None),
-        };
-        let mut value = |arg: &str| -> Result<String, ParseError> {
-            if let Some(v) = inline {
-                return Ok(v.to_string());
-            }
-            i += 1;
-            rest.get(i)
-                .map(|v| v.to_string())
-                .ok_or_else(|| missing(arg))
-        };
+    let mut words = Words::new(rest, missing);
+    while let Some(flag) = words.next_word() {
+        let w = flag;
         match flag {
             "--pane" | "-p" => {
-                let v = value("PANE")?;
+                let v = words.value("PANE")?;
                 snap.what = SnapWhat::parse(&v).ok_or_else(|| bad("--pane", &v))?;
                 what_given = true;
             }
-            "--out" | "-o" => snap.out = Some(value("FILE")?),
+            "--out" | "-o" => snap.out = Some(words.value("FILE")?),
             "--size" => {
-                let v = value("WxH")?;
+                let v = words.value("WxH")?;
                 let size = v
                     .split_once(['x', 'X'])
                     .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
@@ -708,23 +695,75 @@ fn parse_snap(
                 snap.size = Some(size.ok_or_else(|| bad("--size", &v))?);
             }
             "--scale" => {
-                let v = value("N")?;
+                let v = words.value("N")?;
                 let n = v.parse::<u32>().ok().filter(|n| (1..=4).contains(n));
                 snap.scale = Some(n.ok_or_else(|| bad("--scale", &v))?);
             }
-            f if f.starts_with('-') && f.len() > 1 => return Err(extra(&rest[i..])),
+            f if f.starts_with('-') && f.len() > 1 => return Err(extra(words.left())),
             _ => match SnapWhat::parse(w) {
                 Some(what) if !what_given && snap.name.is_none() => {
                     snap.what = what;
                     what_given = true;
                 }
                 _ if snap.name.is_none() => snap.name = Some(w.to_string()),
-                _ => return Err(extra(&rest[i..])),
+                _ => return Err(extra(words.left())),
             },
         }
-        i += 1;
     }
     Ok(snap)
+}
+
+/// Walks the words of a command with options: `--flag value`, `--flag=value` and plain words.
+pub(crate) struct Words<'a, 'm> {
+    rest: &'a [&'a str],
+    /// The word being looked at (one past it before the first).
+    at: usize,
+    inline: Option<&'a str>,
+    missing: &'m dyn Fn(&str) -> ParseError,
+}
+
+impl<'a, 'm> Words<'a, 'm> {
+    pub(crate) fn new(rest: &'a [&'a str], missing: &'m dyn Fn(&str) -> ParseError) -> Self {
+        Words {
+            rest,
+            at: usize::MAX,
+            inline: None,
+            missing,
+        }
+    }
+
+    /// The next flag (without its `=value`) or plain word.
+    pub(crate) fn next_word(&mut self) -> Option<&'a str> {
+        self.at = self.at.wrapping_add(1);
+        let w = *self.rest.get(self.at)?;
+        match w.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => {
+                self.inline = Some(v);
+                Some(f)
+            }
+            _ => {
+                self.inline = None;
+                Some(w)
+            }
+        }
+    }
+
+    /// The current flag's value: after its `=`, or the next word.
+    pub(crate) fn value(&mut self, arg: &str) -> Result<String, ParseError> {
+        if let Some(v) = self.inline.take() {
+            return Ok(v.to_string());
+        }
+        self.at += 1;
+        self.rest
+            .get(self.at)
+            .map(|v| v.to_string())
+            .ok_or_else(|| (self.missing)(arg))
+    }
+
+    /// The words from the current one on (for "unexpected words" errors).
+    pub(crate) fn left(&self) -> &'a [&'a str] {
+        &self.rest[self.at.min(self.rest.len())..]
+    }
 }
 
 /// `name usage`, e.g. `logs SERVICE|TASK [--tail N] [--follow]`.

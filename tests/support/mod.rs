@@ -665,3 +665,24 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 pub mod tmux;
+
+/// A fresh folder under the temp dir, for a test that runs estiba as a user would in theirs.
+pub fn workdir(prefix: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(unique(prefix));
+    std::fs::create_dir_all(&d).expect("a work folder");
+    d
+}
+
+/// Runs estiba in `dir` (as its working directory), with its data and config kept there, in
+/// English.
+pub fn estiba_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(Engine::estiba())
+        .args(args)
+        .current_dir(dir)
+        .env("ESTIBA_DATA_DIR", dir.join(".data"))
+        .env("ESTIBA_CONFIG_DIR", dir.join(".config"))
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .expect("estiba runs")
+}
