@@ -22,9 +22,15 @@ pub struct Cli {
     /// Engine address (unix:///path or tcp://host:port), as docker -H
     #[arg(short = 'H', long)]
     pub host: Option<String>,
-    /// Docker context to use, as docker --context
+    /// Docker context (or, with --kube, Kubernetes context) to use
     #[arg(long)]
     pub context: Option<String>,
+    /// Open a Kubernetes cluster (KUBECONFIG, ~/.kube/config, or in-cluster) instead of Docker
+    #[arg(long)]
+    pub kube: bool,
+    /// The kubeconfig file to use (implies --kube)
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
     /// Use the embedded demo cluster
     #[arg(long)]
     pub demo: bool,
@@ -94,10 +100,11 @@ impl Cli {
                     | "--output"
                     | "--config"
                     | "--evidence-dir"
+                    | "--kubeconfig"
             );
             let flag = matches!(
                 name,
-                "--demo" | "--print-config" | "--yes" | "-y" | "--readonly"
+                "--demo" | "--print-config" | "--yes" | "-y" | "--readonly" | "--kube"
             );
             if takes_value {
                 globals.push(w.clone());
@@ -119,6 +126,8 @@ impl Cli {
         cli.print_config |= extra.print_config;
         cli.yes |= extra.yes;
         cli.readonly |= extra.readonly;
+        cli.kube |= extra.kube;
+        cli.kubeconfig = extra.kubeconfig.or(cli.kubeconfig);
         cli.theme = extra.theme.or(cli.theme);
         cli.lang = extra.lang.or(cli.lang);
         cli.output = extra.output.or(cli.output);

@@ -160,6 +160,15 @@ async fn console(
     let now = time::now();
     let backend = if cli.demo {
         demo_for_console(now)
+    } else if cli.kube || cli.kubeconfig.is_some() {
+        match backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref()).await
+        {
+            Ok(k) => Backend::Kube(Box::new(k)),
+            Err(e) => {
+                warnings.push(e.to_string());
+                Backend::Demo(backend::demo::Demo::live(now))
+            }
+        }
     } else {
         match resolve(&cfg) {
             Err(e) => {
@@ -278,9 +287,15 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
     ) {
         Backend::Demo(backend::demo::Demo::at(0))
     } else {
-        let conn = match resolve(&cfg) {
-            Ok(ep) => connect(&ep).await,
-            Err(e) => Err(e),
+        let conn = if cli.kube || cli.kubeconfig.is_some() {
+            backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref())
+                .await
+                .map(|k| Backend::Kube(Box::new(k)))
+        } else {
+            match resolve(&cfg) {
+                Ok(ep) => connect(&ep).await,
+                Err(e) => Err(e),
+            }
         };
         match conn {
             Ok(b) => b,

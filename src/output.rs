@@ -402,12 +402,12 @@ async fn act(
     if let Some(question) = confirm.filter(|_| !(perms.yes || (perms.readonly && action.mutates())))
     {
         if !std::io::stdin().is_terminal() {
-            return Err(RunError::NeedsYes(action.docker_cli()));
+            return Err(RunError::NeedsYes(action.cli(backend.is_kube())));
         }
         eprint!(
             "{} {}  {} ",
             crate::i18n::text(question),
-            action.docker_cli(),
+            action.cli(backend.is_kube()),
             tr!("confirm.keys")
         );
         let mut answer = String::new();
@@ -440,7 +440,7 @@ async fn act(
     let mut out = std::io::stdout().lock();
     match output {
         Output::Json => {
-            let v = serde_json::json!({ "summary": outcome.summary, "detail": outcome.detail, "docker": action.docker_cli() });
+            let v = serde_json::json!({ "summary": outcome.summary, "detail": outcome.detail, "docker": action.cli(backend.is_kube()) });
             writeln!(
                 out,
                 "{}",
@@ -452,7 +452,12 @@ async fn act(
             if let Some(d) = outcome.detail {
                 writeln!(out, "{d}")?;
             }
-            writeln!(out, "{} {}", tr!("toast.equivalent"), action.docker_cli())?;
+            writeln!(
+                out,
+                "{} {}",
+                tr!("toast.equivalent"),
+                action.cli(backend.is_kube())
+            )?;
         }
     }
     Ok(())

@@ -392,7 +392,7 @@ pub fn start(s: &mut State, action: crate::model::action::Action) -> Vec<Effect>
         id,
         (
             action.clone(),
-            tr!("progress.started", command = action.docker_cli()),
+            tr!("progress.started", command = action.cli(s.is_kube())),
         ),
     );
     vec![Effect::Op(Op::Act { id, action })]
@@ -635,7 +635,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Lang(l) => return vec![Effect::Lang(l)],
         Command::Act(action) => {
             if s.readonly && action.mutates() {
-                let e = crate::backend::Error::ReadOnly(action.docker_cli());
+                let e = crate::backend::Error::ReadOnly(action.cli(s.is_kube()));
                 s.toast(e.to_string(), true);
             } else if let crate::model::action::Action::Deploy {
                 files,

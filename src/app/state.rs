@@ -365,7 +365,7 @@ impl State {
             }
             Event::Done { id, action, result } => {
                 self.running.remove(&id);
-                let cli = action.docker_cli();
+                let cli = action.cli(self.is_kube());
                 if let (Ok(_), Action::Deploy { files, stack, .. }) = (&result, &action) {
                     self.deployed_from.insert(stack.clone(), files.clone());
                 }
@@ -580,6 +580,11 @@ impl State {
     pub fn selected_node(&self) -> Option<&Node> {
         let id = self.view(Pane::Nodes).selected_id.as_ref()?;
         self.nodes.iter().find(|n| &n.id == id)
+    }
+
+    /// Whether the cluster is Kubernetes (commands are then shown as kubectl's).
+    pub fn is_kube(&self) -> bool {
+        self.info.as_ref().is_some_and(|i| i.kube.is_some())
     }
 
     /// Names offered by completion: services, then tasks too for `logs`.

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod demo;
 pub mod endpoint;
+pub mod kube;
 pub mod swarm;
 
 use crate::model::action::{Action, Outcome};
@@ -137,6 +138,7 @@ pub enum Event {
 
 pub enum Backend {
     Swarm(swarm::Swarm),
+    Kube(Box<kube::Kube>),
     Demo(demo::Demo),
 }
 
@@ -145,9 +147,19 @@ impl Backend {
         matches!(self, Backend::Demo(_))
     }
 
+    pub fn is_kube(&self) -> bool {
+        matches!(self, Backend::Kube(_))
+    }
+
+    /// Whether listings are also polled every few seconds (Kubernetes watchers need no poll).
+    pub fn polls(&self) -> bool {
+        !self.is_kube()
+    }
+
     pub fn endpoint(&self) -> String {
         match self {
             Backend::Swarm(s) => s.endpoint().to_string(),
+            Backend::Kube(k) => k.endpoint(),
             Backend::Demo(_) => "demo".to_string(),
         }
     }
@@ -155,6 +167,7 @@ impl Backend {
     pub async fn info(&self) -> Result<ClusterInfo, Error> {
         match self {
             Backend::Swarm(s) => s.info().await,
+            Backend::Kube(k) => k.info().await,
             Backend::Demo(d) => Ok(d.info()),
         }
     }
@@ -162,6 +175,7 @@ impl Backend {
     pub async fn nodes(&self) -> Result<Vec<Node>, Error> {
         match self {
             Backend::Swarm(s) => s.nodes().await,
+            Backend::Kube(k) => k.nodes().await,
             Backend::Demo(d) => Ok(d.nodes()),
         }
     }
@@ -169,6 +183,7 @@ impl Backend {
     pub async fn workloads(&self) -> Result<Vec<Workload>, Error> {
         match self {
             Backend::Swarm(s) => s.workloads().await,
+            Backend::Kube(k) => k.workloads().await,
             Backend::Demo(d) => Ok(d.workloads()),
         }
     }
@@ -176,6 +191,7 @@ impl Backend {
     pub async fn instances(&self) -> Result<Vec<Instance>, Error> {
         match self {
             Backend::Swarm(s) => s.instances().await,
+            Backend::Kube(k) => k.instances().await,
             Backend::Demo(d) => Ok(d.instances()),
         }
     }
@@ -183,6 +199,7 @@ impl Backend {
     pub async fn images(&self) -> Result<Vec<Image>, Error> {
         match self {
             Backend::Swarm(s) => s.images().await,
+            Backend::Kube(k) => k.images().await,
             Backend::Demo(d) => Ok(d.images()),
         }
     }
@@ -192,6 +209,7 @@ impl Backend {
     pub fn changes(&self) -> BoxStream<'static, Result<Dirty, Error>> {
         match self {
             Backend::Swarm(s) => s.changes(),
+            Backend::Kube(k) => k.changes(),
             Backend::Demo(d) => d.changes(),
         }
     }
@@ -206,6 +224,7 @@ impl Backend {
     ) -> Result<(), Error> {
         match self {
             Backend::Swarm(s) => s.logs(target, tail, follow, tx).await,
+            Backend::Kube(k) => k.logs(target, tail, follow, tx).await,
             Backend::Demo(d) => d.logs(target, tail, follow, tx).await,
         }
     }
@@ -218,6 +237,7 @@ impl Backend {
     ) -> Result<Outcome, Error> {
         match self {
             Backend::Swarm(s) => s.act(action, progress).await,
+            Backend::Kube(k) => k.act(action, progress).await,
             Backend::Demo(d) => d.act(action, progress).await,
         }
     }
@@ -306,13 +326,14 @@ pub async fn perform(
     readonly: bool,
     progress: &mpsc::Sender<String>,
 ) -> Result<Outcome, Error> {
+    let cli = action.cli(backend.is_kube());
     if readonly && action.mutates() {
-        return Err(Error::ReadOnly(action.docker_cli()));
+        return Err(Error::ReadOnly(cli));
     }
-    tracing::info!(command = %action.docker_cli(), "carrying out");
+    tracing::info!(command = %cli, "carrying out");
     let result = backend.act(action, progress).await;
     if let Err(e) = &result {
-        tracing::warn!(command = %action.docker_cli(), error = %e, "failed");
+        tracing::warn!(command = %cli, error = %e, "failed");
     }
     result
 }
@@ -418,7 +439,7 @@ pub async fn drive(
                     Some(Err(e)) => break Some(e),
                     None => break None,
                 },
-                _ = poll.tick() => dirty = Dirty::ALL,
+                _ = poll.tick(), if backend.polls() => dirty = Dirty::ALL,
                 _ = converging.tick(), if unsettled => {
                     dirty.workloads = true;
                     dirty.instances = true;

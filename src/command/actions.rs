@@ -169,6 +169,11 @@ pub fn parse(
         "push" => Ok(Action::Push(image(name, &one("IMAGE")?)?)),
         "rmi" => Ok(Action::Rmi(one("IMAGE")?)),
         "rm-stack" => Ok(Action::RmStack(one("STACK")?)),
+        "ctx" => Ok(Action::Context(one("NAME")?)),
+        "ns" => Ok(Action::Namespace(match one("NAME|all")?.as_str() {
+            "all" | "todos" | "-A" => None,
+            n => Some(n.to_string()),
+        })),
         "secret" | "config" => match rest {
             [] => Err(missing("create")),
             ["create" | "crear"] => Err(missing("NAME")),

@@ -146,7 +146,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "services",
-        aliases: &["workloads", "servicios", "service", "ls"],
+        aliases: &["workloads", "servicios", "service", "ls", "deployments"],
         usage: "",
         help: "cmd.services",
         args: &[],
@@ -279,14 +279,14 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "activate",
-        aliases: &["activar"],
+        aliases: &["activar", "uncordon"],
         usage: "NODE",
         help: "cmd.activate",
         args: &[ArgKind::Node],
     },
     Spec {
         name: "pause",
-        aliases: &["pausar"],
+        aliases: &["pausar", "cordon", "acordonar"],
         usage: "NODE",
         help: "cmd.pause",
         args: &[ArgKind::Node],
@@ -366,6 +366,20 @@ pub const SPECS: &[Spec] = &[
         aliases: &[],
         usage: "create NAME FILE",
         help: "cmd.config_create",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "ctx",
+        aliases: &["context", "contexto"],
+        usage: "NAME",
+        help: "cmd.ctx",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "ns",
+        aliases: &["namespace"],
+        usage: "NAME|all",
+        help: "cmd.ns",
         args: &[ArgKind::Text],
     },
     Spec {
@@ -568,7 +582,7 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         },
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
         | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
-        | "deploy" | "diff" | "rm-stack" | "secret" | "config" => {
+        | "deploy" | "diff" | "rm-stack" | "secret" | "config" | "ctx" | "ns" => {
             actions::parse(name, &rest, &missing, &extra).map(Command::Act)
         }
         "tasks" => match rest.as_slice() {

@@ -64,6 +64,10 @@ pub enum Action {
         name: String,
         file: String,
     },
+    /// Kubernetes: look at another context of the kubeconfig.
+    Context(String),
+    /// Kubernetes: look at one namespace (`None`: all of them).
+    Namespace(Option<String>),
     /// What a deploy would change; changes nothing.
     Diff {
         files: Vec<String>,
@@ -99,9 +103,78 @@ pub struct Outcome {
 }
 
 impl Action {
+    /// The equivalent command line: kubectl's on Kubernetes, docker's elsewhere.
+    pub fn cli(&self, kube: bool) -> String {
+        if kube {
+            self.kubectl()
+        } else {
+            self.docker_cli()
+        }
+    }
+
+    /// The kubectl command that does the same on Kubernetes.
+    pub fn kubectl(&self) -> String {
+        match self {
+            Action::Scale(pairs) => pairs
+                .iter()
+                .map(|(s, n)| format!("kubectl scale deployment/{s} --replicas={n}"))
+                .collect::<Vec<_>>()
+                .join(" && "),
+            Action::Image { service, image, .. } => match image.split_once('=') {
+                Some((c, i)) => format!("kubectl set image deployment/{service} {c}={i}"),
+                None => format!("kubectl set image deployment/{service} *={image}"),
+            },
+            Action::Rollback(s) => format!("kubectl rollout undo deployment/{s}"),
+            Action::Restart(s) => format!("kubectl rollout restart deployment/{s}"),
+            Action::Label { node, labels } => {
+                let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("kubectl label node {node} {} --overwrite", l.join(" "))
+            }
+            Action::Unlabel { node, keys } => {
+                let l: Vec<String> = keys.iter().map(|k| format!("{k}-")).collect();
+                format!("kubectl label node {node} {}", l.join(" "))
+            }
+            Action::Availability {
+                node,
+                to: Availability::Pause,
+            } => format!("kubectl cordon {node}"),
+            Action::Availability {
+                node,
+                to: Availability::Active,
+            } => format!("kubectl uncordon {node}"),
+            Action::Availability {
+                node,
+                to: Availability::Drain,
+            } => format!("kubectl drain {node} --ignore-daemonsets"),
+            Action::CreateObject {
+                secret: true,
+                name,
+                file,
+            } => {
+                format!("kubectl create secret generic {name} --from-file={file}")
+            }
+            Action::CreateObject {
+                secret: false,
+                name,
+                file,
+            } => {
+                format!("kubectl create configmap {name} --from-file={file}")
+            }
+            Action::Context(c) => format!("kubectl config use-context {c}"),
+            Action::Namespace(Some(n)) => {
+                format!("kubectl config set-context --current --namespace={n}")
+            }
+            Action::Namespace(None) => "kubectl get pods --all-namespaces".into(),
+            other => other.docker_cli(),
+        }
+    }
+
     /// Whether it changes the cluster (and so is refused in read-only mode).
     pub fn mutates(&self) -> bool {
-        !matches!(self, Action::JoinToken(_) | Action::Diff { .. })
+        !matches!(
+            self,
+            Action::JoinToken(_) | Action::Diff { .. } | Action::Context(_) | Action::Namespace(_)
+        )
     }
 
     /// Catalog key of the question asked before a disruptive action, if it is one.
@@ -138,7 +211,8 @@ impl Action {
             | Action::Restart(service) => service.clone(),
             Action::Tag { source, .. } => source.clone(),
             Action::Push(i) | Action::Rmi(i) => i.clone(),
-            Action::CreateObject { name, .. } => name.clone(),
+            Action::CreateObject { name, .. } | Action::Context(name) => name.clone(),
+            Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }
             | Action::Unlabel { node, .. }
             | Action::Availability { node, .. }
@@ -210,6 +284,7 @@ impl Action {
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
             Action::RmStack(stack) => format!("docker stack rm {stack}"),
+            Action::Context(_) | Action::Namespace(_) => self.kubectl(),
             Action::CreateObject { secret, name, file } => format!(
                 "docker {} create {name} {file}",
                 if *secret { "secret" } else { "config" }

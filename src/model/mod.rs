@@ -154,6 +154,7 @@ impl Instance {
                     | "remove"
                     | "exited"
                     | "dead"
+                    | "succeeded"
             )
     }
 }
@@ -210,6 +211,14 @@ pub enum SwarmRole {
     None,
 }
 
+/// The context and namespace a Kubernetes console looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct KubeScope {
+    pub context: String,
+    /// `None`: every namespace.
+    pub namespace: Option<String>,
+}
+
 /// Facts about the endpoint, for the status bar.
 #[derive(Debug, Clone, PartialEq, Hash, Serialize)]
 pub struct ClusterInfo {
@@ -218,6 +227,8 @@ pub struct ClusterInfo {
     pub swarm: SwarmRole,
     pub node_id: String,
     pub hostname: String,
+    /// The context and namespace, on Kubernetes.
+    pub kube: Option<KubeScope>,
 }
 
 /// A stack at a glance: its services and how many of their replicas run.

@@ -471,7 +471,7 @@ fn prompt_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 ),
                 theme.fg(theme.warn).add_modifier(Modifier::BOLD),
             ),
-            Span::raw(action.docker_cli()),
+            Span::raw(action.cli(state.is_kube())),
             Span::styled(format!("  {}", tr!("confirm.keys")), theme.fg(theme.accent)),
         ]),
         Input::Normal => match state.running.values().next_back() {
@@ -550,7 +550,16 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     left.push(Span::raw(" "));
     left.push(Span::styled(state.endpoint.clone(), theme.fg(theme.fg)));
-    if let Some(info) = &state.info {
+    if let Some(k) = state.info.as_ref().and_then(|i| i.kube.as_ref()) {
+        let ns = k
+            .namespace
+            .clone()
+            .unwrap_or_else(|| tr!("kube.all_namespaces"));
+        left.push(Span::styled(
+            format!(" · ⎈ {} · ns {ns}", k.context),
+            theme.fg(theme.accent),
+        ));
+    } else if let Some(info) = &state.info {
         let role = match info.swarm {
             SwarmRole::Manager => tr!("status.manager"),
             SwarmRole::Worker => tr!("status.worker"),

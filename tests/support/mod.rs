@@ -664,6 +664,7 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+pub mod fake_kube;
 pub mod tmux;
 
 /// A fresh folder under the temp dir, for a test that runs estiba as a user would in theirs.

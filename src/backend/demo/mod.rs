@@ -65,6 +65,7 @@ impl Demo {
             swarm: SwarmRole::Manager,
             node_id: "demonode0manager1".into(),
             hostname: "manager1".into(),
+            kube: None,
         }
     }
 

@@ -168,6 +168,7 @@ impl Swarm {
                 .map(one_line)
                 .unwrap_or_default(),
             hostname,
+            kube: None,
         })
     }
 

@@ -84,7 +84,10 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         }
         start = end;
     }
-    let kind = if swarm {
+    let kube = state.info.as_ref().is_some_and(|i| i.kube.is_some());
+    let kind = if kube {
+        tr!("services.namespace")
+    } else if swarm {
         tr!("services.stack")
     } else {
         tr!("services.project")

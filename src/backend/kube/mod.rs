@@ -1,0 +1,505 @@
+//! The Kubernetes backend, through kube: nodes, Deployments as workloads, Pods as instances, pod
+//! logs, and the actions that make sense there. Changes arrive through watchers (no polling);
+//! `ctx` and `ns` switch the context and the namespace.
+
+mod convert;
+mod ops;
+
+use super::{Dirty, Error};
+use crate::model::{ClusterInfo, Image, Instance, LogLine, LogTarget, Node, SwarmRole, Workload};
+use crate::sanitize::one_line;
+use crate::tr;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Namespace, Node as KNode, Pod};
+use kube::api::{Api, ListParams, LogParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::watcher;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use tokio::sync::mpsc;
+
+/// Which context and namespace the console looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub context: String,
+    /// `None`: every namespace.
+    pub namespace: Option<String>,
+}
+
+struct Conn {
+    client: kube::Client,
+    url: String,
+    scope: Scope,
+    /// Bumped at each context switch, so the watchers follow the new cluster.
+    generation: u64,
+}
+
+pub struct Kube {
+    conn: RwLock<Conn>,
+    /// The kubeconfig read at start, for switching contexts; `None` in a cluster.
+    kubeconfig: Option<Kubeconfig>,
+    switched: tokio::sync::watch::Sender<u64>,
+}
+
+fn unreachable(url: &str, e: impl std::fmt::Display) -> Error {
+    Error::Unreachable {
+        endpoint: url.to_string(),
+        reason: one_line(&e.to_string()),
+    }
+}
+
+/// A kube error in words: the API server's message when it sent one.
+pub fn kube_error(e: kube::Error) -> Error {
+    match e {
+        kube::Error::Api(s) => Error::Engine(one_line(&s.message)),
+        other => Error::Engine(one_line(&other.to_string())),
+    }
+}
+
+/// Reads the kubeconfig: `path`, else KUBECONFIG, else ~/.kube/config.
+fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, Error> {
+    let read = match path {
+        Some(p) => Kubeconfig::read_from(p),
+        None => Kubeconfig::read(),
+    };
+    read.map_err(|e| Error::Endpoint(tr!("kube.no_config", detail = one_line(&e.to_string()))))
+}
+
+async fn client_for(
+    kc: &Kubeconfig,
+    context: Option<&str>,
+) -> Result<(kube::Client, String, Scope), Error> {
+    let opts = KubeConfigOptions {
+        context: context.map(str::to_string),
+        ..Default::default()
+    };
+    let name = context
+        .map(str::to_string)
+        .or_else(|| kc.current_context.clone())
+        .unwrap_or_default();
+    if let Some(c) = context
+        && !kc.contexts.iter().any(|n| n.name == c)
+    {
+        let known = kc.contexts.iter().map(|n| n.name.as_str());
+        return Err(Error::NotFound {
+            kind: "kind.context",
+            name: c.to_string(),
+            suggestion: crate::suggest::closest(c, known),
+        });
+    }
+    let config = kube::Config::from_custom_kubeconfig(kc.clone(), &opts)
+        .await
+        .map_err(|e| Error::Endpoint(one_line(&e.to_string())))?;
+    let url = config.cluster_url.to_string();
+    let namespace = config.default_namespace.clone();
+    let client = kube::Client::try_from(config).map_err(|e| unreachable(&url, e))?;
+    Ok((
+        client,
+        url,
+        Scope {
+            context: name,
+            namespace: Some(namespace),
+        },
+    ))
+}
+
+impl Kube {
+    /// A client for the kubeconfig's context (or `context`); in a pod, the in-cluster config.
+    /// Fails only when there is no usable configuration; an unreachable server is found later.
+    pub async fn connect(path: Option<&Path>, context: Option<&str>) -> Result<Kube, Error> {
+        let (kubeconfig, (client, url, scope)) = match read_kubeconfig(path) {
+            Ok(kc) => {
+                let c = client_for(&kc, context).await?;
+                (Some(kc), c)
+            }
+            Err(e) if path.is_none() && context.is_none() => {
+                let config = kube::Config::incluster().map_err(|_| e)?;
+                let url = config.cluster_url.to_string();
+                let ns = config.default_namespace.clone();
+                let client = kube::Client::try_from(config).map_err(|e| unreachable(&url, e))?;
+                let scope = Scope {
+                    context: "in-cluster".into(),
+                    namespace: Some(ns),
+                };
+                (None, (client, url, scope))
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Kube {
+            conn: RwLock::new(Conn {
+                client,
+                url,
+                scope,
+                generation: 0,
+            }),
+            kubeconfig,
+            switched: tokio::sync::watch::channel(0).0,
+        })
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Conn) -> T) -> T {
+        match self.conn.read() {
+            Ok(c) => f(&c),
+            Err(p) => f(&p.into_inner()),
+        }
+    }
+
+    fn client(&self) -> kube::Client {
+        self.read(|c| c.client.clone())
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.read(|c| c.scope.clone())
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.read(|c| c.url.clone())
+    }
+
+    fn all_namespaces(&self) -> bool {
+        self.scope().namespace.is_none()
+    }
+
+    /// An API for a namespaced kind in the current namespace (or all of them).
+    fn api<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        match self.scope().namespace {
+            Some(ns) => Api::namespaced(self.client(), &ns),
+            None => Api::all(self.client()),
+        }
+    }
+
+    pub async fn info(&self) -> Result<ClusterInfo, Error> {
+        let url = self.endpoint();
+        let v = self
+            .client()
+            .apiserver_version()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        let scope = self.scope();
+        Ok(ClusterInfo {
+            endpoint: url,
+            engine: format!("Kubernetes {}", one_line(&v.git_version)),
+            swarm: SwarmRole::Manager,
+            node_id: String::new(),
+            hostname: String::new(),
+            kube: Some(crate::model::KubeScope {
+                context: scope.context,
+                namespace: scope.namespace,
+            }),
+        })
+    }
+
+    pub async fn nodes(&self) -> Result<Vec<Node>, Error> {
+        let api: Api<KNode> = Api::all(self.client());
+        let list = api.list(&ListParams::default()).await.map_err(kube_error)?;
+        let mut v: Vec<Node> = list.items.iter().map(convert::node).collect();
+        v.sort_by(|a, b| {
+            (a.role != crate::model::Role::Manager, &a.hostname)
+                .cmp(&(b.role != crate::model::Role::Manager, &b.hostname))
+        });
+        Ok(v)
+    }
+
+    pub async fn workloads(&self) -> Result<Vec<Workload>, Error> {
+        let all = self.all_namespaces();
+        let list = self
+            .api::<Deployment>()
+            .list(&ListParams::default())
+            .await
+            .map_err(kube_error)?;
+        let mut v: Vec<Workload> = list
+            .items
+            .iter()
+            .map(|d| convert::deployment(d, all))
+            .collect();
+        v.sort_by(|a, b| (&a.stack, &a.name).cmp(&(&b.stack, &b.name)));
+        Ok(v)
+    }
+
+    pub async fn instances(&self) -> Result<Vec<Instance>, Error> {
+        let all = self.all_namespaces();
+        let sets = self
+            .api::<ReplicaSet>()
+            .list(&ListParams::default())
+            .await
+            .map_err(kube_error)?;
+        let owners = convert::owners(&sets.items);
+        let pods = self
+            .api::<Pod>()
+            .list(&ListParams::default())
+            .await
+            .map_err(kube_error)?;
+        let mut v: Vec<Instance> = pods
+            .items
+            .iter()
+            .map(|p| convert::pod(p, &owners, all))
+            .collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(v)
+    }
+
+    /// Nodes run their own images; there is no image list to show.
+    pub async fn images(&self) -> Result<Vec<Image>, Error> {
+        Ok(vec![])
+    }
+
+    /// Watchers on nodes, Deployments, ReplicaSets and Pods: each change marks its listings
+    /// stale. A context switch rebuilds them for the new cluster.
+    pub fn changes(&self) -> BoxStream<'static, Result<Dirty, Error>> {
+        let client = self.client();
+        let url = self.endpoint();
+        let generation = self.read(|c| c.generation);
+        let mut switched = self.switched.subscribe();
+        let cfg = watcher::Config::default;
+        let node_dirty = Dirty {
+            nodes: true,
+            ..Dirty::default()
+        };
+        let workloads = Dirty {
+            workloads: true,
+            instances: true,
+            ..Dirty::default()
+        };
+        let nodes = watcher(Api::<KNode>::all(client.clone()), cfg())
+            .map_ok(move |_| node_dirty)
+            .boxed();
+        let deployments = watcher(Api::<Deployment>::all(client.clone()), cfg())
+            .map_ok(move |_| workloads)
+            .boxed();
+        let sets = watcher(Api::<ReplicaSet>::all(client.clone()), cfg())
+            .map_ok(move |_| workloads)
+            .boxed();
+        let pods = watcher(Api::<Pod>::all(client), cfg())
+            .map_ok(move |_| workloads)
+            .boxed();
+        let watchers = futures::stream::select_all([nodes, deployments, sets, pods])
+            .map_err(move |e| unreachable(&url, e));
+        // Ends (and the driver reconnects with the new client) when the context changes.
+        let ended = async move {
+            let _ = switched.wait_for(|g| *g != generation).await;
+        };
+        watchers.take_until(ended).boxed()
+    }
+
+    pub async fn logs(
+        &self,
+        target: &LogTarget,
+        tail: usize,
+        follow: bool,
+        tx: mpsc::Sender<Vec<LogLine>>,
+    ) -> Result<(), Error> {
+        let pods: Vec<Pod> = match target {
+            LogTarget::Instance { id, name } => {
+                let all = self
+                    .api::<Pod>()
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(kube_error)?;
+                let found = all
+                    .items
+                    .into_iter()
+                    .find(|p| p.metadata.uid.as_deref() == Some(id.as_str()));
+                vec![found.ok_or_else(|| Error::NotFound {
+                    kind: "kind.pod",
+                    name: name.clone(),
+                    suggestion: None,
+                })?]
+            }
+            LogTarget::Workload { id, .. } => self.pods_of(id).await?,
+        };
+        let lp = |c: Option<String>| LogParams {
+            container: c,
+            follow,
+            tail_lines: Some(tail as i64),
+            timestamps: true,
+            ..Default::default()
+        };
+        let streams = pods.into_iter().map(|p| {
+            let name = p.metadata.name.clone().unwrap_or_default();
+            let ns = p.metadata.namespace.clone().unwrap_or_default();
+            let container = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .map(|c| c.name.clone());
+            let api: Api<Pod> = Api::namespaced(self.client(), &ns);
+            let params = lp(container);
+            let tx = tx.clone();
+            async move {
+                use futures::AsyncBufReadExt;
+                let reader = api.log_stream(&name, &params).await.map_err(kube_error)?;
+                let mut lines = reader.lines();
+                while let Some(line) = lines.next().await {
+                    let line = line.map_err(|e| Error::Engine(e.to_string()))?;
+                    let (ts, nanos, text) = split_timestamp(&line);
+                    let l = LogLine {
+                        source: name.clone(),
+                        stream: crate::model::Stream::Stdout,
+                        ts,
+                        ts_nanos: nanos,
+                        text: crate::sanitize::clean(text),
+                    };
+                    if tx.send(vec![l]).await.is_err() {
+                        break;
+                    }
+                }
+                Ok::<(), Error>(())
+            }
+        });
+        for r in futures::future::join_all(streams).await {
+            r?;
+        }
+        Ok(())
+    }
+
+    /// The pods of a Deployment (by UID), through its selector.
+    async fn pods_of(&self, uid: &str) -> Result<Vec<Pod>, Error> {
+        let d = self.deployment_by_uid(uid).await?;
+        let ns = d.metadata.namespace.clone().unwrap_or_default();
+        let selector = d
+            .spec
+            .selector
+            .match_labels
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let api: Api<Pod> = Api::namespaced(self.client(), &ns);
+        Ok(api
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(kube_error)?
+            .items)
+    }
+
+    async fn deployment_by_uid(&self, uid: &str) -> Result<Deployment, Error> {
+        let list = self
+            .api::<Deployment>()
+            .list(&ListParams::default())
+            .await
+            .map_err(kube_error)?;
+        list.items
+            .into_iter()
+            .find(|d| d.metadata.uid.as_deref() == Some(uid))
+            .ok_or_else(|| Error::NotFound {
+                kind: "kind.deployment",
+                name: uid.to_string(),
+                suggestion: None,
+            })
+    }
+
+    /// Switches the namespace (`None`: all), checking that it exists.
+    async fn set_namespace(&self, ns: Option<String>) -> Result<(), Error> {
+        if let Some(n) = &ns {
+            let api: Api<Namespace> = Api::all(self.client());
+            let names: Vec<String> = api
+                .list(&ListParams::default())
+                .await
+                .map_err(kube_error)?
+                .items
+                .into_iter()
+                .filter_map(|n| n.metadata.name)
+                .collect();
+            if !names.contains(n) {
+                return Err(Error::NotFound {
+                    kind: "kind.namespace",
+                    name: n.clone(),
+                    suggestion: crate::suggest::closest(n, names.iter().map(String::as_str)),
+                });
+            }
+        }
+        if let Ok(mut c) = self.conn.write() {
+            c.scope.namespace = ns;
+        }
+        Ok(())
+    }
+
+    /// Switches to another context of the kubeconfig, checking that its server answers.
+    async fn set_context(&self, name: &str) -> Result<(), Error> {
+        let Some(kc) = &self.kubeconfig else {
+            return Err(Error::Refused(tr!("kube.in_cluster")));
+        };
+        let (client, url, scope) = client_for(kc, Some(name)).await?;
+        client
+            .apiserver_version()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        let generation = match self.conn.write() {
+            Ok(mut c) => {
+                c.generation += 1;
+                *c = Conn {
+                    client,
+                    url,
+                    scope,
+                    generation: c.generation,
+                };
+                c.generation
+            }
+            Err(_) => 0,
+        };
+        let _ = self.switched.send(generation);
+        Ok(())
+    }
+
+    /// The contexts of the kubeconfig, for completion and messages.
+    pub fn contexts(&self) -> Vec<String> {
+        self.kubeconfig
+            .as_ref()
+            .map(|k| k.contexts.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// `2026-11-22T04:40:12.123456789Z text` → seconds, nanoseconds and the text.
+fn split_timestamp(line: &str) -> (Option<i64>, u32, &str) {
+    match line.split_once(' ') {
+        Some((ts, rest)) => match crate::time::parse_rfc3339(ts) {
+            Some(secs) => {
+                let nanos = ts
+                    .split_once('.')
+                    .map(|(_, f)| {
+                        let digits: String = f.chars().take_while(char::is_ascii_digit).collect();
+                        format!("{digits:0<9}")[..9].parse().unwrap_or(0)
+                    })
+                    .unwrap_or(0);
+                (Some(secs), nanos, rest)
+            }
+            None => (None, 0, line),
+        },
+        None => (None, 0, line),
+    }
+}
+
+/// Where the kubeconfig comes from, for messages: the flag, KUBECONFIG, or the default path.
+pub fn config_source(path: Option<&Path>) -> PathBuf {
+    path.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("KUBECONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default()
+                .join(".kube/config")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_lose_their_timestamp_prefix() {
+        let (ts, nanos, text) = split_timestamp("2026-11-22T04:40:12.5Z hello world");
+        assert_eq!(ts, crate::time::parse_rfc3339("2026-11-22T04:40:12Z"));
+        assert_eq!(nanos, 500_000_000);
+        assert_eq!(text, "hello world");
+        assert_eq!(split_timestamp("no stamp here"), (None, 0, "no stamp here"));
+    }
+}
