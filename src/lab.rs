@@ -29,7 +29,41 @@ pub const PRESETS: &[Preset] = &[
             ("nginx.conf", include_str!("../presets/semana-4/nginx.conf")),
         ],
     },
+    Preset {
+        name: "practica-k8s",
+        files: &[
+            ("lab.yaml", include_str!("../presets/practica-k8s/lab.yaml")),
+            (
+                "manifests.yaml",
+                include_str!("../presets/practica-k8s/manifests.yaml"),
+            ),
+        ],
+    },
+    Preset {
+        name: "desafio-final",
+        files: &[
+            (
+                "lab.yaml",
+                include_str!("../presets/desafio-final/lab.yaml"),
+            ),
+            (
+                "manifests.yaml",
+                include_str!("../presets/desafio-final/manifests.yaml"),
+            ),
+        ],
+    },
 ];
+
+/// The Kubernetes manifests a preset ships, if it is a Kubernetes one.
+pub fn manifests(name: &str) -> Option<&'static str> {
+    PRESETS
+        .iter()
+        .find(|p| p.name == name)?
+        .files
+        .iter()
+        .find(|(f, _)| *f == "manifests.yaml")
+        .map(|(_, t)| *t)
+}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Text {

@@ -480,3 +480,70 @@ fn an_unreachable_context_is_shown_and_the_console_keeps_working() {
     t.wait_for("[exited 0]", 10);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_lab_presets_apply_server_side_and_again_without_change() {
+    let fake = FakeKube::start(&["minikube"]);
+    let dir = support::workdir("estiba-kube-apply");
+    let config = dir.join("kubeconfig");
+    fake.kubeconfig(&config);
+    let out = ok(&estiba(&dir, &config, &["apply", "practica-k8s"]));
+    assert!(out.contains("5 objects applied"), "{out}");
+    assert!(
+        out.contains("kubectl apply --server-side --field-manager=estiba"),
+        "{out}"
+    );
+    let d = fake.get("deployments", Some("default"), "creator").unwrap();
+    assert_eq!(d["spec"]["replicas"], 2);
+    assert_eq!(d["metadata"]["managedFields"][0]["manager"], "estiba");
+    assert_eq!(
+        fake.get("deployments", Some("default"), "verifier")
+            .unwrap()["spec"]["replicas"],
+        3
+    );
+    assert_eq!(
+        fake.get("services", Some("default"), "creator").unwrap()["spec"]["type"],
+        "NodePort"
+    );
+    assert!(fake.get("secrets", Some("default"), "jwt-key").is_some());
+    assert_eq!(fake.list("pods", Some("default")).len(), 5);
+    // Applying again changes nothing: the same ReplicaSets, the same pods.
+    let before: Vec<String> = fake
+        .list("pods", Some("default"))
+        .iter()
+        .map(|p| p["metadata"]["name"].to_string())
+        .collect();
+    ok(&estiba(&dir, &config, &["apply", "practica-k8s"]));
+    let after: Vec<String> = fake
+        .list("pods", Some("default"))
+        .iter()
+        .map(|p| p["metadata"]["name"].to_string())
+        .collect();
+    assert_eq!(before, after);
+    // The final challenge: its namespaces come first, then what goes in them.
+    ok(&estiba(&dir, &config, &["apply", "desafio-final"]));
+    assert!(fake.get("namespaces", None, "challenge-prd").is_some());
+    assert_eq!(fake.list("deployments", Some("challenge-prd")).len(), 2);
+    let out = ok(&estiba(&dir, &config, &["--output", "json", "services"]));
+    assert!(out.contains("\"creator\""), "{out}");
+    // A broken file says where, and applies nothing.
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: [oops\n",
+    )
+    .unwrap();
+    let o = estiba(&dir, &config, &["apply", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("bad.yaml:") && e.contains("nothing was applied"),
+        "{e}"
+    );
+    assert!(fake.list("configmaps", None).is_empty());
+    // On Docker, apply is not a thing: said so.
+    let o = support::estiba_in(&dir, &["--demo", "apply", "practica-k8s"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--kube"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -170,6 +170,7 @@ pub fn parse(
         "rmi" => Ok(Action::Rmi(one("IMAGE")?)),
         "rm-stack" => Ok(Action::RmStack(one("STACK")?)),
         "ctx" => Ok(Action::Context(one("NAME")?)),
+        "apply" => Ok(Action::Apply(one("FILE|PRESET")?)),
         "ns" => Ok(Action::Namespace(match one("NAME|all")?.as_str() {
             "all" | "todos" | "-A" => None,
             n => Some(n.to_string()),

@@ -369,6 +369,13 @@ pub const SPECS: &[Spec] = &[
         args: &[ArgKind::Text],
     },
     Spec {
+        name: "apply",
+        aliases: &["aplicar"],
+        usage: "FILE|PRESET",
+        help: "cmd.apply",
+        args: &[ArgKind::Text],
+    },
+    Spec {
         name: "ctx",
         aliases: &["context", "contexto"],
         usage: "NAME",
@@ -582,7 +589,7 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         },
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
         | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
-        | "deploy" | "diff" | "rm-stack" | "secret" | "config" | "ctx" | "ns" => {
+        | "deploy" | "diff" | "rm-stack" | "secret" | "config" | "ctx" | "ns" | "apply" => {
             actions::parse(name, &rest, &missing, &extra).map(Command::Act)
         }
         "tasks" => match rest.as_slice() {

@@ -64,6 +64,8 @@ pub enum Action {
         name: String,
         file: String,
     },
+    /// Kubernetes: server-side apply of a manifests file or a lab preset's manifests.
+    Apply(String),
     /// Kubernetes: look at another context of the kubeconfig.
     Context(String),
     /// Kubernetes: look at one namespace (`None`: all of them).
@@ -161,6 +163,9 @@ impl Action {
                 format!("kubectl create configmap {name} --from-file={file}")
             }
             Action::Context(c) => format!("kubectl config use-context {c}"),
+            Action::Apply(f) => {
+                format!("kubectl apply --server-side --field-manager=estiba -f {f}")
+            }
             Action::Namespace(Some(n)) => {
                 format!("kubectl config set-context --current --namespace={n}")
             }
@@ -211,7 +216,9 @@ impl Action {
             | Action::Restart(service) => service.clone(),
             Action::Tag { source, .. } => source.clone(),
             Action::Push(i) | Action::Rmi(i) => i.clone(),
-            Action::CreateObject { name, .. } | Action::Context(name) => name.clone(),
+            Action::CreateObject { name, .. } | Action::Context(name) | Action::Apply(name) => {
+                name.clone()
+            }
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }
             | Action::Unlabel { node, .. }
@@ -284,7 +291,7 @@ impl Action {
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
             Action::RmStack(stack) => format!("docker stack rm {stack}"),
-            Action::Context(_) | Action::Namespace(_) => self.kubectl(),
+            Action::Context(_) | Action::Namespace(_) | Action::Apply(_) => self.kubectl(),
             Action::CreateObject { secret, name, file } => format!(
                 "docker {} create {name} {file}",
                 if *secret { "secret" } else { "config" }

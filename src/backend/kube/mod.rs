@@ -2,6 +2,7 @@
 //! logs, and the actions that make sense there. Changes arrive through watchers (no polling);
 //! `ctx` and `ns` switch the context and the namespace.
 
+mod apply;
 mod convert;
 mod ops;
 

@@ -168,6 +168,7 @@ impl Kube {
                     tr!("kube.uncordoned", node = node)
                 })
             }
+            Action::Apply(source) => self.apply(source, progress).await,
             Action::Context(name) => {
                 self.set_context(name).await?;
                 done(tr!("kube.context_now", context = name))

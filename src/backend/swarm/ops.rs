@@ -272,10 +272,9 @@ impl Swarm {
                 })
             }
             Action::RmStack(stack) => self.remove_stack(stack, progress).await,
-            Action::Context(_) | Action::Namespace(_) => Err(Error::Refused(tr!(
-                "err.kube_only",
-                command = action.kubectl()
-            ))),
+            Action::Context(_) | Action::Namespace(_) | Action::Apply(_) => Err(Error::Refused(
+                tr!("err.kube_only", command = action.kubectl()),
+            )),
             Action::CreateObject { secret, name, file } => {
                 let data = read_object_file(file)?;
                 let d = self.docker();
