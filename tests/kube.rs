@@ -547,3 +547,68 @@ fn the_lab_presets_apply_server_side_and_again_without_change() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--kube"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn secrets_configmaps_and_deletes() {
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let (fake, dir, config) = lab();
+    std::fs::write(dir.join("key.txt"), "s3cret").unwrap();
+    let out = ok(&estiba(
+        &dir,
+        &config,
+        &[
+            "secret",
+            "create",
+            "jwt-key",
+            "--from-literal",
+            "KEY=abc",
+            "--from-file",
+            "key.txt",
+        ],
+    ));
+    assert!(
+        out.contains("--from-literal=KEY=…") && !out.contains("abc"),
+        "no value shown: {out}"
+    );
+    let s = fake.get("secrets", Some("default"), "jwt-key").unwrap();
+    assert_eq!(s["data"]["KEY"], b64("abc"));
+    assert_eq!(s["data"]["key.txt"], b64("s3cret"));
+    ok(&estiba(
+        &dir,
+        &config,
+        &["config", "create", "site-conf", "key.txt"],
+    ));
+    assert_eq!(
+        fake.get("configmaps", Some("default"), "site-conf")
+            .unwrap()["data"]["key.txt"],
+        "s3cret"
+    );
+    let o = estiba(&dir, &config, &["secret", "create", "jwt-key", "key.txt"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("exists already"));
+    // Delete asks first; then the deployment and its pods go.
+    let o = estiba(&dir, &config, &["delete", "deployment/verifier"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
+    assert!(
+        fake.get("deployments", Some("default"), "verifier")
+            .is_some()
+    );
+    let out = ok(&estiba(
+        &dir,
+        &config,
+        &["delete", "deployment/verifier", "--yes"],
+    ));
+    assert!(out.contains("kubectl delete deployment/verifier"), "{out}");
+    assert!(
+        fake.get("deployments", Some("default"), "verifier")
+            .is_none()
+    );
+    assert_eq!(images_of(&fake, "verifier").len(), 0);
+    let o = estiba(&dir, &config, &["delete", "widget/x", "--yes"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown kind"));
+    let o = estiba(&dir, &config, &["delete", "service/nope", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("service/nope"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -171,6 +171,16 @@ pub fn parse(
         "rm-stack" => Ok(Action::RmStack(one("STACK")?)),
         "ctx" => Ok(Action::Context(one("NAME")?)),
         "apply" => Ok(Action::Apply(one("FILE|PRESET")?)),
+        "delete" => {
+            let target = one("KIND/NAME")?;
+            match target.split_once('/') {
+                Some((k, n)) if !k.is_empty() && !n.is_empty() => Ok(Action::Delete {
+                    kind: k.to_lowercase(),
+                    name: n.to_string(),
+                }),
+                _ => Err(bad(name, "KIND/NAME", &target)),
+            }
+        }
         "ns" => Ok(Action::Namespace(match one("NAME|all")?.as_str() {
             "all" | "todos" | "-A" => None,
             n => Some(n.to_string()),
@@ -178,6 +188,11 @@ pub fn parse(
         "secret" | "config" => match rest {
             [] => Err(missing("create")),
             ["create" | "crear"] => Err(missing("NAME")),
+            ["create" | "crear", n, first, ..]
+                if name == "secret" && first.starts_with("--from-") =>
+            {
+                kube_secret(n, &rest[2..], missing, extra)
+            }
             ["create" | "crear", _] => Err(missing("FILE")),
             ["create" | "crear", n, file] => {
                 // Names as the engine takes them: letters, digits, `-`, `_`, `.`.
@@ -311,6 +326,37 @@ pub fn parse(
             suggestion: None,
         }),
     }
+}
+
+/// `secret create NAME --from-literal k=v --from-file F ...`, as kubectl takes it.
+fn kube_secret(
+    name: &str,
+    rest: &[&str],
+    missing: Missing<'_>,
+    extra: Extra<'_>,
+) -> Result<Action, ParseError> {
+    let mut literals = Vec::new();
+    let mut files = Vec::new();
+    let mut words = super::Words::new(rest, missing);
+    while let Some(flag) = words.next_word() {
+        match flag {
+            "--from-literal" => {
+                let v = words.value("KEY=VALUE")?;
+                let (k, val) = v
+                    .split_once('=')
+                    .filter(|(k, _)| !k.is_empty())
+                    .ok_or_else(|| bad("secret", "--from-literal KEY=VALUE", &v))?;
+                literals.push((k.to_string(), val.to_string()));
+            }
+            "--from-file" => files.push(words.value("FILE")?),
+            _ => return Err(extra(words.left())),
+        }
+    }
+    Ok(Action::KubeSecret {
+        name: name.to_string(),
+        literals,
+        files,
+    })
 }
 
 #[cfg(test)]

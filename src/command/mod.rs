@@ -357,7 +357,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "secret",
         aliases: &["secreto"],
-        usage: "create NAME FILE",
+        usage: "create NAME FILE | create NAME --from-literal K=V --from-file F",
         help: "cmd.secret",
         args: &[ArgKind::Text],
     },
@@ -373,6 +373,13 @@ pub const SPECS: &[Spec] = &[
         aliases: &["aplicar"],
         usage: "FILE|PRESET",
         help: "cmd.apply",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "delete",
+        aliases: &["borrar"],
+        usage: "KIND/NAME",
+        help: "cmd.delete",
         args: &[ArgKind::Text],
     },
     Spec {
@@ -589,9 +596,8 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         },
         "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
         | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
-        | "deploy" | "diff" | "rm-stack" | "secret" | "config" | "ctx" | "ns" | "apply" => {
-            actions::parse(name, &rest, &missing, &extra).map(Command::Act)
-        }
+        | "deploy" | "diff" | "rm-stack" | "secret" | "config" | "ctx" | "ns" | "apply"
+        | "delete" => actions::parse(name, &rest, &missing, &extra).map(Command::Act),
         "tasks" => match rest.as_slice() {
             [] => Err(missing("SERVICE")),
             [service] => Ok(Command::Tasks {

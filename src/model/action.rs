@@ -64,6 +64,17 @@ pub enum Action {
         name: String,
         file: String,
     },
+    /// Kubernetes: `kubectl create secret generic NAME --from-literal k=v --from-file F`.
+    KubeSecret {
+        name: String,
+        literals: Vec<(String, String)>,
+        files: Vec<String>,
+    },
+    /// Kubernetes: delete an object, `KIND/NAME` in the current namespace.
+    Delete {
+        kind: String,
+        name: String,
+    },
     /// Kubernetes: server-side apply of a manifests file or a lab preset's manifests.
     Apply(String),
     /// Kubernetes: look at another context of the kubeconfig.
@@ -162,6 +173,22 @@ impl Action {
             } => {
                 format!("kubectl create configmap {name} --from-file={file}")
             }
+            Action::KubeSecret {
+                name,
+                literals,
+                files,
+            } => {
+                let mut s = format!("kubectl create secret generic {name}");
+                for (k, _) in literals {
+                    // The value is not repeated in logs and history.
+                    s.push_str(&format!(" --from-literal={k}=…"));
+                }
+                for f in files {
+                    s.push_str(&format!(" --from-file={f}"));
+                }
+                s
+            }
+            Action::Delete { kind, name } => format!("kubectl delete {kind}/{name}"),
             Action::Context(c) => format!("kubectl config use-context {c}"),
             Action::Apply(f) => {
                 format!("kubectl apply --server-side --field-manager=estiba -f {f}")
@@ -195,6 +222,7 @@ impl Action {
             } => Some("confirm.drain"),
             Action::Rmi(_) => Some("confirm.rmi"),
             Action::RmStack(_) => Some("confirm.rm_stack"),
+            Action::Delete { .. } => Some("confirm.delete"),
             Action::Deploy { .. } => Some("confirm.deploy"),
             Action::Scale(pairs) if pairs.iter().any(|(_, n)| *n == 0) => {
                 Some("confirm.scale_zero")
@@ -216,9 +244,11 @@ impl Action {
             | Action::Restart(service) => service.clone(),
             Action::Tag { source, .. } => source.clone(),
             Action::Push(i) | Action::Rmi(i) => i.clone(),
-            Action::CreateObject { name, .. } | Action::Context(name) | Action::Apply(name) => {
-                name.clone()
-            }
+            Action::CreateObject { name, .. }
+            | Action::KubeSecret { name, .. }
+            | Action::Context(name)
+            | Action::Apply(name) => name.clone(),
+            Action::Delete { kind, name } => format!("{kind}/{name}"),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }
             | Action::Unlabel { node, .. }
@@ -291,7 +321,11 @@ impl Action {
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
             Action::RmStack(stack) => format!("docker stack rm {stack}"),
-            Action::Context(_) | Action::Namespace(_) | Action::Apply(_) => self.kubectl(),
+            Action::Context(_)
+            | Action::Namespace(_)
+            | Action::Apply(_)
+            | Action::KubeSecret { .. }
+            | Action::Delete { .. } => self.kubectl(),
             Action::CreateObject { secret, name, file } => format!(
                 "docker {} create {name} {file}",
                 if *secret { "secret" } else { "config" }

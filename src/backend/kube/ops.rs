@@ -169,6 +169,42 @@ impl Kube {
                 })
             }
             Action::Apply(source) => self.apply(source, progress).await,
+            Action::CreateObject { secret, name, file } => {
+                let key = std::path::Path::new(file)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "data".into());
+                let bytes = std::fs::read(file)
+                    .map_err(|e| Error::Refused(tr!("err.read_file", file = file, detail = e)))?;
+                if *secret {
+                    self.create_secret(name, vec![(key, bytes)]).await
+                } else {
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| Error::Refused(tr!("kube.not_text", file = file)))?;
+                    self.create_configmap(name, key, text).await
+                }
+            }
+            Action::KubeSecret {
+                name,
+                literals,
+                files,
+            } => {
+                let mut data: Vec<(String, Vec<u8>)> = literals
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
+                    .collect();
+                for f in files {
+                    let key = std::path::Path::new(f)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_else(|| f.clone());
+                    let bytes = std::fs::read(f)
+                        .map_err(|e| Error::Refused(tr!("err.read_file", file = f, detail = e)))?;
+                    data.push((key, bytes));
+                }
+                self.create_secret(name, data).await
+            }
+            Action::Delete { kind, name } => self.delete(kind, name).await,
             Action::Context(name) => {
                 self.set_context(name).await?;
                 done(tr!("kube.context_now", context = name))
@@ -414,5 +450,106 @@ impl Kube {
             n += 1;
         }
         Ok(n)
+    }
+
+    fn namespace_for_new(&self) -> String {
+        self.scope()
+            .namespace
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    async fn create_secret(
+        &self,
+        name: &str,
+        data: Vec<(String, Vec<u8>)>,
+    ) -> Result<Outcome, Error> {
+        use k8s_openapi::ByteString;
+        let ns = self.namespace_for_new();
+        let secret = k8s_openapi::api::core::v1::Secret {
+            metadata: kube::api::ObjectMeta {
+                name: Some(name.to_string()),
+                namespace: Some(ns.clone()),
+                ..Default::default()
+            },
+            type_: Some("Opaque".into()),
+            data: Some(data.into_iter().map(|(k, v)| (k, ByteString(v))).collect()),
+            ..Default::default()
+        };
+        let api: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(self.client(), &ns);
+        match api.create(&PostParams::default(), &secret).await {
+            Ok(_) => done(tr!("done.create_object", kind = "secret", name = name)),
+            Err(e) if is_conflict(&e) => Err(Error::Refused(tr!(
+                "kube.exists",
+                kind = "secret",
+                name = name,
+                namespace = ns
+            ))),
+            Err(e) => Err(kube_error(e)),
+        }
+    }
+
+    async fn create_configmap(
+        &self,
+        name: &str,
+        key: String,
+        text: String,
+    ) -> Result<Outcome, Error> {
+        let ns = self.namespace_for_new();
+        let cm = k8s_openapi::api::core::v1::ConfigMap {
+            metadata: kube::api::ObjectMeta {
+                name: Some(name.to_string()),
+                namespace: Some(ns.clone()),
+                ..Default::default()
+            },
+            data: Some([(key, text)].into_iter().collect()),
+            ..Default::default()
+        };
+        let api: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(self.client(), &ns);
+        match api.create(&PostParams::default(), &cm).await {
+            Ok(_) => done(tr!("done.create_object", kind = "configmap", name = name)),
+            Err(e) if is_conflict(&e) => Err(Error::Refused(tr!(
+                "kube.exists",
+                kind = "configmap",
+                name = name,
+                namespace = ns
+            ))),
+            Err(e) => Err(kube_error(e)),
+        }
+    }
+
+    /// `delete KIND/NAME` in the current namespace (namespaces and nodes are cluster-wide).
+    async fn delete(&self, kind: &str, name: &str) -> Result<Outcome, Error> {
+        use kube::api::{DeleteParams, DynamicObject};
+        use kube::core::{ApiResource, GroupVersionKind};
+        let (group, version, k, namespaced) = match kind {
+            "deployment" | "deployments" | "deploy" => ("apps", "v1", "Deployment", true),
+            "replicaset" | "replicasets" | "rs" => ("apps", "v1", "ReplicaSet", true),
+            "statefulset" | "statefulsets" | "sts" => ("apps", "v1", "StatefulSet", true),
+            "daemonset" | "daemonsets" | "ds" => ("apps", "v1", "DaemonSet", true),
+            "service" | "services" | "svc" => ("", "v1", "Service", true),
+            "secret" | "secrets" => ("", "v1", "Secret", true),
+            "configmap" | "configmaps" | "cm" => ("", "v1", "ConfigMap", true),
+            "pod" | "pods" | "po" => ("", "v1", "Pod", true),
+            "namespace" | "namespaces" | "ns" => ("", "v1", "Namespace", false),
+            "job" | "jobs" => ("batch", "v1", "Job", true),
+            "ingress" | "ingresses" | "ing" => ("networking.k8s.io", "v1", "Ingress", true),
+            _ => return Err(Error::Refused(tr!("kube.unknown_kind", kind = kind))),
+        };
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, k));
+        let ns = self.namespace_for_new();
+        let api: Api<DynamicObject> = if namespaced {
+            Api::namespaced_with(self.client(), &ns, &ar)
+        } else {
+            Api::all_with(self.client(), &ar)
+        };
+        match api.delete(name, &DeleteParams::default()).await {
+            Ok(_) => done(tr!("kube.deleted", kind = k.to_lowercase(), name = name)),
+            Err(kube::Error::Api(s)) if s.code == 404 => Err(Error::NotFound {
+                kind: "kind.object",
+                name: format!("{}/{name}", k.to_lowercase()),
+                suggestion: None,
+            }),
+            Err(e) => Err(kube_error(e)),
+        }
     }
 }

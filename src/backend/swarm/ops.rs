@@ -272,9 +272,14 @@ impl Swarm {
                 })
             }
             Action::RmStack(stack) => self.remove_stack(stack, progress).await,
-            Action::Context(_) | Action::Namespace(_) | Action::Apply(_) => Err(Error::Refused(
-                tr!("err.kube_only", command = action.kubectl()),
-            )),
+            Action::Context(_)
+            | Action::Namespace(_)
+            | Action::Apply(_)
+            | Action::KubeSecret { .. }
+            | Action::Delete { .. } => Err(Error::Refused(tr!(
+                "err.kube_only",
+                command = action.kubectl()
+            ))),
             Action::CreateObject { secret, name, file } => {
                 let data = read_object_file(file)?;
                 let d = self.docker();
