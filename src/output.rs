@@ -147,7 +147,13 @@ pub async fn run(
                 }
             }
         }
-        Command::Services => {
+        // On Kubernetes, `services` are Kubernetes Services; `workloads` the Deployments.
+        Command::Services if backend.is_kube() => {
+            drop(stdout);
+            let list = crate::model::action::Action::KubeList("services".into());
+            return act(backend, list, output, perms).await;
+        }
+        Command::Services | Command::Workloads => {
             let list = backend.workloads().await?;
             match output {
                 Output::Json => json(&list),

@@ -612,3 +612,43 @@ fn secrets_configmaps_and_deletes() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("service/nope"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn services_and_secrets_are_listed_and_values_shown_only_when_asked() {
+    let fake = FakeKube::start(&["minikube"]);
+    let dir = support::workdir("estiba-kube-svc");
+    let config = dir.join("kubeconfig");
+    fake.kubeconfig(&config);
+    ok(&estiba(&dir, &config, &["apply", "practica-k8s"]));
+    ok(&estiba(
+        &dir,
+        &config,
+        &[
+            "secret",
+            "create",
+            "db",
+            "--from-literal",
+            "PASSWORD=hunter2",
+        ],
+    ));
+    let out = ok(&estiba(&dir, &config, &["services"]));
+    let port =
+        fake.get("services", Some("default"), "creator").unwrap()["spec"]["ports"][0]["nodePort"]
+            .as_u64()
+            .unwrap();
+    assert!(
+        out.contains("NodePort") && out.contains(&format!("8000:{port}/TCP")),
+        "{out}"
+    );
+    let out = ok(&estiba(&dir, &config, &["workloads"]));
+    assert!(out.contains("creator") && out.contains("verifier"), "{out}");
+    let out = ok(&estiba(&dir, &config, &["secrets"]));
+    assert!(
+        out.contains("db") && out.contains("Opaque") && out.contains("PASSWORD"),
+        "{out}"
+    );
+    assert!(!out.contains("hunter2"), "{out}");
+    let out = ok(&estiba(&dir, &config, &["secret", "show", "db"]));
+    assert!(out.contains("PASSWORD = hunter2"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

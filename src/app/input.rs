@@ -590,7 +590,10 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             return vec![Effect::Snap(snap)];
         }
         Command::Nodes => s.focus = Pane::Nodes,
-        Command::Services => s.focus = Pane::Services,
+        Command::Services if s.is_kube() => {
+            return start(s, crate::model::action::Action::KubeList("services".into()));
+        }
+        Command::Services | Command::Workloads => s.focus = Pane::Services,
         Command::Images => s.focus = Pane::Images,
         Command::Quit => s.quit = true,
         Command::Tasks { service } => match select_service(s, &service) {

@@ -386,10 +386,15 @@ impl State {
                             ),
                             false,
                         );
-                        if let Some(detail) = outcome
-                            .detail
-                            .filter(|_| matches!(action, Action::JoinToken(_)))
-                        {
+                        if let Some(detail) = outcome.detail.filter(|_| {
+                            matches!(
+                                action,
+                                Action::JoinToken(_)
+                                    | Action::KubeList(_)
+                                    | Action::SecretShow(_)
+                                    | Action::Apply(_)
+                            )
+                        }) {
                             self.overlay = Overlay::Text {
                                 title: outcome.summary,
                                 body: detail,

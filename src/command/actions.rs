@@ -188,6 +188,7 @@ pub fn parse(
         "secret" | "config" => match rest {
             [] => Err(missing("create")),
             ["create" | "crear"] => Err(missing("NAME")),
+            ["show" | "ver", n] if name == "secret" => Ok(Action::SecretShow(n.to_string())),
             ["create" | "crear", n, first, ..]
                 if name == "secret" && first.starts_with("--from-") =>
             {

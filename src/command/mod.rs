@@ -11,7 +11,10 @@ use crate::tr;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Nodes,
+    /// Swarm services; on Kubernetes, Kubernetes Services.
     Services,
+    /// Swarm services; on Kubernetes, Deployments.
+    Workloads,
     Tasks {
         service: String,
     },
@@ -146,9 +149,23 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "services",
-        aliases: &["workloads", "servicios", "service", "ls", "deployments"],
+        aliases: &["servicios", "service", "svc", "ls"],
         usage: "",
         help: "cmd.services",
+        args: &[],
+    },
+    Spec {
+        name: "workloads",
+        aliases: &["deployments", "despliegues", "deploy"],
+        usage: "",
+        help: "cmd.workloads",
+        args: &[],
+    },
+    Spec {
+        name: "secrets",
+        aliases: &["secretos"],
+        usage: "",
+        help: "cmd.secrets",
         args: &[],
     },
     Spec {
@@ -558,6 +575,8 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
     match name {
         "nodes" => no_args(Command::Nodes),
         "services" => no_args(Command::Services),
+        "workloads" => no_args(Command::Workloads),
+        "secrets" => no_args(Command::Act(Action::KubeList("secrets".into()))),
         "images" => no_args(Command::Images),
         "quit" => no_args(Command::Quit),
         "history" => no_args(Command::History),
@@ -886,7 +905,8 @@ mod tests {
     #[test]
     fn read_only_commands_parse() {
         assert_eq!(p("nodes"), Ok(Command::Nodes));
-        assert_eq!(p("workloads"), Ok(Command::Services));
+        assert_eq!(p("workloads"), Ok(Command::Workloads));
+        assert_eq!(p("deployments"), Ok(Command::Workloads));
         assert_eq!(p("servicios"), Ok(Command::Services));
         assert_eq!(
             p("tasks gopenux_backend"),

@@ -77,6 +77,10 @@ pub enum Action {
     },
     /// Kubernetes: server-side apply of a manifests file or a lab preset's manifests.
     Apply(String),
+    /// Kubernetes: a table of the namespace's `services` or `secrets` (names and types only).
+    KubeList(String),
+    /// Kubernetes: a secret's values, decoded: only when asked for by name.
+    SecretShow(String),
     /// Kubernetes: look at another context of the kubeconfig.
     Context(String),
     /// Kubernetes: look at one namespace (`None`: all of them).
@@ -189,6 +193,10 @@ impl Action {
                 s
             }
             Action::Delete { kind, name } => format!("kubectl delete {kind}/{name}"),
+            Action::KubeList(what) => format!("kubectl get {what}"),
+            Action::SecretShow(name) => {
+                format!("kubectl get secret {name} -o jsonpath='{{.data}}'")
+            }
             Action::Context(c) => format!("kubectl config use-context {c}"),
             Action::Apply(f) => {
                 format!("kubectl apply --server-side --field-manager=estiba -f {f}")
@@ -205,7 +213,12 @@ impl Action {
     pub fn mutates(&self) -> bool {
         !matches!(
             self,
-            Action::JoinToken(_) | Action::Diff { .. } | Action::Context(_) | Action::Namespace(_)
+            Action::JoinToken(_)
+                | Action::Diff { .. }
+                | Action::Context(_)
+                | Action::Namespace(_)
+                | Action::KubeList(_)
+                | Action::SecretShow(_)
         )
     }
 
@@ -247,7 +260,9 @@ impl Action {
             Action::CreateObject { name, .. }
             | Action::KubeSecret { name, .. }
             | Action::Context(name)
-            | Action::Apply(name) => name.clone(),
+            | Action::Apply(name)
+            | Action::KubeList(name)
+            | Action::SecretShow(name) => name.clone(),
             Action::Delete { kind, name } => format!("{kind}/{name}"),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }
@@ -325,6 +340,8 @@ impl Action {
             | Action::Namespace(_)
             | Action::Apply(_)
             | Action::KubeSecret { .. }
+            | Action::KubeList(_)
+            | Action::SecretShow(_)
             | Action::Delete { .. } => self.kubectl(),
             Action::CreateObject { secret, name, file } => format!(
                 "docker {} create {name} {file}",

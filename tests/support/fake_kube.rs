@@ -254,6 +254,7 @@ impl Store {
         for _ in 0..6 {
             let before = self.rv;
             self.deployments(tx);
+            self.services(tx);
             self.replicasets(tx);
             self.statuses(tx);
             if self.rv == before {
@@ -372,6 +373,32 @@ impl Store {
                     .unwrap_or_default()
                     .to_string();
                 self.remove("replicasets", ns.as_deref(), &name, tx);
+            }
+        }
+    }
+
+    /// Services get a cluster IP, and NodePort ones a port from 30000 up, as the API server gives.
+    fn services(&mut self, tx: &broadcast::Sender<Change>) {
+        for mut s in self.list("services", None) {
+            let mut changed = false;
+            if s["spec"]["clusterIP"].is_null() {
+                self.uid += 1;
+                s["spec"]["clusterIP"] = json!(format!("10.96.0.{}", self.uid % 250 + 2));
+                changed = true;
+            }
+            let node_port = s["spec"]["type"] == "NodePort";
+            if let Some(ports) = s["spec"]["ports"].as_array_mut() {
+                for p in ports {
+                    if node_port && p["nodePort"].is_null() {
+                        self.uid += 1;
+                        p["nodePort"] = json!(30000 + self.uid % 2767);
+                        changed = true;
+                    }
+                }
+            }
+            if changed {
+                let ns = s["metadata"]["namespace"].as_str().map(str::to_string);
+                self.put("services", ns.as_deref(), s, tx);
             }
         }
     }

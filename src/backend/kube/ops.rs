@@ -205,6 +205,8 @@ impl Kube {
                 self.create_secret(name, data).await
             }
             Action::Delete { kind, name } => self.delete(kind, name).await,
+            Action::KubeList(what) => self.table(what).await,
+            Action::SecretShow(name) => self.secret_values(name).await,
             Action::Context(name) => {
                 self.set_context(name).await?;
                 done(tr!("kube.context_now", context = name))
@@ -551,5 +553,123 @@ impl Kube {
             }),
             Err(e) => Err(kube_error(e)),
         }
+    }
+
+    /// `kubectl get services|secrets` as a table: names and types, never secret values.
+    async fn table(&self, what: &str) -> Result<Outcome, Error> {
+        use k8s_openapi::api::core::v1::{Secret, Service};
+        let all = self.all_namespaces();
+        let (header, rows): (Vec<String>, Vec<Vec<String>>) = match what {
+            "services" => {
+                let list = self
+                    .api::<Service>()
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(kube_error)?;
+                let rows = list
+                    .items
+                    .iter()
+                    .map(|s| {
+                        let spec = s.spec.clone().unwrap_or_default();
+                        let ports = spec
+                            .ports
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|p| match p.node_port {
+                                Some(n) => format!(
+                                    "{}:{n}/{}",
+                                    p.port,
+                                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
+                                ),
+                                None => format!(
+                                    "{}/{}",
+                                    p.port,
+                                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
+                                ),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(",");
+                        vec![
+                            convert::shown_name(&s.metadata, all),
+                            spec.type_.unwrap_or_else(|| "ClusterIP".into()),
+                            spec.cluster_ip.unwrap_or_else(|| "-".into()),
+                            ports,
+                        ]
+                    })
+                    .collect();
+                (
+                    vec![
+                        tr!("col.name"),
+                        tr!("col.type"),
+                        "CLUSTER-IP".into(),
+                        tr!("col.ports"),
+                    ],
+                    rows,
+                )
+            }
+            "secrets" => {
+                let list = self
+                    .api::<Secret>()
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(kube_error)?;
+                let rows = list
+                    .items
+                    .iter()
+                    .map(|s| {
+                        let keys: Vec<String> = s
+                            .data
+                            .as_ref()
+                            .map(|d| d.keys().cloned().collect())
+                            .unwrap_or_default();
+                        vec![
+                            convert::shown_name(&s.metadata, all),
+                            s.type_.clone().unwrap_or_else(|| "Opaque".into()),
+                            keys.join(","),
+                        ]
+                    })
+                    .collect();
+                (
+                    vec![tr!("col.name"), tr!("col.type"), tr!("col.keys")],
+                    rows,
+                )
+            }
+            other => return Err(Error::Refused(tr!("kube.unknown_kind", kind = other))),
+        };
+        let text = crate::output::table(&header, &rows);
+        Ok(Outcome {
+            summary: tr!("kube.listed", count = rows.len(), what = what),
+            detail: Some(crate::sanitize::clean(&text)),
+        })
+    }
+
+    /// A secret's keys and values, decoded, for `secret show NAME`.
+    async fn secret_values(&self, name: &str) -> Result<Outcome, Error> {
+        let ns = self.namespace_for_new();
+        let api: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(self.client(), &ns);
+        let s = match api.get(name).await {
+            Ok(s) => s,
+            Err(kube::Error::Api(e)) if e.code == 404 => {
+                return Err(Error::NotFound {
+                    kind: "kind.secret",
+                    name: name.to_string(),
+                    suggestion: None,
+                });
+            }
+            Err(e) => return Err(kube_error(e)),
+        };
+        let lines: Vec<String> = s
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| match String::from_utf8(v.0.clone()) {
+                Ok(t) => format!("{k} = {}", crate::sanitize::one_line(&t)),
+                Err(_) => format!("{k} = <{} bytes>", v.0.len()),
+            })
+            .collect();
+        Ok(Outcome {
+            summary: tr!("kube.secret_shown", name = name),
+            detail: Some(lines.join("\n")),
+        })
     }
 }

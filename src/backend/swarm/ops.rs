@@ -276,6 +276,8 @@ impl Swarm {
             | Action::Namespace(_)
             | Action::Apply(_)
             | Action::KubeSecret { .. }
+            | Action::KubeList(_)
+            | Action::SecretShow(_)
             | Action::Delete { .. } => Err(Error::Refused(tr!(
                 "err.kube_only",
                 command = action.kubectl()
