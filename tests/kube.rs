@@ -524,7 +524,7 @@ fn the_lab_presets_apply_server_side_and_again_without_change() {
     ok(&estiba(&dir, &config, &["apply", "desafio-final"]));
     assert!(fake.get("namespaces", None, "challenge-prd").is_some());
     assert_eq!(fake.list("deployments", Some("challenge-prd")).len(), 2);
-    let out = ok(&estiba(&dir, &config, &["--output", "json", "services"]));
+    let out = ok(&estiba(&dir, &config, &["--output", "json", "workloads"]));
     assert!(out.contains("\"creator\""), "{out}");
     // A broken file says where, and applies nothing.
     let bad = dir.join("bad.yaml");
@@ -650,5 +650,51 @@ fn services_and_secrets_are_listed_and_values_shown_only_when_asked() {
     assert!(!out.contains("hunter2"), "{out}");
     let out = ok(&estiba(&dir, &config, &["secret", "show", "db"]));
     assert!(out.contains("PASSWORD = hunter2"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn statefulsets_and_daemonsets_are_shown_read_only() {
+    let (fake, dir, config) = lab();
+    let sts = fake.create(json!({
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "mongo", "namespace": "default"},
+        "spec": {"replicas": 1, "serviceName": "mongo", "selector": {"matchLabels": {"app": "mongo"}},
+                 "template": {"metadata": {"labels": {"app": "mongo"}}, "spec": {"containers": [{"name": "mongo", "image": "mongo:7.0"}]}}},
+        "status": {"replicas": 1, "readyReplicas": 1}
+    }));
+    fake.create(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "mongo-0", "namespace": "default", "labels": {"app": "mongo"},
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "mongo", "uid": sts["metadata"]["uid"]}]},
+        "spec": {"nodeName": "minikube", "containers": [{"name": "mongo", "image": "mongo:7.0"}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "mongo", "image": "mongo:7.0", "imageID": "", "ready": true, "restartCount": 2, "state": {"running": {}}}]}
+    }));
+    fake.create(json!({
+        "apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "agent", "namespace": "default"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                 "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}},
+        "status": {"currentNumberScheduled": 2, "desiredNumberScheduled": 2, "numberMisscheduled": 0, "numberReady": 2}
+    }));
+    support::runtime().block_on(async {
+        let k = Kube::connect(Some(&config), None).await.unwrap();
+        let w = k.workloads().await.unwrap();
+        let mongo = w.iter().find(|w| w.name == "mongo").unwrap();
+        assert_eq!((mongo.running, mongo.desired), (1, 1));
+        assert_eq!(mongo.update.as_ref().unwrap().state, "statefulset");
+        let agent = w.iter().find(|w| w.name == "agent").unwrap();
+        assert_eq!(agent.mode, estiba::model::Mode::Global);
+        let pods = k.instances().await.unwrap();
+        let m0 = pods.iter().find(|p| p.name == "mongo-0").unwrap();
+        assert_eq!(m0.workload_id, mongo.id);
+        assert_eq!(m0.state, "running 1/1 ↻2", "restarts are shown");
+    });
+    let o = estiba(&dir, &config, &["scale", "mongo", "3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("StatefulSet")
+            || String::from_utf8_lossy(&o.stderr).contains("statefulset")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -62,6 +62,9 @@ const RESOURCES: &[(&str, &str, &str, bool)] = &[
     ("configmaps", "v1", "ConfigMap", true),
     ("deployments", "apps/v1", "Deployment", true),
     ("replicasets", "apps/v1", "ReplicaSet", true),
+    // Stored and listed, but no controller makes their pods: tests put those in.
+    ("statefulsets", "apps/v1", "StatefulSet", true),
+    ("daemonsets", "apps/v1", "DaemonSet", true),
 ];
 
 fn resource(plural: &str) -> Option<(&'static str, &'static str, &'static str, bool)> {
@@ -487,10 +490,9 @@ impl Store {
             .filter_map(|r| r["metadata"]["uid"].as_str().map(str::to_string))
             .collect();
         for p in self.list("pods", None) {
-            let owner = p["metadata"]["ownerReferences"][0]["uid"]
-                .as_str()
-                .unwrap_or_default();
-            if !owner.is_empty() && !live.iter().any(|u| u == owner) {
+            let owner = &p["metadata"]["ownerReferences"][0];
+            let uid = owner["uid"].as_str().unwrap_or_default();
+            if owner["kind"] == "ReplicaSet" && !live.iter().any(|u| u == uid) {
                 let ns = p["metadata"]["namespace"].as_str().map(str::to_string);
                 let name = p["metadata"]["name"]
                     .as_str()

@@ -157,14 +157,47 @@ pub fn owners(sets: &[ReplicaSet]) -> HashMap<String, String> {
         .collect()
 }
 
-/// The Deployment UID a pod belongs to (through its ReplicaSet), if any.
+/// The workload UID a pod belongs to: its Deployment (through its ReplicaSet), or its
+/// StatefulSet or DaemonSet.
 pub fn pod_owner(p: &Pod, rs_owner: &HashMap<String, String>) -> Option<String> {
-    p.metadata
-        .owner_references
-        .as_ref()?
-        .iter()
-        .find(|o| o.kind == "ReplicaSet")
-        .and_then(|o| rs_owner.get(&o.uid).cloned())
+    let refs = p.metadata.owner_references.as_ref()?;
+    refs.iter().find_map(|o| match o.kind.as_str() {
+        "ReplicaSet" => rs_owner.get(&o.uid).cloned(),
+        "StatefulSet" | "DaemonSet" => Some(o.uid.clone()),
+        _ => None,
+    })
+}
+
+/// A StatefulSet or DaemonSet, shown beside the Deployments (read-only: estiba's actions are
+/// for Deployments).
+pub fn other_workload(
+    m: &ObjectMeta,
+    kind: &str,
+    ready: i32,
+    desired: i32,
+    image: String,
+    all_namespaces: bool,
+) -> Workload {
+    Workload {
+        id: clean(m.uid.as_deref().unwrap_or_default()),
+        name: shown_name(m, all_namespaces),
+        stack: m.namespace.as_deref().map(clean),
+        mode: if kind == "DaemonSet" {
+            Mode::Global
+        } else {
+            Mode::Replicated
+        },
+        running: ready.max(0) as u64,
+        desired: desired.max(0) as u64,
+        image: clean(&image),
+        ports: vec![],
+        update: Some(UpdateStatus {
+            state: kind.to_lowercase(),
+            message: String::new(),
+        }),
+        labels: labels(m),
+        created: secs(&m.creation_timestamp),
+    }
 }
 
 /// A pod's state as a word, and why when it is unhealthy (CrashLoopBackOff, ImagePullBackOff...).

@@ -12,7 +12,7 @@ use crate::sanitize::one_line;
 use crate::tr;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Node as KNode, Pod};
 use kube::api::{Api, ListParams, LogParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -219,6 +219,46 @@ impl Kube {
             .iter()
             .map(|d| convert::deployment(d, all))
             .collect();
+        let first_image = |spec: &Option<k8s_openapi::api::core::v1::PodSpec>| {
+            spec.as_ref()
+                .and_then(|s| s.containers.first())
+                .and_then(|c| c.image.clone())
+                .unwrap_or_default()
+        };
+        for s in self
+            .api::<StatefulSet>()
+            .list(&ListParams::default())
+            .await
+            .map_err(kube_error)?
+            .items
+        {
+            let st = s.status.clone().unwrap_or_default();
+            v.push(convert::other_workload(
+                &s.metadata,
+                "StatefulSet",
+                st.ready_replicas.unwrap_or(0),
+                s.spec.replicas.unwrap_or(1),
+                first_image(&s.spec.template.spec),
+                all,
+            ));
+        }
+        for d in self
+            .api::<DaemonSet>()
+            .list(&ListParams::default())
+            .await
+            .map_err(kube_error)?
+            .items
+        {
+            let st = d.status.clone().unwrap_or_default();
+            v.push(convert::other_workload(
+                &d.metadata,
+                "DaemonSet",
+                st.number_ready,
+                st.desired_number_scheduled,
+                first_image(&d.spec.template.spec),
+                all,
+            ));
+        }
         v.sort_by(|a, b| (&a.stack, &a.name).cmp(&(&b.stack, &b.name)));
         Ok(v)
     }
@@ -276,11 +316,18 @@ impl Kube {
         let sets = watcher(Api::<ReplicaSet>::all(client.clone()), cfg())
             .map_ok(move |_| workloads)
             .boxed();
+        let stateful = watcher(Api::<StatefulSet>::all(client.clone()), cfg())
+            .map_ok(move |_| workloads)
+            .boxed();
+        let daemons = watcher(Api::<DaemonSet>::all(client.clone()), cfg())
+            .map_ok(move |_| workloads)
+            .boxed();
         let pods = watcher(Api::<Pod>::all(client), cfg())
             .map_ok(move |_| workloads)
             .boxed();
-        let watchers = futures::stream::select_all([nodes, deployments, sets, pods])
-            .map_err(move |e| unreachable(&url, e));
+        let watchers =
+            futures::stream::select_all([nodes, deployments, sets, stateful, daemons, pods])
+                .map_err(move |e| unreachable(&url, e));
         // Ends (and the driver reconnects with the new client) when the context changes.
         let ended = async move {
             let _ = switched.wait_for(|g| *g != generation).await;

@@ -244,11 +244,22 @@ impl Kube {
                 let ns = d.metadata.namespace.clone().unwrap_or_default();
                 Ok((Api::namespaced(self.client(), &ns), d))
             }
-            None => Err(Error::NotFound {
-                kind: "kind.deployment",
-                name: name.to_string(),
-                suggestion: crate::suggest::closest(name, shown.iter().map(String::as_str)),
-            }),
+            None => {
+                // A StatefulSet or DaemonSet of that name: shown, but not changed by estiba.
+                if let Some(w) = self.workloads().await?.into_iter().find(|w| w.name == name) {
+                    let kind = w.update.map(|u| u.state).unwrap_or_default();
+                    return Err(Error::Refused(tr!(
+                        "kube.read_only_kind",
+                        name = name,
+                        kind = kind
+                    )));
+                }
+                Err(Error::NotFound {
+                    kind: "kind.deployment",
+                    name: name.to_string(),
+                    suggestion: crate::suggest::closest(name, shown.iter().map(String::as_str)),
+                })
+            }
         }
     }
 
@@ -636,10 +647,13 @@ impl Kube {
             }
             other => return Err(Error::Refused(tr!("kube.unknown_kind", kind = other))),
         };
-        let text = crate::output::table(&header, &rows);
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|r| r.iter().map(|c| crate::sanitize::one_line(c)).collect())
+            .collect();
         Ok(Outcome {
             summary: tr!("kube.listed", count = rows.len(), what = what),
-            detail: Some(crate::sanitize::clean(&text)),
+            detail: Some(crate::output::table(&header, &rows)),
         })
     }
 
