@@ -441,6 +441,12 @@ fn the_console_over_a_kubeconfig_is_live_and_acts() {
     t.keys(&["Enter"]);
     let screen = t.wait_for("creator (4/4", 10);
     assert_eq!(screen.matches("running 1/1").count(), 4, "{screen}");
+    // The logs of every creator pod, merged, with their names.
+    t.text(":logs creator");
+    t.keys(&["Enter"]);
+    // (The pane is narrow here: each line shows its pod, then the pod's own words.)
+    let screen = t.wait_for("│ creator-", 10);
+    assert!(screen.contains("Logs creator · following"), "{screen}");
     t.keys(&["H"]);
     t.wait_for("kubectl scale deployment/creator --replicas=4", 5);
     t.keys(&["Escape"]);
