@@ -375,6 +375,33 @@ fn context_and_namespace_switch_and_bad_ones_say_why() {
 }
 
 #[test]
+fn kubeconfig_comes_from_the_environment_with_kube() {
+    let (_fake, dir, config) = lab();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_estiba"))
+        .args(["--kube", "nodes"])
+        .env("KUBECONFIG", &config)
+        .env("ESTIBA_DATA_DIR", dir.join(".data"))
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    let out = ok(&o);
+    assert!(
+        out.contains("minikube-m02") && out.contains("192.168.49.3"),
+        "{out}"
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_estiba"))
+        .args(["--kube", "--context", "fake-dev", "workloads"])
+        .env("KUBECONFIG", &config)
+        .env("ESTIBA_DATA_DIR", dir.join(".data"))
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    let out = ok(&o);
+    assert!(out.contains("web") && !out.contains("creator"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn bad_configuration_is_a_clear_error() {
     let dir = support::workdir("estiba-kube-bad");
     let o = support::estiba_in(&dir, &["--kubeconfig", "/nope/config", "nodes"]);

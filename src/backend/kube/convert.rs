@@ -114,18 +114,30 @@ pub fn deployment(d: &Deployment, all_namespaces: bool) -> Workload {
     let progressing = status
         .and_then(|s| s.conditions.as_ref())
         .and_then(|c| c.iter().find(|c| c.type_.as_deref() == Some("Progressing")));
+    let available = status
+        .and_then(|s| s.available_replicas)
+        .unwrap_or(0)
+        .max(0) as u64;
+    // Up-to-date and available, as `kubectl get deployments` shows them.
+    let counts = crate::tr!("kube.up_to_date", updated = updated, available = available);
     let update = if updated < desired || total > desired {
         Some(UpdateStatus {
             state: "updating".into(),
-            message: format!("{updated}/{desired}"),
+            message: counts,
         })
     } else {
-        progressing
-            .filter(|c| c.status.as_deref() == Some("False"))
-            .map(|c| UpdateStatus {
-                state: "paused".into(),
-                message: clean(c.message.as_deref().unwrap_or_default()),
-            })
+        Some(
+            progressing
+                .filter(|c| c.status.as_deref() == Some("False"))
+                .map(|c| UpdateStatus {
+                    state: "paused".into(),
+                    message: clean(c.message.as_deref().unwrap_or_default()),
+                })
+                .unwrap_or(UpdateStatus {
+                    state: "current".into(),
+                    message: counts,
+                }),
+        )
     };
     Workload {
         id: clean(m.uid.as_deref().unwrap_or_default()),

@@ -125,9 +125,13 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Entry::Item(i) => {
             let w = list[i];
             let update = match &w.update {
+                // Kubernetes: up-to-date and available instead of a state word.
+                Some(u) if u.state == "current" => Span::styled(u.message.clone(), theme.muted()),
                 Some(u) => {
                     let style = match u.state.as_str() {
-                        "completed" | "rollback_completed" => theme.muted(),
+                        "completed" | "rollback_completed" | "statefulset" | "daemonset" => {
+                            theme.muted()
+                        }
                         "paused" | "rollback_paused" => theme.error(),
                         _ => theme.fg(theme.warn),
                     };
