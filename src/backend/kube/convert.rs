@@ -154,6 +154,17 @@ pub fn deployment(d: &Deployment, all_namespaces: bool) -> Workload {
     }
 }
 
+/// A label selector's `matchLabels` as `a=b,c=d`, for list calls.
+pub fn selector(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
+    s.match_labels
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// ReplicaSet UID → the UID of the Deployment that owns it.
 pub fn owners(sets: &[ReplicaSet]) -> HashMap<String, String> {
     sets.iter()

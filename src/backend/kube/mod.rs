@@ -410,16 +410,7 @@ impl Kube {
     async fn pods_of(&self, uid: &str) -> Result<Vec<Pod>, Error> {
         let d = self.deployment_by_uid(uid).await?;
         let ns = d.metadata.namespace.clone().unwrap_or_default();
-        let selector = d
-            .spec
-            .selector
-            .match_labels
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",");
+        let selector = convert::selector(&d.spec.selector);
         let api: Api<Pod> = Api::namespaced(self.client(), &ns);
         Ok(api
             .list(&ListParams::default().labels(&selector))

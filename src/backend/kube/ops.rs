@@ -377,16 +377,7 @@ impl Kube {
             {
                 return Ok(());
             }
-            let selector = d
-                .spec
-                .selector
-                .match_labels
-                .clone()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",");
+            let selector = convert::selector(&d.spec.selector);
             let stuck = pods
                 .list(&ListParams::default().labels(&selector))
                 .await
@@ -488,12 +479,31 @@ impl Kube {
             data: Some(data.into_iter().map(|(k, v)| (k, ByteString(v))).collect()),
             ..Default::default()
         };
-        let api: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(self.client(), &ns);
-        match api.create(&PostParams::default(), &secret).await {
-            Ok(_) => done(tr!("done.create_object", kind = "secret", name = name)),
+        self.create_new(&ns, &secret, "secret", name).await
+    }
+
+    /// Creates an object that must not exist yet in `ns`.
+    async fn create_new<K>(
+        &self,
+        ns: &str,
+        obj: &K,
+        kind: &str,
+        name: &str,
+    ) -> Result<Outcome, Error>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + serde::Serialize
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let api: Api<K> = Api::namespaced(self.client(), ns);
+        match api.create(&PostParams::default(), obj).await {
+            Ok(_) => done(tr!("done.create_object", kind = kind, name = name)),
             Err(e) if is_conflict(&e) => Err(Error::Refused(tr!(
                 "kube.exists",
-                kind = "secret",
+                kind = kind,
                 name = name,
                 namespace = ns
             ))),
@@ -517,17 +527,7 @@ impl Kube {
             data: Some([(key, text)].into_iter().collect()),
             ..Default::default()
         };
-        let api: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(self.client(), &ns);
-        match api.create(&PostParams::default(), &cm).await {
-            Ok(_) => done(tr!("done.create_object", kind = "configmap", name = name)),
-            Err(e) if is_conflict(&e) => Err(Error::Refused(tr!(
-                "kube.exists",
-                kind = "configmap",
-                name = name,
-                namespace = ns
-            ))),
-            Err(e) => Err(kube_error(e)),
-        }
+        self.create_new(&ns, &cm, "configmap", name).await
     }
 
     /// `delete KIND/NAME` in the current namespace (namespaces and nodes are cluster-wide).
