@@ -156,7 +156,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "workloads",
-        aliases: &["deployments", "despliegues", "deploy"],
+        aliases: &["deployments", "despliegues"],
         usage: "",
         help: "cmd.workloads",
         args: &[],
@@ -900,6 +900,20 @@ mod tests {
 
     fn p(s: &str) -> Result<Command, ParseError> {
         parse_line(s)
+    }
+
+    #[test]
+    fn no_word_names_two_commands() {
+        let mut seen = std::collections::HashMap::new();
+        for s in SPECS {
+            for w in std::iter::once(&s.name).chain(s.aliases.iter()) {
+                if let Some(other) = seen.insert(*w, s.name) {
+                    panic!("{w} names both {other} and {}", s.name);
+                }
+            }
+        }
+        assert_eq!(p("deploy a.yml web"), parse_line("deploy a.yml web"));
+        assert!(matches!(p("deploy a.yml web"), Ok(Command::Act(Action::Deploy { .. }))));
     }
 
     #[test]
