@@ -34,7 +34,7 @@ pub fn default_name(state: &State, what: SnapWhat) -> String {
         return step;
     }
     let what = match pane_of(state, what) {
-        Some(p) => crate::i18n::text(p.title_key()).to_lowercase(),
+        Some(p) => state.pane_title(p).to_lowercase(),
         None => crate::tr!("snap.screen").to_lowercase(),
     };
     export::safe_name(&format!("{what}-{}", crate::time::local_file_stamp()))
@@ -85,7 +85,7 @@ pub fn picture(
         export::redact(&mut buf);
     }
     let what_title = match pane {
-        Some(p) => crate::i18n::text(p.title_key()).to_string(),
+        Some(p) => state.pane_title(p),
         None => "estiba".to_string(),
     };
     let title = settings.frame.then(|| {
@@ -107,6 +107,13 @@ pub fn picture(
 
 /// The cluster as the title names it: the node's hostname and the endpoint.
 fn cluster(state: &State) -> String {
+    if let Some(k) = state.info.as_ref().and_then(|i| i.kube.as_ref()) {
+        let ns = k
+            .namespace
+            .clone()
+            .unwrap_or_else(|| crate::tr!("kube.all_namespaces"));
+        return format!("{} · ns {ns}", k.context);
+    }
     match &state.info {
         Some(i) if !i.hostname.is_empty() && i.hostname != state.endpoint => {
             format!("{} ({})", i.hostname, state.endpoint)

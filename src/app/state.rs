@@ -587,6 +587,16 @@ impl State {
         self.nodes.iter().find(|n| &n.id == id)
     }
 
+    /// A pane's title: on Kubernetes the Services pane lists Deployments, the Tasks pane pods.
+    pub fn pane_title(&self, pane: Pane) -> String {
+        let key = match (pane, self.is_kube()) {
+            (Pane::Services, true) => "pane.workloads",
+            (Pane::Tasks, true) => "pane.pods",
+            (p, _) => p.title_key(),
+        };
+        crate::i18n::text(key).to_string()
+    }
+
     /// Whether the cluster is Kubernetes (commands are then shown as kubectl's).
     pub fn is_kube(&self) -> bool {
         self.info.as_ref().is_some_and(|i| i.kube.is_some())

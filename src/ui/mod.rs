@@ -414,7 +414,7 @@ fn lab_pane(lab: &crate::lab::Lab, step: usize, theme: &Theme, area: Rect, buf: 
 fn tab_strip(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     for p in Pane::ALL {
-        let label = format!(" {} {} ", p.number(), crate::i18n::text(p.title_key()));
+        let label = format!(" {} {} ", p.number(), state.pane_title(p));
         let style = if p == state.focus {
             theme.selection().add_modifier(Modifier::BOLD)
         } else {

@@ -28,7 +28,7 @@ pub fn frame(
     let mut title = vec![
         Span::styled(format!(" {} ", pane.number()), theme.muted()),
         Span::styled(
-            crate::i18n::text(pane.title_key()).to_string(),
+            state.pane_title(pane),
             theme.border(focused).add_modifier(Modifier::BOLD),
         ),
     ];
