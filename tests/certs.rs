@@ -16,15 +16,7 @@ fn estiba(dir: &Path, args: &[&str]) -> Output {
     support::estiba_in(dir, args)
 }
 
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
+use support::ok;
 
 fn openssl(dir: &Path, args: &[&str]) -> String {
     let o = Command::new("openssl")
@@ -413,23 +405,7 @@ fn the_console_form_is_prefilled_and_makes_them() {
         return;
     };
     let dir = workdir();
-    let t = support::tmux::Tmux::start(
-        110,
-        32,
-        &[
-            ("LANG", "es_ES.UTF-8"),
-            ("ESTIBA_DATA_DIR", &dir.join(".data").display().to_string()),
-            (
-                "ESTIBA_CONFIG_DIR",
-                &dir.join(".config").display().to_string(),
-            ),
-        ],
-        &format!(
-            "cd {} && {} --demo",
-            dir.display(),
-            env!("CARGO_BIN_EXE_estiba")
-        ),
-    );
+    let t = support::tmux::Tmux::in_dir(110, 32, &dir, "es_ES.UTF-8", "--demo");
     t.wait_for("gopenux_backend", 10);
     t.text(":certs");
     t.keys(&["Enter"]);

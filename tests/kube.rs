@@ -51,15 +51,7 @@ fn estiba(dir: &Path, config: &Path, args: &[&str]) -> Output {
     support::estiba_in(dir, &all)
 }
 
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
+use support::ok;
 
 fn images_of(fake: &FakeKube, app: &str) -> Vec<String> {
     let mut v: Vec<String> = fake
@@ -423,25 +415,8 @@ fn bad_configuration_is_a_clear_error() {
 }
 
 fn console(dir: &Path, config: &Path, extra: &str) -> support::tmux::Tmux {
-    support::tmux::Tmux::start(
-        120,
-        40,
-        &[
-            ("LANG", "C.UTF-8"),
-            ("ESTIBA_DATA_DIR", &dir.join(".data").display().to_string()),
-            (
-                "ESTIBA_CONFIG_DIR",
-                &dir.join(".config").display().to_string(),
-            ),
-            ("TERM", "xterm-256color"),
-        ],
-        &format!(
-            "cd {} && {} --kubeconfig {} {extra}",
-            dir.display(),
-            env!("CARGO_BIN_EXE_estiba"),
-            config.display()
-        ),
-    )
+    let args = format!("--kubeconfig {} {extra}", config.display());
+    support::tmux::Tmux::in_dir(120, 40, dir, "C.UTF-8", &args)
 }
 
 #[test]

@@ -170,23 +170,7 @@ fn f2_in_the_console_saves_the_lab_step_into_evidencias() {
         return;
     };
     let dir = workdir();
-    let t = Tmux::start(
-        120,
-        40,
-        &[
-            ("LANG", "es_ES.UTF-8"),
-            ("ESTIBA_DATA_DIR", &dir.join(".data").display().to_string()),
-            (
-                "ESTIBA_CONFIG_DIR",
-                &dir.join(".config").display().to_string(),
-            ),
-        ],
-        &format!(
-            "cd {} && {} --demo",
-            dir.display(),
-            env!("CARGO_BIN_EXE_estiba")
-        ),
-    );
+    let t = Tmux::in_dir(120, 40, &dir, "es_ES.UTF-8", "--demo");
     t.wait_for("gopenux_backend", 10);
     // In a lab, F2 saves at once under the step's name.
     t.text(":lab semana-3");

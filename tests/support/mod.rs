@@ -687,3 +687,14 @@ pub fn estiba_in(dir: &std::path::Path, args: &[&str]) -> Output {
         .output()
         .expect("estiba runs")
 }
+
+/// The output of a run that must succeed; both streams in the message when it did not.
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "estiba failed: {}\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8_lossy(&o.stdout).to_string()
+}

@@ -10,6 +10,28 @@ pub struct Tmux {
 }
 
 impl Tmux {
+    /// estiba with `args`, run from `dir` with its data and config kept there, in `lang`.
+    pub fn in_dir(w: u16, h: u16, dir: &std::path::Path, lang: &str, args: &str) -> Tmux {
+        Tmux::start(
+            w,
+            h,
+            &[
+                ("LANG", lang),
+                ("ESTIBA_DATA_DIR", &dir.join(".data").display().to_string()),
+                (
+                    "ESTIBA_CONFIG_DIR",
+                    &dir.join(".config").display().to_string(),
+                ),
+                ("TERM", "xterm-256color"),
+            ],
+            &format!(
+                "cd {} && {} {args}",
+                dir.display(),
+                env!("CARGO_BIN_EXE_estiba")
+            ),
+        )
+    }
+
     /// Starts `command` in a new `w`x`h` session; when it ends the pane prints `[exited N]` and stays.
     pub fn start(w: u16, h: u16, env: &[(&str, &str)], command: &str) -> Tmux {
         let socket = super::unique("estiba-tmux");

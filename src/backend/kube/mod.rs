@@ -435,25 +435,42 @@ impl Kube {
             })
     }
 
+    /// Checks that a cluster-wide object (a node, a namespace) exists; if not, names the closest.
+    pub(super) async fn require_cluster_object<K>(
+        &self,
+        name: &str,
+        kind: &'static str,
+    ) -> Result<(), Error>
+    where
+        K: kube::Resource<Scope = k8s_openapi::ClusterResourceScope>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let names: Vec<String> = Api::<K>::all(self.client())
+            .list(&ListParams::default())
+            .await
+            .map_err(kube_error)?
+            .items
+            .into_iter()
+            .filter_map(|o| o.meta().name.clone())
+            .collect();
+        if names.iter().any(|n| n == name) {
+            return Ok(());
+        }
+        Err(Error::NotFound {
+            kind,
+            name: name.to_string(),
+            suggestion: crate::suggest::closest(name, names.iter().map(String::as_str)),
+        })
+    }
+
     /// Switches the namespace (`None`: all), checking that it exists.
     async fn set_namespace(&self, ns: Option<String>) -> Result<(), Error> {
         if let Some(n) = &ns {
-            let api: Api<Namespace> = Api::all(self.client());
-            let names: Vec<String> = api
-                .list(&ListParams::default())
-                .await
-                .map_err(kube_error)?
-                .items
-                .into_iter()
-                .filter_map(|n| n.metadata.name)
-                .collect();
-            if !names.contains(n) {
-                return Err(Error::NotFound {
-                    kind: "kind.namespace",
-                    name: n.clone(),
-                    suggestion: crate::suggest::closest(n, names.iter().map(String::as_str)),
-                });
-            }
+            self.require_cluster_object::<Namespace>(n, "kind.namespace")
+                .await?;
         }
         if let Ok(mut c) = self.conn.write() {
             c.scope.namespace = ns;

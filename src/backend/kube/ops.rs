@@ -407,22 +407,9 @@ impl Kube {
     }
 
     async fn patch_node(&self, node: &str, patch: serde_json::Value) -> Result<(), Error> {
+        self.require_cluster_object::<KNode>(node, "kind.node")
+            .await?;
         let api: Api<KNode> = Api::all(self.client());
-        let names: Vec<String> = api
-            .list(&ListParams::default())
-            .await
-            .map_err(kube_error)?
-            .items
-            .into_iter()
-            .filter_map(|n| n.metadata.name)
-            .collect();
-        if !names.iter().any(|n| n == node) {
-            return Err(Error::NotFound {
-                kind: "kind.node",
-                name: node.to_string(),
-                suggestion: crate::suggest::closest(node, names.iter().map(String::as_str)),
-            });
-        }
         api.patch(node, &PatchParams::default(), &Patch::Merge(&patch))
             .await
             .map_err(kube_error)?;
@@ -586,17 +573,12 @@ impl Kube {
                             .ports
                             .unwrap_or_default()
                             .iter()
-                            .map(|p| match p.node_port {
-                                Some(n) => format!(
-                                    "{}:{n}/{}",
-                                    p.port,
-                                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
-                                ),
-                                None => format!(
-                                    "{}/{}",
-                                    p.port,
-                                    p.protocol.clone().unwrap_or_else(|| "TCP".into())
-                                ),
+                            .map(|p| {
+                                let proto = p.protocol.as_deref().unwrap_or("TCP");
+                                match p.node_port {
+                                    Some(n) => format!("{}:{n}/{proto}", p.port),
+                                    None => format!("{}/{proto}", p.port),
+                                }
                             })
                             .collect::<Vec<_>>()
                             .join(",");
