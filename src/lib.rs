@@ -45,6 +45,10 @@ fn demo_for_console(now: i64) -> Backend {
 /// Exit codes of headless commands.
 pub const EXIT_ERROR: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
+/// A deploy made its changes but the stack did not converge (within `--timeout`).
+pub const EXIT_NOT_CONVERGED: u8 = 3;
+/// Ctrl-C stopped a deploy's waiting.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Everything `main` does: parse the command line, load the config, then open the console or
 /// run one command headless.
@@ -325,7 +329,7 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("estiba: {e}");
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(e.exit_code())
         }
     }
 }

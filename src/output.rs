@@ -61,10 +61,24 @@ pub enum RunError {
     Backend(#[from] Error),
     #[error("{}", tr!("cli.console_only", command = .0))]
     ConsoleOnly(String),
+    /// Ctrl-C while a deploy waited: what was done stays.
+    #[error("{0}")]
+    Interrupted(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Certs(#[from] crate::certs::CertError),
+}
+
+impl RunError {
+    /// The exit code: 1 failed, 3 deployed but not converged, 130 stopped with Ctrl-C.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Backend(Error::NotConverged(_)) => crate::EXIT_NOT_CONVERGED,
+            RunError::Interrupted(_) => crate::EXIT_INTERRUPTED,
+            _ => crate::EXIT_ERROR,
+        }
+    }
 }
 
 /// How a headless command may change things.
@@ -431,7 +445,15 @@ async fn act(
     };
     let (result, ()) = tokio::join!(
         async {
-            let r = crate::backend::perform(backend, &action, perms.readonly, &tx).await;
+            let work = crate::backend::perform(backend, &action, perms.readonly, &tx);
+            // Ctrl-C while a deploy waits for its stack stops the waiting, not the stack.
+            let r = match &action {
+                crate::model::action::Action::Deploy { stack, .. } => tokio::select! {
+                    r = work => r.map_err(RunError::from),
+                    _ = tokio::signal::ctrl_c() => Err(RunError::Interrupted(tr!("deploy.interrupted", stack = stack))),
+                },
+                _ => work.await.map_err(RunError::from),
+            };
             drop(tx);
             r
         },

@@ -30,19 +30,9 @@ fn normalize(v: &mut J, stack: &str, ids: &std::collections::HashMap<String, Str
         }
         J::Array(a) => a.iter_mut().for_each(|x| normalize(x, stack, ids)),
         J::Object(o) => {
+            // IDs differ between two deploys; the names they stand for stay.
             for k in ["SecretID", "ConfigID"] {
                 o.remove(k);
-            }
-            // Newer docker CLIs send an all-default Privileges block that older ones leave out.
-            let default_privileges = o.get("Privileges").is_some_and(|p| {
-                p.as_object().is_some_and(|m| {
-                    m.iter().all(|(k, v)| {
-                        v.is_null() || (k == "NoNewPrivileges" && v == &J::Bool(false))
-                    })
-                })
-            });
-            if default_privileges {
-                o.remove("Privileges");
             }
             o.values_mut().for_each(|x| normalize(x, stack, ids));
         }
@@ -117,25 +107,14 @@ fn stack_objects(e: &Engine, stack: &str) -> StackObjects {
     (services, networks, secrets, configs)
 }
 
-fn stack_deploy_args(e: &Engine) -> Vec<&'static str> {
-    // Newer docker CLIs wait for convergence unless told not to; older ones do not know the flag.
-    let help = e.docker_ok(&["stack", "deploy", "--help"]);
-    let mut args = vec!["--resolve-image", "never"];
-    if help.contains("--detach") {
-        args.push("--detach=true");
-    }
-    args
-}
-
 /// Deploys `file` as stack A with `docker stack deploy` (recorded, then removed: published ports
 /// belong to the whole swarm) and as stack B with estiba, and asserts they are the same.
 /// Returns B's name, still deployed.
 fn assert_equivalent(e: &Engine, file: &std::path::Path, env: &[(&str, &str)]) -> String {
     let a = unique("a");
     let b = unique("b");
-    let mut args = vec!["stack", "deploy", "-c", file.to_str().unwrap()];
-    args.extend(stack_deploy_args(e));
-    args.push(&a);
+    // The docker CLI with its defaults (it pins images to their digest, and does not wait).
+    let args = vec!["stack", "deploy", "-c", file.to_str().unwrap(), &a];
     let out = std::process::Command::new("docker")
         .args(["-H", &e.host])
         .args(&args)
@@ -387,6 +366,13 @@ fn invalid_files_name_the_problem_and_create_nothing() {
             "missing-secret.txt",
         ),
     ];
+    let o = e.estiba_cmd(&["deploy", "/nonexistent/missing.yml", &unique("bad")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("/nonexistent/missing.yml: ") && !err.contains(":0:0"),
+        "a file error has no line: {err}"
+    );
     for (name, text, place, needle) in cases {
         let f = dir.path().join(name);
         std::fs::write(&f, text).unwrap();
@@ -595,10 +581,12 @@ fn changed_config_content_asks_for_a_versioned_name_and_convergence_is_reported(
     .unwrap();
     let started = std::time::Instant::now();
     let o = e.estiba_cmd(&["deploy", bad.to_str().unwrap(), &stack]);
-    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "deployed, not converging: {err}");
     assert!(
-        out.contains("failed") && out.contains("estiba-test/busybox:nope"),
-        "{out}"
+        err.contains(&format!("{stack}_api.1 keeps failing"))
+            && err.contains("estiba-test/busybox:nope"),
+        "{err}"
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
     e.docker_ok(&["stack", "rm", &stack]);
@@ -670,4 +658,243 @@ fn prune_removes_what_left_the_file_and_rm_stack_keeps_volumes() {
         volumes.lines().any(|v| v == format!("{stack}_data")),
         "{volumes}"
     );
+}
+
+/// Builds an image FROM the test image with a label of its own (so each generation is a new
+/// image with a new digest), pushes it to the tests' registry as `repo:latest`, and returns
+/// its registry digest.
+fn build_and_push(e: &Engine, repo: &str, generation: &str) -> String {
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nLABEL estiba.test.generation={generation}\n",
+            support::IMAGE
+        ),
+    )
+    .unwrap();
+    let tag = format!("{repo}:latest");
+    e.docker_ok(&["build", "-q", "-t", &tag, ctx.path().to_str().unwrap()]);
+    e.docker_ok(&["push", "-q", &tag]);
+    let digests = e.docker_ok(&[
+        "image",
+        "inspect",
+        &tag,
+        "--format",
+        "{{json .RepoDigests}}",
+    ]);
+    let digests: Vec<String> = serde_json::from_str(&digests).unwrap();
+    digests
+        .iter()
+        .find_map(|d| d.strip_prefix(&format!("{repo}@")))
+        .unwrap_or_else(|| panic!("a digest for {tag} in {digests:?}"))
+        .to_string()
+}
+
+fn service_field(e: &Engine, service: &str, format: &str) -> String {
+    e.docker_ok(&["service", "inspect", service, "--format", format])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn every_key_the_docker_cli_converts_deploys_exactly_as_docker_stack_deploy() {
+    let Some(e) = Engine::shared() else { return };
+    // An image of the local registry, written without a tag: both tools tag and pin it.
+    let image = format!("{}/lab/{}", e.registry, unique("exact"));
+    let digest = build_and_push(e, &image, "exact");
+    let ext = unique("ext");
+    let cfg = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(cfg.path(), "external config\n").unwrap();
+    e.docker_ok(&["config", "create", &ext, cfg.path().to_str().unwrap()]);
+    let env = [
+        ("IMAGE", image.as_str()),
+        ("EXT_CONFIG", ext.as_str()),
+        ("FROM_SHELL", "shellvalue"),
+        ("EMPTY_IN_FILE_SET_IN_SHELL", "fromshell"),
+        ("HOME", "/home/student"),
+    ];
+    let b = assert_equivalent(e, &fixture("exact/stack.yml"), &env);
+    // What the issue named, read back from the engine (docker agreed with each above).
+    let web = format!("{b}_web");
+    assert_eq!(
+        service_field(e, &web, "{{.Spec.TaskTemplate.ContainerSpec.Image}}"),
+        format!("{image}:latest@{digest}"),
+        "pinned to the registry's digest"
+    );
+    assert_eq!(
+        service_field(e, &web, "{{json .Spec.TaskTemplate.Placement.Platforms}}"),
+        r#"[{"Architecture":"amd64","OS":"linux"}]"#
+    );
+    let modes = service_field(
+        e,
+        &web,
+        "{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{printf \"%#o\" .File.Mode}} {{end}}{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{printf \"%#o\" .File.Mode}} {{end}}",
+    );
+    // Secrets key (0400), key2 (0440); configs motd (420, decimal), site (0644), ext (0755).
+    assert_eq!(
+        modes.trim(),
+        "0400 0440 0644 0644 0755",
+        "octal modes read as YAML 1.1 reads them"
+    );
+    let env_list = service_field(e, &web, "{{json .Spec.TaskTemplate.ContainerSpec.Env}}");
+    for var in [
+        "\"EMPTY=\"",
+        "\"NULLED\"",
+        "\"FROM_SHELL=shellvalue\"",
+        "\"EMPTY_IN_FILE_SET_IN_SHELL=fromshell\"",
+        "\"CODE=256\"",
+        "\"PLAIN=400\"",
+    ] {
+        assert!(env_list.contains(var), "{var} in {env_list}");
+    }
+    let mounts = service_field(
+        e,
+        &web,
+        "{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Source}} {{end}}",
+    );
+    let dir = fixture("exact");
+    assert!(
+        mounts.starts_with(&format!(
+            "{d} {d}/static /home/student/configs {d}/static",
+            d = dir.display()
+        )),
+        "bind sources resolved against the file's folder and HOME: {mounts}"
+    );
+    assert_eq!(
+        service_field(
+            e,
+            &format!("{b}_short"),
+            "{{.Spec.TaskTemplate.ContainerSpec.Image}}"
+        ),
+        "estiba-test/busybox:latest",
+        "a short name gets its tag; Docker Hub is not reachable, so it is not pinned"
+    );
+    let caps = service_field(
+        e,
+        &web,
+        "{{json .Spec.TaskTemplate.ContainerSpec.CapabilityAdd}} {{json .Spec.TaskTemplate.ContainerSpec.Ulimits}}",
+    );
+    assert!(
+        caps.contains("CAP_NET_ADMIN") && caps.contains("nproc"),
+        "{caps}"
+    );
+    e.docker_ok(&["stack", "rm", &b]);
+    support::wait_for(
+        "the stack to let go of the external config",
+        std::time::Duration::from_secs(60),
+        || {
+            e.docker(&["config", "rm", &ext])
+                .status
+                .success()
+                .then_some(())
+        },
+    );
+}
+
+#[test]
+fn a_tag_pushed_again_is_rolled_out_and_an_unchanged_one_is_not() {
+    let Some(e) = Engine::shared() else { return };
+    let repo = format!("{}/lab/{}", e.registry, unique("loop"));
+    let d1 = build_and_push(e, &repo, "1");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("stack.yml");
+    std::fs::write(
+        &f,
+        format!("services:\n  api:\n    image: {repo}:latest\n    command: sleep 3600\n"),
+    )
+    .unwrap();
+    let stack = unique("loop");
+    let api = format!("{stack}_api");
+    let deploy = |extra: &[&str]| {
+        let mut args = vec!["deploy", f.to_str().unwrap(), stack.as_str()];
+        args.extend(extra);
+        let o = e.estiba_cmd(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    deploy(&[]);
+    let image = |e: &Engine| service_field(e, &api, "{{.Spec.TaskTemplate.ContainerSpec.Image}}");
+    let version = |e: &Engine| service_field(e, &api, "{{.Version.Index}}");
+    assert_eq!(image(e), format!("{repo}:latest@{d1}"));
+    let v1 = version(e);
+    // Rebuild, push under the same tag: the preview names the new digest, the deploy rolls it out.
+    let d2 = build_and_push(e, &repo, "2");
+    assert_ne!(d1, d2);
+    let o = e.estiba_cmd(&["diff", f.to_str().unwrap(), &stack]);
+    let preview = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        preview.contains(&format!(
+            "~ {api}: image {repo}:latest ({}… → {}…)",
+            &d1[..19],
+            &d2[..19]
+        )),
+        "{preview}"
+    );
+    let out = deploy(&[]);
+    assert!(out.contains("1 updated"), "{out}");
+    assert_eq!(image(e), format!("{repo}:latest@{d2}"));
+    let v2 = version(e);
+    assert_ne!(v1, v2);
+    // Nothing pushed since: nothing changes, not even the version.
+    let out = deploy(&[]);
+    assert!(out.contains("0 updated, 1 unchanged"), "{out}");
+    assert_eq!(version(e), v2);
+    // --resolve-image never keeps what the last deploy pinned while the file keeps the image.
+    let out = deploy(&["--resolve-image", "never"]);
+    assert!(out.contains("1 unchanged"), "{out}");
+    assert_eq!(image(e), format!("{repo}:latest@{d2}"));
+    e.docker_ok(&["stack", "rm", &stack]);
+}
+
+#[test]
+fn a_stack_that_cannot_converge_says_why_and_stops_at_the_timeout() {
+    let Some(e) = Engine::shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("stack.yml");
+    // Two replicas, at most one per node, only on the manager: the second can never run.
+    std::fs::write(
+        &f,
+        format!(
+            "services:\n  web:\n    image: {}\n    command: sleep 3600\n    deploy:\n      replicas: 2\n      placement:\n        constraints: [node.role == manager]\n        max_replicas_per_node: 1\n",
+            support::IMAGE
+        ),
+    )
+    .unwrap();
+    let stack = unique("stuck");
+    let started = std::time::Instant::now();
+    let o = e.estiba_cmd(&["deploy", f.to_str().unwrap(), &stack, "--timeout", "12s"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "it stopped waiting at the timeout"
+    );
+    assert!(
+        err.contains(&format!(
+            "stack {stack} was deployed but has not converged after 12s: 1/2 running"
+        )),
+        "{err}"
+    );
+    // The pending task and the engine's reason, as the progress said while it waited.
+    let pending = err
+        .lines()
+        .rev()
+        .find(|l| l.contains(&format!("{stack}_web.")) && l.contains("pending:"))
+        .unwrap_or_else(|| panic!("a pending task in {err}"));
+    assert!(pending.contains("no suitable node"), "{pending}");
+    assert!(
+        err.contains(&format!("stack {stack}: 1/2 running")),
+        "progress while waiting: {err}"
+    );
+    // Deployed all the same: the stack stays, with the one replica that can run.
+    assert_eq!(
+        service_field(
+            e,
+            &format!("{stack}_web"),
+            "{{.Spec.Mode.Replicated.Replicas}}"
+        ),
+        "2"
+    );
+    e.docker_ok(&["stack", "rm", &stack]);
 }

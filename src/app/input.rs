@@ -644,6 +644,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
                 files,
                 stack,
                 prune,
+                resolve,
                 ..
             } = &action
             {
@@ -652,6 +653,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
                     files: files.clone(),
                     stack: stack.clone(),
                     prune: *prune,
+                    resolve: *resolve,
                 };
                 let fx = start(s, diff);
                 s.preview_for = Some((s.next_action - 1, action));

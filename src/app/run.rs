@@ -314,6 +314,8 @@ async fn carry_out(
                         stack,
                         prune: false,
                         detach: false,
+                        resolve: Default::default(),
+                        timeout: crate::model::action::DEPLOY_TIMEOUT_SECS,
                     };
                     for fx in input::apply(state, crate::command::Command::Act(deploy)) {
                         if let Effect::Op(op) = fx {

@@ -38,6 +38,10 @@ pub enum Error {
     Refused(String),
     #[error("{}", tr!("err.readonly", command = .0))]
     ReadOnly(String),
+    /// The change was made, but the cluster has not reached it (a deploy that does not
+    /// converge): what is missing and why.
+    #[error("{0}")]
+    NotConverged(String),
 }
 
 fn hint(s: &Option<String>) -> String {

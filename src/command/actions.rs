@@ -2,7 +2,7 @@
 //! [`Action`].
 
 use super::ParseError;
-use crate::model::action::Action;
+use crate::model::action::{Action, DEPLOY_TIMEOUT_SECS, ResolveImage};
 use crate::model::{Availability, Role};
 
 /// The most replicas `scale` accepts.
@@ -23,62 +23,7 @@ fn replicas(v: &str) -> Result<u64, ParseError> {
     }
 }
 
-/// An image reference as Docker accepts it: `[host[:port]/]path[:tag][@digest]`, path components
-/// lowercase letters, digits and separators, a tag of at most 128 word characters, dots and dashes.
-pub fn valid_reference(r: &str) -> bool {
-    let (rest, digest) = match r.split_once('@') {
-        Some((a, d)) => (a, Some(d)),
-        None => (r, None),
-    };
-    if let Some(d) = digest
-        && !(d.starts_with("sha256:")
-            && d.len() == 71
-            && d[7..].bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        return false;
-    }
-    let (name, tag) = match rest.rfind(':') {
-        Some(p) if !rest[p..].contains('/') => (&rest[..p], Some(&rest[p + 1..])),
-        _ => (rest, None),
-    };
-    if let Some(t) = tag {
-        let ok_first = t
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !ok_first
-            || t.len() > 128
-            || !t
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-        {
-            return false;
-        }
-    }
-    let mut parts: Vec<&str> = name.split('/').collect();
-    if parts.len() > 1
-        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
-    {
-        let host = parts.remove(0);
-        let (h, port) = host.split_once(':').unwrap_or((host, ""));
-        if h.is_empty()
-            || !h
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
-            || !port.chars().all(|c| c.is_ascii_digit())
-        {
-            return false;
-        }
-    }
-    !parts.is_empty()
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-                && p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                && p.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
-        })
-}
+pub use crate::model::reference::valid as valid_reference;
 
 fn image(command: &str, v: &str) -> Result<String, ParseError> {
     if valid_reference(v) {
@@ -263,16 +208,40 @@ pub fn parse(
             let mut files = Vec::new();
             let mut prune = false;
             let mut detach = false;
+            let mut resolve = ResolveImage::default();
+            let mut timeout = DEPLOY_TIMEOUT_SECS;
             let mut words = Vec::new();
             let mut i = 0;
             while i < rest.len() {
-                match rest[i] {
-                    "-c" | "--compose-file" => {
-                        i += 1;
-                        files.push(rest.get(i).ok_or_else(|| missing("FILE"))?.to_string());
+                let (flag, inline) = match rest[i].split_once('=') {
+                    Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+                    _ => (rest[i], None),
+                };
+                let mut value = |what: &str| -> Result<&str, ParseError> {
+                    match inline {
+                        Some(v) => Ok(v),
+                        None => {
+                            i += 1;
+                            rest.get(i).copied().ok_or_else(|| missing(what))
+                        }
                     }
+                };
+                match flag {
+                    "-c" | "--compose-file" => files.push(value("FILE")?.to_string()),
                     "--prune" => prune = true,
                     "-d" | "--detach" => detach = true,
+                    "--resolve-image" => {
+                        let v = value("always|changed|never")?;
+                        resolve = ResolveImage::parse(v)
+                            .ok_or_else(|| bad(name, "--resolve-image", v))?;
+                    }
+                    "--timeout" if name == "deploy" => {
+                        let v = value("DURATION")?;
+                        timeout = crate::stack::values::duration_ns(v)
+                            .filter(|ns| *ns > 0)
+                            .map(|ns| (ns as u64).div_ceil(1_000_000_000))
+                            .ok_or_else(|| bad(name, "--timeout", v))?;
+                    }
                     w => words.push(w),
                 }
                 i += 1;
@@ -283,6 +252,7 @@ pub fn parse(
                         files,
                         stack,
                         prune,
+                        resolve,
                     }
                 } else {
                     Action::Deploy {
@@ -290,6 +260,8 @@ pub fn parse(
                         stack,
                         prune,
                         detach,
+                        resolve,
+                        timeout,
                     }
                 }
             };

@@ -332,14 +332,14 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "deploy",
         aliases: &["desplegar"],
-        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach]",
+        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach] [--resolve-image always|changed|never] [--timeout 3m]",
         help: "cmd.deploy",
         args: &[ArgKind::Text],
     },
     Spec {
         name: "diff",
         aliases: &["cambios", "preview"],
-        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune]",
+        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--resolve-image always|changed|never]",
         help: "cmd.diff",
         args: &[ArgKind::Text],
     },
@@ -916,6 +916,45 @@ mod tests {
             p("deploy a.yml web"),
             Ok(Command::Act(Action::Deploy { .. }))
         ));
+    }
+
+    #[test]
+    fn deploy_takes_the_docker_clis_resolve_image_and_a_timeout() {
+        use crate::model::action::ResolveImage;
+        assert_eq!(
+            p("deploy a.yml web --resolve-image changed --timeout 1m30s"),
+            Ok(Command::Act(Action::Deploy {
+                files: vec!["a.yml".into()],
+                stack: "web".into(),
+                prune: false,
+                detach: false,
+                resolve: ResolveImage::Changed,
+                timeout: 90,
+            }))
+        );
+        assert!(matches!(
+            p("diff -c a.yml --resolve-image=never web"),
+            Ok(Command::Act(Action::Diff {
+                resolve: ResolveImage::Never,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            p("deploy a.yml web"),
+            Ok(Command::Act(Action::Deploy {
+                resolve: ResolveImage::Always,
+                timeout: crate::model::action::DEPLOY_TIMEOUT_SECS,
+                ..
+            }))
+        ));
+        for bad in [
+            "deploy a.yml web --resolve-image sometimes",
+            "deploy a.yml web --timeout soon",
+            "deploy a.yml web --timeout 0s",
+            "diff a.yml web --timeout 1m",
+        ] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub enum Action {
         prune: bool,
         /// Return without waiting for the services to converge.
         detach: bool,
+        /// Pin images to their registry digest (`--resolve-image`).
+        resolve: ResolveImage,
+        /// How long to wait for the stack to converge, in seconds (`--timeout`).
+        timeout: u64,
     },
     /// `docker stack rm STACK`: services, secrets, configs, networks (not volumes).
     RmStack(String),
@@ -90,8 +94,46 @@ pub enum Action {
         files: Vec<String>,
         stack: String,
         prune: bool,
+        resolve: ResolveImage,
     },
 }
+
+/// `docker stack deploy --resolve-image`: when to ask the registry for an image's digest and
+/// pin the service to it (`repo:tag@sha256:…`), so that every node runs the same image and a
+/// tag pushed again is rolled out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResolveImage {
+    /// Every deploy (the docker CLI's default).
+    #[default]
+    Always,
+    /// Only for new services and services whose image changed in the file.
+    Changed,
+    /// Never: the tag as written.
+    Never,
+}
+
+impl ResolveImage {
+    pub fn parse(s: &str) -> Option<ResolveImage> {
+        match s {
+            "always" => Some(ResolveImage::Always),
+            "changed" => Some(ResolveImage::Changed),
+            "never" => Some(ResolveImage::Never),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ResolveImage::Always => "always",
+            ResolveImage::Changed => "changed",
+            ResolveImage::Never => "never",
+        }
+    }
+}
+
+/// How long a deploy waits for its stack to converge unless `--timeout` says otherwise.
+pub const DEPLOY_TIMEOUT_SECS: u64 = 180;
 
 /// Progress lines are plain text, one message a step. A message that starts with one of these
 /// is a live block instead (several lines, e.g. a bar per layer) that replaces the previous one:
@@ -351,12 +393,14 @@ impl Action {
                 files,
                 stack,
                 prune,
+                resolve,
                 ..
             }
             | Action::Diff {
                 files,
                 stack,
                 prune,
+                resolve,
             } => {
                 let c: Vec<String> = files.iter().map(|f| format!("-c {f}")).collect();
                 let verb = if matches!(self, Action::Diff { .. }) {
@@ -369,8 +413,12 @@ impl Action {
                 } else {
                     ""
                 };
+                let resolve = match resolve {
+                    ResolveImage::Always => String::new(),
+                    other => format!(" --resolve-image {}", other.name()),
+                };
                 format!(
-                    "{verb} {}{}{detach} {stack}",
+                    "{verb} {}{}{resolve}{detach} {stack}",
                     c.join(" "),
                     if *prune { " --prune" } else { "" }
                 )

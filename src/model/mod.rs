@@ -3,6 +3,9 @@
 //! Strings in these types are already sanitized by the backend that made them.
 
 pub mod action;
+pub mod reference;
+
+pub use reference::strip_digest;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -285,11 +288,6 @@ pub fn human_size(bytes: u64) -> String {
     } else {
         format!("{v:.0}{}", UNITS[u])
     }
-}
-
-/// `repo:tag` of an image reference, with any `@sha256:...` digest removed.
-pub fn strip_digest(image: &str) -> &str {
-    image.split('@').next().unwrap_or(image)
 }
 
 #[cfg(test)]

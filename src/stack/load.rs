@@ -14,7 +14,9 @@ pub const NAMESPACE: &str = "com.docker.stack.namespace";
 
 /// An error in a compose file, pointing at where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", if .path.is_empty() {
+#[error("{}", if *.line == 0 {
+    crate::tr!("stack.error_file", file = .file, message = .message)
+} else if .path.is_empty() {
     crate::tr!("stack.error_at", file = .file, line = .line, col = .col, message = .message)
 } else {
     crate::tr!("stack.error", file = .file, line = .line, col = .col, path = .path, message = .message)
@@ -38,18 +40,28 @@ pub struct StackSpec {
     pub networks: BTreeMap<String, J>,
     /// Names of external networks that must exist.
     pub external_networks: Vec<String>,
-    /// Secret name → (labels, data).
-    pub secrets: BTreeMap<String, (BTreeMap<String, String>, Vec<u8>)>,
-    pub configs: BTreeMap<String, (BTreeMap<String, String>, Vec<u8>)>,
+    /// Secret name → what to create.
+    pub secrets: BTreeMap<String, FileObject>,
+    pub configs: BTreeMap<String, FileObject>,
     /// Warnings as the docker CLI prints them.
     pub warnings: Vec<String>,
 }
 
-/// The unsupported and deprecated service keys the docker CLI warns about (and ignores).
+/// A secret or config the stack creates: its labels and content (or a secret driver), and the
+/// template driver that expands it, if any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileObject {
+    pub labels: BTreeMap<String, String>,
+    pub data: Vec<u8>,
+    pub templating: Option<String>,
+    /// A secret driver (name, options): the engine fetches the value; `data` is empty.
+    pub driver: Option<(String, BTreeMap<String, String>)>,
+}
+
+/// The unsupported service keys the docker CLI (28) warns about and ignores.
 const UNSUPPORTED: &[&str] = &[
     "build",
-    "cap_add",
-    "cap_drop",
+    "cgroupns_mode",
     "cgroup_parent",
     "devices",
     "domainname",
@@ -63,10 +75,31 @@ const UNSUPPORTED: &[&str] = &[
     "restart",
     "security_opt",
     "shm_size",
-    "sysctls",
-    "ulimits",
     "userns_mode",
 ];
+/// Keys the docker CLI refuses, with its reason.
+const FORBIDDEN: &[(&str, &str)] = &[
+    ("extends", "Support for `extends` is not implemented yet."),
+    (
+        "volume_driver",
+        "Instead of setting the volume driver on the service, define a volume using the top-level `volumes` option and specify the driver there.",
+    ),
+    (
+        "volumes_from",
+        "To share a volume between services, define it using the top-level `volumes` option and reference it from each service that shares it using the service-level `volumes` option.",
+    ),
+    ("cpu_quota", "Set resource limits using deploy.resources"),
+    ("cpu_shares", "Set resource limits using deploy.resources"),
+    ("cpuset", "Set resource limits using deploy.resources"),
+    ("mem_limit", "Set resource limits using deploy.resources"),
+    (
+        "memswap_limit",
+        "Set resource limits using deploy.resources",
+    ),
+];
+/// Keys of the compose schema that swarm services have no use for: the docker CLI accepts them
+/// and says nothing; estiba says that it ignores them.
+const IGNORED: &[&str] = &["depends_on", "tmpfs"];
 const DEPRECATED: &[(&str, &str)] = &[
     (
         "container_name",
@@ -81,6 +114,8 @@ const DEPRECATED: &[(&str, &str)] = &[
 const TOP: &[&str] = &[
     "version", "services", "networks", "volumes", "secrets", "configs",
 ];
+/// The service keys of compose file format 3.13 (the newest the docker CLI knows) that
+/// estiba converts, besides the unsupported, deprecated and ignored ones.
 const SERVICE: &[&str] = &[
     "image",
     "command",
@@ -106,14 +141,15 @@ const SERVICE: &[&str] = &[
     "init",
     "dns",
     "dns_search",
-    "dns_opt",
     "extra_hosts",
     "logging",
     "isolation",
-    "depends_on",
-    "tmpfs",
     "credential_spec",
-    "stop_signal",
+    "cap_add",
+    "cap_drop",
+    "sysctls",
+    "ulimits",
+    "oom_score_adj",
 ];
 const DEPLOY: &[&str] = &[
     "mode",
@@ -162,6 +198,7 @@ fn p(base: &[String], key: &str) -> Vec<String> {
 /// Parses and interpolates one file into a JSON tree (keys as strings).
 fn read(
     path: &Path,
+    dir: &Path,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Source, J, Vec<String>), StackError> {
     let file = path.display().to_string();
@@ -172,8 +209,11 @@ fn read(
         path: String::new(),
         message: e.to_string(),
     })?;
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let src = Source { file, text, dir };
+    let src = Source {
+        file,
+        text,
+        dir: dir.to_path_buf(),
+    };
     let mut y: Y = serde_norway::from_str(&src.text).map_err(|e| {
         let (line, col) = e
             .location()
@@ -213,6 +253,13 @@ fn to_json(y: &Y, path: &[String], ctx: &mut Ctx<'_>) -> Result<J, StackError> {
         Y::Null => J::Null,
         Y::Bool(b) => J::Bool(*b),
         Y::Number(n) => serde_json::to_value(n).unwrap_or(J::Null),
+        Y::String(s)
+            if !s.contains('$')
+                && let Some(n) = super::values::yaml11_number(s)
+                && super::locate::is_plain(&ctx.src.text, path, s) =>
+        {
+            n
+        }
         Y::String(s) => {
             let lookup = ctx.lookup;
             match interpolate(s, lookup, &mut ctx.unset) {
@@ -272,11 +319,18 @@ pub fn load(
         name: stack.to_string(),
         ..Default::default()
     };
+    // Relative paths (bind mounts, env files, secrets) are the first file's folder's, for every
+    // file, as the docker CLI's working directory.
+    let dir = files
+        .first()
+        .and_then(|f| std::path::absolute(f).ok())
+        .and_then(|f| f.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
     let mut merged_services: BTreeMap<String, (usize, J)> = BTreeMap::new();
     let mut sources = Vec::new();
     let mut tops: Vec<J> = Vec::new();
     for (k, f) in files.iter().enumerate() {
-        let (src, j, unset) = read(f, lookup)?;
+        let (src, j, unset) = read(f, &dir, lookup)?;
         for v in unset {
             spec.warnings.push(crate::tr!("stack.unset", var = v));
         }
@@ -318,9 +372,10 @@ pub fn load(
         lookup,
         unset: vec![],
     };
-    super::convert::objects(&ctx_ref(&ctx), stack, &top, &mut spec)?;
+    super::objects(&ctx_ref(&ctx), stack, &top, &mut spec)?;
     let mut unsupported = std::collections::BTreeSet::new();
     let mut deprecated = BTreeMap::new();
+    let mut ignored = std::collections::BTreeSet::new();
     for (key, (k, s)) in &merged_services {
         let ctx = Ctx {
             src: &sources[*k],
@@ -337,9 +392,19 @@ pub fn load(
         for (d, why) in DEPRECATED.iter().filter(|(d, _)| obj.contains_key(*d)) {
             deprecated.insert(*d, *why);
         }
+        if let Some((k, why)) = FORBIDDEN.iter().find(|(f, _)| obj.contains_key(*f)) {
+            return Err(ctx.err(
+                &p(&path, k),
+                crate::tr!("stack.forbidden", key = k, why = why),
+            ));
+        }
+        for i in IGNORED.iter().filter(|i| obj.contains_key(**i)) {
+            ignored.insert(*i);
+        }
         let allowed: Vec<&str> = SERVICE
             .iter()
             .chain(UNSUPPORTED)
+            .chain(IGNORED)
             .chain(DEPRECATED.iter().map(|(d, _)| d))
             .copied()
             .collect();
@@ -347,10 +412,10 @@ pub fn load(
         if let Some(d) = s.get("deploy") {
             check_keys(&ctx, d, &p(&path, "deploy"), DEPLOY)?;
         }
-        let service = super::convert::service(&ctx_ref(&ctx), stack, key, s, &path, &top, lookup)?;
+        let service = super::service(&ctx_ref(&ctx), stack, key, s, &path, &top, lookup)?;
         spec.services.insert(key.clone(), service);
     }
-    super::convert::used_networks(
+    super::used_networks(
         &ctx_ref(&Ctx {
             src: &sources[last],
             lookup,
@@ -364,6 +429,12 @@ pub fn load(
         spec.warnings.push(format!(
             "Ignoring unsupported options: {}",
             unsupported.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !ignored.is_empty() {
+        spec.warnings.push(crate::tr!(
+            "stack.ignored",
+            keys = ignored.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
     if !deprecated.is_empty() {
@@ -408,7 +479,7 @@ fn ctx_ref<'a>(c: &'a Ctx<'_>) -> At<'a> {
 }
 
 fn check_keys(ctx: &Ctx<'_>, v: &J, path: &[String], allowed: &[&str]) -> Result<(), StackError> {
-    super::convert::check(&ctx_ref(ctx), v, path, allowed)
+    super::check(&ctx_ref(ctx), v, path, allowed)
 }
 
 /// Merges `over` into `base` as the CLI merges compose files: mappings key by key, the rest

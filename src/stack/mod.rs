@@ -1,10 +1,17 @@
 //! Stacks: compose files loaded as `docker stack deploy` loads them, converted with docker's
 //! conventions, and deployed through the Engine API.
 
-pub mod convert;
 pub mod interpolate;
 pub mod load;
 pub mod locate;
+pub mod mounts;
+pub mod objects;
+pub mod service;
+pub mod values;
+
+pub use objects::{objects, used_networks};
+pub use service::service;
+pub use values::check;
 
 pub use load::{StackError, StackSpec, load};
 

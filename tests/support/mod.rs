@@ -243,6 +243,12 @@ impl Engine {
                 "--iptables=false",
                 "--ip-masq=false",
             ])
+            // Registries other than the tests' own (on loopback) sit behind a proxy that is not
+            // there: a digest lookup on Docker Hub (what `docker stack deploy` does by default)
+            // is refused at once on 127.0.0.1, and nothing leaves the machine.
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("HTTPS_PROXY", "http://127.0.0.1:9")
+            .env("NO_PROXY", "127.0.0.1,localhost")
             .stdout(Stdio::null())
             .stderr(log)
             .process_group(0)

@@ -4,15 +4,57 @@
 
 use super::{Swarm, engine_error};
 use crate::backend::Error;
-use crate::model::action::Outcome;
+use crate::model::action::{Outcome, ResolveImage};
+use crate::model::reference;
 use crate::stack::StackSpec;
 use crate::stack::load::NAMESPACE;
 use crate::tr;
 use base64::Engine as _;
-use bollard::query_parameters::{ListNetworksOptions, ListServicesOptions, UpdateServiceOptions};
+use bollard::query_parameters::{
+    ListNetworksOptions, ListServicesOptions, ListTasksOptions, UpdateServiceOptions,
+};
 use serde_json::Value as J;
 use std::collections::HashMap;
+use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// How a deploy goes: `--prune`, `--detach`, `--resolve-image`, `--timeout`.
+#[derive(Debug, Clone, Copy)]
+pub struct How {
+    pub prune: bool,
+    pub detach: bool,
+    pub resolve: ResolveImage,
+    pub timeout: Duration,
+}
+
+/// The label that keeps a service's image as the file wrote it.
+const IMAGE_LABEL: &str = "com.docker.stack.image";
+
+/// The docker client's warning when an image's digest cannot be had (its exact words).
+fn digest_warning(image: &str) -> String {
+    format!(
+        "image {image} could not be accessed on a registry to record\nits digest. Each node will access {image} independently,\npossibly leading to different nodes running different\nversions of the image."
+    )
+}
+
+/// A task's name as `docker service ps` shows it: `web.2`, or `web.<node>` in global mode.
+fn task_name(service: &str, t: &bollard::models::Task) -> String {
+    match t.slot {
+        Some(slot) if slot > 0 => format!("{service}.{slot}"),
+        _ => format!(
+            "{service}.{}",
+            super::convert::short(t.node_id.as_deref().unwrap_or_default())
+        ),
+    }
+}
+
+fn task_state(t: &bollard::models::Task) -> String {
+    t.status
+        .as_ref()
+        .and_then(|s| s.state)
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
 
 fn filters(k: &str, v: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([(k.to_string(), vec![v.to_string()])])
@@ -83,11 +125,108 @@ pub fn not_in_file(spec: &StackSpec, existing: &[bollard::models::Service]) -> V
 }
 
 impl Swarm {
+    /// The image each service will run, as the docker client makes it before it sends the spec:
+    /// tagged (`redis` → `redis:latest`), and per `--resolve-image` pinned to the digest the
+    /// registry has for it (`redis:latest@sha256:…`) with the platforms it was built for. An image
+    /// no registry knows stays unpinned, with the client's warning; nothing fails for it.
+    pub(super) async fn pin_images(
+        &self,
+        spec: &mut StackSpec,
+        existing: &[bollard::models::Service],
+        mode: ResolveImage,
+        progress: &mpsc::Sender<String>,
+    ) {
+        let mut asked: HashMap<String, Option<(String, Vec<J>)>> = HashMap::new();
+        for want in spec.services.values_mut() {
+            let name = want["Name"].as_str().unwrap_or_default().to_string();
+            let written = want["Labels"][IMAGE_LABEL]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let tagged = reference::familiar_tagged(&written).unwrap_or_else(|| written.clone());
+            let current = existing
+                .iter()
+                .filter_map(|s| s.spec.as_ref())
+                .find(|sp| sp.name.as_deref() == Some(name.as_str()));
+            let current_label = current
+                .and_then(|sp| sp.labels.as_ref())
+                .and_then(|l| l.get(IMAGE_LABEL))
+                .cloned();
+            let current_image = current
+                .and_then(|sp| sp.task_template.as_ref())
+                .and_then(|t| t.container_spec.as_ref())
+                .and_then(|c| c.image.clone());
+            let unchanged = current_label.as_deref() == Some(written.as_str());
+            let resolve = match mode {
+                ResolveImage::Always => true,
+                ResolveImage::Changed => !(current.is_some() && unchanged),
+                ResolveImage::Never => false,
+            };
+            let image = if resolve {
+                if !asked.contains_key(&tagged) {
+                    let answer = self.digest_of(&tagged).await;
+                    if answer.is_none() {
+                        let _ = progress.send(digest_warning(&tagged)).await;
+                    }
+                    asked.insert(tagged.clone(), answer);
+                }
+                match asked.get(&tagged).cloned().flatten() {
+                    Some((digest, platforms)) => {
+                        if !platforms.is_empty() {
+                            let t = &mut want["TaskTemplate"];
+                            if !t["Placement"].is_object() {
+                                t["Placement"] = serde_json::json!({});
+                            }
+                            t["Placement"]["Platforms"] = J::Array(platforms);
+                        }
+                        reference::with_digest(&tagged, &digest)
+                    }
+                    None => tagged,
+                }
+            } else if unchanged && let Some(img) = current_image {
+                // The file did not change the image: keep what the last deploy pinned.
+                reference::familiar_tagged(&img).unwrap_or(img)
+            } else {
+                tagged
+            };
+            want["TaskTemplate"]["ContainerSpec"]["Image"] = J::String(image);
+        }
+    }
+
+    /// The digest and platforms the registry has for an image, through the engine's
+    /// distribution endpoint with the docker config's credentials.
+    async fn digest_of(&self, image: &str) -> Option<(String, Vec<J>)> {
+        let creds = crate::backend::auth::credentials_for(image);
+        match self.docker().inspect_registry_image(image, creds).await {
+            Ok(d) => {
+                let digest = d.descriptor.digest?;
+                let platforms = d
+                    .platforms
+                    .iter()
+                    .map(|p| {
+                        let arch = p.architecture.clone().unwrap_or_default();
+                        // As the client does: swarm nodes say armv7l where images say arm.
+                        let arch = if arch.eq_ignore_ascii_case("arm") {
+                            String::new()
+                        } else {
+                            arch
+                        };
+                        serde_json::json!({ "Architecture": arch, "OS": p.os.clone().unwrap_or_default() })
+                    })
+                    .collect();
+                Some((digest, platforms))
+            }
+            Err(e) => {
+                tracing::info!(image = %image, error = %e, "no digest");
+                None
+            }
+        }
+    }
+
     pub async fn deploy(
         &self,
-        spec: StackSpec,
-        prune: bool,
-        detach: bool,
+        mut spec: StackSpec,
+        how: How,
         progress: &mpsc::Sender<String>,
     ) -> Result<Outcome, Error> {
         let d = self.docker();
@@ -140,7 +279,9 @@ impl Swarm {
             }))
             .await
             .map_err(engine_error)?;
-        for (key, want) in &spec.services {
+        self.pin_images(&mut spec, &existing, how.resolve, progress)
+            .await;
+        for want in spec.services.values() {
             let mut want = want.clone();
             let name = want["Name"].as_str().unwrap_or_default().to_string();
             // Names to the IDs the engine keeps.
@@ -169,6 +310,11 @@ impl Swarm {
                         r[id_field] = J::String(id);
                     }
                 }
+            }
+            // A credential spec names its config by ID.
+            let cred = &mut want["TaskTemplate"]["ContainerSpec"]["Privileges"]["CredentialSpec"];
+            if let Some(id) = cred["Config"].as_str().and_then(|n| config_ids.get(n)) {
+                cred["Config"] = J::String(id.clone());
             }
             let image = want["TaskTemplate"]["ContainerSpec"]["Image"]
                 .as_str()
@@ -228,47 +374,51 @@ impl Swarm {
                     created += 1;
                 }
             }
-            let _ = key;
         }
         let mut removed = 0;
-        if prune {
+        if how.prune {
             for name in not_in_file(&spec, &existing) {
                 let _ = progress.send(tr!("deploy.removing", name = name)).await;
                 d.delete_service(&name).await.map_err(engine_error)?;
                 removed += 1;
             }
         }
-        let convergence = if detach {
+        let done = tr!(
+            "deploy.done",
+            stack = stack,
+            created = created,
+            updated = updated,
+            unchanged = unchanged,
+            removed = removed
+        );
+        let convergence = if how.detach {
             tr!("deploy.detached")
         } else {
-            self.watch_stack(&stack, progress).await
+            let _ = progress.send(done.clone()).await;
+            self.watch_stack(&stack, how.timeout, progress).await?
         };
         Ok(Outcome {
-            summary: format!(
-                "{} · {convergence}",
-                tr!(
-                    "deploy.done",
-                    stack = stack,
-                    created = created,
-                    updated = updated,
-                    unchanged = unchanged,
-                    removed = removed
-                )
-            ),
+            summary: format!("{done} · {convergence}"),
             detail: None,
         })
     }
 
-    /// Follows the stack until every replica runs, a task fails (its reason is the answer), or
-    /// two minutes pass; says which.
-    async fn watch_stack(&self, stack: &str, progress: &mpsc::Sender<String>) -> String {
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
-        let started = crate::time::now();
+    /// Follows the stack until every replica runs. While it waits it shows each service that is
+    /// not there yet and, for each of its tasks that is not running, the state and the engine's
+    /// reason (pending: no suitable node…, rejected: No such image…, starting: the health check).
+    /// Past `timeout`, or when a service's tasks keep failing, it says why and fails: the stack
+    /// stays deployed.
+    async fn watch_stack(
+        &self,
+        stack: &str,
+        timeout: Duration,
+        progress: &mpsc::Sender<String>,
+    ) -> Result<String, Error> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let started = chrono::Utc::now() - chrono::Duration::seconds(1);
         let mut last = String::new();
         loop {
-            let Ok(workloads) = self.workloads().await else {
-                return String::new();
-            };
+            let workloads = self.workloads().await?;
             let mine: Vec<_> = workloads
                 .iter()
                 .filter(|w| w.stack.as_deref() == Some(stack))
@@ -277,44 +427,133 @@ impl Swarm {
                 (r + w.running.min(w.desired), d + w.desired)
             });
             if running == desired {
-                return tr!("deploy.converged", running = running, desired = desired);
-            }
-            let ids: Vec<&str> = mine.iter().map(|w| w.id.as_str()).collect();
-            if let Ok(tasks) = self.instances().await
-                && let Some(t) = tasks.iter().find(|t| {
-                    ids.contains(&t.workload_id.as_str())
-                        && t.since >= started - 1
-                        && t.error.is_some()
-                        && matches!(t.state.as_str(), "rejected" | "failed")
-                })
-            {
-                return tr!(
-                    "deploy.not_converging",
-                    running = running,
-                    desired = desired,
-                    name = t.name,
-                    error = t.error.clone().unwrap_or_default()
-                );
-            }
-            let line = tr!(
-                "deploy.converging",
-                stack = stack,
-                running = running,
-                desired = desired
-            );
-            if line != last {
-                let _ = progress.send(line.clone()).await;
-                last = line;
-            }
-            if tokio::time::Instant::now() > deadline {
-                return tr!(
-                    "deploy.still_converging",
+                return Ok(tr!(
+                    "deploy.converged",
                     running = running,
                     desired = desired
-                );
+                ));
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            let ids: Vec<String> = mine.iter().map(|w| w.id.clone()).collect();
+            let tasks = self
+                .docker()
+                .list_tasks(Some(ListTasksOptions {
+                    filters: Some(HashMap::from([("service".to_string(), ids)])),
+                }))
+                .await
+                .map_err(engine_error)?;
+            let mut lines = Vec::new();
+            let mut failing: Option<(String, String)> = None;
+            for w in mine.iter().filter(|w| w.running < w.desired) {
+                lines.push(format!("  {} {}/{}", w.name, w.running, w.desired));
+                let ours: Vec<&bollard::models::Task> = tasks
+                    .iter()
+                    .filter(|t| t.service_id.as_deref() == Some(w.id.as_str()))
+                    .collect();
+                for t in &ours {
+                    let state = task_state(t);
+                    let wanted = t.desired_state.map(|s| s.to_string()).unwrap_or_default();
+                    if wanted == "running" && state != "running" {
+                        let why = self.task_reason(t, &state).await;
+                        lines.push(format!("    {}  {state}: {why}", task_name(&w.name, t)));
+                    }
+                }
+                // Tasks that failed since the deploy began: three mean it is not going to work.
+                let failed: Vec<&&bollard::models::Task> = ours
+                    .iter()
+                    .filter(|t| matches!(task_state(t).as_str(), "failed" | "rejected"))
+                    .filter(|t| {
+                        t.status
+                            .as_ref()
+                            .and_then(|s| s.timestamp.as_deref())
+                            .and_then(|ts| chrono::DateTime::parse_from_rfc3339(ts).ok())
+                            .is_some_and(|ts| ts >= started)
+                    })
+                    .collect();
+                if failing.is_none() && failed.len() >= 3 {
+                    let t = failed[0];
+                    let state = task_state(t);
+                    let why = self.task_reason(t, &state).await;
+                    failing = Some((task_name(&w.name, t), format!("{state}: {why}")));
+                }
+            }
+            if let Some((task, why)) = failing {
+                return Err(Error::NotConverged(format!(
+                    "{}\n{}",
+                    tr!("deploy.failing", stack = stack, task = task, reason = why),
+                    lines.join("\n")
+                )));
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(Error::NotConverged(format!(
+                    "{}\n{}",
+                    tr!(
+                        "deploy.timeout",
+                        stack = stack,
+                        after = crate::time::age(0, timeout.as_secs() as i64),
+                        running = running,
+                        desired = desired
+                    ),
+                    lines.join("\n")
+                )));
+            }
+            let block = format!(
+                "{}\n{}",
+                tr!(
+                    "deploy.converging",
+                    stack = stack,
+                    running = running,
+                    desired = desired
+                ),
+                lines.join("\n")
+            );
+            if block != last {
+                let _ = progress
+                    .send(format!("{}{block}", crate::model::action::LIVE))
+                    .await;
+                last = block;
+            }
+            tokio::time::sleep(Duration::from_millis(700)).await;
         }
+    }
+
+    /// Why a task is not running, in the engine's words: its error, or its message; for a task
+    /// that is starting, its health check (with the check's last output when the container is
+    /// on this engine).
+    async fn task_reason(&self, t: &bollard::models::Task, state: &str) -> String {
+        let status = t.status.as_ref();
+        let err = status.and_then(|s| s.err.clone()).filter(|e| !e.is_empty());
+        let msg = status.and_then(|s| s.message.clone()).unwrap_or_default();
+        let exit = status
+            .and_then(|s| s.container_status.as_ref())
+            .and_then(|c| c.exit_code)
+            .filter(|c| *c != 0);
+        let mut why = match (err, exit) {
+            (Some(e), Some(code)) => tr!("deploy.exit", code = code, error = e),
+            (Some(e), None) => e,
+            (None, Some(code)) => tr!("deploy.exit", code = code, error = msg),
+            (None, None) => msg,
+        };
+        if state == "starting" {
+            why = tr!("deploy.health_starting");
+            let container = status
+                .and_then(|s| s.container_status.as_ref())
+                .and_then(|c| c.container_id.clone());
+            if let Some(id) = container
+                && let Ok(c) = self.docker().inspect_container(&id, None).await
+                && let Some(out) = c
+                    .state
+                    .and_then(|s| s.health)
+                    .and_then(|h| h.log)
+                    .and_then(|l| l.last().cloned())
+                    .and_then(|l| l.output)
+            {
+                let out = crate::sanitize::one_line(out.trim());
+                if !out.is_empty() {
+                    why = format!("{why} ({out})");
+                }
+            }
+        }
+        crate::sanitize::one_line(&why)
     }
 
     /// `docker stack rm`: the stack's services, then secrets and configs, then its networks
@@ -448,9 +687,18 @@ impl Swarm {
             &spec.configs
         };
         let kind = if secrets { "secret" } else { "config" };
-        for (name, (labels, data)) in objects {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(data);
-            let labels: HashMap<String, String> = labels.clone().into_iter().collect();
+        for (name, object) in objects {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&object.data);
+            let labels: HashMap<String, String> = object.labels.clone().into_iter().collect();
+            let templating = object.templating.clone().map(|t| bollard::models::Driver {
+                name: t,
+                options: None,
+            });
+            let driver = object.driver.clone().map(|(n, o)| bollard::models::Driver {
+                name: n,
+                options: Some(o.into_iter().collect()),
+            });
+            let data = object.driver.is_none().then(|| encoded.clone());
             match ids.get(name) {
                 Some(id) if !secrets => {
                     // Configs can be read back: compare the content.
@@ -474,8 +722,9 @@ impl Swarm {
                     let s = bollard::models::SecretSpec {
                         name: Some(name.clone()),
                         labels: Some(labels),
-                        data: Some(encoded),
-                        ..Default::default()
+                        data: data.clone(),
+                        driver: driver.clone(),
+                        templating: templating.clone(),
                     };
                     d.update_secret(
                         id,
@@ -501,16 +750,17 @@ impl Swarm {
                         let s = bollard::models::SecretSpec {
                             name: Some(name.clone()),
                             labels: Some(labels),
-                            data: Some(encoded),
-                            ..Default::default()
+                            data,
+                            driver,
+                            templating,
                         };
                         d.create_secret(s).await.map_err(engine_error)?.id
                     } else {
                         let s = bollard::models::ConfigSpec {
                             name: Some(name.clone()),
                             labels: Some(labels),
-                            data: Some(encoded),
-                            ..Default::default()
+                            data,
+                            templating,
                         };
                         d.create_config(s).await.map_err(engine_error)?.id
                     };

@@ -318,9 +318,10 @@ impl Swarm {
                 files,
                 stack,
                 prune,
+                resolve,
             } => {
                 let spec = load_stack(files, stack)?;
-                let lines = self.preview(&spec, *prune).await?;
+                let lines = self.preview(&spec, *prune, *resolve, progress).await?;
                 let summary = if lines.is_empty() {
                     tr!("preview.none", stack = stack)
                 } else {
@@ -336,10 +337,18 @@ impl Swarm {
                 stack,
                 prune,
                 detach,
+                resolve,
+                timeout,
             } => {
                 // Everything is checked before the first call: a bad file changes nothing.
                 let spec = load_stack(files, stack)?;
-                self.deploy(spec, *prune, *detach, progress).await
+                let how = super::deploy::How {
+                    prune: *prune,
+                    detach: *detach,
+                    resolve: *resolve,
+                    timeout: std::time::Duration::from_secs(*timeout),
+                };
+                self.deploy(spec, how, progress).await
             }
             Action::SwarmLeave { force } => {
                 self.docker()
@@ -622,14 +631,7 @@ fn load_stack(files: &[String], stack: &str) -> Result<crate::stack::StackSpec, 
         .map_err(|e| Error::Refused(e.to_string()))
 }
 
-/// `repo[:tag]` → (repo, tag), `latest` when no tag is written.
-pub fn split_tag(reference: &str) -> (String, String) {
-    let r = crate::model::strip_digest(reference);
-    match r.rfind(':') {
-        Some(p) if !r[p..].contains('/') => (r[..p].to_string(), r[p + 1..].to_string()),
-        _ => (r.to_string(), "latest".to_string()),
-    }
-}
+pub use crate::model::reference::split_tag;
 
 /// A file for a secret or config, base64 as the API wants it; swarm keeps at most 500 KB.
 pub fn read_object_file(file: &str) -> Result<String, Error> {

@@ -4,12 +4,15 @@
 use super::deploy::first_difference;
 use super::{Swarm, engine_error};
 use crate::backend::Error;
+use crate::model::action::ResolveImage;
+use crate::model::reference;
 use crate::stack::StackSpec;
 use crate::stack::load::NAMESPACE;
 use crate::tr;
 use bollard::query_parameters::{ListNetworksOptions, ListServicesOptions};
 use serde_json::Value as J;
 use std::collections::HashMap;
+use tokio::sync::mpsc;
 
 fn short(v: &J) -> String {
     match v {
@@ -40,6 +43,10 @@ pub fn service_changes(live: &J, want: &J) -> Vec<String> {
     for (label, path) in fields {
         let (a, b) = (at(live, path), at(want, path));
         if !b.is_null() && !super::deploy::covers(&a, &b) {
+            if label == "image" {
+                out.push(image_change(&short(&a), &short(&b)));
+                continue;
+            }
             let (a, b) = if label == "ports" {
                 let show = |v: &J| {
                     v.as_array()
@@ -77,9 +84,15 @@ pub fn service_changes(live: &J, want: &J) -> Vec<String> {
             }
         }
     }
-    // The stack image label follows the image; it is not news of its own.
+    // The stack image label and the image's platforms follow the image; they are not news of
+    // their own.
     if let Some(l) = want_rest.get_mut("Labels").and_then(J::as_object_mut) {
         l.remove("com.docker.stack.image");
+    }
+    for v in [&mut rest, &mut want_rest] {
+        if let Some(p) = v["TaskTemplate"]["Placement"].as_object_mut() {
+            p.remove("Platforms");
+        }
     }
     if let Some(p) = first_difference(&rest, &want_rest, "") {
         out.push(tr!("preview.other", path = p));
@@ -87,8 +100,31 @@ pub fn service_changes(live: &J, want: &J) -> Vec<String> {
     out
 }
 
+/// An image change as a student reads it: the tags when they differ
+/// (`a:latest → a:test`), the digests when only they do (`a:latest (sha256:ab12… → sha256:cd34…)`).
+fn image_change(live: &str, want: &str) -> String {
+    let (from, to) = (reference::strip_digest(live), reference::strip_digest(want));
+    if from != to {
+        return format!("image {from} → {to}");
+    }
+    let digest = |image: &str| match reference::digest(image) {
+        Some(d) => {
+            let (algo, hex) = d.split_once(':').unwrap_or(("", d));
+            format!("{algo}:{}…", hex.get(..12).unwrap_or(hex))
+        }
+        None => tr!("preview.unpinned"),
+    };
+    format!("image {to} ({} → {})", digest(live), digest(want))
+}
+
 impl Swarm {
-    pub async fn preview(&self, spec: &StackSpec, prune: bool) -> Result<Vec<String>, Error> {
+    pub async fn preview(
+        &self,
+        spec: &StackSpec,
+        prune: bool,
+        resolve: ResolveImage,
+        progress: &mpsc::Sender<String>,
+    ) -> Result<Vec<String>, Error> {
         let d = self.docker();
         let mut lines = Vec::new();
         let networks = d
@@ -133,6 +169,10 @@ impl Swarm {
             }))
             .await
             .map_err(engine_error)?;
+        // Pinned as the deploy will pin them, so that a tag pushed again shows as a change.
+        let mut spec = spec.clone();
+        self.pin_images(&mut spec, &existing, resolve, progress)
+            .await;
         for want in spec.services.values() {
             let name = want["Name"].as_str().unwrap_or_default();
             let mut want = want.clone();
@@ -172,7 +212,7 @@ impl Swarm {
         }
         if prune {
             lines.extend(
-                super::deploy::not_in_file(spec, &existing)
+                super::deploy::not_in_file(&spec, &existing)
                     .into_iter()
                     .map(|name| format!("- service {name}")),
             );
@@ -210,5 +250,19 @@ mod tests {
             ]
         );
         assert!(service_changes(&live, &live).is_empty());
+    }
+
+    #[test]
+    fn a_tag_pushed_again_reads_as_a_digest_change() {
+        let a = format!("frontend-semana-3:latest@sha256:ab12{}", "0".repeat(60));
+        let b = format!("frontend-semana-3:latest@sha256:cd34{}", "1".repeat(60));
+        assert_eq!(
+            super::image_change(&a, &b),
+            "image frontend-semana-3:latest (sha256:ab1200000000… → sha256:cd3411111111…)"
+        );
+        assert_eq!(
+            super::image_change(&a, "frontend-semana-3:test"),
+            "image frontend-semana-3:latest → frontend-semana-3:test"
+        );
     }
 }

@@ -68,7 +68,8 @@ configs:
     assert_eq!(b["Mode"]["Replicated"]["Replicas"], 3);
     assert_eq!(
         b["TaskTemplate"]["ContainerSpec"]["Env"],
-        serde_json::json!(["APP_PORT=5000", "DEBUG", "MONGO_URI=mongodb://mongo:27017"])
+        // DEBUG (no value) is not in the environment: the env file's kvfile leaves it out.
+        serde_json::json!(["APP_PORT=5000", "MONGO_URI=mongodb://mongo:27017"])
     );
     assert_eq!(
         b["TaskTemplate"]["Resources"]["Limits"]["NanoCPUs"],
@@ -105,7 +106,7 @@ configs:
         spec.networks.contains_key("gopenux_back") && spec.networks.contains_key("gopenux_default")
     );
     assert_eq!(spec.networks["gopenux_back"]["Internal"], true);
-    assert_eq!(spec.configs["gopenux_nginx"].1, b"server {}\n");
+    assert_eq!(spec.configs["gopenux_nginx"].data, b"server {}\n");
     assert!(
         spec.warnings
             .iter()
@@ -193,4 +194,132 @@ fn later_files_override_earlier_ones() {
         "nginx:2"
     );
     assert_eq!(spec.services["web"]["Mode"]["Replicated"]["Replicas"], 2);
+}
+
+#[test]
+fn values_read_as_the_docker_cli_reads_them() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "vars.env",
+        "FROM_FILE=\nBARE_SET\nBARE_UNSET\n  INDENTED=kept \n",
+    );
+    let f = write(
+        d.path(),
+        "stack.yml",
+        r#"
+services:
+  map:
+    image: redis
+    env_file: vars.env
+    environment:
+      EMPTY: ""
+      NULLED:
+      SHELL_EMPTY: ""
+      SHELL_NULL:
+    secrets:
+      - source: s
+        mode: 0400
+      - source: t
+        target: t2
+        mode: 0440
+      - source: u
+        target: u3
+        mode: 493
+    volumes:
+      - .:/code
+      - ./static:/var/www/html:ro
+  list:
+    image: docker.io/library/nginx:1.25
+    environment:
+      - LISTED=
+      - BARE
+      - SHELL_NULL
+secrets:
+  s: { file: ./vars.env }
+  t: { file: ./vars.env }
+  u: { file: ./vars.env }
+"#,
+    );
+    let shell = |k: &str| match k {
+        "SHELL_EMPTY" => Some("from-shell".to_string()),
+        "SHELL_NULL" => Some("also-shell".to_string()),
+        "BARE_SET" => Some("bare".to_string()),
+        _ => None,
+    };
+    let spec = load(&[f], "s", &shell).unwrap();
+    let c = &spec.services["map"]["TaskTemplate"]["ContainerSpec"];
+    assert_eq!(
+        c["Env"],
+        serde_json::json!([
+            "BARE_SET=bare",
+            "EMPTY=",
+            "FROM_FILE=",
+            "INDENTED=kept ",
+            "NULLED",
+            "SHELL_EMPTY=from-shell",
+            "SHELL_NULL=also-shell"
+        ])
+    );
+    let modes: Vec<u64> = c["Secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["File"]["Mode"].as_u64().unwrap())
+        .collect();
+    assert_eq!(modes, [0o400, 0o440, 0o755]);
+    let dir = std::path::absolute(d.path()).unwrap();
+    assert_eq!(c["Mounts"][0]["Source"], dir.display().to_string());
+    assert_eq!(
+        c["Mounts"][1]["Source"],
+        dir.join("static").display().to_string()
+    );
+    assert_eq!(
+        c["Privileges"],
+        serde_json::json!({}),
+        "always sent, as the CLI does"
+    );
+    let l = &spec.services["list"]["TaskTemplate"]["ContainerSpec"];
+    assert_eq!(
+        l["Env"],
+        serde_json::json!(["BARE", "LISTED=", "SHELL_NULL=also-shell"])
+    );
+    // The file's image stays in the label; the client's normal form is made at deploy time.
+    assert_eq!(
+        spec.services["list"]["Labels"]["com.docker.stack.image"],
+        "docker.io/library/nginx:1.25"
+    );
+}
+
+#[test]
+fn keys_the_cli_refuses_or_ignores_are_named() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "bad.yml",
+        "services:\n  web:\n    image: nginx\n    mem_limit: 64m\n",
+    );
+    let e = load(&[f], "s", &env).unwrap_err();
+    assert_eq!((e.line, e.path.as_str()), (4, "services.web.mem_limit"));
+    assert!(e.to_string().contains("deploy.resources"), "{e}");
+    let f = write(
+        d.path(),
+        "ok.yml",
+        "services:\n  web:\n    image: nginx\n    depends_on: [db]\n    restart: always\n    cap_add: [NET_ADMIN]\n  db:\n    image: mongo\n",
+    );
+    let spec = load(&[f], "s", &env).unwrap();
+    assert_eq!(
+        spec.warnings,
+        [
+            "Ignoring unsupported options: restart",
+            "Ignoring options swarm services do not use: depends_on"
+        ]
+    );
+    let missing = load(&[d.path().join("nowhere.yml")], "s", &env).unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .starts_with(&format!("{}: ", d.path().join("nowhere.yml").display())),
+        "{missing}"
+    );
 }
