@@ -852,12 +852,13 @@ fn a_stack_that_cannot_converge_says_why_and_stops_at_the_timeout() {
     let Some(e) = Engine::shared() else { return };
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("stack.yml");
-    // Two replicas, at most one per node, only on the manager: the second can never run.
+    // Two replicas, at most one per node, only on the manager: the second can never run. And a
+    // service whose health check never passes stays starting.
     std::fs::write(
         &f,
         format!(
-            "services:\n  web:\n    image: {}\n    command: sleep 3600\n    deploy:\n      replicas: 2\n      placement:\n        constraints: [node.role == manager]\n        max_replicas_per_node: 1\n",
-            support::IMAGE
+            "services:\n  web:\n    image: {i}\n    command: sleep 3600\n    deploy:\n      replicas: 2\n      placement:\n        constraints: [node.role == manager]\n        max_replicas_per_node: 1\n  checked:\n    image: {i}\n    command: sleep 3600\n    healthcheck:\n      test: echo not-ready-yet; exit 1\n      interval: 1s\n      retries: 100\n",
+            i = support::IMAGE
         ),
     )
     .unwrap();
@@ -872,8 +873,18 @@ fn a_stack_that_cannot_converge_says_why_and_stops_at_the_timeout() {
     );
     assert!(
         err.contains(&format!(
-            "stack {stack} was deployed but has not converged after 12s: 1/2 running"
+            "stack {stack} was deployed but has not converged after 12s: 1/3 running"
         )),
+        "{err}"
+    );
+    let last = err
+        .lines()
+        .rev()
+        .find(|l| l.contains(&format!("{stack}_checked.1")));
+    assert!(
+        last.is_some_and(
+            |l| l.contains("starting: its health check has not passed yet (not-ready-yet)")
+        ),
         "{err}"
     );
     // The pending task and the engine's reason, as the progress said while it waited.
@@ -884,7 +895,7 @@ fn a_stack_that_cannot_converge_says_why_and_stops_at_the_timeout() {
         .unwrap_or_else(|| panic!("a pending task in {err}"));
     assert!(pending.contains("no suitable node"), "{pending}");
     assert!(
-        err.contains(&format!("stack {stack}: 1/2 running")),
+        err.contains(&format!("stack {stack}: 1/3 running")),
         "progress while waiting: {err}"
     );
     // Deployed all the same: the stack stays, with the one replica that can run.
