@@ -70,10 +70,22 @@ fn line_spans<'a>(l: &'a LogLine, state: &State, theme: &Theme, prefix_w: usize)
                 .unwrap_or_else(|| "--:--:--".into());
         spans.push(Span::styled(format!("{ts} "), theme.muted()));
     }
-    spans.push(Span::styled(
-        format!("{:<prefix_w$}", l.source),
-        source_color(&l.source, theme),
-    ));
+    // One gutter for every line: a longer source is cut at its start (the slot and node matter).
+    let source = if l.source.chars().count() > prefix_w {
+        let keep: String = l
+            .source
+            .chars()
+            .rev()
+            .take(prefix_w.saturating_sub(1))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("…{keep}")
+    } else {
+        format!("{:<prefix_w$}", l.source)
+    };
+    spans.push(Span::styled(source, source_color(&l.source, theme)));
     let (bar, text_style) = match l.stream {
         Stream::Stdout => (Span::styled(" │ ", theme.muted()), theme.base()),
         Stream::Stderr => (Span::styled(" ┃ ", theme.error()), theme.fg(theme.warn)),
@@ -140,7 +152,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     }
     let inner = frame(state, Pane::Logs, &extra, theme, area, buf, focused);
     if logs.target.is_none() {
-        return message(&tr!("logs.pick"), theme.muted(), inner, buf);
+        let text = if state.is_kube() {
+            tr!("logs.pick_kube")
+        } else {
+            tr!("logs.pick")
+        };
+        return message(&text, theme.muted(), inner, buf);
     }
     if logs.lines.is_empty() {
         let text = match &logs.ended {

@@ -1,4 +1,4 @@
-//! Services grouped by stack (others under "—"): name, mode, replicas coloured by health, image,
+//! Services grouped by stack (others under "without a stack"): name, mode, replicas coloured by health, image,
 //! ports, update state. On an engine outside a swarm: containers grouped by compose project.
 
 use super::{frame, message};
@@ -45,6 +45,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     if list.is_empty() {
         let text = if !state.view(Pane::Services).filter.is_empty() {
             tr!("pane.empty_filter")
+        } else if state.is_kube() {
+            tr!("services.none_kube")
         } else if swarm {
             tr!("services.none")
         } else {
@@ -97,7 +99,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Entry::Header(g, count) => {
             let title = match g {
                 Some(label) => format!("▾ {kind} {label} ({count})"),
-                None => format!("▾ — ({count})"),
+                None if swarm => format!("▾ {} ({count})", tr!("services.no_stack")),
+                None => format!("▾ {} ({count})", tr!("services.no_project")),
             };
             let mut spans = vec![Span::raw(title)];
             // The stack's replicas, in the colour of its health.

@@ -36,6 +36,34 @@ impl Col {
     }
 }
 
+/// The first `width` cells of a line, the last of them an ellipsis, each span keeping its style.
+fn cut_right(line: Line<'_>, width: u16) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let room = (width as usize).saturating_sub(1);
+    let mut last_style = ratatui::style::Style::default();
+    'outer: for span in &line.spans {
+        last_style = span.style;
+        let mut text = String::new();
+        for c in span.content.chars() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > room {
+                if !text.is_empty() {
+                    spans.push(ratatui::text::Span::styled(text, span.style));
+                }
+                break 'outer;
+            }
+            used += w;
+            text.push(c);
+        }
+        spans.push(ratatui::text::Span::styled(text, span.style));
+    }
+    if width > 0 {
+        spans.push(ratatui::text::Span::styled("…", last_style));
+    }
+    Line::from(spans)
+}
+
 /// The last `width` cells of a line's text, after an ellipsis, in its first span's style.
 fn cut_left(line: Line<'_>, width: u16) -> Line<'static> {
     let style = line.spans.first().map(|s| s.style).unwrap_or_default();
@@ -107,9 +135,10 @@ pub fn fit_content(cols: &[Col], width: u16, content: &[u16], empty: &[bool]) ->
     keep
 }
 
-/// Column widths for `width` cells: each column gets what its content needs when everything fits;
-/// otherwise every column gets its minimum and the rest is shared in proportion to what each
-/// still lacks. Spare width goes to the growing columns.
+/// Column widths for `width` cells: each column gets what its content needs when everything fits,
+/// spare width going to the growing columns. Otherwise the essential columns (priority 0) get
+/// their content first, up to two thirds of the width, and the others share the rest so that
+/// short values (a tag, ports, a size) stay whole and only the longest ones are cut.
 pub fn widths(cols: &[Col], keep: &[usize], content: &[u16], width: u16) -> Vec<u16> {
     let gaps = keep.len().saturating_sub(1) as u16;
     let avail = width.saturating_sub(gaps);
@@ -135,30 +164,37 @@ pub fn widths(cols: &[Col], keep: &[usize], content: &[u16], width: u16) -> Vec<
         }
         return out;
     }
-    // Short of space: the essential columns (priority 0) get their content, up to half the
-    // width between them; the others share what is left by what each lacks.
-    let mut mins: Vec<u16> = keep.iter().map(|&i| cols[i].min).collect();
-    let base: u16 = mins.iter().sum();
-    let mut budget = avail.saturating_sub(base).min(avail / 2);
-    for (k, &i) in keep.iter().enumerate() {
-        if cols[i].priority == 0 {
-            let add = (want[k] - mins[k]).min(budget);
-            mins[k] += add;
-            budget -= add;
+    // Short of space: what each column's content needs (its title at least, not its minimum).
+    let need: Vec<u16> = keep.iter().map(|&i| content[i]).collect();
+    let mut out = vec![0u16; keep.len()];
+    // Water-filling: the shortest first, each at most an even share of what is left, so that
+    // the cut falls on the longest values.
+    let fill = |ks: Vec<usize>, room: u16, out: &mut Vec<u16>| -> u16 {
+        let mut ks = ks;
+        ks.sort_by_key(|&k| need[k] - out[k]);
+        let mut left = room;
+        let mut n = ks.len() as u16;
+        for k in ks {
+            let give = (need[k] - out[k]).min(left / n.max(1));
+            out[k] += give;
+            left -= give;
+            n -= 1;
         }
-    }
-    let base: u16 = mins.iter().sum();
-    let spare = avail.saturating_sub(base) as u32;
-    let lack: Vec<u32> = want
-        .iter()
-        .zip(&mins)
-        .map(|(w, m)| u32::from(w.saturating_sub(*m)))
+        room - left
+    };
+    let essential: Vec<usize> = (0..keep.len())
+        .filter(|&k| cols[keep[k]].priority == 0)
         .collect();
-    let lack_total: u32 = lack.iter().sum::<u32>().max(1);
-    mins.iter()
-        .zip(&lack)
-        .map(|(m, l)| m + (spare * l / lack_total) as u16)
-        .collect()
+    let others: Vec<usize> = (0..keep.len())
+        .filter(|&k| cols[keep[k]].priority != 0)
+        .collect();
+    // The essential columns (names, replicas) first, up to two thirds of the width; then the
+    // others; what is left goes back to the essential ones.
+    let mut left = avail;
+    left -= fill(essential.clone(), avail * 2 / 3, &mut out);
+    left -= fill(others, left, &mut out);
+    fill(essential, left, &mut out);
+    out
 }
 
 /// Draws rows `0..total`, building only those in view (`row(i)` makes row `i`), so a list of
@@ -218,10 +254,14 @@ pub fn render<'a>(
                 .zip(&sizes)
                 .filter_map(|(&i, &w)| {
                     let cell = cells.get_mut(i.min(last)).map(std::mem::take)?;
-                    Some(if cols[i].cut_left && cell.width() > w as usize {
+                    // A value that does not fit says so with an ellipsis, at the end that
+                    // matters less.
+                    Some(if cell.width() <= w as usize {
+                        cell
+                    } else if cols[i].cut_left {
                         cut_left(cell, w)
                     } else {
-                        cell
+                        cut_right(cell, w)
                     })
                 })
                 .collect();
@@ -280,10 +320,25 @@ mod tests {
         let cols = vec![Col::new("A".into(), 4, 1, 0), Col::new("B".into(), 4, 0, 1)];
         // Everything fits: content widths, the spare to the growing column.
         assert_eq!(widths(&cols, &[0, 1], &[10, 6], 30), vec![23, 6]);
-        // Too narrow: minimums plus a share of what is left, by what each lacks.
+        // Too narrow: the essential column gets up to two thirds, the other what it needs.
         assert_eq!(widths(&cols, &[0, 1], &[24, 4], 15), vec![10, 4]);
         // The essential column gets its content before the others share.
         let cols = vec![Col::new("A".into(), 4, 1, 0), Col::new("B".into(), 4, 1, 2)];
         assert_eq!(widths(&cols, &[0, 1], &[10, 30], 25), vec![10, 14]);
+        // Short values stay whole; the longest one is cut (a repository, not its tag).
+        let cols = vec![
+            Col::new("Repository".into(), 20, 3, 1).cut_left(),
+            Col::new("Tag".into(), 8, 1, 1),
+            Col::new("Size".into(), 8, 0, 2),
+        ];
+        assert_eq!(widths(&cols, &[0, 1, 2], &[52, 10, 6], 60), vec![42, 10, 6]);
+    }
+
+    #[test]
+    fn cut_values_end_in_an_ellipsis() {
+        let l = cut_right(Line::from("80->80,443->443"), 8);
+        assert_eq!(l.to_string(), "80->80,…");
+        let l = cut_left(Line::from("registry.lan/frontend"), 10);
+        assert_eq!(l.to_string(), "…/frontend");
     }
 }
