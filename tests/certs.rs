@@ -179,6 +179,26 @@ fn self_signed_and_rsa_on_request() {
     assert!(text.contains("Key Encipherment"), "{text}");
     let verify = openssl(&ss, &["verify", "-CAfile", "cert.pem", "cert.pem"]);
     assert_eq!(verify.trim(), "cert.pem: OK");
+    // --days 30: valid from now for thirty days, as openssl reads the dates.
+    let dates = openssl(&ss, &["x509", "-noout", "-dates", "-in", "cert.pem"]);
+    let date = |key: &str| {
+        let v = dates
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("{key} in {dates}"));
+        chrono::NaiveDateTime::parse_from_str(
+            v.trim_end_matches(" GMT").trim(),
+            "%b %e %H:%M:%S %Y",
+        )
+        .unwrap_or_else(|e| panic!("{v}: {e}"))
+    };
+    let (from, to) = (date("notBefore="), date("notAfter="));
+    assert_eq!((to - from).num_days(), 30, "{dates}");
+    let now = chrono::Utc::now().naive_utc();
+    assert!(
+        (now - from).num_minutes().abs() < 10,
+        "valid from now: {dates}"
+    );
     ok(&estiba(
         &dir,
         &[
@@ -401,9 +421,7 @@ fn secrets_and_configs_go_into_the_swarm() {
 
 #[test]
 fn the_console_form_is_prefilled_and_makes_them() {
-    let Some(()) = support::preflight() else {
-        return;
-    };
+    support::require(&["tmux"]);
     let dir = workdir();
     let t = support::tmux::Tmux::in_dir(110, 32, &dir, "es_ES.UTF-8", "--demo");
     t.wait_for("gopenux_backend", 10);

@@ -169,9 +169,7 @@ fn print_config_merges_file_and_flags_and_a_bad_file_is_a_warning() {
 
 #[test]
 fn the_console_shows_a_bad_config_and_a_bad_theme_inside() {
-    let Some(()) = support::preflight() else {
-        return;
-    };
+    support::require(&["tmux"]);
     let dir = std::env::temp_dir().join(support::unique("estiba-cfgc"));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("config.toml");

@@ -128,9 +128,7 @@ fn a_service_created_meanwhile_appears_without_a_key_press() {
 
 #[test]
 fn the_demo_runs_without_any_engine() {
-    let Some(()) = support::preflight() else {
-        return;
-    };
+    support::require(&["tmux"]);
     let data = format!("/tmp/{}", unique("estiba-demo"));
     let t = Tmux::start(
         100,

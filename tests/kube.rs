@@ -421,9 +421,7 @@ fn console(dir: &Path, config: &Path, extra: &str) -> support::tmux::Tmux {
 
 #[test]
 fn the_console_over_a_kubeconfig_is_live_and_acts() {
-    let Some(()) = support::preflight() else {
-        return;
-    };
+    support::require(&["tmux"]);
     let (fake, dir, config) = lab();
     let t = console(&dir, &config, "");
     let screen = t.wait_for("verifier", 15);
@@ -473,9 +471,7 @@ fn the_console_over_a_kubeconfig_is_live_and_acts() {
 
 #[test]
 fn an_unreachable_context_is_shown_and_the_console_keeps_working() {
-    let Some(()) = support::preflight() else {
-        return;
-    };
+    support::require(&["tmux"]);
     let (_fake, dir, config) = lab();
     let t = console(&dir, &config, "--context gone");
     let screen = t.wait_for("127.0.0.1:9", 15);

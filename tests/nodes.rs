@@ -108,6 +108,23 @@ fn labels_placement_drain_and_roles_on_three_nodes() {
     // Draining that worker leaves the tasks pending, with the engine's reason in estiba's tasks.
     let o = e.estiba_cmd(&["drain", &api.name]);
     assert_eq!(o.status.code(), Some(1), "drain asks first");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--yes"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        e.docker_ok(&[
+            "node",
+            "inspect",
+            &api.node_id,
+            "--format",
+            "{{.Spec.Availability}}"
+        ])
+        .trim(),
+        "active",
+        "without --yes nothing changed"
+    );
     ok(&e.estiba_cmd(&["drain", &api.name, "--yes"]));
     assert_eq!(
         e.docker_ok(&[

@@ -3,7 +3,7 @@
 
 mod support;
 
-use estiba::export::{CELL_H, CELL_W, frame_extra};
+use estiba::export::{CELL_H, CELL_W, cells_origin, frame_extra};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use support::tmux::Tmux;
@@ -20,6 +20,20 @@ fn size_of(png: &Path) -> (u32, u32) {
     let dec = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
     let info = dec.read_info().unwrap();
     (info.info().width, info.info().height)
+}
+
+/// A PNG's pixels, decoded: width, height and RGB rows.
+fn pixels(png: &Path) -> (u32, u32, Vec<[u8; 3]>) {
+    let dec = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+    let mut reader = dec.read_info().unwrap();
+    let mut data = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut data).unwrap();
+    let step = info.color_type.samples();
+    let px = data[..info.buffer_size()]
+        .chunks(step)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    (info.width, info.height, px)
 }
 
 fn files(dir: &Path) -> Vec<String> {
@@ -76,6 +90,73 @@ fn headless_snap_draws_a_pane_with_demo_data() {
         txt.contains("Services (5)") && txt.contains("gopenux_backend"),
         "{txt}"
     );
+    // The picture shows what the text says, where it says it: each cell is CELL_W x CELL_H
+    // pixels from the frame's origin, glyphs drawn in a foreground colour on the background.
+    let (w, _, px) = pixels(&dir.join("out/services.png"));
+    let at = |x: u32, y: u32| px[(y * w + x) as usize];
+    let (ox, oy) = cells_origin(1);
+    // The frame: the backdrop at the corner, the title bar's red dot, the window's background.
+    assert_eq!(at(0, 0), [0x4a, 0x50, 0x5e], "the backdrop");
+    assert_eq!(
+        at(44, 24 + 17),
+        [0xff, 0x5f, 0x56],
+        "the title bar's first dot"
+    );
+    let bg = at(ox + 2, oy + 2);
+    assert_eq!(
+        bg,
+        [0x1d, 0x1f, 0x24],
+        "the dark theme's background under the first cell"
+    );
+    let find = |name: &str| {
+        txt.lines()
+            .enumerate()
+            .find_map(|(r, l)| {
+                l.find(name)
+                    .map(|c| (r as u32, l[..c].chars().count() as u32))
+            })
+            .unwrap()
+    };
+    let cell = |c: u32, r: u32| -> Vec<[u8; 3]> {
+        (0..CELL_H)
+            .flat_map(|dy| (0..CELL_W).map(move |dx| (dx, dy)))
+            .map(|(dx, dy)| at(ox + c * CELL_W + dx, oy + r * CELL_H + dy))
+            .collect()
+    };
+    let ink = |cell: &[[u8; 3]], bg: [u8; 3]| {
+        cell.iter()
+            .filter(|p| {
+                p.iter()
+                    .zip(bg)
+                    .map(|(a, b)| a.abs_diff(b) as u32)
+                    .sum::<u32>()
+                    > 200
+            })
+            .count()
+    };
+    // The selected row (gopenux_backend) sits on the theme's selection colour, cyan.
+    let (row, col) = find("gopenux_backend");
+    assert_eq!(
+        cell(col, row)[0],
+        [0x11, 0xa8, 0xcd],
+        "the selection's background"
+    );
+    // The g of gopenux_frontend is ink, light on the dark background; a blank cell has none.
+    let (row, col) = find("gopenux_frontend");
+    let g = cell(col, row);
+    assert_eq!(g[0], bg, "an unselected row is on the background");
+    assert!(ink(&g, bg) > 8, "a glyph in the cell of 'g'");
+    assert!(
+        g.iter()
+            .any(|p| p.iter().map(|c| u32::from(*c)).sum::<u32>() > 450),
+        "the glyph is light on the dark theme"
+    );
+    let line: Vec<char> = txt.lines().nth(row as usize).unwrap().chars().collect();
+    let blank = (col as usize..line.len())
+        .find(|&c| line[c] == ' ' && line[c - 1] == ' ')
+        .unwrap() as u32;
+    let empty = cell(blank, row);
+    assert_eq!(ink(&empty, empty[0]), 0, "a blank cell is flat");
     // In Spanish, at scale 2, as SVG.
     let o = estiba(
         &dir,
@@ -166,9 +247,7 @@ fn bad_snap_input_is_refused_clearly() {
 
 #[test]
 fn f2_in_the_console_saves_the_lab_step_into_evidencias() {
-    let Some(()) = support::preflight() else {
-        return;
-    };
+    support::require(&["tmux"]);
     let dir = workdir();
     let t = Tmux::in_dir(120, 40, &dir, "es_ES.UTF-8", "--demo");
     t.wait_for("gopenux_backend", 10);

@@ -216,13 +216,14 @@ fn the_lab_presets_deploy_as_docker_stack_deploy_deploys_them() {
         }
         let stack = assert_equivalent(e, &folder.join("stack.yml"), &[("REGISTRY", &e.registry)]);
         // Without REGISTRY the file says what to do, and nothing is created.
+        let noreg = unique("noreg");
         let o = std::process::Command::new(Engine::estiba())
             .args([
                 "--host",
                 &e.host,
                 "deploy",
                 folder.join("stack.yml").to_str().unwrap(),
-                &unique("noreg"),
+                &noreg,
             ])
             .env_remove("REGISTRY")
             .env("ESTIBA_DATA_DIR", e.root.join("d"))
@@ -233,6 +234,15 @@ fn the_lab_presets_deploy_as_docker_stack_deploy_deploys_them() {
             "{}",
             String::from_utf8_lossy(&o.stderr)
         );
+        let label = format!("label=com.docker.stack.namespace={noreg}");
+        for kind in ["service", "network", "secret", "config"] {
+            assert!(
+                e.docker_ok(&[kind, "ls", "-q", "--filter", &label])
+                    .trim()
+                    .is_empty(),
+                "no {kind} was created"
+            );
+        }
         e.docker_ok(&["stack", "rm", &stack]);
     }
 }
@@ -352,7 +362,12 @@ fn invalid_files_name_the_problem_and_create_nothing() {
             "required.yml:3",
             "set NOPE to the image",
         ),
-        ("broken.yml", "services:\n  web: [\n", "broken.yml:", ""),
+        (
+            "broken.yml",
+            "services:\n  web: [\n",
+            "broken.yml:3",
+            "did not find expected",
+        ),
         (
             "envfile.yml",
             "services:\n  web:\n    image: nginx\n    env_file: nowhere.env\n",

@@ -415,19 +415,49 @@ fn logs_follow_with_docker_style_prefixes_and_streams() {
         );
         assert!(lines.iter().all(|l| l.ts.is_some()));
     });
-    // The headless `logs --tail` gives the last lines of each stream, like docker service logs.
-    let out = e.estiba_cmd(&["logs", &name, "--tail", "4"]);
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+#[test]
+fn logs_tail_gives_what_docker_service_logs_tail_gives() {
+    let Some(e) = Engine::shared() else { return };
+    // A service that writes a known set of lines and then stays quiet, so both tools read the
+    // same logs.
+    let name = unique("tail");
+    let script = "for i in 1 2 3 4 5 6 7 8; do echo out $i; echo err $i >&2; done; sleep 3600";
+    e.service(&name, &["--replicas", "2"], &["sh", "-c", script]);
+    let text = |l: &str| l.split_once("| ").map(|(_, t)| t.to_string());
+    wait_for("both tasks to log", Duration::from_secs(30), || {
+        let o = e.docker(&["service", "logs", &name]);
+        let n = String::from_utf8_lossy(&o.stdout).matches("out 8").count();
+        (n == 2).then_some(())
+    });
+    let docker = e.docker(&["service", "logs", "--tail", "4", &name]);
+    let ours = e.estiba_cmd(&["logs", &name, "--tail", "4"]);
     assert!(
-        out.status.success(),
+        ours.status.success(),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&ours.stderr)
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stdout.lines().count() + stderr.lines().count() <= 4 && !stdout.is_empty(),
-        "{stdout}\n{stderr}"
-    );
+    // Per stream, the same lines (docker prints stdout and stderr apart too).
+    for (theirs, mine) in [
+        (&docker.stdout, &ours.stdout),
+        (&docker.stderr, &ours.stderr),
+    ] {
+        let mut a: Vec<String> = String::from_utf8_lossy(theirs)
+            .lines()
+            .filter_map(text)
+            .collect();
+        let mut b: Vec<String> = String::from_utf8_lossy(mine)
+            .lines()
+            .filter_map(text)
+            .collect();
+        a.sort();
+        b.sort();
+        assert!(!a.is_empty(), "docker printed lines");
+        assert_eq!(a, b, "the same lines as docker service logs --tail 4");
+    }
+    let stdout = String::from_utf8_lossy(&ours.stdout);
     assert!(
         stdout
             .lines()

@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
 
-pub use raster::{CELL_H, CELL_W, Palette, frame_extra};
+pub use raster::{CELL_H, CELL_W, Palette, cells_origin, frame_extra};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -23,6 +23,11 @@ const BAR: u32 = 34;
 const PAD: u32 = 14;
 const PAD_TOP: u32 = 6;
 
+/// Where the first cell starts in a framed picture, in pixels from its top left corner.
+pub fn cells_origin(scale: u32) -> (u32, u32) {
+    ((MARGIN + PAD) * scale, (MARGIN + BAR + PAD_TOP) * scale)
+}
+
 /// Characters that fit in the title bar over `cols` columns (the dots take the start).
 pub fn title_room(cols: u16) -> usize {
     ((u32::from(cols) * CELL_W + 2 * PAD).saturating_sub(84 + 14) / CELL_W) as usize

@@ -82,6 +82,22 @@ pub fn preflight() -> Option<()> {
     Some(())
 }
 
+/// For tests that need no engine (the demo, the fake Kubernetes server, tmux, certificates):
+/// they always run, and say what is missing. ESTIBA_SKIP_DOCKER_TESTS does not skip them.
+pub fn require(tools: &[&str]) {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|t| which(t).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "this test needs: {} (apt-get install -y {})",
+        missing.join(", "),
+        missing.join(" ")
+    );
+}
+
 fn which(tool: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?
