@@ -1,4 +1,4 @@
-//! estiba: a full-screen terminal console for Docker Swarm (and, later, Kubernetes), made for
+//! estiba: a full-screen terminal console for Docker Swarm and Kubernetes, made for
 //! DevOps labs. See ARCHITECTURE.md in the shared folder for the shape of the code.
 
 pub mod app;
@@ -117,6 +117,12 @@ pub fn main_entry() -> ExitCode {
         }
     };
     if cli.command.is_empty() {
+        use std::io::IsTerminal;
+        // The console draws on a terminal; without one (a pipe, cron, ssh without -t) say so.
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            eprintln!("estiba: {}", tr!("cli.needs_terminal"));
+            return ExitCode::from(EXIT_USAGE);
+        }
         runtime.block_on(console(cli, cfg, cfg_warning, &dirs))
     } else {
         if let Some(w) = cfg_warning {

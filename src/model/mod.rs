@@ -1,4 +1,4 @@
-//! Backend-neutral types: what every backend (swarm, demo, later kube) reports, and what panes draw.
+//! Backend-neutral types: what every backend (swarm, kube, demo) reports, and what panes draw.
 //!
 //! Strings in these types are already sanitized by the backend that made them.
 

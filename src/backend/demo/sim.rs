@@ -173,7 +173,7 @@ pub(super) fn line(source: &str, key: &str, ts: i64, seed: &mut u64) -> LogLine 
                 300 + r % 4000
             ),
         ),
-        "backend" if r % 11 == 0 => (
+        "backend" if r.is_multiple_of(11) => (
             Stream::Stderr,
             "WARNING: slow query on users (412 ms)".to_string(),
         ),

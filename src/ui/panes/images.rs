@@ -23,7 +23,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
     if list.is_empty() {
-        let text = if state.images.is_empty() {
+        let text = if state.is_kube() {
+            tr!("images.none_kube")
+        } else if state.images.is_empty() {
             tr!("images.none")
         } else {
             tr!("pane.empty_filter")

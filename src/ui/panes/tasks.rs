@@ -39,11 +39,21 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
     if current.is_none() {
-        return message(&tr!("tasks.pick_service"), theme.muted(), inner, buf);
+        let text = if state.is_kube() {
+            tr!("tasks.pick_service_kube")
+        } else {
+            tr!("tasks.pick_service")
+        };
+        return message(&text, theme.muted(), inner, buf);
     }
     let list = state.visible_instances();
     if list.is_empty() {
-        return message(&tr!("tasks.none"), theme.muted(), inner, buf);
+        let text = if state.is_kube() {
+            tr!("tasks.none_kube")
+        } else {
+            tr!("tasks.none")
+        };
+        return message(&text, theme.muted(), inner, buf);
     }
     let cols = [
         Col::new(tr!("col.name"), 16, 2, 0),
