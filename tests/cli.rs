@@ -207,3 +207,21 @@ fn the_console_shows_a_bad_config_and_a_bad_theme_inside() {
     t.keys(&["q"]);
     t.wait_for("[exited 0]", 10);
 }
+
+#[test]
+fn the_console_without_a_terminal_says_what_to_do() {
+    // output() gives the child pipes, not a terminal.
+    let o = estiba(&["--demo"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("the console needs a terminal") && err(&o).contains("estiba help"),
+        "{}",
+        err(&o)
+    );
+    let o = estiba(&["--demo"], &[("LANG", "es_ES.UTF-8")]);
+    assert!(
+        err(&o).contains("la consola necesita una terminal"),
+        "{}",
+        err(&o)
+    );
+}
