@@ -74,7 +74,8 @@ pub async fn follow(
         );
     }
 
-    // The first lines of every stream arrive together: sort them by time, keep the last `tail`.
+    // The first lines of every stream arrive together: sort them by time. The engine already
+    // kept the last `tail` of each task, as `docker service logs --tail` shows them.
     let mut first = Vec::new();
     let settle = tokio::time::sleep(Duration::from_millis(if follow { 300 } else { 30_000 }));
     tokio::pin!(settle);
@@ -94,8 +95,7 @@ pub async fn follow(
         }
     }
     first.sort_by_key(|l| (l.ts, l.ts_nanos));
-    let skip = first.len().saturating_sub(tail);
-    if tx.send(first.split_off(skip)).await.is_err() || !follow {
+    if tx.send(first).await.is_err() || !follow {
         return Ok(());
     }
 
