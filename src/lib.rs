@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod lab;
 pub mod model;
 pub mod output;
+pub mod runtime;
 pub mod sanitize;
 pub mod stack;
 pub mod suggest;
@@ -213,7 +214,7 @@ async fn console(
             ui::theme::Theme::default_dark()
         }
     };
-    let opts = app::Options {
+    let opts = runtime::Options {
         backend,
         theme,
         theme_dir: Some(dirs.themes()),
@@ -227,7 +228,7 @@ async fn console(
         warnings,
         snap: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()),
     };
-    match app::run(opts).await {
+    match runtime::run(opts).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("estiba: {e}");
@@ -253,7 +254,7 @@ async fn snap_headless(
         }
     };
     let settings = config::SnapSettings::new(cfg, cli.evidence_dir.as_deref());
-    match app::snap::headless(backend, snap, &settings, &theme).await {
+    match runtime::snap::headless(backend, snap, &settings, &theme).await {
         Ok(files) => {
             for f in files {
                 println!("{}", f.display());

@@ -3,7 +3,7 @@
 fn main() -> std::process::ExitCode {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        estiba::app::restore_terminal();
+        estiba::runtime::restore_terminal();
         default_hook(info);
     }));
     estiba::main_entry()

@@ -106,7 +106,7 @@ pub async fn run(
         backend.info().await?;
     }
     let text = match cmd {
-        // Drawn by `app::snap::headless`, which needs the backend's events.
+        // Drawn by `runtime::snap::headless`, which needs the backend's events.
         Command::Snap(_) => return Err(RunError::ConsoleOnly("snap".into())),
         Command::Certs(crate::command::CertsCommand::Make { req, .. }) => {
             crate::certs::report(&crate::certs::generate(&req)?)

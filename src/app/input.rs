@@ -27,6 +27,11 @@ pub enum Effect {
     Snap(crate::command::Snap),
     /// Make certificates (or read one): local files, no cluster.
     Certs(crate::command::CertsCommand),
+    /// Write a lab preset's files into a folder.
+    LabInit {
+        name: String,
+        dir: std::path::PathBuf,
+    },
 }
 
 const PAGE: isize = 10;
@@ -678,7 +683,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
                 body: list.join("\n"),
             };
         }
-        Command::Lab(cmd) => lab(s, cmd),
+        Command::Lab(cmd) => return lab(s, cmd),
         Command::Edit { target, stack } => {
             // A stack name known from a deploy opens its file; anything else is a path.
             if let Some(files) = s.deployed_from.get(&target).filter(|_| stack.is_none()) {
@@ -709,7 +714,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
     vec![]
 }
 
-fn lab(s: &mut State, cmd: crate::command::LabCommand) {
+fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect> {
     use crate::command::LabCommand as L;
     match cmd {
         L::Open(name) => match crate::lab::load(&name) {
@@ -729,15 +734,10 @@ fn lab(s: &mut State, cmd: crate::command::LabCommand) {
         L::Close => s.lab = None,
         L::Init { name, dir } => {
             let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| name.clone()));
-            match crate::lab::init(&name, &dir) {
-                Ok(files) => s.toast(
-                    tr!("lab.written", dir = dir.display(), count = files.len()),
-                    false,
-                ),
-                Err(e) => s.toast(e.to_string(), true),
-            }
+            return vec![Effect::LabInit { name, dir }];
         }
     }
+    vec![]
 }
 
 fn select_service(s: &mut State, name: &str) -> Result<(), crate::backend::Error> {

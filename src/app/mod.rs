@@ -1,11 +1,10 @@
-//! The console: the event loop and the state it owns.
+//! The console's state machine, pure: the state, keys and palette applied to it, and the effects
+//! (backend operations, files, evidence, certificates) that `runtime` carries out. Nothing here
+//! touches the terminal, the network or the disk.
 
 pub mod certs_form;
 pub mod editor;
 pub mod input;
 pub mod keymap;
-mod run;
 pub mod snap;
 pub mod state;
-
-pub use run::{Options, restore_terminal, run};

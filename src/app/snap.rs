@@ -1,8 +1,8 @@
-//! Evidence from the console's state: which cells (a pane or the screen), the frame's title, the
-//! default name, and saving. The console and `estiba snap` both come through here.
+//! Evidence from the console's state: which cells (a pane or the screen), the frame's title and
+//! the default name. Saving them is the runtime's (`runtime::snap`).
 
 use super::state::{Pane, State};
-use crate::command::{Snap, SnapWhat};
+use crate::command::SnapWhat;
 use crate::config::SnapSettings;
 use crate::export::{self, Look, Palette};
 use crate::ui::{self, theme::Theme};
@@ -122,35 +122,6 @@ fn cluster(state: &State) -> String {
     }
 }
 
-/// Saves a snapshot as the console and `estiba snap` do: into the evidence folder under a free
-/// name, or into `--out`. Returns the files written.
-pub fn save(
-    state: &State,
-    theme: &Theme,
-    screen: Rect,
-    snap: &Snap,
-    source: Source,
-    settings: &SnapSettings,
-) -> Result<Vec<PathBuf>, export::SnapError> {
-    let (buf, look) = picture(
-        state, theme, screen, snap.what, source, settings, snap.scale,
-    );
-    match &snap.out {
-        Some(out) => {
-            let path = PathBuf::from(out);
-            export::write_to(&buf, &look, &path)?;
-            Ok(vec![path])
-        }
-        None => {
-            let name = snap
-                .name
-                .clone()
-                .unwrap_or_else(|| default_name(state, snap.what));
-            export::save(&buf, &look, &settings.dir, &name, &settings.formats)
-        }
-    }
-}
-
 /// "Saved evidencias/7-escalar-backend.png (+ txt)".
 pub fn saved_message(files: &[PathBuf]) -> String {
     let Some(first) = files.first() else {
@@ -166,82 +137,6 @@ pub fn saved_message(files: &[PathBuf]) -> String {
         format!(" (+ {})", others.join(", "))
     };
     crate::tr!("snap.saved", file = first.display(), more = more)
-}
-
-/// `estiba snap`: connects, waits for the listings (and a moment of logs), draws off-screen at
-/// `--size` (120x40 by default) and saves. Nothing is shown on the terminal.
-pub async fn headless(
-    backend: crate::backend::Backend,
-    snap: &Snap,
-    settings: &SnapSettings,
-    theme: &Theme,
-) -> Result<Vec<PathBuf>, export::SnapError> {
-    use crate::backend::{Event, Op};
-    use std::time::Duration;
-    use tokio::sync::mpsc;
-    let (cols, rows) = snap.size.unwrap_or((120, 40));
-    let now = crate::time::now();
-    let mut state = State::new(&backend.endpoint(), backend.is_demo(), 1000, now);
-    // On the command line there is no focus: the whole screen unless a pane is named.
-    let what = match snap.what {
-        SnapWhat::Focused => SnapWhat::Screen,
-        w => w,
-    };
-    if let SnapWhat::Pane(p) = what {
-        state.focus = p;
-    }
-    let (op_tx, op_rx) = mpsc::channel::<Op>(16);
-    let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
-    // Read-only: a snapshot never changes the cluster.
-    let driver = tokio::spawn(crate::backend::drive(backend, true, op_rx, ev_tx));
-    let until = |secs: u64| tokio::time::Instant::now() + Duration::from_secs(secs);
-    let deadline = until(10);
-    while !state.loaded.iter().all(|l| *l) {
-        match tokio::time::timeout_at(deadline, ev_rx.recv()).await {
-            Ok(Some(ev)) => state.apply_event(ev),
-            _ => break,
-        }
-    }
-    // The logs of the first service, when they are to be seen.
-    let logs_shown = match what {
-        SnapWhat::Pane(p) => p == Pane::Logs,
-        _ => ui::regions(&state, Rect::new(0, 0, cols, rows))
-            .panes
-            .iter()
-            .any(|(p, _)| *p == Pane::Logs),
-    };
-    if logs_shown && let Some(first) = state.workloads.first().map(|w| w.name.clone()) {
-        let cmd = crate::command::Command::Logs {
-            target: first,
-            tail: None,
-            follow: true,
-        };
-        let focus = state.focus;
-        for fx in super::input::apply(&mut state, cmd) {
-            if let super::input::Effect::Op(op) = fx {
-                let _ = op_tx.send(op).await;
-            }
-        }
-        state.focus = focus;
-        let logs_deadline = until(2);
-        while let Ok(Some(ev)) = tokio::time::timeout_at(logs_deadline, ev_rx.recv()).await {
-            state.apply_event(ev);
-        }
-    }
-    driver.abort();
-    state.toast = None;
-    let snap = Snap {
-        what,
-        ..snap.clone()
-    };
-    save(
-        &state,
-        theme,
-        Rect::new(0, 0, cols, rows),
-        &snap,
-        Source::Alone,
-        settings,
-    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,12 @@
-//! The event loop: `tokio::select!` over terminal events, backend events and a one-second tick.
+//! The console's I/O shell around the pure state machine in `app`: the event loop
+//! (`tokio::select!` over terminal events, backend events, finished jobs and a one-second tick),
+//! the terminal, and the effects `app` asks for (files, evidence, certificates off the UI task).
 //! It draws only when the screen would change, so an idle console writes nothing.
 
-use super::input::{self, Effect};
-use super::state::State;
+pub mod snap;
+
+use crate::app::input::{self, Effect};
+use crate::app::state::State;
 use crate::backend::{self, Backend, Event};
 use crate::ui::{self, theme::Theme};
 use crossterm::event::{Event as TermEvent, EventStream};
@@ -90,6 +94,8 @@ pub async fn run(opts: Options) -> io::Result<()> {
 
     let (op_tx, op_rx) = mpsc::channel(64);
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
+    // Slow local work (an RSA-4096 key) runs off the UI task and comes back here.
+    let (job_tx, mut job_rx) = mpsc::channel::<Job>(8);
     let driver = tokio::spawn(backend::drive(opts.backend, opts.readonly, op_rx, ev_tx));
 
     let _guard = TerminalGuard::enter()?;
@@ -148,10 +154,11 @@ pub async fn run(opts: Options) -> io::Result<()> {
                         if let Effect::Snap(snap) = fx {
                             let size = terminal.size()?;
                             let screen = Rect::new(0, 0, size.width, size.height);
-                            snap_now(&mut state, &theme, screen, &snap, &opts.snap);
+                            snap::now(&mut state, &theme, screen, &snap, &opts.snap);
                             continue;
                         }
-                        carry_out(fx, &mut state, &mut theme, &opts.theme_dir, opts.no_color, &op_tx).await;
+                        let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
+                        carry_out(fx, &mut state, &mut theme, &shell).await;
                     }
                 }
                 Some(Ok(TermEvent::Resize(..))) => {
@@ -165,6 +172,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
                 }
                 None => break,
             },
+            Some(job) = job_rx.recv() => finished(&mut state, job),
             _ = tick.tick() => {
                 state.now = crate::time::now();
                 if state.toast.as_ref().is_some_and(|t| t.until <= state.now) {
@@ -179,30 +187,30 @@ pub async fn run(opts: Options) -> io::Result<()> {
     Ok(())
 }
 
-/// Makes certificates (showing what they say, with the command line that does the same), or
-/// shows a certificate file. A form stays open with the error when they cannot be made.
-fn certs(state: &mut State, c: crate::command::CertsCommand) {
-    use super::state::Overlay;
+/// Work done off the UI task, and what came of it.
+pub enum Job {
+    Certs {
+        req: crate::certs::Request,
+        result: Result<crate::certs::Generated, crate::certs::CertError>,
+    },
+}
+
+/// Makes certificates off the UI task (an RSA-4096 key takes seconds), or shows a certificate
+/// file at once.
+fn certs(state: &mut State, c: crate::command::CertsCommand, jobs: &mpsc::Sender<Job>) {
+    use crate::app::state::Overlay;
     match c {
-        crate::command::CertsCommand::Make { req, .. } => match crate::certs::generate(&req) {
-            Ok(g) => {
-                let body = format!(
-                    "{}\n{} estiba {}\n",
-                    crate::certs::report(&g),
-                    crate::tr!("toast.equivalent"),
-                    req.command_line()
-                );
-                state.overlay = Overlay::Text {
-                    title: crate::tr!("certs.title_done", dir = req.dir.display()),
-                    body,
-                };
-                state.toast(crate::tr!("certs.done", dir = req.dir.display()), false);
-            }
-            Err(e) => match &mut state.overlay {
-                Overlay::Certs(form) => form.error = Some(e.to_string()),
-                _ => state.toast(e.to_string(), true),
-            },
-        },
+        crate::command::CertsCommand::Make { req, .. } => {
+            state.toast(crate::tr!("certs.making", dir = req.dir.display()), false);
+            let jobs = jobs.clone();
+            tokio::spawn(async move {
+                let r = req.clone();
+                let result = tokio::task::spawn_blocking(move || crate::certs::generate(&r))
+                    .await
+                    .unwrap_or_else(|e| Err(crate::certs::CertError::Generate(e.to_string())));
+                let _ = jobs.send(Job::Certs { req, result }).await;
+            });
+        }
         crate::command::CertsCommand::Inspect(file) => {
             match crate::certs::inspect(std::path::Path::new(&file)) {
                 Ok(all) => {
@@ -221,28 +229,30 @@ fn certs(state: &mut State, c: crate::command::CertsCommand) {
     }
 }
 
-/// Saves what is on screen now (the palette that asked for it already closed) and says where.
-fn snap_now(
-    state: &mut State,
-    theme: &Theme,
-    screen: Rect,
-    snap: &crate::command::Snap,
-    settings: &crate::config::SnapSettings,
-) {
-    let started = std::time::Instant::now();
-    match super::snap::save(
-        state,
-        theme,
-        screen,
-        snap,
-        super::snap::Source::Screen,
-        settings,
-    ) {
-        Ok(files) => {
-            tracing::info!(files = ?files, ms = started.elapsed().as_millis() as u64, "snapshot saved");
-            state.toast(super::snap::saved_message(&files), false);
-        }
-        Err(e) => state.toast(e.to_string(), true),
+/// What came of a job: certificates show what they say, with the command line that does the
+/// same; a form stays open with the error when they could not be made.
+fn finished(state: &mut State, job: Job) {
+    use crate::app::state::Overlay;
+    match job {
+        Job::Certs { req, result } => match result {
+            Ok(g) => {
+                let body = format!(
+                    "{}\n{} estiba {}\n",
+                    crate::certs::report(&g),
+                    crate::tr!("toast.equivalent"),
+                    req.command_line()
+                );
+                state.overlay = Overlay::Text {
+                    title: crate::tr!("certs.title_done", dir = req.dir.display()),
+                    body,
+                };
+                state.toast(crate::tr!("certs.done", dir = req.dir.display()), false);
+            }
+            Err(e) => match &mut state.overlay {
+                Overlay::Certs(form) => form.error = Some(e.to_string()),
+                _ => state.toast(e.to_string(), true),
+            },
+        },
     }
 }
 
@@ -274,20 +284,22 @@ fn draw_if_changed(
     Ok(())
 }
 
-async fn carry_out(
-    fx: Effect,
-    state: &mut State,
-    theme: &mut Theme,
-    theme_dir: &Option<PathBuf>,
+/// What `carry_out` needs of the loop.
+struct Shell<'a> {
+    theme_dir: &'a Option<PathBuf>,
     no_color: bool,
-    ops: &mpsc::Sender<backend::Op>,
-) {
+    ops: &'a mpsc::Sender<backend::Op>,
+    jobs: &'a mpsc::Sender<Job>,
+}
+
+async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &Shell<'_>) {
+    let ops = shell.ops;
     match fx {
         Effect::Op(op) => {
             let _ = ops.send(op).await;
         }
         Effect::OpenEditor { path, stack } => match std::fs::read_to_string(&path) {
-            Ok(text) => state.editor = Some(super::editor::Editor::new(path, stack, &text)),
+            Ok(text) => state.editor = Some(crate::app::editor::Editor::new(path, stack, &text)),
             Err(e) => state.toast(
                 crate::tr!("editor.open_failed", file = path.display(), error = e),
                 true,
@@ -325,9 +337,9 @@ async fn carry_out(
                 }
             }
         }
-        Effect::Theme(name) => match Theme::load(&name, theme_dir.as_deref()) {
+        Effect::Theme(name) => match Theme::load(&name, shell.theme_dir.as_deref()) {
             Ok(t) => {
-                *theme = if no_color { t.without_color() } else { t };
+                *theme = if shell.no_color { t.without_color() } else { t };
                 state.theme_name = name.clone();
                 if let Some(msg) = input::describe(&crate::command::Command::Theme(name)) {
                     state.toast(msg, false);
@@ -337,7 +349,14 @@ async fn carry_out(
         },
         // Handled in the loop, which knows the terminal's size.
         Effect::Snap(_) => {}
-        Effect::Certs(c) => certs(state, c),
+        Effect::Certs(c) => certs(state, c, shell.jobs),
+        Effect::LabInit { name, dir } => match crate::lab::init(&name, &dir) {
+            Ok(files) => state.toast(
+                crate::tr!("lab.written", dir = dir.display(), count = files.len()),
+                false,
+            ),
+            Err(e) => state.toast(e.to_string(), true),
+        },
         Effect::Lang(l) => {
             crate::i18n::set_lang(l);
             state.toast(crate::tr!("toast.lang"), false);
