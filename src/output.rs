@@ -3,40 +3,13 @@
 use crate::backend::{Backend, Error};
 use crate::cli::Output;
 use crate::command::Command;
+use crate::model::action::Progress;
 use crate::model::human_size;
 use crate::tr;
 use serde::Serialize;
 use std::io::Write;
-use unicode_width::UnicodeWidthStr;
 
-/// Formats rows as columns separated by three spaces, like the docker CLI.
-pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.width());
-            }
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            s.push_str(c);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(widths[i] - c.width() + 3));
-            }
-        }
-        s.trim_end().to_string()
-    };
-    let mut out = line(header);
-    out.push('\n');
-    for r in rows {
-        out.push_str(&line(r));
-        out.push('\n');
-    }
-    out
-}
+pub use crate::model::action::table;
 
 fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
@@ -374,8 +347,11 @@ impl LiveBlock {
         }
     }
 
-    fn show(&mut self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
-        let (body, live) = crate::model::action::live_block(text);
+    fn show(&mut self, out: &mut impl Write, p: &Progress) -> std::io::Result<()> {
+        let (body, live) = match p {
+            Progress::Step(t) => (t.as_str(), None),
+            Progress::Live { text, minor } => (text.as_str(), Some(*minor)),
+        };
         match (live, self.terminal) {
             (None, _) => {
                 self.lines.clear();
@@ -436,7 +412,7 @@ async fn act(
             return Err(RunError::Cancelled);
         }
     }
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(32);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Progress>(32);
     let show = async move {
         let mut shown = LiveBlock::new(std::io::stderr().is_terminal());
         while let Some(text) = rx.recv().await {
@@ -478,7 +454,7 @@ async fn act(
         Output::Table => {
             writeln!(out, "{}", outcome.summary)?;
             if let Some(d) = outcome.detail {
-                writeln!(out, "{d}")?;
+                writeln!(out, "{}", d.to_text().trim_end())?;
             }
             writeln!(
                 out,
@@ -562,7 +538,7 @@ mod tests {
         assert_eq!(t, "A       BB\nñandú   x\nb       yy\n");
     }
 
-    fn shown(terminal: bool, messages: &[&str]) -> String {
+    fn shown(terminal: bool, messages: &[Progress]) -> String {
         let mut live = LiveBlock::new(terminal);
         let mut out = Vec::new();
         for m in messages {
@@ -573,11 +549,15 @@ mod tests {
 
     #[test]
     fn live_blocks_redraw_on_a_terminal_and_print_changes_elsewhere() {
+        let live = |text: &str, minor: bool| Progress::Live {
+            text: text.into(),
+            minor,
+        };
         let messages = [
-            "Preparing",
-            "\u{2}all 0/1\n  aaa preparing",
-            "\u{1}all 0/1\n  aaa pushing 10B",
-            "\u{2}all 1/1\n  aaa pushed",
+            Progress::Step("Preparing".into()),
+            live("all 0/1\n  aaa preparing", false),
+            live("all 0/1\n  aaa pushing 10B", true),
+            live("all 1/1\n  aaa pushed", false),
         ];
         assert_eq!(
             shown(true, &messages),

@@ -1,7 +1,7 @@
 //! Keys and commands become state changes and effects. Pure: no I/O here; the event loop carries
 //! out the effects.
 
-use super::keymap::{self, Action};
+use super::keymap::{self, KeyAction};
 use super::state::{Input, Overlay, Palette, Pane, State};
 use crate::backend::{Op, find_by_name};
 use crate::command::{self, Command};
@@ -67,8 +67,8 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         Input::Normal => {}
     }
     // Evidence works over overlays too: what is on screen is what is saved.
-    if keymap::action(&key, s.focus) == Some(Action::Snap) {
-        return act(s, Action::Snap);
+    if keymap::action(&key, s.focus) == Some(KeyAction::Snap) {
+        return act(s, KeyAction::Snap);
     }
     if let Overlay::Labels { node_id, selected } = s.overlay.clone() {
         return labels_key(s, &node_id, selected, key);
@@ -96,35 +96,35 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn act(s: &mut State, a: Action) -> Vec<Effect> {
+fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
     let pane = s.focus;
     match a {
-        Action::Quit => s.quit = true,
-        Action::FocusNext | Action::FocusPrev => {
+        KeyAction::Quit => s.quit = true,
+        KeyAction::FocusNext | KeyAction::FocusPrev => {
             let i = Pane::ALL.iter().position(|p| *p == pane).unwrap_or(0);
             let n = Pane::ALL.len();
-            s.focus = Pane::ALL[if a == Action::FocusNext {
+            s.focus = Pane::ALL[if a == KeyAction::FocusNext {
                 (i + 1) % n
             } else {
                 (i + n - 1) % n
             }];
         }
-        Action::Focus(p) => s.focus = p,
-        Action::Up => s.move_selection(pane, -1),
-        Action::Down => s.move_selection(pane, 1),
-        Action::PageUp => s.move_selection(pane, -PAGE),
-        Action::PageDown => s.move_selection(pane, PAGE),
-        Action::Home => s.move_selection(pane, isize::MIN / 2),
-        Action::End => s.move_selection(pane, isize::MAX / 2),
-        Action::Open => return open(s),
-        Action::Find => {
+        KeyAction::Focus(p) => s.focus = p,
+        KeyAction::Up => s.move_selection(pane, -1),
+        KeyAction::Down => s.move_selection(pane, 1),
+        KeyAction::PageUp => s.move_selection(pane, -PAGE),
+        KeyAction::PageDown => s.move_selection(pane, PAGE),
+        KeyAction::Home => s.move_selection(pane, isize::MIN / 2),
+        KeyAction::End => s.move_selection(pane, isize::MAX / 2),
+        KeyAction::Open => return open(s),
+        KeyAction::Find => {
             if pane == Pane::Logs {
                 s.input = Input::Search;
             } else {
                 s.input = Input::Filter;
             }
         }
-        Action::Clear => {
+        KeyAction::Clear => {
             if pane == Pane::Logs {
                 s.logs.search.clear();
             } else {
@@ -132,24 +132,24 @@ fn act(s: &mut State, a: Action) -> Vec<Effect> {
                 s.reselect(pane);
             }
         }
-        Action::Palette => s.input = Input::Palette(Palette::default()),
-        Action::Help => {
+        KeyAction::Palette => s.input = Input::Palette(Palette::default()),
+        KeyAction::Help => {
             s.overlay = Overlay::Help {
                 pane,
                 only: None,
                 scroll: 0,
             }
         }
-        Action::ToggleFinished => {
+        KeyAction::ToggleFinished => {
             s.show_finished = !s.show_finished;
             s.reselect(Pane::Tasks);
         }
-        Action::ToggleTimestamps => s.logs.timestamps = !s.logs.timestamps,
-        Action::ToggleWrap => s.logs.wrap = !s.logs.wrap,
-        Action::NextMatch => jump_to_match(s, true),
-        Action::Prefill(what) => prefill_for(s, what),
-        Action::History => s.overlay = Overlay::History { scroll: 0 },
-        Action::Snap => {
+        KeyAction::ToggleTimestamps => s.logs.timestamps = !s.logs.timestamps,
+        KeyAction::ToggleWrap => s.logs.wrap = !s.logs.wrap,
+        KeyAction::NextMatch => jump_to_match(s, true),
+        KeyAction::Prefill(what) => prefill_for(s, what),
+        KeyAction::History => s.overlay = Overlay::History { scroll: 0 },
+        KeyAction::Snap => {
             let snap = crate::command::Snap {
                 what: crate::command::SnapWhat::Focused,
                 name: None,
@@ -164,7 +164,7 @@ fn act(s: &mut State, a: Action) -> Vec<Effect> {
             let name = super::snap::default_name(s, snap.what);
             prefill(s, format!("snap pane {name}"), vec![]);
         }
-        Action::PrevMatch => jump_to_match(s, false),
+        KeyAction::PrevMatch => jump_to_match(s, false),
     }
     vec![]
 }
@@ -278,7 +278,7 @@ fn prefill_for(s: &mut State, what: keymap::Prefill) {
         (P::Scale, Some((name, desired, _)), _, _) => (format!("scale {name} {desired}"), vec![]),
         (P::Image, Some((name, _, current)), _, _) => {
             // Offer the other local tags of the same repository (latest, test...).
-            let repo = crate::backend::swarm::split_image_tag(&current).0;
+            let repo = crate::model::reference::split_tag(&current).0;
             let others: Vec<String> = s
                 .images
                 .iter()

@@ -5,7 +5,7 @@ use super::state::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum KeyAction {
     Quit,
     FocusNext,
     FocusPrev,
@@ -56,7 +56,7 @@ pub enum Prefill {
 pub struct Binding {
     pub keys: &'static str,
     pub key: fn(&KeyEvent) -> bool,
-    pub action: Action,
+    pub action: KeyAction,
     /// The panes it applies to; empty means every pane.
     pub panes: &'static [Pane],
     /// Catalog key of its description in the help overlay.
@@ -76,287 +76,287 @@ pub const BINDINGS: &[Binding] = &[
             ch(e, 'q')
                 || (e.code == KeyCode::Char('c') && e.modifiers.contains(KeyModifiers::CONTROL))
         },
-        action: Action::Quit,
+        action: KeyAction::Quit,
         panes: &[],
         help: "key.quit",
     },
     Binding {
         keys: "Tab",
         key: |e| e.code == KeyCode::Tab,
-        action: Action::FocusNext,
+        action: KeyAction::FocusNext,
         panes: &[],
         help: "key.focus_next",
     },
     Binding {
         keys: "Shift-Tab",
         key: |e| e.code == KeyCode::BackTab,
-        action: Action::FocusPrev,
+        action: KeyAction::FocusPrev,
         panes: &[],
         help: "key.focus_prev",
     },
     Binding {
         keys: "1",
         key: |e| ch(e, '1'),
-        action: Action::Focus(Pane::Nodes),
+        action: KeyAction::Focus(Pane::Nodes),
         panes: &[],
         help: "key.focus_nodes",
     },
     Binding {
         keys: "2",
         key: |e| ch(e, '2'),
-        action: Action::Focus(Pane::Services),
+        action: KeyAction::Focus(Pane::Services),
         panes: &[],
         help: "key.focus_services",
     },
     Binding {
         keys: "3",
         key: |e| ch(e, '3'),
-        action: Action::Focus(Pane::Tasks),
+        action: KeyAction::Focus(Pane::Tasks),
         panes: &[],
         help: "key.focus_tasks",
     },
     Binding {
         keys: "4",
         key: |e| ch(e, '4'),
-        action: Action::Focus(Pane::Images),
+        action: KeyAction::Focus(Pane::Images),
         panes: &[],
         help: "key.focus_images",
     },
     Binding {
         keys: "5",
         key: |e| ch(e, '5'),
-        action: Action::Focus(Pane::Logs),
+        action: KeyAction::Focus(Pane::Logs),
         panes: &[],
         help: "key.focus_logs",
     },
     Binding {
         keys: "k, ↑",
         key: |e| ch(e, 'k') || e.code == KeyCode::Up,
-        action: Action::Up,
+        action: KeyAction::Up,
         panes: &[],
         help: "key.up",
     },
     Binding {
         keys: "j, ↓",
         key: |e| ch(e, 'j') || e.code == KeyCode::Down,
-        action: Action::Down,
+        action: KeyAction::Down,
         panes: &[],
         help: "key.down",
     },
     Binding {
         keys: "PgUp",
         key: |e| e.code == KeyCode::PageUp,
-        action: Action::PageUp,
+        action: KeyAction::PageUp,
         panes: &[],
         help: "key.page_up",
     },
     Binding {
         keys: "PgDn",
         key: |e| e.code == KeyCode::PageDown,
-        action: Action::PageDown,
+        action: KeyAction::PageDown,
         panes: &[],
         help: "key.page_down",
     },
     Binding {
         keys: "Home, g",
         key: |e| e.code == KeyCode::Home || ch(e, 'g'),
-        action: Action::Home,
+        action: KeyAction::Home,
         panes: &[],
         help: "key.home",
     },
     Binding {
         keys: "End, G",
         key: |e| e.code == KeyCode::End || ch(e, 'G'),
-        action: Action::End,
+        action: KeyAction::End,
         panes: &[],
         help: "key.end",
     },
     Binding {
         keys: "Enter",
         key: |e| e.code == KeyCode::Enter,
-        action: Action::Open,
+        action: KeyAction::Open,
         panes: &[Pane::Services],
         help: "key.open_service",
     },
     Binding {
         keys: "Enter",
         key: |e| e.code == KeyCode::Enter,
-        action: Action::Open,
+        action: KeyAction::Open,
         panes: &[Pane::Tasks],
         help: "key.open_task",
     },
     Binding {
         keys: "/",
         key: |e| ch(e, '/'),
-        action: Action::Find,
+        action: KeyAction::Find,
         panes: &[Pane::Nodes, Pane::Services, Pane::Tasks, Pane::Images],
         help: "key.filter",
     },
     Binding {
         keys: "/",
         key: |e| ch(e, '/'),
-        action: Action::Find,
+        action: KeyAction::Find,
         panes: &[Pane::Logs],
         help: "key.search",
     },
     Binding {
         keys: "n",
         key: |e| ch(e, 'n'),
-        action: Action::NextMatch,
+        action: KeyAction::NextMatch,
         panes: &[Pane::Logs],
         help: "key.next_match",
     },
     Binding {
         keys: "N",
         key: |e| ch(e, 'N'),
-        action: Action::PrevMatch,
+        action: KeyAction::PrevMatch,
         panes: &[Pane::Logs],
         help: "key.prev_match",
     },
     Binding {
         keys: "Esc",
         key: |e| e.code == KeyCode::Esc,
-        action: Action::Clear,
+        action: KeyAction::Clear,
         panes: &[],
         help: "key.clear",
     },
     Binding {
         keys: "a",
         key: |e| ch(e, 'a'),
-        action: Action::ToggleFinished,
+        action: KeyAction::ToggleFinished,
         panes: &[Pane::Tasks],
         help: "key.toggle_finished",
     },
     Binding {
         keys: "t",
         key: |e| ch(e, 't'),
-        action: Action::ToggleTimestamps,
+        action: KeyAction::ToggleTimestamps,
         panes: &[Pane::Logs],
         help: "key.timestamps",
     },
     Binding {
         keys: "w",
         key: |e| ch(e, 'w'),
-        action: Action::ToggleWrap,
+        action: KeyAction::ToggleWrap,
         panes: &[Pane::Logs],
         help: "key.wrap",
     },
     Binding {
         keys: ":",
         key: |e| ch(e, ':'),
-        action: Action::Palette,
+        action: KeyAction::Palette,
         panes: &[],
         help: "key.palette",
     },
     Binding {
         keys: "?",
         key: |e| ch(e, '?'),
-        action: Action::Help,
+        action: KeyAction::Help,
         panes: &[],
         help: "key.help",
     },
     Binding {
         keys: "s",
         key: |e| ch(e, 's'),
-        action: Action::Prefill(Prefill::Scale),
+        action: KeyAction::Prefill(Prefill::Scale),
         panes: &[Pane::Services],
         help: "key.scale",
     },
     Binding {
         keys: "i",
         key: |e| ch(e, 'i'),
-        action: Action::Prefill(Prefill::Image),
+        action: KeyAction::Prefill(Prefill::Image),
         panes: &[Pane::Services],
         help: "key.image",
     },
     Binding {
         keys: "r",
         key: |e| ch(e, 'r'),
-        action: Action::Prefill(Prefill::Restart),
+        action: KeyAction::Prefill(Prefill::Restart),
         panes: &[Pane::Services],
         help: "key.restart",
     },
     Binding {
         keys: "b",
         key: |e| ch(e, 'b'),
-        action: Action::Prefill(Prefill::Rollback),
+        action: KeyAction::Prefill(Prefill::Rollback),
         panes: &[Pane::Services],
         help: "key.rollback",
     },
     Binding {
         keys: "t",
         key: |e| ch(e, 't'),
-        action: Action::Prefill(Prefill::Tag),
+        action: KeyAction::Prefill(Prefill::Tag),
         panes: &[Pane::Images],
         help: "key.tag",
     },
     Binding {
         keys: "p",
         key: |e| ch(e, 'p'),
-        action: Action::Prefill(Prefill::Push),
+        action: KeyAction::Prefill(Prefill::Push),
         panes: &[Pane::Images],
         help: "key.push",
     },
     Binding {
         keys: "x, Del",
         key: |e| ch(e, 'x') || e.code == KeyCode::Delete,
-        action: Action::Prefill(Prefill::Rmi),
+        action: KeyAction::Prefill(Prefill::Rmi),
         panes: &[Pane::Images],
         help: "key.rmi",
     },
     Binding {
         keys: "l",
         key: |e| ch(e, 'l'),
-        action: Action::Prefill(Prefill::Label),
+        action: KeyAction::Prefill(Prefill::Label),
         panes: &[Pane::Nodes],
         help: "key.label",
     },
     Binding {
         keys: "L",
         key: |e| ch(e, 'L'),
-        action: Action::Prefill(Prefill::Unlabel),
+        action: KeyAction::Prefill(Prefill::Unlabel),
         panes: &[Pane::Nodes],
         help: "key.unlabel",
     },
     Binding {
         keys: "d",
         key: |e| ch(e, 'd'),
-        action: Action::Prefill(Prefill::Drain),
+        action: KeyAction::Prefill(Prefill::Drain),
         panes: &[Pane::Nodes],
         help: "key.drain",
     },
     Binding {
         keys: "a",
         key: |e| ch(e, 'a'),
-        action: Action::Prefill(Prefill::Activate),
+        action: KeyAction::Prefill(Prefill::Activate),
         panes: &[Pane::Nodes],
         help: "key.activate",
     },
     Binding {
         keys: "I",
         key: |e| ch(e, 'I'),
-        action: Action::Prefill(Prefill::SwarmInit),
+        action: KeyAction::Prefill(Prefill::SwarmInit),
         panes: &[Pane::Nodes],
         help: "key.swarm_init",
     },
     Binding {
         keys: "H",
         key: |e| ch(e, 'H'),
-        action: Action::History,
+        action: KeyAction::History,
         panes: &[],
         help: "key.history",
     },
     Binding {
         keys: "F2",
         key: |e| e.code == KeyCode::F(2),
-        action: Action::Snap,
+        action: KeyAction::Snap,
         panes: &[],
         help: "key.snap",
     },
 ];
 
 /// The action a key has in a pane.
-pub fn action(e: &KeyEvent, pane: Pane) -> Option<Action> {
+pub fn action(e: &KeyEvent, pane: Pane) -> Option<KeyAction> {
     BINDINGS
         .iter()
         .find(|b| (b.panes.is_empty() || b.panes.contains(&pane)) && (b.key)(e))
@@ -382,27 +382,27 @@ mod tests {
     fn keys_mean_what_the_issue_says() {
         assert_eq!(
             action(&key(KeyCode::Char('q')), Pane::Logs),
-            Some(Action::Quit)
+            Some(KeyAction::Quit)
         );
         assert_eq!(
             action(
                 &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
                 Pane::Nodes
             ),
-            Some(Action::Quit)
+            Some(KeyAction::Quit)
         );
         assert_eq!(
             action(&key(KeyCode::Char('3')), Pane::Nodes),
-            Some(Action::Focus(Pane::Tasks))
+            Some(KeyAction::Focus(Pane::Tasks))
         );
         assert_eq!(
             action(&key(KeyCode::Char('t')), Pane::Logs),
-            Some(Action::ToggleTimestamps)
+            Some(KeyAction::ToggleTimestamps)
         );
         assert_eq!(action(&key(KeyCode::Char('t')), Pane::Services), None);
         assert_eq!(
             action(&key(KeyCode::Enter), Pane::Services),
-            Some(Action::Open)
+            Some(KeyAction::Open)
         );
         assert_eq!(action(&key(KeyCode::Enter), Pane::Nodes), None);
     }

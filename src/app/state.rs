@@ -6,42 +6,7 @@ use crate::model::action::Action;
 use crate::model::*;
 use std::collections::VecDeque;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Nodes,
-    Services,
-    Tasks,
-    Images,
-    Logs,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 5] = [
-        Pane::Nodes,
-        Pane::Services,
-        Pane::Tasks,
-        Pane::Images,
-        Pane::Logs,
-    ];
-
-    pub fn number(self) -> usize {
-        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0) + 1
-    }
-
-    pub fn title_key(self) -> &'static str {
-        match self {
-            Pane::Nodes => "pane.nodes",
-            Pane::Services => "pane.services",
-            Pane::Tasks => "pane.tasks",
-            Pane::Images => "pane.images",
-            Pane::Logs => "pane.logs",
-        }
-    }
-
-    pub fn is_list(self) -> bool {
-        self != Pane::Logs
-    }
-}
+pub use crate::model::Pane;
 
 /// Selection and filter of one list pane. The selection follows the object's ID across refreshes.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -339,9 +304,9 @@ impl State {
             }
             Event::LogsEnded { .. } => {}
             Event::Error(e) => self.toast(e, true),
-            Event::Progress { id, text } => {
+            Event::Progress { id, progress } => {
                 if let Some(r) = self.running.get_mut(&id) {
-                    r.1 = crate::model::action::live_block(&text).0.to_string();
+                    r.1 = progress.text().to_string();
                 }
             }
             Event::Done { id, result, .. }
@@ -353,7 +318,10 @@ impl State {
                 };
                 match result {
                     Ok(outcome) => {
-                        let body = outcome.detail.unwrap_or_else(|| outcome.summary.clone());
+                        let body = outcome
+                            .detail
+                            .map(|d| d.to_text())
+                            .unwrap_or_else(|| outcome.summary.clone());
                         self.overlay = Overlay::Text {
                             title: format!("{} · {}", crate::tr!("preview.title"), outcome.summary),
                             body,
@@ -397,7 +365,7 @@ impl State {
                         }) {
                             self.overlay = Overlay::Text {
                                 title: outcome.summary,
-                                body: detail,
+                                body: detail.to_text(),
                             };
                         }
                     }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod demo;
 pub mod endpoint;
+pub mod files;
 pub mod kube;
 pub mod swarm;
 
@@ -130,7 +131,7 @@ pub enum Event {
     /// A step of a running action ("4/6 running", a push's progress bar).
     Progress {
         id: u64,
-        text: String,
+        progress: crate::model::action::Progress,
     },
     /// An action finished; the error is already a sentence for the user.
     Done {
@@ -237,7 +238,7 @@ impl Backend {
     pub async fn act(
         &self,
         action: &Action,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         match self {
             Backend::Swarm(s) => s.act(action, progress).await,
@@ -328,7 +329,7 @@ pub async fn perform(
     backend: &Backend,
     action: &Action,
     readonly: bool,
-    progress: &mpsc::Sender<String>,
+    progress: &mpsc::Sender<crate::model::action::Progress>,
 ) -> Result<Outcome, Error> {
     let cli = action.cli(backend.is_kube());
     if readonly && action.mutates() {
@@ -522,12 +523,12 @@ fn start_action(
     let backend = backend.clone();
     let tx = tx.clone();
     tokio::spawn(async move {
-        let (ptx, mut prx) = mpsc::channel::<String>(32);
+        let (ptx, mut prx) = mpsc::channel::<crate::model::action::Progress>(32);
         let forward = {
             let tx = tx.clone();
             async move {
-                while let Some(text) = prx.recv().await {
-                    let _ = tx.send(Event::Progress { id, text }).await;
+                while let Some(progress) = prx.recv().await {
+                    let _ = tx.send(Event::Progress { id, progress }).await;
                 }
             }
         };

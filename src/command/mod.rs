@@ -65,7 +65,7 @@ pub enum SnapWhat {
     Focused,
     /// The whole screen (the default on the command line).
     Screen,
-    Pane(crate::app::state::Pane),
+    Pane(crate::model::Pane),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ pub struct Snap {
 impl SnapWhat {
     /// `pane`, `screen`, or a pane's name in English or Spanish.
     pub fn parse(word: &str) -> Option<SnapWhat> {
-        use crate::app::state::Pane;
+        use crate::model::Pane;
         Some(match word.to_lowercase().as_str() {
             "pane" | "panel" => SnapWhat::Focused,
             "screen" | "pantalla" => SnapWhat::Screen,
@@ -1030,7 +1030,7 @@ mod tests {
 
     #[test]
     fn snap_takes_a_target_a_name_and_options() {
-        use crate::app::state::Pane;
+        use crate::model::Pane;
         let snap = |s: &str| match p(s) {
             Ok(Command::Snap(x)) => x,
             other => panic!("{s}: {other:?}"),

@@ -4,6 +4,7 @@
 
 use super::{Availability, Role};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Action {
@@ -135,21 +136,31 @@ impl ResolveImage {
 /// How long a deploy waits for its stack to converge unless `--timeout` says otherwise.
 pub const DEPLOY_TIMEOUT_SECS: u64 = 180;
 
-/// Progress lines are plain text, one message a step. A message that starts with one of these
-/// is a live block instead (several lines, e.g. a bar per layer) that replaces the previous one:
-/// `LIVE` when something in it changed stage, `LIVE_MINOR` when only figures moved.
-pub const LIVE: char = '\u{2}';
-pub const LIVE_MINOR: char = '\u{1}';
+/// What a running action says. The console shows it under the prompt; the command line prints
+/// steps as lines and redraws a live block in place on a terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Progress {
+    /// One step, a line of its own (`creating service gopenux_web`).
+    Step(String),
+    /// Several lines that replace the previous block (a bar per layer, a stack converging);
+    /// `minor` when only figures moved, not stages.
+    Live { text: String, minor: bool },
+}
 
-/// A progress message without its live-block marker, and whether it had one (and was minor).
-pub fn live_block(text: &str) -> (&str, Option<bool>) {
-    if let Some(t) = text.strip_prefix(LIVE) {
-        (t, Some(false))
-    } else if let Some(t) = text.strip_prefix(LIVE_MINOR) {
-        (t, Some(true))
-    } else {
-        (text, None)
+impl Progress {
+    pub fn text(&self) -> &str {
+        match self {
+            Progress::Step(t) | Progress::Live { text: t, .. } => t,
+        }
     }
+}
+
+/// `[█████░░░░░]` for `done` out of `total`.
+pub fn bar(done: u64, total: u64, width: usize) -> String {
+    let filled = (done.min(total) * width as u64)
+        .checked_div(total)
+        .unwrap_or(0) as usize;
+    format!("[{}{}]", "█".repeat(filled), "░".repeat(width - filled))
 }
 
 /// What came of an action.
@@ -157,8 +168,61 @@ pub fn live_block(text: &str) -> (&str, Option<bool>) {
 pub struct Outcome {
     /// One line for the toast and the activity log.
     pub summary: String,
-    /// More to show, e.g. the full join command.
-    pub detail: Option<String>,
+    /// More to show: text, a table, or a command to copy (the full join command).
+    pub detail: Option<Detail>,
+}
+
+/// The part of an outcome that does not fit in one line, typed so that the command line and
+/// the console each show it their way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detail {
+    Text(String),
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// A command line to run elsewhere, shown whole so it can be copied.
+    Command(String),
+}
+
+impl Detail {
+    /// As plain text: tables in columns, like the docker CLI's.
+    pub fn to_text(&self) -> String {
+        match self {
+            Detail::Text(t) | Detail::Command(t) => t.clone(),
+            Detail::Table { header, rows } => table(header, rows),
+        }
+    }
+}
+
+/// Formats rows as columns separated by three spaces, like the docker CLI.
+pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - c.width() + 3));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = line(header);
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
+    out
 }
 
 impl Action {

@@ -10,6 +10,45 @@ pub use reference::strip_digest;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The five fixed places of the console: what the grammar (`nodes`, `snap tasks`), the state
+/// and the renderers name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Nodes,
+    Services,
+    Tasks,
+    Images,
+    Logs,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Nodes,
+        Pane::Services,
+        Pane::Tasks,
+        Pane::Images,
+        Pane::Logs,
+    ];
+
+    pub fn number(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0) + 1
+    }
+
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Pane::Nodes => "pane.nodes",
+            Pane::Services => "pane.services",
+            Pane::Tasks => "pane.tasks",
+            Pane::Images => "pane.images",
+            Pane::Logs => "pane.logs",
+        }
+    }
+
+    pub fn is_list(self) -> bool {
+        self != Pane::Logs
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

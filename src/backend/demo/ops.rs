@@ -126,7 +126,7 @@ impl Demo {
     pub async fn act(
         &self,
         action: &Action,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         if let Action::Push(image) = action {
             return self.push(image, progress).await;
@@ -139,7 +139,11 @@ impl Demo {
         outcome
     }
 
-    async fn push(&self, image: &str, progress: &mpsc::Sender<String>) -> Result<Outcome, Error> {
+    async fn push(
+        &self,
+        image: &str,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
+    ) -> Result<Outcome, Error> {
         if !self.with(|s| s.has_image(image)).unwrap_or(false) {
             return Err(Error::NotFound {
                 kind: "kind.local_image",
@@ -149,16 +153,16 @@ impl Demo {
         }
         let layers = 3;
         for done in 0..=layers {
-            let bar = crate::backend::swarm::push_bar(done, layers, 20);
+            let bar = crate::model::action::bar(done, layers, 20);
             let _ = progress
-                .send(tr!(
+                .send(crate::model::action::Progress::Step(tr!(
                     "progress.push",
                     image = image,
                     bar = bar,
                     done = done,
                     total = layers,
                     bytes = ""
-                ))
+                )))
                 .await;
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -225,7 +229,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
             let Some(src) = s.images.iter().find(|i| format!("{}:{}", i.repo, i.tag) == *source || (i.repo == *source && i.tag == "latest")).cloned() else {
                 return Err(Error::NotFound { kind: "kind.image", name: source.clone(), suggestion: None });
             };
-            let (repo, tag) = crate::backend::swarm::split_image_tag(target);
+            let (repo, tag) = crate::model::reference::split_tag(target);
             s.images.retain(|i| !(i.repo == repo && i.tag == tag));
             s.images.push(Image { repo, tag, ..src });
             s.images.sort_by(|a, b| (&a.repo, &a.tag).cmp(&(&b.repo, &b.tag)));
@@ -286,14 +290,14 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::SwarmInit { .. } => Err(Error::Engine("This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.".into())),
         Action::JoinToken(role) => Ok(Outcome {
             summary: tr!("done.join_token", role = format!("{role:?}").to_lowercase()),
-            detail: Some(format!("docker swarm join --token SWMTKN-1-demo{}token 10.10.0.2:2377", if *role == Role::Manager { "manager" } else { "worker" })),
+            detail: Some(crate::model::action::Detail::Command(format!("docker swarm join --token SWMTKN-1-demo{}token 10.10.0.2:2377", if *role == Role::Manager { "manager" } else { "worker" }))),
         }),
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
         Action::Push(_) => Err(Error::Engine("push".into())),
         Action::Deploy { .. } | Action::Diff { .. } | Action::RmStack(_) => Err(Error::Refused(tr!("err.demo_deploy"))),
         Action::Context(_) | Action::Namespace(_) | Action::Apply(_) | Action::KubeSecret { .. } | Action::Delete { .. } | Action::KubeList(_) | Action::SecretShow(_) => Err(Error::Refused(tr!("err.kube_only", command = action.kubectl()))),
         Action::CreateObject { secret, name, file } => {
-            crate::backend::swarm::read_object_file(file)?;
+            crate::backend::files::read_object_file(file)?;
             let kind = if *secret { "secret" } else { "config" };
             Ok(Outcome {
                 summary: tr!("done.create_object_demo", kind = kind, name = name),

@@ -107,7 +107,7 @@ impl Kube {
     pub(super) async fn apply(
         &self,
         source: &str,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         let (text, file) = match crate::lab::manifests(source) {
             Some(t) if !std::path::Path::new(source).exists() => {
@@ -134,7 +134,10 @@ impl Kube {
                 None => Api::all_with(self.client(), &ar),
             };
             let _ = progress
-                .send(tr!("kube.applying", what = m.describe()))
+                .send(crate::model::action::Progress::Step(tr!(
+                    "kube.applying",
+                    what = m.describe()
+                )))
                 .await;
             api.patch(&m.name, &params, &Patch::Apply(&m.body))
                 .await
@@ -146,7 +149,7 @@ impl Kube {
         }
         Ok(Outcome {
             summary: tr!("kube.applied", count = done.len(), file = file),
-            detail: Some(done.join("\n")),
+            detail: Some(crate::model::action::Detail::Text(done.join("\n"))),
         })
     }
 }

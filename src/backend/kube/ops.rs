@@ -38,7 +38,7 @@ impl Kube {
     pub async fn act(
         &self,
         action: &Action,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         match action {
             Action::Scale(pairs) => {
@@ -336,7 +336,7 @@ impl Kube {
         &self,
         api: &Api<Deployment>,
         name: &str,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<(), Error> {
         let pods: Api<Pod> = Api::namespaced(
             self.client(),
@@ -367,7 +367,9 @@ impl Kube {
                 want = want
             );
             if line != last {
-                let _ = progress.send(line.clone()).await;
+                let _ = progress
+                    .send(crate::model::action::Progress::Step(line.clone()))
+                    .await;
                 last = line;
             }
             if s.observed_generation.unwrap_or(0) >= generation
@@ -420,7 +422,7 @@ impl Kube {
     async fn evict_from(
         &self,
         node: &str,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<usize, Error> {
         let api: Api<Pod> = Api::all(self.client());
         let pods = api
@@ -433,7 +435,12 @@ impl Kube {
             let (Some(name), Some(ns)) = (p.metadata.name, p.metadata.namespace) else {
                 continue;
             };
-            let _ = progress.send(tr!("kube.evicting", pod = name)).await;
+            let _ = progress
+                .send(crate::model::action::Progress::Step(tr!(
+                    "kube.evicting",
+                    pod = name
+                )))
+                .await;
             let api: Api<Pod> = Api::namespaced(self.client(), &ns);
             api.evict(&name, &Default::default())
                 .await
@@ -635,7 +642,7 @@ impl Kube {
             .collect();
         Ok(Outcome {
             summary: tr!("kube.listed", count = rows.len(), what = what),
-            detail: Some(crate::output::table(&header, &rows)),
+            detail: Some(crate::model::action::Detail::Table { header, rows }),
         })
     }
 
@@ -665,7 +672,7 @@ impl Kube {
             .collect();
         Ok(Outcome {
             summary: tr!("kube.secret_shown", name = name),
-            detail: Some(lines.join("\n")),
+            detail: Some(crate::model::action::Detail::Text(lines.join("\n"))),
         })
     }
 }

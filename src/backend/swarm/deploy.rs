@@ -134,7 +134,7 @@ impl Swarm {
         spec: &mut StackSpec,
         existing: &[bollard::models::Service],
         mode: ResolveImage,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) {
         let mut asked: HashMap<String, Option<(String, Vec<J>)>> = HashMap::new();
         for want in spec.services.values_mut() {
@@ -166,7 +166,11 @@ impl Swarm {
                 if !asked.contains_key(&tagged) {
                     let answer = self.digest_of(&tagged).await;
                     if answer.is_none() {
-                        let _ = progress.send(digest_warning(&tagged)).await;
+                        let _ = progress
+                            .send(crate::model::action::Progress::Step(digest_warning(
+                                &tagged,
+                            )))
+                            .await;
                     }
                     asked.insert(tagged.clone(), answer);
                 }
@@ -227,12 +231,14 @@ impl Swarm {
         &self,
         mut spec: StackSpec,
         how: How,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         let d = self.docker();
         let stack = spec.name.clone();
         for w in &spec.warnings {
-            let _ = progress.send(w.clone()).await;
+            let _ = progress
+                .send(crate::model::action::Progress::Step(w.clone()))
+                .await;
         }
         let networks = d
             .list_networks(None::<ListNetworksOptions>)
@@ -258,7 +264,11 @@ impl Swarm {
                 continue;
             }
             let _ = progress
-                .send(tr!("deploy.creating", kind = "network", name = name))
+                .send(crate::model::action::Progress::Step(tr!(
+                    "deploy.creating",
+                    kind = "network",
+                    name = name
+                )))
                 .await;
             let req: bollard::models::NetworkCreateRequest =
                 serde_json::from_value(req.clone()).map_err(|e| Error::Engine(e.to_string()))?;
@@ -348,7 +358,12 @@ impl Swarm {
                         continue;
                     }
                     tracing::info!(service = %name, changed = ?first_difference(&live, &want, ""), "updating");
-                    let _ = progress.send(tr!("deploy.updating", name = name)).await;
+                    let _ = progress
+                        .send(crate::model::action::Progress::Step(tr!(
+                            "deploy.updating",
+                            name = name
+                        )))
+                        .await;
                     // Keep what `docker service update --force` set, as the CLI does.
                     want["TaskTemplate"]["ForceUpdate"] =
                         live["TaskTemplate"]["ForceUpdate"].clone();
@@ -366,7 +381,11 @@ impl Swarm {
                 }
                 None => {
                     let _ = progress
-                        .send(tr!("deploy.creating", kind = "service", name = name))
+                        .send(crate::model::action::Progress::Step(tr!(
+                            "deploy.creating",
+                            kind = "service",
+                            name = name
+                        )))
                         .await;
                     let spec: bollard::models::ServiceSpec =
                         serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
@@ -378,7 +397,12 @@ impl Swarm {
         let mut removed = 0;
         if how.prune {
             for name in not_in_file(&spec, &existing) {
-                let _ = progress.send(tr!("deploy.removing", name = name)).await;
+                let _ = progress
+                    .send(crate::model::action::Progress::Step(tr!(
+                        "deploy.removing",
+                        name = name
+                    )))
+                    .await;
                 d.delete_service(&name).await.map_err(engine_error)?;
                 removed += 1;
             }
@@ -394,7 +418,9 @@ impl Swarm {
         let convergence = if how.detach {
             tr!("deploy.detached")
         } else {
-            let _ = progress.send(done.clone()).await;
+            let _ = progress
+                .send(crate::model::action::Progress::Step(done.clone()))
+                .await;
             self.watch_stack(&stack, how.timeout, progress).await?
         };
         Ok(Outcome {
@@ -412,7 +438,7 @@ impl Swarm {
         &self,
         stack: &str,
         timeout: Duration,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<String, Error> {
         let deadline = tokio::time::Instant::now() + timeout;
         let started = chrono::Utc::now() - chrono::Duration::seconds(1);
@@ -508,7 +534,10 @@ impl Swarm {
             );
             if block != last {
                 let _ = progress
-                    .send(format!("{}{block}", crate::model::action::LIVE))
+                    .send(crate::model::action::Progress::Live {
+                        text: block.clone(),
+                        minor: false,
+                    })
                     .await;
                 last = block;
             }
@@ -561,7 +590,7 @@ impl Swarm {
     pub async fn remove_stack(
         &self,
         stack: &str,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         let d = self.docker();
         let label = format!("{NAMESPACE}={stack}");
@@ -604,7 +633,11 @@ impl Swarm {
                 .and_then(|x| x.name.clone())
                 .unwrap_or_default();
             let _ = progress
-                .send(tr!("deploy.removing_object", kind = "service", name = name))
+                .send(crate::model::action::Progress::Step(tr!(
+                    "deploy.removing_object",
+                    kind = "service",
+                    name = name
+                )))
                 .await;
             d.delete_service(s.id.as_deref().unwrap_or_default())
                 .await
@@ -627,7 +660,11 @@ impl Swarm {
             let id = n.id.clone().unwrap_or_default();
             let name = n.name.clone().unwrap_or_default();
             let _ = progress
-                .send(tr!("deploy.removing_object", kind = "network", name = name))
+                .send(crate::model::action::Progress::Step(tr!(
+                    "deploy.removing_object",
+                    kind = "network",
+                    name = name
+                )))
                 .await;
             let mut tries = 0;
             loop {
@@ -662,7 +699,7 @@ impl Swarm {
         &self,
         spec: &StackSpec,
         secrets: bool,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
         created: &mut usize,
     ) -> Result<HashMap<String, String>, Error> {
         let d = self.docker();
@@ -735,7 +772,8 @@ impl Swarm {
                     )
                     .await
                     .map_err(|e| {
-                        if e.to_string().contains("only updates to Labels are allowed") {
+                        // 400: swarm takes only label changes, so the content is not the same.
+                        if super::ops::status(&e) == Some(400) {
                             Error::Refused(tr!("deploy.changed", kind = kind, name = name))
                         } else {
                             engine_error(e)
@@ -744,7 +782,11 @@ impl Swarm {
                 }
                 None => {
                     let _ = progress
-                        .send(tr!("deploy.creating", kind = kind, name = name))
+                        .send(crate::model::action::Progress::Step(tr!(
+                            "deploy.creating",
+                            kind = kind,
+                            name = name
+                        )))
                         .await;
                     let id = if secrets {
                         let s = bollard::models::SecretSpec {

@@ -8,10 +8,6 @@ mod preview;
 mod push;
 mod raw;
 
-pub use ops::read_object_file;
-pub use ops::split_tag as split_image_tag;
-pub use push::bar as push_bar;
-
 use super::endpoint::Endpoint;
 use super::{Dirty, Error};
 use crate::model::{ClusterInfo, Image, Instance, Node, SwarmRole, Workload};

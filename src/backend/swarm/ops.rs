@@ -16,15 +16,19 @@ use tokio::sync::mpsc;
 /// How long an update is watched before the command returns (it goes on in the engine).
 const ROLLOUT_WAIT: Duration = Duration::from_secs(300);
 
-fn conflict(e: &bollard::errors::Error) -> bool {
-    e.to_string().contains("update out of sequence")
+/// The HTTP status the engine answered with, if it answered.
+pub fn status(e: &bollard::errors::Error) -> Option<u16> {
+    match e {
+        bollard::errors::Error::DockerResponseServerError { status_code, .. } => Some(*status_code),
+        _ => None,
+    }
 }
 
 impl Swarm {
     pub async fn act(
         &self,
         action: &Action,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         let done = |summary: String| {
             Ok(Outcome {
@@ -82,11 +86,11 @@ impl Swarm {
                         }
                         Err(e) => {
                             let _ = progress
-                                .send(tr!(
+                                .send(crate::model::action::Progress::Step(tr!(
                                     "warn.no_resolve",
                                     image = image,
                                     reason = crate::sanitize::one_line(&e.to_string())
-                                ))
+                                )))
                                 .await;
                         }
                     }
@@ -101,15 +105,7 @@ impl Swarm {
             }
             Action::Rollback(service) => {
                 let id = self.service_id(service).await?;
-                // The engine refuses when there is no previous spec; say it plainly.
-                self.update_service(&id, true, |_| {})
-                    .await
-                    .map_err(|e| match e {
-                        Error::Engine(m) if m.contains("does not have a previous spec") => {
-                            Error::Refused(tr!("err.no_previous", name = service))
-                        }
-                        other => other,
-                    })?;
+                self.update_service(&id, true, |_| {}).await?;
                 self.watch_rollout(&id, progress).await
             }
             Action::Restart(service) => {
@@ -268,7 +264,7 @@ impl Swarm {
                 );
                 Ok(Outcome {
                     summary: tr!("done.join_token", role = format!("{role:?}").to_lowercase()),
-                    detail: Some(command),
+                    detail: Some(crate::model::action::Detail::Command(command)),
                 })
             }
             Action::RmStack(stack) => self.remove_stack(stack, progress).await,
@@ -283,7 +279,7 @@ impl Swarm {
                 command = action.kubectl()
             ))),
             Action::CreateObject { secret, name, file } => {
-                let data = read_object_file(file)?;
+                let data = crate::backend::files::read_object_file(file)?;
                 let d = self.docker();
                 let created = if *secret {
                     let spec = bollard::models::SecretSpec {
@@ -304,9 +300,9 @@ impl Swarm {
                 match created {
                     Ok(id) => Ok(Outcome {
                         summary: tr!("done.create_object", kind = kind, name = name),
-                        detail: Some(id),
+                        detail: Some(crate::model::action::Detail::Text(id)),
                     }),
-                    Err(e) if e.to_string().contains("already exists") => Err(Error::Refused(tr!(
+                    Err(e) if status(&e) == Some(409) => Err(Error::Refused(tr!(
                         "err.object_exists",
                         kind = kind,
                         name = name
@@ -329,7 +325,8 @@ impl Swarm {
                 };
                 Ok(Outcome {
                     summary,
-                    detail: Some(lines.join("\n")).filter(|d| !d.is_empty()),
+                    detail: (!lines.is_empty())
+                        .then(|| crate::model::action::Detail::Text(lines.join("\n"))),
                 })
             }
             Action::Deploy {
@@ -400,6 +397,12 @@ impl Swarm {
 
     /// Inspects, changes the spec with `f`, and updates with the version just read; once more
     /// on a version conflict. `rollback` asks the engine for its previous spec instead.
+    /// A service's version now, if it can be read.
+    async fn version_of(&self, id: &str) -> Option<u64> {
+        let svc = self.docker().inspect_service(id, None).await.ok()?;
+        svc.version.and_then(|v| v.index)
+    }
+
     async fn update_service(
         &self,
         id: &str,
@@ -414,6 +417,7 @@ impl Swarm {
                 .map_err(engine_error)?;
             let version = svc.version.and_then(|v| v.index).unwrap_or(0);
             let mut spec = svc.spec.unwrap_or_default();
+            let name = spec.name.clone().unwrap_or_else(|| id.to_string());
             f(&mut spec);
             let opts = UpdateServiceOptions {
                 version: i32::try_from(version).unwrap_or(i32::MAX),
@@ -437,13 +441,24 @@ impl Swarm {
                 .await
             {
                 Ok(_) => return Ok(()),
-                Err(e) if conflict(&e) && attempt == 0 => {
-                    tracing::info!(service = id, "version conflict; retrying once")
+                // A rollback's only failed precondition: no previous spec to go back to.
+                Err(e) if rollback && status(&e) == Some(400) => {
+                    return Err(Error::Refused(tr!("err.no_previous", name = name)));
+                }
+                // The engine answers a stale version with a plain 500; what tells a conflict is
+                // that the service's version moved since it was read.
+                Err(e) if attempt == 0 && self.version_of(id).await != Some(version) => {
+                    tracing::info!(service = id, error = %e, "version conflict; retrying once")
                 }
                 Err(e) => return Err(engine_error(e)),
             }
         }
         Err(Error::Engine(tr!("err.conflict")))
+    }
+
+    async fn node_version(&self, id: &str) -> Option<u64> {
+        let node = self.docker().inspect_node(id).await.ok()?;
+        node.version.and_then(|v| v.index)
     }
 
     async fn update_node(&self, id: &str, f: impl Fn(&mut NodeSpec)) -> Result<(), Error> {
@@ -464,8 +479,9 @@ impl Swarm {
                 .await
             {
                 Ok(()) => return Ok(()),
-                Err(e) if conflict(&e) && attempt == 0 => {
-                    tracing::info!(node = id, "version conflict; retrying once")
+                // As for services: a conflict is a version that moved since it was read.
+                Err(e) if attempt == 0 && self.node_version(id).await != Some(version) => {
+                    tracing::info!(node = id, error = %e, "version conflict; retrying once")
                 }
                 Err(e) => return Err(engine_error(e)),
             }
@@ -474,7 +490,12 @@ impl Swarm {
     }
 
     /// Reports "4/6 running" until the service has its replicas (or a while has passed).
-    async fn watch_replicas(&self, name: &str, want: u64, progress: &mpsc::Sender<String>) {
+    async fn watch_replicas(
+        &self,
+        name: &str,
+        want: u64,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
+    ) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         let mut last = String::new();
         while tokio::time::Instant::now() < deadline {
@@ -488,7 +509,9 @@ impl Swarm {
                     desired = want
                 );
                 if line != last {
-                    let _ = progress.send(line.clone()).await;
+                    let _ = progress
+                        .send(crate::model::action::Progress::Step(line.clone()))
+                        .await;
                     last = line;
                 }
                 if w.running == want && w.desired == want {
@@ -504,7 +527,7 @@ impl Swarm {
     async fn watch_rollout(
         &self,
         id: &str,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
         let deadline = tokio::time::Instant::now() + ROLLOUT_WAIT;
         let mut last = String::new();
@@ -558,7 +581,9 @@ impl Swarm {
                 total = mine.len()
             );
             if line != last {
-                let _ = progress.send(line.clone()).await;
+                let _ = progress
+                    .send(crate::model::action::Progress::Step(line.clone()))
+                    .await;
                 last = line;
             }
             match state.as_str() {
@@ -579,7 +604,8 @@ impl Swarm {
                             name = name,
                             image = crate::model::strip_digest(&image)
                         ),
-                        detail: (!message.is_empty()).then_some(message),
+                        detail: (!message.is_empty())
+                            .then_some(crate::model::action::Detail::Text(message)),
                     });
                 }
                 "paused" | "rollback_paused" => {
@@ -631,30 +657,4 @@ fn load_stack(files: &[String], stack: &str) -> Result<crate::stack::StackSpec, 
         .map_err(|e| Error::Refused(e.to_string()))
 }
 
-pub use crate::model::reference::split_tag;
-
-/// A file for a secret or config, base64 as the API wants it; swarm keeps at most 500 KB.
-pub fn read_object_file(file: &str) -> Result<String, Error> {
-    use base64::Engine as _;
-    let bytes = std::fs::read(file)
-        .map_err(|e| Error::Refused(tr!("err.read_file", file = file, detail = e)))?;
-    if bytes.len() > 500 * 1024 {
-        return Err(Error::Refused(tr!("err.object_size", file = file)));
-    }
-    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn tags_split_after_the_registry_port() {
-        assert_eq!(
-            super::split_tag("127.0.0.1:5000/api:test"),
-            ("127.0.0.1:5000/api".into(), "test".into())
-        );
-        assert_eq!(
-            super::split_tag("127.0.0.1:5000/api"),
-            ("127.0.0.1:5000/api".into(), "latest".into())
-        );
-    }
-}
+use crate::model::reference::split_tag;

@@ -123,7 +123,7 @@ impl Swarm {
         spec: &StackSpec,
         prune: bool,
         resolve: ResolveImage,
-        progress: &mpsc::Sender<String>,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Vec<String>, Error> {
         let d = self.docker();
         let mut lines = Vec::new();

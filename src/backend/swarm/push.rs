@@ -4,20 +4,12 @@
 
 use super::Swarm;
 use crate::backend::Error;
-use crate::model::action::{LIVE, LIVE_MINOR, Outcome};
+use crate::model::action::{Outcome, Progress, bar};
 use crate::sanitize::one_line;
 use crate::tr;
 use bollard::query_parameters::PushImageOptions;
 use futures::StreamExt;
 use tokio::sync::mpsc;
-
-/// `[█████░░░░░]` for `done` out of `total`.
-pub fn bar(done: u64, total: u64, width: usize) -> String {
-    let filled = (done.min(total) * width as u64)
-        .checked_div(total)
-        .unwrap_or(0) as usize;
-    format!("[{}{}]", "█".repeat(filled), "░".repeat(width - filled))
-}
 
 /// What a registry's refusal means, in words a student can act on.
 fn classify(message: &str, registry: &str) -> Error {
@@ -311,7 +303,7 @@ fn bollard_stream(
 pub async fn push(
     sw: &Swarm,
     image: &str,
-    progress: &mpsc::Sender<String>,
+    progress: &mpsc::Sender<crate::model::action::Progress>,
 ) -> Result<Outcome, Error> {
     let registry = crate::backend::auth::registry_of(image);
     if sw.docker().inspect_image(image).await.is_err() {
@@ -321,7 +313,7 @@ pub async fn push(
             suggestion: sw.image_suggestion(image).await,
         });
     }
-    let (repo, tag) = super::ops::split_tag(image);
+    let (repo, tag) = crate::model::reference::split_tag(image);
     let creds = crate::backend::auth::credentials_for(image);
     let mut stream = match raw_stream(sw, &repo, &tag, &creds).await {
         Some(Ok(s)) => s,
@@ -341,19 +333,28 @@ pub async fn push(
         if urgent || shown.1.elapsed() >= std::time::Duration::from_millis(100) {
             let text = tracker.render(image);
             if text != shown.0 {
-                let marker = if urgent { LIVE } else { LIVE_MINOR };
-                let _ = progress.send(format!("{marker}{text}")).await;
+                let _ = progress
+                    .send(Progress::Live {
+                        text: text.clone(),
+                        minor: !urgent,
+                    })
+                    .await;
                 shown = (text, std::time::Instant::now());
             }
         }
     }
     let text = tracker.render(image);
     if text != shown.0 {
-        let _ = progress.send(format!("{LIVE}{text}")).await;
+        let _ = progress
+            .send(Progress::Live {
+                text: text.clone(),
+                minor: false,
+            })
+            .await;
     }
     Ok(Outcome {
         summary: tr!("done.push", image = image, registry = registry),
-        detail: tracker.digest,
+        detail: tracker.digest.map(crate::model::action::Detail::Text),
     })
 }
 
