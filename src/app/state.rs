@@ -8,6 +8,21 @@ use std::collections::VecDeque;
 
 pub use crate::model::Pane;
 
+/// Which listings have arrived at least once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub nodes: bool,
+    pub workloads: bool,
+    pub instances: bool,
+    pub images: bool,
+}
+
+impl Loaded {
+    pub fn all(&self) -> bool {
+        self.nodes && self.workloads && self.instances && self.images
+    }
+}
+
 /// Selection and filter of one list pane. The selection follows the object's ID across refreshes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListView {
@@ -145,7 +160,8 @@ pub struct State {
     pub instances_of: std::collections::HashMap<String, Vec<usize>>,
     pub images: Vec<Image>,
     /// Which listings have arrived at least once.
-    pub loaded: [bool; 4],
+    /// Which listings have arrived at least once (until then a pane says "loading").
+    pub loaded: Loaded,
     pub focus: Pane,
     pub views: [ListView; 4],
     pub show_finished: bool,
@@ -194,7 +210,7 @@ impl State {
             instances: vec![],
             instances_of: Default::default(),
             images: vec![],
-            loaded: [false; 4],
+            loaded: Loaded::default(),
             focus: Pane::Services,
             views: Default::default(),
             show_finished: false,
@@ -253,13 +269,13 @@ impl State {
             Event::Info(i) => {
                 if i.swarm != SwarmRole::Manager {
                     self.nodes.clear();
-                    self.loaded[0] = true;
+                    self.loaded.nodes = true;
                 }
                 self.info = Some(i);
             }
             Event::Nodes(n) => {
                 self.nodes = n;
-                self.loaded[0] = true;
+                self.loaded.nodes = true;
                 self.reselect(Pane::Nodes);
             }
             Event::Workloads(mut w) => {
@@ -271,7 +287,7 @@ impl State {
                     ))
                 });
                 self.workloads = w;
-                self.loaded[1] = true;
+                self.loaded.workloads = true;
                 self.reselect(Pane::Services);
                 self.reselect(Pane::Tasks);
             }
@@ -284,12 +300,12 @@ impl State {
                         .or_default()
                         .push(k);
                 }
-                self.loaded[2] = true;
+                self.loaded.instances = true;
                 self.reselect(Pane::Tasks);
             }
             Event::Images(i) => {
                 self.images = i;
-                self.loaded[3] = true;
+                self.loaded.images = true;
                 self.reselect(Pane::Images);
             }
             Event::Logs { generation, lines } if generation == self.logs.generation => {

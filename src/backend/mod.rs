@@ -590,19 +590,23 @@ fn start_logs(
 /// Hashes of the listings last sent, so that a poll that finds nothing new sends nothing: the UI
 /// then neither redraws nor reallocates.
 #[derive(Default)]
-struct Sent([Option<u64>; 5]);
+struct Sent {
+    info: Option<u64>,
+    nodes: Option<u64>,
+    workloads: Option<u64>,
+    instances: Option<u64>,
+    images: Option<u64>,
+}
 
-impl Sent {
-    /// True when `value` differs from what was last sent in `slot` (and records it).
-    fn changed<T: std::hash::Hash>(&mut self, slot: usize, value: &T) -> bool {
-        use std::hash::{DefaultHasher, Hasher};
-        let mut h = DefaultHasher::new();
-        value.hash(&mut h);
-        let h = Some(h.finish());
-        let changed = self.0[slot] != h;
-        self.0[slot] = h;
-        changed
-    }
+/// True when `value` differs from what was last sent (whose hash `last` holds), and records it.
+fn changed<T: std::hash::Hash>(last: &mut Option<u64>, value: &T) -> bool {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    let h = Some(h.finish());
+    let changed = *last != h;
+    *last = h;
+    changed
 }
 
 /// Re-lists what is dirty and sends what changed. Returns whether any workload is still
@@ -616,14 +620,14 @@ async fn refresh(
     let mut unsettled = None;
     if d.info {
         let info = backend.info().await?;
-        if sent.changed(0, &info) {
+        if changed(&mut sent.info, &info) {
             let _ = tx.send(Event::Info(info)).await;
         }
     }
     if d.nodes {
         match backend.nodes().await {
             Ok(n) => {
-                if sent.changed(1, &n) {
+                if changed(&mut sent.nodes, &n) {
                     let _ = tx.send(Event::Nodes(n)).await;
                 }
             }
@@ -639,19 +643,19 @@ async fn refresh(
                     .as_ref()
                     .is_some_and(|u| u.state.ends_with("updating") || u.state.ends_with("started"))
         }));
-        if sent.changed(2, &w) {
+        if changed(&mut sent.workloads, &w) {
             let _ = tx.send(Event::Workloads(w)).await;
         }
     }
     if d.instances {
         let i = backend.instances().await?;
-        if sent.changed(3, &i) {
+        if changed(&mut sent.instances, &i) {
             let _ = tx.send(Event::Instances(i)).await;
         }
     }
     if d.images {
         let i = backend.images().await?;
-        if sent.changed(4, &i) {
+        if changed(&mut sent.images, &i) {
             let _ = tx.send(Event::Images(i)).await;
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod reference;
+pub mod words;
 
 pub use reference::strip_digest;
 

@@ -111,7 +111,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
     loop {
         draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
         force = false;
-        if !populated && state.loaded[1] && !state.workloads.is_empty() {
+        if !populated && state.loaded.workloads && !state.workloads.is_empty() {
             populated = true;
             let ms = crate::STARTED
                 .get()

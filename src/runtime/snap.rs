@@ -79,7 +79,7 @@ pub async fn headless(
     let driver = tokio::spawn(crate::backend::drive(backend, true, op_rx, ev_tx));
     let until = |secs: u64| tokio::time::Instant::now() + Duration::from_secs(secs);
     let deadline = until(10);
-    while !state.loaded.iter().all(|l| *l) {
+    while !state.loaded.all() {
         match tokio::time::timeout_at(deadline, ev_rx.recv()).await {
             Ok(Some(ev)) => state.apply_event(ev),
             _ => break,

@@ -7,8 +7,8 @@ use super::load::At;
 use super::mounts::mounts;
 use super::objects::{object_name, user_defined};
 use super::values::{
-    R, bad, boolean, check, dur, int, item, labels, list, p, pairs, shell_words, string,
-    string_map, uint, with_stack,
+    R, bad, boolean, check, dur, int, item, labels, list, p, pairs, string, string_map, uint,
+    with_stack,
 };
 use serde_json::{Value as J, json};
 use std::collections::BTreeMap;
@@ -97,7 +97,9 @@ pub fn service(
     let mut c = json!({ "Image": image, "Labels": with_stack(labels(at, s.get("labels"), &p(path, "labels"))?, stack) });
     let split = |at: &At<'_>, v: &J, path: &[String]| -> R<Vec<String>> {
         match v {
-            J::String(sh) => shell_words(sh).ok_or_else(|| bad(at, path, "command", v)),
+            J::String(sh) => {
+                crate::model::words::split(sh).ok_or_else(|| bad(at, path, "command", v))
+            }
             other => list(at, other, path),
         }
     };

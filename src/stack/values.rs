@@ -278,47 +278,6 @@ pub fn yaml11_number(plain: &str) -> Option<J> {
     None
 }
 
-/// Splits a command like a POSIX shell does (quotes and backslashes), as the CLI's shlex.
-pub fn shell_words(s: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = s.chars();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some('"'), '\\') => cur.push(chars.next()?),
-            (Some(_), c) => cur.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, '\\') => {
-                cur.push(chars.next()?);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if quote.is_some() {
-        return None;
-    }
-    if in_word {
-        out.push(cur);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,15 +292,6 @@ mod tests {
         assert_eq!(bytes("1.5g"), Some(1_610_612_736));
         assert_eq!(bytes("100"), Some(100));
         assert_eq!(bytes("lots"), None);
-        assert_eq!(
-            shell_words("sh -c 'echo a b' \"x\\\"y\""),
-            Some(vec![
-                "sh".into(),
-                "-c".into(),
-                "echo a b".into(),
-                "x\"y".into()
-            ])
-        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         format!("({})", state.images.len())
     };
     let inner = frame(state, Pane::Images, &extra, theme, area, buf, focused);
-    if !state.loaded[3] {
+    if !state.loaded.images {
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
     if list.is_empty() {

@@ -27,7 +27,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Some(SwarmRole::Worker) => {
             return message(&tr!("nodes.worker"), theme.fg(theme.warn), inner, buf);
         }
-        _ if !state.loaded[0] => return message(&tr!("pane.loading"), theme.muted(), inner, buf),
+        _ if !state.loaded.nodes => {
+            return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+        }
         _ if nodes.is_empty() => {
             return message(&tr!("pane.empty_filter"), theme.muted(), inner, buf);
         }

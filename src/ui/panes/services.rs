@@ -39,7 +39,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         tr!("services.containers")
     };
     let inner = frame(state, Pane::Services, &extra, theme, area, buf, focused);
-    if !state.loaded[1] {
+    if !state.loaded.workloads {
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
     if list.is_empty() {

@@ -1,0 +1,355 @@
+//! The command table: each command's name, Spanish aliases, usage, help and the kinds of its
+//! arguments. The parser, the help and the completion read it.
+
+use super::ArgKind;
+use crate::tr;
+
+pub struct Spec {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    /// Usage after the name, e.g. `SERVICE [--tail N] [-f]`.
+    pub usage: &'static str,
+    /// Catalog key of the one-line description.
+    pub help: &'static str,
+    pub args: &'static [ArgKind],
+}
+
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "nodes",
+        aliases: &["nodos", "node"],
+        usage: "",
+        help: "cmd.nodes",
+        args: &[],
+    },
+    Spec {
+        name: "services",
+        aliases: &["servicios", "service", "svc", "ls"],
+        usage: "",
+        help: "cmd.services",
+        args: &[],
+    },
+    Spec {
+        name: "workloads",
+        aliases: &["deployments", "despliegues"],
+        usage: "",
+        help: "cmd.workloads",
+        args: &[],
+    },
+    Spec {
+        name: "secrets",
+        aliases: &["secretos"],
+        usage: "",
+        help: "cmd.secrets",
+        args: &[],
+    },
+    Spec {
+        name: "tasks",
+        aliases: &["tareas", "ps"],
+        usage: "SERVICE",
+        help: "cmd.tasks",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "images",
+        aliases: &["imagenes", "imágenes", "image-ls"],
+        usage: "",
+        help: "cmd.images",
+        args: &[],
+    },
+    Spec {
+        name: "logs",
+        aliases: &["registros", "log"],
+        usage: "SERVICE|TASK [--tail N] [--follow]",
+        help: "cmd.logs",
+        args: &[ArgKind::ServiceOrTask],
+    },
+    Spec {
+        name: "filter",
+        aliases: &["filtrar", "filtro"],
+        usage: "TEXT",
+        help: "cmd.filter",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "theme",
+        aliases: &["tema"],
+        usage: "NAME",
+        help: "cmd.theme",
+        args: &[ArgKind::Theme],
+    },
+    Spec {
+        name: "lang",
+        aliases: &["idioma", "language"],
+        usage: "es|en",
+        help: "cmd.lang",
+        args: &[ArgKind::Lang],
+    },
+    Spec {
+        name: "help",
+        aliases: &["ayuda", "?"],
+        usage: "[COMMAND]",
+        help: "cmd.help",
+        args: &[ArgKind::Command],
+    },
+    Spec {
+        name: "quit",
+        aliases: &["salir", "q", "exit"],
+        usage: "",
+        help: "cmd.quit",
+        args: &[],
+    },
+    Spec {
+        name: "scale",
+        aliases: &["escalar"],
+        usage: "SERVICE N | SERVICE=N ...",
+        help: "cmd.scale",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "image",
+        aliases: &["imagen", "update-image"],
+        usage: "SERVICE IMAGE [--no-resolve]",
+        help: "cmd.image",
+        args: &[ArgKind::Service, ArgKind::Image],
+    },
+    Spec {
+        name: "rollback",
+        aliases: &["revertir"],
+        usage: "SERVICE",
+        help: "cmd.rollback",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "restart",
+        aliases: &["reiniciar"],
+        usage: "SERVICE",
+        help: "cmd.restart",
+        args: &[ArgKind::Service],
+    },
+    Spec {
+        name: "tag",
+        aliases: &["etiquetar-imagen", "tagear"],
+        usage: "SOURCE TARGET",
+        help: "cmd.tag",
+        args: &[ArgKind::Image, ArgKind::Image],
+    },
+    Spec {
+        name: "push",
+        aliases: &["subir"],
+        usage: "IMAGE",
+        help: "cmd.push",
+        args: &[ArgKind::Image],
+    },
+    Spec {
+        name: "rmi",
+        aliases: &["borrar-imagen"],
+        usage: "IMAGE",
+        help: "cmd.rmi",
+        args: &[ArgKind::Image],
+    },
+    Spec {
+        name: "label",
+        aliases: &["etiquetar"],
+        usage: "NODE key=value ...",
+        help: "cmd.label",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "unlabel",
+        aliases: &["desetiquetar"],
+        usage: "NODE KEY ...",
+        help: "cmd.unlabel",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "drain",
+        aliases: &["drenar"],
+        usage: "NODE",
+        help: "cmd.drain",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "activate",
+        aliases: &["activar", "uncordon"],
+        usage: "NODE",
+        help: "cmd.activate",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "pause",
+        aliases: &["pausar", "cordon", "acordonar"],
+        usage: "NODE",
+        help: "cmd.pause",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "promote",
+        aliases: &["promover"],
+        usage: "NODE",
+        help: "cmd.promote",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "demote",
+        aliases: &["degradar"],
+        usage: "NODE",
+        help: "cmd.demote",
+        args: &[ArgKind::Node],
+    },
+    Spec {
+        name: "swarm",
+        aliases: &[],
+        usage: "init [--advertise-addr ADDR] | join-token worker|manager | leave [--force]",
+        help: "cmd.swarm",
+        args: &[ArgKind::SwarmVerb],
+    },
+    Spec {
+        name: "deploy",
+        aliases: &["desplegar"],
+        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach] [--resolve-image always|changed|never] [--timeout 3m]",
+        help: "cmd.deploy",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "diff",
+        aliases: &["cambios", "preview"],
+        usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--resolve-image always|changed|never]",
+        help: "cmd.diff",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "stacks",
+        aliases: &["stack-ls"],
+        usage: "",
+        help: "cmd.stacks",
+        args: &[],
+    },
+    Spec {
+        name: "rm-stack",
+        aliases: &["borrar-stack", "stack-rm"],
+        usage: "STACK",
+        help: "cmd.rm_stack",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "snap",
+        aliases: &["captura", "evidencia"],
+        usage: "[pane|screen|PANE] [NAME] [--out FILE.png|.svg|.txt] [--size WxH] [--scale N]",
+        help: "cmd.snap",
+        args: &[ArgKind::SnapTarget, ArgKind::Text],
+    },
+    Spec {
+        name: "certs",
+        aliases: &["certificados", "cert"],
+        usage: "[--domain D] [--san NAME]... [--org O] [--locality L] [--state S] [--country CC] [--key ecdsa|rsa2048|rsa4096] [--days N] [--ca-days N] [--self-signed] [--out DIR] [--force] | inspect FILE",
+        help: "cmd.certs",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "secret",
+        aliases: &["secreto"],
+        usage: "create NAME FILE | create NAME --from-literal K=V --from-file F",
+        help: "cmd.secret",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "config",
+        aliases: &[],
+        usage: "create NAME FILE",
+        help: "cmd.config_create",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "apply",
+        aliases: &["aplicar"],
+        usage: "FILE|PRESET",
+        help: "cmd.apply",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "delete",
+        aliases: &["borrar"],
+        usage: "KIND/NAME",
+        help: "cmd.delete",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "ctx",
+        aliases: &["context", "contexto"],
+        usage: "NAME",
+        help: "cmd.ctx",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "ns",
+        aliases: &["namespace"],
+        usage: "NAME|all",
+        help: "cmd.ns",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "labs",
+        aliases: &["laboratorios"],
+        usage: "",
+        help: "cmd.labs",
+        args: &[],
+    },
+    Spec {
+        name: "lab",
+        aliases: &["laboratorio"],
+        usage: "NAME | next | prev | close | init NAME [DIR]",
+        help: "cmd.lab",
+        args: &[ArgKind::Lab],
+    },
+    Spec {
+        name: "edit",
+        aliases: &["editar"],
+        usage: "FILE [STACK] | STACK",
+        help: "cmd.edit",
+        args: &[ArgKind::Text],
+    },
+    Spec {
+        name: "history",
+        aliases: &["historial", "actividad"],
+        usage: "",
+        help: "cmd.history",
+        args: &[],
+    },
+];
+
+/// Finds a command by its name or one of its aliases (case-insensitive).
+pub fn spec(word: &str) -> Option<&'static Spec> {
+    let w = word.to_lowercase();
+    SPECS
+        .iter()
+        .find(|s| s.name == w || s.aliases.contains(&w.as_str()))
+}
+
+/// `name usage`, e.g. `logs SERVICE|TASK [--tail N] [--follow]`.
+pub fn usage(spec: &Spec) -> String {
+    if spec.usage.is_empty() {
+        spec.name.to_string()
+    } else {
+        format!("{} {}", spec.name, spec.usage)
+    }
+}
+
+/// Help lines: every command, or one with its aliases.
+pub fn help_lines(only: Option<&str>) -> Vec<(String, String)> {
+    SPECS
+        .iter()
+        .filter(|s| only.is_none_or(|o| s.name == o))
+        .map(|s| {
+            let mut desc = crate::i18n::text(s.help).to_string();
+            if only.is_some() && !s.aliases.is_empty() {
+                desc.push_str(&format!(
+                    " ({}: {})",
+                    tr!("help.aliases"),
+                    s.aliases.join(", ")
+                ));
+            }
+            (usage(s), desc)
+        })
+        .collect()
+}
