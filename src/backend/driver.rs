@@ -1,0 +1,335 @@
+//! The backend task: connects (and reconnects), lists what the console shows, follows events
+//! and logs, carries out operations, and sends owned snapshots to the UI over a channel.
+
+use super::*;
+
+/// The logs the UI wants followed, and the task following them while connected.
+#[derive(Default)]
+struct Logs {
+    want: Option<Op>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Logs {
+    fn stop(&mut self) {
+        self.want = None;
+        self.pause();
+    }
+
+    fn pause(&mut self) {
+        if let Some(h) = self.task.take() {
+            h.abort();
+        }
+    }
+
+    fn start(&mut self, backend: &std::sync::Arc<Backend>, tx: &mpsc::Sender<Event>) {
+        self.pause();
+        if let Some(op) = self.want.clone() {
+            self.task = start_logs(backend, op, tx);
+        }
+    }
+}
+
+/// Keeps the UI's snapshots fresh: listens for changes, re-lists what changed (at most ten
+/// times a second), polls every few seconds as a fallback, follows logs, and reconnects with
+/// backoff when the engine goes away. Ends when the UI drops its end of `ops`.
+pub async fn drive(
+    backend: Backend,
+    readonly: bool,
+    mut ops: mpsc::Receiver<Op>,
+    tx: mpsc::Sender<Event>,
+) {
+    let backend = std::sync::Arc::new(backend);
+    let mut logs = Logs::default();
+    let mut attempt: u32 = 0;
+    let throttle = Duration::from_millis(100);
+    if !backend.is_demo() {
+        let _ = tx.send(Event::Conn(ConnState::Connecting)).await;
+    }
+    loop {
+        let info = match backend.info().await {
+            Ok(info) => info,
+            Err(e) => {
+                let wait = backoff(attempt);
+                attempt += 1;
+                tracing::warn!(error = %e, retry_in = wait.as_secs(), "engine unreachable");
+                let _ = tx
+                    .send(Event::Conn(ConnState::Reconnecting {
+                        retry_in: wait.as_secs(),
+                        error: e.to_string(),
+                    }))
+                    .await;
+                if !wait_handling_ops(&mut ops, wait, &mut logs, &tx).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        let _ = tx
+            .send(Event::Conn(if backend.is_demo() {
+                ConnState::Demo
+            } else {
+                ConnState::Connected
+            }))
+            .await;
+        let _ = tx.send(Event::Info(info)).await;
+        // After a (re)connect everything is sent afresh, so the UI's snapshots are not stale.
+        let mut sent = Sent::default();
+        logs.start(&backend, &tx);
+        let mut changes = backend.changes();
+        let mut dirty = Dirty::ALL;
+        let mut poll = tokio::time::interval(Duration::from_secs(5));
+        poll.tick().await;
+        let mut converging = tokio::time::interval(Duration::from_secs(1));
+        let mut unsettled = false;
+        let mut last_flush = tokio::time::Instant::now() - throttle;
+        let lost: Option<Error> = loop {
+            let flush_at = last_flush + throttle;
+            tokio::select! {
+                op = ops.recv() => match op {
+                    None => {
+                        logs.stop();
+                        return;
+                    }
+                    Some(Op::Refresh) => dirty = Dirty::ALL,
+                    Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
+                    Some(Op::StopLogs) => logs.stop(),
+                    Some(op @ Op::FollowLogs { .. }) => {
+                        logs.want = Some(op);
+                        logs.start(&backend, &tx);
+                    }
+                },
+                change = changes.next() => match change {
+                    Some(Ok(d)) => dirty.merge(d),
+                    Some(Err(e)) => break Some(e),
+                    None => break None,
+                },
+                _ = poll.tick(), if backend.polls() => dirty = Dirty::ALL,
+                _ = converging.tick(), if unsettled => {
+                    dirty.workloads = true;
+                    dirty.instances = true;
+                }
+                _ = tokio::time::sleep_until(flush_at), if dirty.any() => {
+                    last_flush = tokio::time::Instant::now();
+                    match refresh(&backend, std::mem::take(&mut dirty), &tx, &mut sent).await {
+                        Ok(Some(u)) => unsettled = u,
+                        Ok(None) => {}
+                        Err(e) => break Some(e),
+                    }
+                }
+            }
+        };
+        logs.pause();
+        if backend.is_demo() {
+            // The demo cannot lose its connection; a closed change stream means shutdown.
+            return;
+        }
+        let reason = lost
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| tr!("err.events_closed"));
+        tracing::warn!(%reason, "connection to the engine lost");
+        let _ = tx
+            .send(Event::Conn(ConnState::Reconnecting {
+                retry_in: 1,
+                error: reason,
+            }))
+            .await;
+        attempt = 1;
+        if !wait_handling_ops(&mut ops, Duration::from_secs(1), &mut logs, &tx).await {
+            break;
+        }
+    }
+    logs.stop();
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs((1u64 << attempt.min(3)).min(10))
+}
+
+/// Waits `wait`, still taking log requests (remembered for after the reconnect). False when the
+/// UI has gone.
+async fn wait_handling_ops(
+    ops: &mut mpsc::Receiver<Op>,
+    wait: Duration,
+    logs: &mut Logs,
+    tx: &mpsc::Sender<Event>,
+) -> bool {
+    let deadline = tokio::time::sleep(wait);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            _ = &mut deadline => return true,
+            op = ops.recv() => match op {
+                None => return false,
+                Some(Op::Refresh) => return true,
+                Some(Op::Act { id, action }) => {
+                    let _ = tx.send(Event::Done { id, action, result: Err(tr!("err.not_connected")) }).await;
+                }
+                Some(Op::StopLogs) => logs.stop(),
+                Some(op @ Op::FollowLogs { .. }) => logs.want = Some(op),
+            },
+        }
+    }
+}
+
+/// Runs an action in a task of its own, so the console keeps updating while it runs.
+fn start_action(
+    backend: &std::sync::Arc<Backend>,
+    readonly: bool,
+    id: u64,
+    action: Action,
+    tx: &mpsc::Sender<Event>,
+) {
+    let backend = backend.clone();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let (ptx, mut prx) = mpsc::channel::<crate::model::action::Progress>(32);
+        let forward = {
+            let tx = tx.clone();
+            async move {
+                while let Some(progress) = prx.recv().await {
+                    let _ = tx.send(Event::Progress { id, progress }).await;
+                }
+            }
+        };
+        let (result, ()) = tokio::join!(
+            async {
+                let r = perform(&backend, &action, readonly, &ptx).await;
+                drop(ptx);
+                r
+            },
+            forward
+        );
+        let _ = tx
+            .send(Event::Done {
+                id,
+                action,
+                result: result.map_err(|e| e.to_string()),
+            })
+            .await;
+    });
+}
+
+fn start_logs(
+    backend: &std::sync::Arc<Backend>,
+    op: Op,
+    tx: &mpsc::Sender<Event>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let Op::FollowLogs {
+        target,
+        tail,
+        generation,
+    } = op
+    else {
+        return None;
+    };
+    let backend = backend.clone();
+    let tx = tx.clone();
+    Some(tokio::spawn(async move {
+        let (ltx, mut lrx) = mpsc::channel::<Vec<LogLine>>(64);
+        let forward = {
+            let tx = tx.clone();
+            async move {
+                while let Some(lines) = lrx.recv().await {
+                    if tx.send(Event::Logs { generation, lines }).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        };
+        let (result, ()) = tokio::join!(backend.logs(&target, tail, true, ltx), forward);
+        let _ = tx
+            .send(Event::LogsEnded {
+                generation,
+                error: result.err().map(|e| e.to_string()),
+            })
+            .await;
+    }))
+}
+
+/// Hashes of the listings last sent, so that a poll that finds nothing new sends nothing: the UI
+/// then neither redraws nor reallocates.
+#[derive(Default)]
+struct Sent {
+    info: Option<u64>,
+    nodes: Option<u64>,
+    workloads: Option<u64>,
+    instances: Option<u64>,
+    images: Option<u64>,
+}
+
+/// True when `value` differs from what was last sent (whose hash `last` holds), and records it.
+fn changed<T: std::hash::Hash>(last: &mut Option<u64>, value: &T) -> bool {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    let h = Some(h.finish());
+    let changed = *last != h;
+    *last = h;
+    changed
+}
+
+/// Re-lists what is dirty and sends what changed. Returns whether any workload is still
+/// converging, when workloads were listed.
+async fn refresh(
+    backend: &Backend,
+    d: Dirty,
+    tx: &mpsc::Sender<Event>,
+    sent: &mut Sent,
+) -> Result<Option<bool>, Error> {
+    let mut unsettled = None;
+    if d.info {
+        let info = backend.info().await?;
+        if changed(&mut sent.info, &info) {
+            let _ = tx.send(Event::Info(info)).await;
+        }
+    }
+    if d.nodes {
+        match backend.nodes().await {
+            Ok(n) => {
+                if changed(&mut sent.nodes, &n) {
+                    let _ = tx.send(Event::Nodes(n)).await;
+                }
+            }
+            Err(Error::NotManager) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if d.workloads {
+        let w = backend.workloads().await?;
+        unsettled = Some(w.iter().any(|w| {
+            w.health() != crate::model::Health::Healthy
+                || w.update
+                    .as_ref()
+                    .is_some_and(|u| u.state.ends_with("updating") || u.state.ends_with("started"))
+        }));
+        if changed(&mut sent.workloads, &w) {
+            let _ = tx.send(Event::Workloads(w)).await;
+        }
+    }
+    if d.instances {
+        let i = backend.instances().await?;
+        if changed(&mut sent.instances, &i) {
+            let _ = tx.send(Event::Instances(i)).await;
+        }
+    }
+    if d.images {
+        let i = backend.images().await?;
+        if changed(&mut sent.images, &i) {
+            let _ = tx.send(Event::Images(i)).await;
+        }
+    }
+    Ok(unsettled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(0), Duration::from_secs(1));
+        assert_eq!(backoff(2), Duration::from_secs(4));
+        assert_eq!(backoff(9), Duration::from_secs(8));
+    }
+}
