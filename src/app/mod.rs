@@ -3,8 +3,10 @@
 //! touches the terminal, the network or the disk.
 
 pub mod certs_form;
+mod commands;
 pub mod editor;
 pub mod input;
 pub mod keymap;
+mod palette;
 pub mod snap;
 pub mod state;

@@ -1,0 +1,189 @@
+//! Commands of the one grammar applied to the console's state: what changes in it, and the
+//! effects for the runtime to carry out.
+
+use super::input::*;
+use super::state::{Input, Overlay, Pane, State};
+use crate::backend::find_by_name;
+use crate::command::Command;
+use crate::model::LogTarget;
+use crate::tr;
+
+/// Runs a command in the console.
+pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Certs(crate::command::CertsCommand::Make { req, bare: true }) => {
+            s.overlay = Overlay::Certs(super::certs_form::CertsForm::new(&req));
+        }
+        Command::Certs(c) => return vec![Effect::Certs(c)],
+        Command::Snap(snap) => {
+            if snap.size.is_some() {
+                s.toast(tr!("snap.size_cli"), true);
+                return vec![];
+            }
+            return vec![Effect::Snap(snap)];
+        }
+        Command::Nodes => s.focus = Pane::Nodes,
+        Command::Services if s.is_kube() => {
+            return start(s, crate::model::action::Action::KubeList("services".into()));
+        }
+        Command::Services | Command::Workloads => s.focus = Pane::Services,
+        Command::Images => s.focus = Pane::Images,
+        Command::Quit => s.quit = true,
+        Command::Tasks { service } => match select_service(s, &service) {
+            Ok(()) => s.focus = Pane::Tasks,
+            Err(e) => s.toast(e.to_string(), true),
+        },
+        Command::Logs { target, .. } => {
+            let found = find_by_name(s.workloads.clone(), &target, "kind.service", |w| {
+                (&w.name, &w.id)
+            })
+            .map(|w| LogTarget::Workload {
+                id: w.id,
+                name: w.name,
+            })
+            .or_else(|_| {
+                find_by_name(s.instances.clone(), &target, "kind.service_or_task", |i| {
+                    (&i.name, &i.id)
+                })
+                .map(|i| LogTarget::Instance {
+                    id: i.id,
+                    name: i.name,
+                })
+            });
+            match found {
+                Ok(t) => {
+                    s.focus = Pane::Logs;
+                    return follow(s, t);
+                }
+                Err(e) => s.toast(e.to_string(), true),
+            }
+        }
+        Command::Filter(text) => {
+            let pane = if s.focus == Pane::Logs {
+                Pane::Services
+            } else {
+                s.focus
+            };
+            s.view_mut(pane).filter = text;
+            s.reselect(pane);
+        }
+        Command::Theme(name) => return vec![Effect::Theme(name)],
+        Command::Lang(l) => return vec![Effect::Lang(l)],
+        Command::Act(action) => {
+            if s.readonly && action.mutates() {
+                let e = crate::backend::Error::ReadOnly(action.cli(s.is_kube()));
+                s.toast(e.to_string(), true);
+            } else if let crate::model::action::Action::Deploy {
+                files,
+                stack,
+                prune,
+                resolve,
+                ..
+            } = &action
+            {
+                // The console shows what will change first, and deploys on y.
+                let diff = crate::model::action::Action::Diff {
+                    files: files.clone(),
+                    stack: stack.clone(),
+                    prune: *prune,
+                    resolve: *resolve,
+                };
+                let fx = start(s, diff);
+                s.preview_for = Some((s.next_action - 1, action));
+                return fx;
+            } else if action.confirmation().is_some() {
+                s.input = Input::Confirm(action);
+            } else {
+                return start(s, action);
+            }
+        }
+        Command::History => s.overlay = Overlay::History { scroll: 0 },
+        // The services pane is the stacks view: grouped by stack, each with its health.
+        Command::Stacks => s.focus = Pane::Services,
+        Command::Labs => {
+            let list: Vec<String> = crate::lab::names()
+                .iter()
+                .filter_map(|n| crate::lab::load(n).ok())
+                .map(|l| format!("{}  {}", l.name, l.title.get(crate::i18n::lang())))
+                .collect();
+            s.overlay = Overlay::Text {
+                title: tr!("lab.list_title"),
+                body: list.join("\n"),
+            };
+        }
+        Command::Lab(cmd) => return lab(s, cmd),
+        Command::Edit { target, stack } => {
+            // A stack name known from a deploy opens its file; anything else is a path.
+            if let Some(files) = s.deployed_from.get(&target).filter(|_| stack.is_none()) {
+                let path = std::path::PathBuf::from(&files[0]);
+                return vec![Effect::OpenEditor {
+                    path,
+                    stack: target,
+                }];
+            }
+            let path = std::path::PathBuf::from(&target);
+            let stack = stack
+                .or_else(|| s.lab.as_ref().map(|(l, _)| l.stack.clone()))
+                .unwrap_or_else(|| {
+                    path.file_stem()
+                        .map(|x| x.to_string_lossy().to_lowercase())
+                        .unwrap_or_default()
+                });
+            return vec![Effect::OpenEditor { path, stack }];
+        }
+        Command::Help(only) => {
+            s.overlay = Overlay::Help {
+                pane: s.focus,
+                only,
+                scroll: 0,
+            }
+        }
+    }
+    vec![]
+}
+
+pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect> {
+    use crate::command::LabCommand as L;
+    match cmd {
+        L::Open(name) => match crate::lab::load(&name) {
+            Ok(l) => s.lab = Some((l, 0)),
+            Err(e) => s.toast(e.to_string(), true),
+        },
+        L::Next | L::Prev => match s.lab.as_mut() {
+            Some((l, step)) => {
+                *step = if cmd == L::Next {
+                    (*step + 1).min(l.steps.len().saturating_sub(1))
+                } else {
+                    step.saturating_sub(1)
+                };
+            }
+            None => s.toast(tr!("lab.none_open"), true),
+        },
+        L::Close => s.lab = None,
+        L::Init { name, dir } => {
+            let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| name.clone()));
+            return vec![Effect::LabInit { name, dir }];
+        }
+    }
+    vec![]
+}
+
+pub(super) fn select_service(s: &mut State, name: &str) -> Result<(), crate::backend::Error> {
+    let w = find_by_name(s.workloads.clone(), name, "kind.service", |w| {
+        (&w.name, &w.id)
+    })?;
+    if !s.visible_workloads().iter().any(|v| v.id == w.id) {
+        s.view_mut(Pane::Services).filter.clear();
+    }
+    s.view_mut(Pane::Services).selected_id = Some(w.id);
+    s.reselect(Pane::Services);
+    Ok(())
+}
+
+/// A toast saying a command ran, for commands without their own visible result.
+pub fn describe(cmd: &Command) -> Option<String> {
+    match cmd {
+        Command::Theme(t) => Some(tr!("toast.theme", name = t)),
+        _ => None,
+    }
+}
