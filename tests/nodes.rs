@@ -113,30 +113,20 @@ fn labels_placement_drain_and_roles_on_three_nodes() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert_eq!(
+    let availability = || {
         e.docker_ok(&[
             "node",
             "inspect",
             &api.node_id,
             "--format",
-            "{{.Spec.Availability}}"
+            "{{.Spec.Availability}}",
         ])
-        .trim(),
-        "active",
-        "without --yes nothing changed"
-    );
+        .trim()
+        .to_string()
+    };
+    assert_eq!(availability(), "active", "without --yes nothing changed");
     ok(&e.estiba_cmd(&["drain", &api.name, "--yes"]));
-    assert_eq!(
-        e.docker_ok(&[
-            "node",
-            "inspect",
-            &api.node_id,
-            "--format",
-            "{{.Spec.Availability}}"
-        ])
-        .trim(),
-        "drain"
-    );
+    assert_eq!(availability(), "drain");
     let rt = support::runtime();
     let reason = wait_for(
         "pending tasks with a reason",
