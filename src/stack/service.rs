@@ -143,28 +143,15 @@ pub fn service(
     if let Some(v) = s.get("volumes") {
         c["Mounts"] = json!(mounts(at, stack, v, &p(path, "volumes"), volumes, lookup)?);
     }
-    let mut secrets = match s.get("secrets") {
-        Some(v) => refs(
-            at,
-            stack,
-            v,
-            &p(path, "secrets"),
-            top.get("secrets"),
-            "secret",
-        )?,
-        None => Vec::new(),
+    // Secret and config references, read alike.
+    let objects = |section: &str, kind: &str| -> R<Vec<J>> {
+        match s.get(section) {
+            Some(v) => refs(at, stack, v, &p(path, section), top.get(section), kind),
+            None => Ok(Vec::new()),
+        }
     };
-    let mut configs = match s.get("configs") {
-        Some(v) => refs(
-            at,
-            stack,
-            v,
-            &p(path, "configs"),
-            top.get("configs"),
-            "config",
-        )?,
-        None => Vec::new(),
-    };
+    let mut secrets = objects("secrets", "secret")?;
+    let mut configs = objects("configs", "config")?;
     // Privileges always go (the CLI sends an empty block); a credential spec fills it.
     let mut privileges = json!({});
     if let Some(cs) = s.get("credential_spec") {
