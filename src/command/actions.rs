@@ -1,20 +1,12 @@
 //! The commands that change the cluster: their arguments, checked as Docker checks them, become an
 //! [`Action`].
 
-use super::ParseError;
+use super::{Args, Command, ParseError};
 use crate::model::action::{Action, DEPLOY_TIMEOUT_SECS, ResolveImage};
 use crate::model::{Availability, Role};
 
 /// The most replicas `scale` accepts.
 pub const MAX_REPLICAS: u64 = 10_000;
-
-fn bad(command: &str, arg: &str, value: &str) -> ParseError {
-    ParseError::BadValue {
-        command: command.into(),
-        arg: arg.into(),
-        value: value.into(),
-    }
-}
 
 fn replicas(v: &str) -> Result<u64, ParseError> {
     match v.parse::<u64>() {
@@ -25,12 +17,12 @@ fn replicas(v: &str) -> Result<u64, ParseError> {
 
 pub use crate::model::reference::valid as valid_reference;
 
-fn image(command: &str, v: &str) -> Result<String, ParseError> {
+fn image_ref(a: &Args, v: &str) -> Result<String, ParseError> {
     if valid_reference(v) {
         Ok(v.to_string())
     } else {
         Err(ParseError::Reference {
-            command: command.into(),
+            command: a.name().into(),
             value: v.into(),
         })
     }
@@ -45,272 +37,302 @@ fn label_key(k: &str) -> Result<String, ParseError> {
     }
 }
 
-type Missing<'a> = &'a dyn Fn(&str) -> ParseError;
-type Extra<'a> = &'a dyn Fn(&[&str]) -> ParseError;
+type Parsed = Result<Command, ParseError>;
 
-/// Parses the arguments of an action command (`name` is the command's own name).
-pub fn parse(
-    name: &str,
-    rest: &[&str],
-    missing: Missing<'_>,
-    extra: Extra<'_>,
-) -> Result<Action, ParseError> {
-    let one = |what: &str| -> Result<String, ParseError> {
-        match rest {
-            [] => Err(missing(what)),
-            [x] => Ok(x.to_string()),
-            [_, more @ ..] => Err(extra(more)),
+fn act(a: Action) -> Parsed {
+    Ok(Command::Act(a))
+}
+
+pub(super) fn scale(a: &Args) -> Parsed {
+    let mut pairs = Vec::new();
+    match a.rest {
+        [] => return Err(a.missing("SERVICE=N")),
+        [svc, n] if !svc.contains('=') && !n.contains('=') => {
+            pairs.push((svc.to_string(), replicas(n)?))
         }
-    };
-    match name {
-        "scale" => {
-            let mut pairs = Vec::new();
-            match rest {
-                [] => return Err(missing("SERVICE=N")),
-                [svc, n] if !svc.contains('=') && !n.contains('=') => {
-                    pairs.push((svc.to_string(), replicas(n)?))
+        words => {
+            for w in words {
+                let (s, n) = w.split_once('=').ok_or_else(|| a.bad("SERVICE=N", w))?;
+                if s.is_empty() {
+                    return Err(a.bad("SERVICE=N", w));
                 }
-                words => {
-                    for w in words {
-                        let (s, n) = w.split_once('=').ok_or_else(|| bad(name, "SERVICE=N", w))?;
-                        if s.is_empty() {
-                            return Err(bad(name, "SERVICE=N", w));
-                        }
-                        pairs.push((s.to_string(), replicas(n)?));
-                    }
-                }
-            }
-            Ok(Action::Scale(pairs))
-        }
-        "image" => {
-            let no_resolve = rest.contains(&"--no-resolve");
-            let words: Vec<&str> = rest
-                .iter()
-                .copied()
-                .filter(|w| *w != "--no-resolve")
-                .collect();
-            match words.as_slice() {
-                [] => Err(missing("SERVICE")),
-                [_] => Err(missing("IMAGE")),
-                [s, i] => Ok(Action::Image {
-                    service: s.to_string(),
-                    image: image(name, i)?,
-                    resolve: !no_resolve,
-                }),
-                [_, _, more @ ..] => Err(extra(more)),
+                pairs.push((s.to_string(), replicas(n)?));
             }
         }
-        "rollback" => Ok(Action::Rollback(one("SERVICE")?)),
-        "restart" => Ok(Action::Restart(one("SERVICE")?)),
-        "tag" => match rest {
-            [] => Err(missing("SOURCE")),
-            [_] => Err(missing("TARGET")),
-            [s, t] => Ok(Action::Tag {
-                source: image(name, s)?,
-                target: image(name, t)?,
-            }),
-            [_, _, more @ ..] => Err(extra(more)),
-        },
-        "push" => Ok(Action::Push(image(name, &one("IMAGE")?)?)),
-        "rmi" => Ok(Action::Rmi(one("IMAGE")?)),
-        "rm-stack" => Ok(Action::RmStack(one("STACK")?)),
-        "ctx" => Ok(Action::Context(one("NAME")?)),
-        "apply" => Ok(Action::Apply(one("FILE|PRESET")?)),
-        "delete" => {
-            let target = one("KIND/NAME")?;
-            match target.split_once('/') {
-                Some((k, n)) if !k.is_empty() && !n.is_empty() => Ok(Action::Delete {
-                    kind: k.to_lowercase(),
-                    name: n.to_string(),
-                }),
-                _ => Err(bad(name, "KIND/NAME", &target)),
-            }
+    }
+    act(Action::Scale(pairs))
+}
+
+pub(super) fn image(a: &Args) -> Parsed {
+    let no_resolve = a.rest.contains(&"--no-resolve");
+    let words: Vec<&str> = a
+        .rest
+        .iter()
+        .copied()
+        .filter(|w| *w != "--no-resolve")
+        .collect();
+    match words.as_slice() {
+        [] => Err(a.missing("SERVICE")),
+        [_] => Err(a.missing("IMAGE")),
+        [s, i] => act(Action::Image {
+            service: s.to_string(),
+            image: image_ref(a, i)?,
+            resolve: !no_resolve,
+        }),
+        [_, _, more @ ..] => Err(a.extra(more)),
+    }
+}
+
+pub(super) fn rollback(a: &Args) -> Parsed {
+    act(Action::Rollback(a.one("SERVICE")?))
+}
+
+pub(super) fn restart(a: &Args) -> Parsed {
+    act(Action::Restart(a.one("SERVICE")?))
+}
+
+pub(super) fn tag(a: &Args) -> Parsed {
+    match a.rest {
+        [] => Err(a.missing("SOURCE")),
+        [_] => Err(a.missing("TARGET")),
+        [s, t] => act(Action::Tag {
+            source: image_ref(a, s)?,
+            target: image_ref(a, t)?,
+        }),
+        [_, _, more @ ..] => Err(a.extra(more)),
+    }
+}
+
+pub(super) fn push(a: &Args) -> Parsed {
+    act(Action::Push(image_ref(a, &a.one("IMAGE")?)?))
+}
+
+pub(super) fn rmi(a: &Args) -> Parsed {
+    act(Action::Rmi(a.one("IMAGE")?))
+}
+
+pub(super) fn rm_stack(a: &Args) -> Parsed {
+    act(Action::RmStack(a.one("STACK")?))
+}
+
+pub(super) fn ctx(a: &Args) -> Parsed {
+    act(Action::Context(a.one("NAME")?))
+}
+
+pub(super) fn apply(a: &Args) -> Parsed {
+    act(Action::Apply(a.one("FILE|PRESET")?))
+}
+
+pub(super) fn delete(a: &Args) -> Parsed {
+    let target = a.one("KIND/NAME")?;
+    match target.split_once('/') {
+        Some((k, n)) if !k.is_empty() && !n.is_empty() => act(Action::Delete {
+            kind: k.to_lowercase(),
+            name: n.to_string(),
+        }),
+        _ => Err(a.bad("KIND/NAME", &target)),
+    }
+}
+
+pub(super) fn ns(a: &Args) -> Parsed {
+    act(Action::Namespace(match a.one("NAME|all")?.as_str() {
+        "all" | "todos" | "-A" => None,
+        n => Some(n.to_string()),
+    }))
+}
+
+/// `secrets`: the Kubernetes Secrets of the namespace.
+pub(super) fn secrets(a: &Args) -> Parsed {
+    a.none(Command::Act(Action::KubeList("secrets".into())))
+}
+
+/// `secret …` and `config …`: create one from a file (or, for a Kubernetes secret, from literals
+/// and files), or show a secret.
+pub(super) fn object(a: &Args) -> Parsed {
+    let secret = a.name() == "secret";
+    match a.rest {
+        [] => Err(a.missing("create")),
+        ["create" | "crear"] => Err(a.missing("NAME")),
+        ["show" | "ver", n] if secret => act(Action::SecretShow(n.to_string())),
+        ["create" | "crear", n, first, ..] if secret && first.starts_with("--from-") => {
+            kube_secret(a, n)
         }
-        "ns" => Ok(Action::Namespace(match one("NAME|all")?.as_str() {
-            "all" | "todos" | "-A" => None,
-            n => Some(n.to_string()),
-        })),
-        "secret" | "config" => match rest {
-            [] => Err(missing("create")),
-            ["create" | "crear"] => Err(missing("NAME")),
-            ["show" | "ver", n] if name == "secret" => Ok(Action::SecretShow(n.to_string())),
-            ["create" | "crear", n, first, ..]
-                if name == "secret" && first.starts_with("--from-") =>
-            {
-                kube_secret(n, &rest[2..], missing, extra)
+        ["create" | "crear", _] => Err(a.missing("FILE")),
+        ["create" | "crear", n, file] => {
+            // Names as the engine takes them: letters, digits, `-`, `_`, `.`.
+            let ok = n.len() <= 64
+                && n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if !ok {
+                return Err(a.bad("NAME", n));
             }
-            ["create" | "crear", _] => Err(missing("FILE")),
-            ["create" | "crear", n, file] => {
-                // Names as the engine takes them: letters, digits, `-`, `_`, `.`.
-                let ok = n.len() <= 64
-                    && n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                    && n.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-                if !ok {
-                    return Err(bad(name, "NAME", n));
-                }
-                Ok(Action::CreateObject {
-                    secret: name == "secret",
-                    name: n.to_string(),
-                    file: file.to_string(),
-                })
+            act(Action::CreateObject {
+                secret,
+                name: n.to_string(),
+                file: file.to_string(),
+            })
+        }
+        ["create" | "crear", _, _, more @ ..] => Err(a.extra(more)),
+        [verb, ..] => Err(a.bad("create", verb)),
+    }
+}
+
+pub(super) fn label(a: &Args) -> Parsed {
+    match a.rest {
+        [] => Err(a.missing("NODE")),
+        [_] => Err(a.missing("key=value")),
+        [node, pairs @ ..] => {
+            let mut labels = Vec::new();
+            for p in pairs {
+                let (k, v) = p.split_once('=').ok_or_else(|| a.bad("key=value", p))?;
+                labels.push((label_key(k)?, v.to_string()));
             }
-            ["create" | "crear", _, _, more @ ..] => Err(extra(more)),
-            [verb, ..] => Err(bad(name, "create", verb)),
-        },
-        "label" => match rest {
-            [] => Err(missing("NODE")),
-            [_] => Err(missing("key=value")),
-            [node, pairs @ ..] => {
-                let mut labels = Vec::new();
-                for p in pairs {
-                    let (k, v) = p.split_once('=').ok_or_else(|| bad(name, "key=value", p))?;
-                    labels.push((label_key(k)?, v.to_string()));
-                }
-                Ok(Action::Label {
-                    node: node.to_string(),
-                    labels,
-                })
-            }
-        },
-        "unlabel" => match rest {
-            [] => Err(missing("NODE")),
-            [_] => Err(missing("KEY")),
-            [node, keys @ ..] => Ok(Action::Unlabel {
+            act(Action::Label {
                 node: node.to_string(),
-                keys: keys
-                    .iter()
-                    .map(|k| label_key(k))
-                    .collect::<Result<_, _>>()?,
-            }),
-        },
-        "drain" => Ok(Action::Availability {
-            node: one("NODE")?,
-            to: Availability::Drain,
-        }),
-        "activate" => Ok(Action::Availability {
-            node: one("NODE")?,
-            to: Availability::Active,
-        }),
-        "pause" => Ok(Action::Availability {
-            node: one("NODE")?,
-            to: Availability::Pause,
-        }),
-        "promote" => Ok(Action::Role {
-            node: one("NODE")?,
-            to: Role::Manager,
-        }),
-        "demote" => Ok(Action::Role {
-            node: one("NODE")?,
-            to: Role::Worker,
-        }),
-        "deploy" | "diff" => {
-            let mut files = Vec::new();
-            let mut prune = false;
-            let mut detach = false;
-            let mut resolve = ResolveImage::default();
-            let mut timeout = DEPLOY_TIMEOUT_SECS;
-            let mut words = Vec::new();
-            let mut i = 0;
-            while i < rest.len() {
-                let (flag, inline) = match rest[i].split_once('=') {
-                    Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-                    _ => (rest[i], None),
-                };
-                let mut value = |what: &str| -> Result<&str, ParseError> {
-                    match inline {
-                        Some(v) => Ok(v),
-                        None => {
-                            i += 1;
-                            rest.get(i).copied().ok_or_else(|| missing(what))
-                        }
-                    }
-                };
-                match flag {
-                    "-c" | "--compose-file" => files.push(value("FILE")?.to_string()),
-                    "--prune" => prune = true,
-                    "-d" | "--detach" => detach = true,
-                    "--resolve-image" => {
-                        let v = value("always|changed|never")?;
-                        resolve = ResolveImage::parse(v)
-                            .ok_or_else(|| bad(name, "--resolve-image", v))?;
-                    }
-                    "--timeout" if name == "deploy" => {
-                        let v = value("DURATION")?;
-                        timeout = crate::stack::values::duration_ns(v)
-                            .filter(|ns| *ns > 0)
-                            .map(|ns| (ns as u64).div_ceil(1_000_000_000))
-                            .ok_or_else(|| bad(name, "--timeout", v))?;
-                    }
-                    w => words.push(w),
-                }
-                i += 1;
-            }
-            let make = |files: Vec<String>, stack: String| {
-                if name == "diff" {
-                    Action::Diff {
-                        files,
-                        stack,
-                        prune,
-                        resolve,
-                    }
-                } else {
-                    Action::Deploy {
-                        files,
-                        stack,
-                        prune,
-                        detach,
-                        resolve,
-                        timeout,
-                    }
-                }
-            };
-            match (files.is_empty(), words.as_slice()) {
-                (true, [f, s]) => Ok(make(vec![f.to_string()], s.to_string())),
-                (false, [s]) => Ok(make(files, s.to_string())),
-                (_, []) | (true, [_]) => {
-                    Err(missing(if files.is_empty() { "FILE" } else { "STACK" }))
-                }
-                (_, [_, more @ ..]) => Err(extra(more)),
-            }
+                labels,
+            })
         }
-        "swarm" => match rest {
-            [] => Err(missing("init|join-token|leave")),
-            ["init"] => Ok(Action::SwarmInit {
-                advertise_addr: None,
-            }),
-            ["init", "--advertise-addr", a] => Ok(Action::SwarmInit {
-                advertise_addr: Some(a.to_string()),
-            }),
-            ["init", "--advertise-addr"] => Err(missing("ADDR")),
-            ["join-token"] => Err(missing("worker|manager")),
-            ["join-token", "worker"] => Ok(Action::JoinToken(Role::Worker)),
-            ["join-token", "manager"] => Ok(Action::JoinToken(Role::Manager)),
-            ["join-token", r] => Err(bad(name, "worker|manager", r)),
-            ["leave"] => Ok(Action::SwarmLeave { force: false }),
-            ["leave", "--force" | "-f"] => Ok(Action::SwarmLeave { force: true }),
-            [sub] if !["init", "join-token", "leave"].contains(sub) => {
-                Err(bad(name, "init|join-token|leave", sub))
-            }
-            [_, more @ ..] => Err(extra(more)),
-        },
-        _ => Err(ParseError::Unknown {
-            word: name.into(),
-            suggestion: None,
+    }
+}
+
+pub(super) fn unlabel(a: &Args) -> Parsed {
+    match a.rest {
+        [] => Err(a.missing("NODE")),
+        [_] => Err(a.missing("KEY")),
+        [node, keys @ ..] => act(Action::Unlabel {
+            node: node.to_string(),
+            keys: keys
+                .iter()
+                .map(|k| label_key(k))
+                .collect::<Result<_, _>>()?,
         }),
     }
 }
 
+fn availability(a: &Args, to: Availability) -> Parsed {
+    act(Action::Availability {
+        node: a.one("NODE")?,
+        to,
+    })
+}
+
+pub(super) fn drain(a: &Args) -> Parsed {
+    availability(a, Availability::Drain)
+}
+
+pub(super) fn activate(a: &Args) -> Parsed {
+    availability(a, Availability::Active)
+}
+
+pub(super) fn pause(a: &Args) -> Parsed {
+    availability(a, Availability::Pause)
+}
+
+fn role(a: &Args, to: Role) -> Parsed {
+    act(Action::Role {
+        node: a.one("NODE")?,
+        to,
+    })
+}
+
+pub(super) fn promote(a: &Args) -> Parsed {
+    role(a, Role::Manager)
+}
+
+pub(super) fn demote(a: &Args) -> Parsed {
+    role(a, Role::Worker)
+}
+
+/// `deploy` and `diff` take the same words; `--timeout` and `--detach` only matter to `deploy`.
+pub(super) fn deploy(a: &Args) -> Parsed {
+    let diff = a.name() == "diff";
+    let mut files = Vec::new();
+    let mut prune = false;
+    let mut detach = false;
+    let mut resolve = ResolveImage::default();
+    let mut timeout = DEPLOY_TIMEOUT_SECS;
+    let mut plain = Vec::new();
+    let mut words = a.words();
+    while let Some(w) = words.next_word() {
+        match w {
+            "-c" | "--compose-file" => files.push(words.value("FILE")?),
+            "--prune" => prune = true,
+            "-d" | "--detach" => detach = true,
+            "--resolve-image" => {
+                let v = words.value("always|changed|never")?;
+                resolve = ResolveImage::parse(&v).ok_or_else(|| a.bad("--resolve-image", &v))?;
+            }
+            "--timeout" if !diff => {
+                let v = words.value("DURATION")?;
+                timeout = crate::stack::values::duration_ns(&v)
+                    .filter(|ns| *ns > 0)
+                    .map(|ns| (ns as u64).div_ceil(1_000_000_000))
+                    .ok_or_else(|| a.bad("--timeout", &v))?;
+            }
+            w => plain.push(w),
+        }
+    }
+    let (files, stack) = match (files.is_empty(), plain.as_slice()) {
+        (true, [f, s]) => (vec![f.to_string()], s.to_string()),
+        (false, [s]) => (files, s.to_string()),
+        (_, []) | (true, [_]) => {
+            return Err(a.missing(if files.is_empty() { "FILE" } else { "STACK" }));
+        }
+        (_, [_, more @ ..]) => return Err(a.extra(more)),
+    };
+    act(if diff {
+        Action::Diff {
+            files,
+            stack,
+            prune,
+            resolve,
+        }
+    } else {
+        Action::Deploy {
+            files,
+            stack,
+            prune,
+            detach,
+            resolve,
+            timeout,
+        }
+    })
+}
+
+pub(super) fn swarm(a: &Args) -> Parsed {
+    let action = match a.rest {
+        [] => return Err(a.missing("init|join-token|leave")),
+        ["init"] => Action::SwarmInit {
+            advertise_addr: None,
+        },
+        ["init", "--advertise-addr", addr] => Action::SwarmInit {
+            advertise_addr: Some(addr.to_string()),
+        },
+        ["init", "--advertise-addr"] => return Err(a.missing("ADDR")),
+        ["join-token"] => return Err(a.missing("worker|manager")),
+        ["join-token", "worker"] => Action::JoinToken(Role::Worker),
+        ["join-token", "manager"] => Action::JoinToken(Role::Manager),
+        ["join-token", r] => return Err(a.bad("worker|manager", r)),
+        ["leave"] => Action::SwarmLeave { force: false },
+        ["leave", "--force" | "-f"] => Action::SwarmLeave { force: true },
+        [sub] if !["init", "join-token", "leave"].contains(sub) => {
+            return Err(a.bad("init|join-token|leave", sub));
+        }
+        [_, more @ ..] => return Err(a.extra(more)),
+    };
+    act(action)
+}
+
 /// `secret create NAME --from-literal k=v --from-file F ...`, as kubectl takes it.
-fn kube_secret(
-    name: &str,
-    rest: &[&str],
-    missing: Missing<'_>,
-    extra: Extra<'_>,
-) -> Result<Action, ParseError> {
+fn kube_secret(a: &Args, name: &str) -> Parsed {
     let mut literals = Vec::new();
     let mut files = Vec::new();
-    let mut words = super::Words::new(rest, missing);
+    let rest = Args {
+        spec: a.spec,
+        rest: &a.rest[2..],
+    };
+    let mut words = rest.words();
     while let Some(flag) = words.next_word() {
         match flag {
             "--from-literal" => {
@@ -318,14 +340,14 @@ fn kube_secret(
                 let (k, val) = v
                     .split_once('=')
                     .filter(|(k, _)| !k.is_empty())
-                    .ok_or_else(|| bad("secret", "--from-literal KEY=VALUE", &v))?;
+                    .ok_or_else(|| a.bad("--from-literal KEY=VALUE", &v))?;
                 literals.push((k.to_string(), val.to_string()));
             }
             "--from-file" => files.push(words.value("FILE")?),
-            _ => return Err(extra(words.left())),
+            _ => return Err(a.extra(words.left())),
         }
     }
-    Ok(Action::KubeSecret {
+    act(Action::KubeSecret {
         name: name.to_string(),
         literals,
         files,

@@ -1,27 +1,19 @@
 //! `certs [options] | certs inspect FILE`.
 
-use super::{CertsCommand, ParseError};
+use super::{Args, CertsCommand, Command, ParseError};
 use crate::certs::{KeyKind, Request};
 
-pub fn parse(
-    rest: &[&str],
-    missing: &dyn Fn(&str) -> ParseError,
-    extra: &dyn Fn(&[&str]) -> ParseError,
-) -> Result<CertsCommand, ParseError> {
-    if let Some("inspect" | "ver") = rest.first().copied() {
-        return match &rest[1..] {
-            [] => Err(missing("FILE")),
-            [f] => Ok(CertsCommand::Inspect(f.to_string())),
-            [_, more @ ..] => Err(extra(more)),
+pub(super) fn parse(a: &Args) -> Result<Command, ParseError> {
+    if let Some("inspect" | "ver") = a.rest.first().copied() {
+        return match &a.rest[1..] {
+            [] => Err(a.missing("FILE")),
+            [f] => Ok(Command::Certs(CertsCommand::Inspect(f.to_string()))),
+            [_, more @ ..] => Err(a.extra(more)),
         };
     }
-    let bad = |arg: &str, value: &str| ParseError::BadValue {
-        command: "certs".into(),
-        arg: arg.into(),
-        value: value.into(),
-    };
+    let bad = |arg: &str, value: &str| a.bad(arg, value);
     let mut req = Request::default();
-    let mut words = super::Words::new(rest, missing);
+    let mut words = a.words();
     while let Some(flag) = words.next_word() {
         let days = |flag: &str, v: String| -> Result<i64, ParseError> {
             v.parse::<i64>().map_err(|_| bad(flag, &v))
@@ -42,13 +34,13 @@ pub fn parse(
             "--out" | "-o" => req.dir = words.value("DIR")?.into(),
             "--self-signed" | "--autofirmado" => req.self_signed = true,
             "--force" | "-f" => req.force = true,
-            _ => return Err(extra(words.left())),
+            _ => return Err(a.extra(words.left())),
         }
     }
-    Ok(CertsCommand::Make {
+    Ok(Command::Certs(CertsCommand::Make {
         req,
-        bare: rest.is_empty(),
-    })
+        bare: a.rest.is_empty(),
+    }))
 }
 
 #[cfg(test)]

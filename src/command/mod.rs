@@ -8,9 +8,9 @@ mod parse;
 mod table;
 
 pub use complete::complete;
-pub(crate) use parse::Words;
+pub use parse::{Args, Words};
 pub use parse::{ParseError, parse, parse_line, tokenize};
-pub use table::{SPECS, Spec, help_lines, spec, usage};
+pub use table::{Parser, SPECS, Spec, help_lines, spec, usage};
 
 use crate::i18n::Lang;
 use crate::model::action::Action;
@@ -325,6 +325,28 @@ mod tests {
                 "no catalog text for {}",
                 s.name
             );
+        }
+    }
+
+    #[test]
+    fn every_row_parses_its_own_name_and_aliases() {
+        for s in SPECS {
+            for word in std::iter::once(s.name).chain(s.aliases.iter().copied()) {
+                let parsed = parse(&[word]);
+                assert!(
+                    !matches!(parsed, Err(ParseError::Unknown { .. })),
+                    "{word}: {parsed:?}"
+                );
+                // Errors name the command by its own name, whatever word was typed.
+                for words in [vec![word], vec![word, "x", "y", "z", "w"]] {
+                    if let Err(
+                        ParseError::Missing { command, .. } | ParseError::Extra { command, .. },
+                    ) = parse(&words)
+                    {
+                        assert_eq!(command, s.name, "{words:?}");
+                    }
+                }
+            }
         }
     }
 }

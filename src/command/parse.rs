@@ -78,149 +78,153 @@ pub fn parse<S: AsRef<str>>(words: &[S]) -> Result<Command, ParseError> {
         });
     };
     let rest: Vec<&str> = words[1..].iter().map(AsRef::as_ref).collect();
-    let name = spec.name;
-    let missing = |arg: &str| ParseError::Missing {
-        command: name.into(),
-        arg: arg.into(),
-        usage: usage(spec),
-    };
-    let extra = |extra: &[&str]| ParseError::Extra {
-        command: name.into(),
-        extra: extra.join(" "),
-        usage: usage(spec),
-    };
-    let no_args = |cmd: Command| {
-        if rest.is_empty() {
-            Ok(cmd)
-        } else {
-            Err(extra(&rest))
+    (spec.parse)(&Args { spec, rest: &rest })
+}
+
+/// What a command's parser gets: its row of the table and the words after its name, with the
+/// errors every parser raises.
+pub struct Args<'a> {
+    pub spec: &'static Spec,
+    pub rest: &'a [&'a str],
+}
+
+impl<'a> Args<'a> {
+    /// The command's own name (not the alias that was typed).
+    pub fn name(&self) -> &'static str {
+        self.spec.name
+    }
+
+    pub fn missing(&self, arg: &str) -> ParseError {
+        ParseError::Missing {
+            command: self.spec.name.into(),
+            arg: arg.into(),
+            usage: usage(self.spec),
         }
-    };
-    match name {
-        "nodes" => no_args(Command::Nodes),
-        "services" => no_args(Command::Services),
-        "workloads" => no_args(Command::Workloads),
-        "secrets" => no_args(Command::Act(Action::KubeList("secrets".into()))),
-        "images" => no_args(Command::Images),
-        "quit" => no_args(Command::Quit),
-        "history" => no_args(Command::History),
-        "stacks" => no_args(Command::Stacks),
-        "labs" => no_args(Command::Labs),
-        "snap" => parse_snap(&rest, &missing, &extra).map(Command::Snap),
-        "certs" => certs::parse(&rest, &missing, &extra).map(Command::Certs),
-        "edit" => match rest.as_slice() {
-            [] => Err(missing("FILE|STACK")),
-            [t] => Ok(Command::Edit {
-                target: t.to_string(),
-                stack: None,
-            }),
-            [t, st] => Ok(Command::Edit {
-                target: t.to_string(),
-                stack: Some(st.to_string()),
-            }),
-            [_, _, more @ ..] => Err(extra(more)),
-        },
-        "lab" => match rest.as_slice() {
-            [] => Err(missing("NAME|next|prev|close|init")),
-            ["next" | "siguiente"] => Ok(Command::Lab(LabCommand::Next)),
-            ["prev" | "anterior"] => Ok(Command::Lab(LabCommand::Prev)),
-            ["close" | "cerrar"] => Ok(Command::Lab(LabCommand::Close)),
-            ["init"] => Err(missing("NAME")),
-            ["init", n] => Ok(Command::Lab(LabCommand::Init {
-                name: n.to_string(),
-                dir: None,
-            })),
-            ["init", n, d] => Ok(Command::Lab(LabCommand::Init {
-                name: n.to_string(),
-                dir: Some(d.to_string()),
-            })),
-            [n] => Ok(Command::Lab(LabCommand::Open(n.to_string()))),
-            [_, more @ ..] => Err(extra(more)),
-        },
-        "scale" | "image" | "rollback" | "restart" | "tag" | "push" | "rmi" | "label"
-        | "unlabel" | "drain" | "activate" | "pause" | "promote" | "demote" | "swarm"
-        | "deploy" | "diff" | "rm-stack" | "secret" | "config" | "ctx" | "ns" | "apply"
-        | "delete" => actions::parse(name, &rest, &missing, &extra).map(Command::Act),
-        "tasks" => match rest.as_slice() {
-            [] => Err(missing("SERVICE")),
-            [service] => Ok(Command::Tasks {
-                service: service.to_string(),
-            }),
-            [_, more @ ..] => Err(extra(more)),
-        },
-        "logs" => parse_logs(&rest, &missing, &extra),
-        "filter" => Ok(Command::Filter(rest.join(" "))),
-        "theme" => match rest.as_slice() {
-            [] => Err(missing("NAME")),
-            [t] => Ok(Command::Theme(t.to_string())),
-            [_, more @ ..] => Err(extra(more)),
-        },
-        "lang" => match rest.as_slice() {
-            [] => Err(missing("es|en")),
-            [l] => Lang::parse(l)
-                .map(Command::Lang)
-                .ok_or_else(|| ParseError::BadValue {
-                    command: name.into(),
-                    arg: "es|en".into(),
-                    value: l.to_string(),
-                }),
-            [_, more @ ..] => Err(extra(more)),
-        },
-        "help" => match rest.as_slice() {
-            [] => Ok(Command::Help(None)),
-            [c] => match spec_name(c) {
-                Some(n) => Ok(Command::Help(Some(n.to_string()))),
-                None => Err(ParseError::Unknown {
-                    word: c.to_string(),
-                    suggestion: crate::suggest::closest(c, SPECS.iter().map(|s| s.name)),
-                }),
-            },
-            [_, more @ ..] => Err(extra(more)),
-        },
-        _ => Err(ParseError::Unknown {
-            word: first.to_string(),
-            suggestion: None,
-        }),
+    }
+
+    pub fn extra(&self, extra: &[&str]) -> ParseError {
+        ParseError::Extra {
+            command: self.spec.name.into(),
+            extra: extra.join(" "),
+            usage: usage(self.spec),
+        }
+    }
+
+    pub fn bad(&self, arg: &str, value: &str) -> ParseError {
+        ParseError::BadValue {
+            command: self.spec.name.into(),
+            arg: arg.into(),
+            value: value.into(),
+        }
+    }
+
+    /// No words allowed: `cmd` as it is.
+    pub fn none(&self, cmd: Command) -> Result<Command, ParseError> {
+        match self.rest {
+            [] => Ok(cmd),
+            more => Err(self.extra(more)),
+        }
+    }
+
+    /// Exactly one word, named `what` in the error when it is missing.
+    pub fn one(&self, what: &str) -> Result<String, ParseError> {
+        match self.rest {
+            [] => Err(self.missing(what)),
+            [x] => Ok(x.to_string()),
+            [_, more @ ..] => Err(self.extra(more)),
+        }
+    }
+
+    /// The words with their flags and values.
+    pub fn words(&self) -> Words<'a, '_> {
+        Words::new(self.rest, self)
     }
 }
 
-fn spec_name(word: &str) -> Option<&'static str> {
-    spec(word).map(|s| s.name)
+pub(super) fn edit(a: &Args) -> Result<Command, ParseError> {
+    match a.rest {
+        [] => Err(a.missing("FILE|STACK")),
+        [t] => Ok(Command::Edit {
+            target: t.to_string(),
+            stack: None,
+        }),
+        [t, st] => Ok(Command::Edit {
+            target: t.to_string(),
+            stack: Some(st.to_string()),
+        }),
+        [_, _, more @ ..] => Err(a.extra(more)),
+    }
 }
 
-fn parse_logs(
-    rest: &[&str],
-    missing: &dyn Fn(&str) -> ParseError,
-    extra: &dyn Fn(&[&str]) -> ParseError,
-) -> Result<Command, ParseError> {
+pub(super) fn lab(a: &Args) -> Result<Command, ParseError> {
+    let lab = match a.rest {
+        [] => return Err(a.missing("NAME|next|prev|close|init")),
+        ["next" | "siguiente"] => LabCommand::Next,
+        ["prev" | "anterior"] => LabCommand::Prev,
+        ["close" | "cerrar"] => LabCommand::Close,
+        ["init"] => return Err(a.missing("NAME")),
+        ["init", n] => LabCommand::Init {
+            name: n.to_string(),
+            dir: None,
+        },
+        ["init", n, d] => LabCommand::Init {
+            name: n.to_string(),
+            dir: Some(d.to_string()),
+        },
+        [n] => LabCommand::Open(n.to_string()),
+        [_, more @ ..] => return Err(a.extra(more)),
+    };
+    Ok(Command::Lab(lab))
+}
+
+pub(super) fn tasks(a: &Args) -> Result<Command, ParseError> {
+    Ok(Command::Tasks {
+        service: a.one("SERVICE")?,
+    })
+}
+
+pub(super) fn theme(a: &Args) -> Result<Command, ParseError> {
+    a.one("NAME").map(Command::Theme)
+}
+
+pub(super) fn lang(a: &Args) -> Result<Command, ParseError> {
+    let l = a.one("es|en")?;
+    Lang::parse(&l)
+        .map(Command::Lang)
+        .ok_or_else(|| a.bad("es|en", &l))
+}
+
+pub(super) fn help(a: &Args) -> Result<Command, ParseError> {
+    match a.rest {
+        [] => Ok(Command::Help(None)),
+        [c] => match spec(c) {
+            Some(s) => Ok(Command::Help(Some(s.name.to_string()))),
+            None => Err(ParseError::Unknown {
+                word: c.to_string(),
+                suggestion: crate::suggest::closest(c, SPECS.iter().map(|s| s.name)),
+            }),
+        },
+        [_, more @ ..] => Err(a.extra(more)),
+    }
+}
+
+pub(super) fn logs(a: &Args) -> Result<Command, ParseError> {
     let mut target = None;
     let mut tail = None;
     let mut follow = false;
-    let mut i = 0;
-    while i < rest.len() {
-        let w = rest[i];
-        let tail_value = if w == "--tail" || w == "-n" {
-            i += 1;
-            Some(rest.get(i).copied().ok_or_else(|| missing("N"))?)
-        } else {
-            w.strip_prefix("--tail=")
-        };
-        if let Some(v) = tail_value {
-            tail = Some(v.parse::<usize>().map_err(|_| ParseError::BadValue {
-                command: "logs".into(),
-                arg: "--tail".into(),
-                value: v.to_string(),
-            })?);
-        } else if w == "-f" || w == "--follow" {
-            follow = true;
-        } else if target.is_none() && !w.starts_with('-') {
-            target = Some(w.to_string());
-        } else {
-            return Err(extra(&rest[i..]));
+    let mut words = a.words();
+    while let Some(w) = words.next_word() {
+        match w {
+            "--tail" | "-n" => {
+                let v = words.value("N")?;
+                tail = Some(v.parse::<usize>().map_err(|_| a.bad("--tail", &v))?);
+            }
+            "-f" | "--follow" => follow = true,
+            _ if target.is_none() && !w.starts_with('-') => target = Some(w.to_string()),
+            _ => return Err(a.extra(words.left())),
         }
-        i += 1;
     }
-    let target = target.ok_or_else(|| missing("SERVICE|TASK"))?;
+    let target = target.ok_or_else(|| a.missing("SERVICE|TASK"))?;
     Ok(Command::Logs {
         target,
         tail,
@@ -228,16 +232,7 @@ fn parse_logs(
     })
 }
 
-fn parse_snap(
-    rest: &[&str],
-    missing: &dyn Fn(&str) -> ParseError,
-    extra: &dyn Fn(&[&str]) -> ParseError,
-) -> Result<Snap, ParseError> {
-    let bad = |arg: &str, value: &str| ParseError::BadValue {
-        command: "snap".into(),
-        arg: arg.into(),
-        value: value.into(),
-    };
+pub(super) fn snap(a: &Args) -> Result<Command, ParseError> {
     let mut snap = Snap {
         what: SnapWhat::Focused,
         name: None,
@@ -246,13 +241,13 @@ fn parse_snap(
         scale: None,
     };
     let mut what_given = false;
-    let mut words = Words::new(rest, missing);
+    let mut words = a.words();
     while let Some(flag) = words.next_word() {
         let w = flag;
         match flag {
             "--pane" | "-p" => {
                 let v = words.value("PANE")?;
-                snap.what = SnapWhat::parse(&v).ok_or_else(|| bad("--pane", &v))?;
+                snap.what = SnapWhat::parse(&v).ok_or_else(|| a.bad("--pane", &v))?;
                 what_given = true;
             }
             "--out" | "-o" => snap.out = Some(words.value("FILE")?),
@@ -262,48 +257,48 @@ fn parse_snap(
                     .split_once(['x', 'X'])
                     .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
                     .filter(|(w, h)| (20..=1000).contains(w) && (5..=500).contains(h));
-                snap.size = Some(size.ok_or_else(|| bad("--size", &v))?);
+                snap.size = Some(size.ok_or_else(|| a.bad("--size", &v))?);
             }
             "--scale" => {
                 let v = words.value("N")?;
                 let n = v.parse::<u32>().ok().filter(|n| (1..=4).contains(n));
-                snap.scale = Some(n.ok_or_else(|| bad("--scale", &v))?);
+                snap.scale = Some(n.ok_or_else(|| a.bad("--scale", &v))?);
             }
-            f if f.starts_with('-') && f.len() > 1 => return Err(extra(words.left())),
+            f if f.starts_with('-') && f.len() > 1 => return Err(a.extra(words.left())),
             _ => match SnapWhat::parse(w) {
                 Some(what) if !what_given && snap.name.is_none() => {
                     snap.what = what;
                     what_given = true;
                 }
                 _ if snap.name.is_none() => snap.name = Some(w.to_string()),
-                _ => return Err(extra(words.left())),
+                _ => return Err(a.extra(words.left())),
             },
         }
     }
-    Ok(snap)
+    Ok(Command::Snap(snap))
 }
 
 /// Walks the words of a command with options: `--flag value`, `--flag=value` and plain words.
-pub(crate) struct Words<'a, 'm> {
+pub struct Words<'a, 'm> {
     rest: &'a [&'a str],
     /// The word being looked at (one past it before the first).
     at: usize,
     inline: Option<&'a str>,
-    missing: &'m dyn Fn(&str) -> ParseError,
+    args: &'m Args<'m>,
 }
 
 impl<'a, 'm> Words<'a, 'm> {
-    pub(crate) fn new(rest: &'a [&'a str], missing: &'m dyn Fn(&str) -> ParseError) -> Self {
+    fn new(rest: &'a [&'a str], args: &'m Args<'m>) -> Self {
         Words {
             rest,
             at: usize::MAX,
             inline: None,
-            missing,
+            args,
         }
     }
 
     /// The next flag (without its `=value`) or plain word.
-    pub(crate) fn next_word(&mut self) -> Option<&'a str> {
+    pub fn next_word(&mut self) -> Option<&'a str> {
         self.at = self.at.wrapping_add(1);
         let w = *self.rest.get(self.at)?;
         match w.split_once('=') {
@@ -319,7 +314,7 @@ impl<'a, 'm> Words<'a, 'm> {
     }
 
     /// The current flag's value: after its `=`, or the next word.
-    pub(crate) fn value(&mut self, arg: &str) -> Result<String, ParseError> {
+    pub fn value(&mut self, arg: &str) -> Result<String, ParseError> {
         if let Some(v) = self.inline.take() {
             return Ok(v.to_string());
         }
@@ -327,11 +322,11 @@ impl<'a, 'm> Words<'a, 'm> {
         self.rest
             .get(self.at)
             .map(|v| v.to_string())
-            .ok_or_else(|| (self.missing)(arg))
+            .ok_or_else(|| self.args.missing(arg))
     }
 
     /// The words from the current one on (for "unexpected words" errors).
-    pub(crate) fn left(&self) -> &'a [&'a str] {
+    pub fn left(&self) -> &'a [&'a str] {
         &self.rest[self.at.min(self.rest.len())..]
     }
 }

@@ -1,7 +1,8 @@
 //! The command table: each command's name, Spanish aliases, usage, help and the kinds of its
 //! arguments. The parser, the help and the completion read it.
 
-use super::ArgKind;
+use super::parse::{self, Args, ParseError};
+use super::{ArgKind, Command, actions, certs};
 use crate::tr;
 
 pub struct Spec {
@@ -12,7 +13,12 @@ pub struct Spec {
     /// Catalog key of the one-line description.
     pub help: &'static str,
     pub args: &'static [ArgKind],
+    /// Reads the words after the name.
+    pub parse: Parser,
 }
+
+/// A command's parser: its words to a [`Command`].
+pub type Parser = fn(&Args) -> Result<Command, ParseError>;
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -21,6 +27,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.nodes",
         args: &[],
+        parse: |a| a.none(Command::Nodes),
     },
     Spec {
         name: "services",
@@ -28,6 +35,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.services",
         args: &[],
+        parse: |a| a.none(Command::Services),
     },
     Spec {
         name: "workloads",
@@ -35,6 +43,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.workloads",
         args: &[],
+        parse: |a| a.none(Command::Workloads),
     },
     Spec {
         name: "secrets",
@@ -42,6 +51,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.secrets",
         args: &[],
+        parse: actions::secrets,
     },
     Spec {
         name: "tasks",
@@ -49,6 +59,7 @@ pub const SPECS: &[Spec] = &[
         usage: "SERVICE",
         help: "cmd.tasks",
         args: &[ArgKind::Service],
+        parse: parse::tasks,
     },
     Spec {
         name: "images",
@@ -56,6 +67,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.images",
         args: &[],
+        parse: |a| a.none(Command::Images),
     },
     Spec {
         name: "logs",
@@ -63,6 +75,7 @@ pub const SPECS: &[Spec] = &[
         usage: "SERVICE|TASK [--tail N] [--follow]",
         help: "cmd.logs",
         args: &[ArgKind::ServiceOrTask],
+        parse: parse::logs,
     },
     Spec {
         name: "filter",
@@ -70,6 +83,7 @@ pub const SPECS: &[Spec] = &[
         usage: "TEXT",
         help: "cmd.filter",
         args: &[ArgKind::Text],
+        parse: |a| Ok(Command::Filter(a.rest.join(" "))),
     },
     Spec {
         name: "theme",
@@ -77,6 +91,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NAME",
         help: "cmd.theme",
         args: &[ArgKind::Theme],
+        parse: parse::theme,
     },
     Spec {
         name: "lang",
@@ -84,6 +99,7 @@ pub const SPECS: &[Spec] = &[
         usage: "es|en",
         help: "cmd.lang",
         args: &[ArgKind::Lang],
+        parse: parse::lang,
     },
     Spec {
         name: "help",
@@ -91,6 +107,7 @@ pub const SPECS: &[Spec] = &[
         usage: "[COMMAND]",
         help: "cmd.help",
         args: &[ArgKind::Command],
+        parse: parse::help,
     },
     Spec {
         name: "quit",
@@ -98,6 +115,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.quit",
         args: &[],
+        parse: |a| a.none(Command::Quit),
     },
     Spec {
         name: "scale",
@@ -105,6 +123,7 @@ pub const SPECS: &[Spec] = &[
         usage: "SERVICE N | SERVICE=N ...",
         help: "cmd.scale",
         args: &[ArgKind::Service],
+        parse: actions::scale,
     },
     Spec {
         name: "image",
@@ -112,6 +131,7 @@ pub const SPECS: &[Spec] = &[
         usage: "SERVICE IMAGE [--no-resolve]",
         help: "cmd.image",
         args: &[ArgKind::Service, ArgKind::Image],
+        parse: actions::image,
     },
     Spec {
         name: "rollback",
@@ -119,6 +139,7 @@ pub const SPECS: &[Spec] = &[
         usage: "SERVICE",
         help: "cmd.rollback",
         args: &[ArgKind::Service],
+        parse: actions::rollback,
     },
     Spec {
         name: "restart",
@@ -126,6 +147,7 @@ pub const SPECS: &[Spec] = &[
         usage: "SERVICE",
         help: "cmd.restart",
         args: &[ArgKind::Service],
+        parse: actions::restart,
     },
     Spec {
         name: "tag",
@@ -133,6 +155,7 @@ pub const SPECS: &[Spec] = &[
         usage: "SOURCE TARGET",
         help: "cmd.tag",
         args: &[ArgKind::Image, ArgKind::Image],
+        parse: actions::tag,
     },
     Spec {
         name: "push",
@@ -140,6 +163,7 @@ pub const SPECS: &[Spec] = &[
         usage: "IMAGE",
         help: "cmd.push",
         args: &[ArgKind::Image],
+        parse: actions::push,
     },
     Spec {
         name: "rmi",
@@ -147,6 +171,7 @@ pub const SPECS: &[Spec] = &[
         usage: "IMAGE",
         help: "cmd.rmi",
         args: &[ArgKind::Image],
+        parse: actions::rmi,
     },
     Spec {
         name: "label",
@@ -154,6 +179,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NODE key=value ...",
         help: "cmd.label",
         args: &[ArgKind::Node],
+        parse: actions::label,
     },
     Spec {
         name: "unlabel",
@@ -161,6 +187,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NODE KEY ...",
         help: "cmd.unlabel",
         args: &[ArgKind::Node],
+        parse: actions::unlabel,
     },
     Spec {
         name: "drain",
@@ -168,6 +195,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NODE",
         help: "cmd.drain",
         args: &[ArgKind::Node],
+        parse: actions::drain,
     },
     Spec {
         name: "activate",
@@ -175,6 +203,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NODE",
         help: "cmd.activate",
         args: &[ArgKind::Node],
+        parse: actions::activate,
     },
     Spec {
         name: "pause",
@@ -182,6 +211,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NODE",
         help: "cmd.pause",
         args: &[ArgKind::Node],
+        parse: actions::pause,
     },
     Spec {
         name: "promote",
@@ -189,6 +219,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NODE",
         help: "cmd.promote",
         args: &[ArgKind::Node],
+        parse: actions::promote,
     },
     Spec {
         name: "demote",
@@ -196,6 +227,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NODE",
         help: "cmd.demote",
         args: &[ArgKind::Node],
+        parse: actions::demote,
     },
     Spec {
         name: "swarm",
@@ -203,6 +235,7 @@ pub const SPECS: &[Spec] = &[
         usage: "init [--advertise-addr ADDR] | join-token worker|manager | leave [--force]",
         help: "cmd.swarm",
         args: &[ArgKind::SwarmVerb],
+        parse: actions::swarm,
     },
     Spec {
         name: "deploy",
@@ -210,6 +243,7 @@ pub const SPECS: &[Spec] = &[
         usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach] [--resolve-image always|changed|never] [--timeout 3m]",
         help: "cmd.deploy",
         args: &[ArgKind::Text],
+        parse: actions::deploy,
     },
     Spec {
         name: "diff",
@@ -217,6 +251,7 @@ pub const SPECS: &[Spec] = &[
         usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--resolve-image always|changed|never]",
         help: "cmd.diff",
         args: &[ArgKind::Text],
+        parse: actions::deploy,
     },
     Spec {
         name: "stacks",
@@ -224,6 +259,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.stacks",
         args: &[],
+        parse: |a| a.none(Command::Stacks),
     },
     Spec {
         name: "rm-stack",
@@ -231,6 +267,7 @@ pub const SPECS: &[Spec] = &[
         usage: "STACK",
         help: "cmd.rm_stack",
         args: &[ArgKind::Text],
+        parse: actions::rm_stack,
     },
     Spec {
         name: "snap",
@@ -238,6 +275,7 @@ pub const SPECS: &[Spec] = &[
         usage: "[pane|screen|PANE] [NAME] [--out FILE.png|.svg|.txt] [--size WxH] [--scale N]",
         help: "cmd.snap",
         args: &[ArgKind::SnapTarget, ArgKind::Text],
+        parse: parse::snap,
     },
     Spec {
         name: "certs",
@@ -245,6 +283,7 @@ pub const SPECS: &[Spec] = &[
         usage: "[--domain D] [--san NAME]... [--org O] [--locality L] [--state S] [--country CC] [--key ecdsa|rsa2048|rsa4096] [--days N] [--ca-days N] [--self-signed] [--out DIR] [--force] | inspect FILE",
         help: "cmd.certs",
         args: &[ArgKind::Text],
+        parse: certs::parse,
     },
     Spec {
         name: "secret",
@@ -252,6 +291,7 @@ pub const SPECS: &[Spec] = &[
         usage: "create NAME FILE | create NAME --from-literal K=V --from-file F",
         help: "cmd.secret",
         args: &[ArgKind::Text],
+        parse: actions::object,
     },
     Spec {
         name: "config",
@@ -259,6 +299,7 @@ pub const SPECS: &[Spec] = &[
         usage: "create NAME FILE",
         help: "cmd.config_create",
         args: &[ArgKind::Text],
+        parse: actions::object,
     },
     Spec {
         name: "apply",
@@ -266,6 +307,7 @@ pub const SPECS: &[Spec] = &[
         usage: "FILE|PRESET",
         help: "cmd.apply",
         args: &[ArgKind::Text],
+        parse: actions::apply,
     },
     Spec {
         name: "delete",
@@ -273,6 +315,7 @@ pub const SPECS: &[Spec] = &[
         usage: "KIND/NAME",
         help: "cmd.delete",
         args: &[ArgKind::Text],
+        parse: actions::delete,
     },
     Spec {
         name: "ctx",
@@ -280,6 +323,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NAME",
         help: "cmd.ctx",
         args: &[ArgKind::Text],
+        parse: actions::ctx,
     },
     Spec {
         name: "ns",
@@ -287,6 +331,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NAME|all",
         help: "cmd.ns",
         args: &[ArgKind::Text],
+        parse: actions::ns,
     },
     Spec {
         name: "labs",
@@ -294,6 +339,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.labs",
         args: &[],
+        parse: |a| a.none(Command::Labs),
     },
     Spec {
         name: "lab",
@@ -301,6 +347,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NAME | next | prev | close | init NAME [DIR]",
         help: "cmd.lab",
         args: &[ArgKind::Lab],
+        parse: parse::lab,
     },
     Spec {
         name: "edit",
@@ -308,6 +355,7 @@ pub const SPECS: &[Spec] = &[
         usage: "FILE [STACK] | STACK",
         help: "cmd.edit",
         args: &[ArgKind::Text],
+        parse: parse::edit,
     },
     Spec {
         name: "history",
@@ -315,6 +363,7 @@ pub const SPECS: &[Spec] = &[
         usage: "",
         help: "cmd.history",
         args: &[],
+        parse: |a| a.none(Command::History),
     },
 ];
 
