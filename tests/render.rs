@@ -228,7 +228,7 @@ fn colours_carry_meaning() {
     let (x, y) = find(&buf, "2/2  ");
     assert_eq!(buf[(x, y)].fg, theme.ok);
     // A converging service in the warn colour, a dead one in the error colour.
-    let mut w = s.workloads.clone();
+    let mut w = s.cluster.workloads.clone();
     w[1].running = 1;
     w[2].running = 0;
     s.apply_event(Event::Workloads(w));

@@ -34,7 +34,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             Err(e) => s.toast(e.to_string(), true),
         },
         Command::Logs { target, .. } => {
-            let found = find_by_name(s.workloads.clone(), &target, "kind.service", |w| {
+            let found = find_by_name(s.cluster.workloads.clone(), &target, "kind.service", |w| {
                 (&w.name, &w.id)
             })
             .map(|w| LogTarget::Workload {
@@ -42,9 +42,12 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
                 name: w.name,
             })
             .or_else(|_| {
-                find_by_name(s.instances.clone(), &target, "kind.service_or_task", |i| {
-                    (&i.name, &i.id)
-                })
+                find_by_name(
+                    s.cluster.instances.clone(),
+                    &target,
+                    "kind.service_or_task",
+                    |i| (&i.name, &i.id),
+                )
                 .map(|i| LogTarget::Instance {
                     id: i.id,
                     name: i.name,
@@ -169,7 +172,7 @@ pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect>
 }
 
 pub(super) fn select_service(s: &mut State, name: &str) -> Result<(), crate::backend::Error> {
-    let w = find_by_name(s.workloads.clone(), name, "kind.service", |w| {
+    let w = find_by_name(s.cluster.workloads.clone(), name, "kind.service", |w| {
         (&w.name, &w.id)
     })?;
     if !s.visible_workloads().iter().any(|v| v.id == w.id) {

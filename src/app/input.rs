@@ -280,6 +280,7 @@ fn prefill_for(s: &mut State, what: keymap::Prefill) {
             // Offer the other local tags of the same repository (latest, test...).
             let repo = crate::model::reference::split_tag(&current).0;
             let others: Vec<String> = s
+                .cluster
                 .images
                 .iter()
                 .filter(|i| i.repo == repo)
@@ -344,7 +345,7 @@ fn overlay_key(s: &mut State, key: KeyEvent) {
 /// The label editor: j/k move, a adds, Enter changes the selected label, d removes it, Esc closes.
 /// Adding and changing go through the palette, so the user sees the `label` command they run.
 fn labels_key(s: &mut State, node_id: &str, selected: usize, key: KeyEvent) -> Vec<Effect> {
-    let Some(node) = s.nodes.iter().find(|n| n.id == node_id).cloned() else {
+    let Some(node) = s.cluster.nodes.iter().find(|n| n.id == node_id).cloned() else {
         s.overlay = Overlay::None;
         return vec![];
     };

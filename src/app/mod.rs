@@ -3,6 +3,7 @@
 //! touches the terminal, the network or the disk.
 
 pub mod certs_form;
+pub mod cluster;
 mod commands;
 pub mod editor;
 pub mod input;

@@ -107,18 +107,18 @@ pub fn picture(
 
 /// The cluster as the title names it: the node's hostname and the endpoint.
 fn cluster(state: &State) -> String {
-    if let Some(k) = state.info.as_ref().and_then(|i| i.kube.as_ref()) {
+    if let Some(k) = state.cluster.info.as_ref().and_then(|i| i.kube.as_ref()) {
         let ns = k
             .namespace
             .clone()
             .unwrap_or_else(|| crate::tr!("kube.all_namespaces"));
         return format!("{} · ns {ns}", k.context);
     }
-    match &state.info {
-        Some(i) if !i.hostname.is_empty() && i.hostname != state.endpoint => {
-            format!("{} ({})", i.hostname, state.endpoint)
+    match &state.cluster.info {
+        Some(i) if !i.hostname.is_empty() && i.hostname != state.cluster.endpoint => {
+            format!("{} ({})", i.hostname, state.cluster.endpoint)
         }
-        _ => state.endpoint.clone(),
+        _ => state.cluster.endpoint.clone(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The console's state. Only the UI task touches it: backend events and commands update it, and
 //! the pure renderers in `ui/` draw it.
 
+use super::cluster::{Changed, Cluster};
 use crate::backend::{ConnState, Event};
 use crate::model::action::Action;
 use crate::model::*;
@@ -8,22 +9,6 @@ use std::collections::VecDeque;
 
 pub use crate::model::Pane;
 
-/// Which listings have arrived at least once.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Loaded {
-    pub nodes: bool,
-    pub workloads: bool,
-    pub instances: bool,
-    pub images: bool,
-}
-
-impl Loaded {
-    pub fn all(&self) -> bool {
-        self.nodes && self.workloads && self.instances && self.images
-    }
-}
-
-/// Selection and filter of one list pane. The selection follows the object's ID across refreshes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListView {
     pub selected: usize,
@@ -147,21 +132,9 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub now: i64,
-    pub conn: ConnState,
-    pub info: Option<ClusterInfo>,
-    pub endpoint: String,
-    pub demo: bool,
+    /// The cluster as last seen; only backend events change it.
+    pub cluster: Cluster,
     pub last_error: Option<String>,
-    pub nodes: Vec<Node>,
-    pub workloads: Vec<Workload>,
-    pub instances: Vec<Instance>,
-    /// Positions in `instances` of each workload's tasks, rebuilt when tasks change, so a frame
-    /// does not scan every task of the cluster.
-    pub instances_of: std::collections::HashMap<String, Vec<usize>>,
-    pub images: Vec<Image>,
-    /// Which listings have arrived at least once.
-    /// Which listings have arrived at least once (until then a pane says "loading").
-    pub loaded: Loaded,
     pub focus: Pane,
     pub views: [ListView; 4],
     pub show_finished: bool,
@@ -188,29 +161,14 @@ pub struct State {
     pub toast: Option<Toast>,
     pub theme_name: String,
     pub quit: bool,
-    /// When the backend tries the engine again (for the countdown in the status bar).
-    pub retry_at: Option<i64>,
 }
 
 impl State {
     pub fn new(endpoint: &str, demo: bool, log_lines: usize, now: i64) -> State {
         State {
             now,
-            conn: if demo {
-                ConnState::Demo
-            } else {
-                ConnState::Connecting
-            },
-            info: None,
-            endpoint: endpoint.to_string(),
-            demo,
+            cluster: Cluster::new(endpoint, demo),
             last_error: None,
-            nodes: vec![],
-            workloads: vec![],
-            instances: vec![],
-            instances_of: Default::default(),
-            images: vec![],
-            loaded: Loaded::default(),
             focus: Pane::Services,
             views: Default::default(),
             show_finished: false,
@@ -229,16 +187,7 @@ impl State {
             toast: None,
             theme_name: "dark".into(),
             quit: false,
-            retry_at: None,
         }
-    }
-
-    pub fn stale(&self) -> bool {
-        matches!(self.conn, ConnState::Reconnecting { .. })
-    }
-
-    pub fn swarm_role(&self) -> Option<SwarmRole> {
-        self.info.as_ref().map(|i| i.swarm)
     }
 
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
@@ -254,60 +203,22 @@ impl State {
     }
 
     pub fn apply_event(&mut self, ev: Event) {
+        let ev = match self.cluster.apply(ev, self.now) {
+            Ok(Changed::Conn) => {
+                match &self.cluster.conn {
+                    ConnState::Reconnecting { error, .. } => self.last_error = Some(error.clone()),
+                    ConnState::Connected => self.last_error = None,
+                    _ => {}
+                }
+                return;
+            }
+            Ok(Changed::Rows(pane)) => {
+                self.reselect(pane);
+                return;
+            }
+            Err(ev) => ev,
+        };
         match ev {
-            Event::Conn(c) => {
-                self.retry_at = None;
-                if let ConnState::Reconnecting { error, retry_in } = &c {
-                    self.last_error = Some(error.clone());
-                    self.retry_at = Some(self.now + *retry_in as i64);
-                }
-                if c == ConnState::Connected {
-                    self.last_error = None;
-                }
-                self.conn = c;
-            }
-            Event::Info(i) => {
-                if i.swarm != SwarmRole::Manager {
-                    self.nodes.clear();
-                    self.loaded.nodes = true;
-                }
-                self.info = Some(i);
-            }
-            Event::Nodes(n) => {
-                self.nodes = n;
-                self.loaded.nodes = true;
-                self.reselect(Pane::Nodes);
-            }
-            Event::Workloads(mut w) => {
-                w.sort_by(|a, b| {
-                    (a.stack.is_none(), &a.stack, &a.name).cmp(&(
-                        b.stack.is_none(),
-                        &b.stack,
-                        &b.name,
-                    ))
-                });
-                self.workloads = w;
-                self.loaded.workloads = true;
-                self.reselect(Pane::Services);
-                self.reselect(Pane::Tasks);
-            }
-            Event::Instances(i) => {
-                self.instances = i;
-                self.instances_of.clear();
-                for (k, inst) in self.instances.iter().enumerate() {
-                    self.instances_of
-                        .entry(inst.workload_id.clone())
-                        .or_default()
-                        .push(k);
-                }
-                self.loaded.instances = true;
-                self.reselect(Pane::Tasks);
-            }
-            Event::Images(i) => {
-                self.images = i;
-                self.loaded.images = true;
-                self.reselect(Pane::Images);
-            }
             Event::Logs { generation, lines } if generation == self.logs.generation => {
                 self.logs.push(lines)
             }
@@ -319,6 +230,12 @@ impl State {
                 self.logs.ended = Some(error);
             }
             Event::LogsEnded { .. } => {}
+            Event::Conn(_)
+            | Event::Info(_)
+            | Event::Nodes(_)
+            | Event::Workloads(_)
+            | Event::Instances(_)
+            | Event::Images(_) => {}
             Event::Error(e) => self.toast(e, true),
             Event::Progress { id, progress } => {
                 if let Some(r) = self.running.get_mut(&id) {
@@ -409,7 +326,8 @@ impl State {
 
     pub fn visible_nodes(&self) -> Vec<&Node> {
         let f = self.view(Pane::Nodes).filter.to_lowercase();
-        self.nodes
+        self.cluster
+            .nodes
             .iter()
             .filter(|n| {
                 f.is_empty()
@@ -424,7 +342,8 @@ impl State {
 
     pub fn visible_workloads(&self) -> Vec<&Workload> {
         let f = self.view(Pane::Services).filter.to_lowercase();
-        self.workloads
+        self.cluster
+            .workloads
             .iter()
             .filter(|w| {
                 f.is_empty()
@@ -438,7 +357,7 @@ impl State {
     /// The service whose tasks the tasks pane shows: the one selected in the services pane.
     pub fn current_workload(&self) -> Option<&Workload> {
         let id = self.view(Pane::Services).selected_id.as_ref()?;
-        self.workloads.iter().find(|w| &w.id == id)
+        self.cluster.workloads.iter().find(|w| &w.id == id)
     }
 
     pub fn visible_instances(&self) -> Vec<&Instance> {
@@ -446,11 +365,7 @@ impl State {
             return vec![];
         };
         let f = self.view(Pane::Tasks).filter.to_lowercase();
-        let mine: Vec<&Instance> = self
-            .instances_of
-            .get(&w.id)
-            .map(|ks| ks.iter().map(|&k| &self.instances[k]).collect())
-            .unwrap_or_default();
+        let mine: Vec<&Instance> = self.cluster.instances_of(&w.id).collect();
         // A service short of replicas also shows its latest finished tasks: their errors say why.
         let missing = w
             .desired
@@ -479,7 +394,8 @@ impl State {
 
     pub fn visible_images(&self) -> Vec<&Image> {
         let f = self.view(Pane::Images).filter.to_lowercase();
-        self.images
+        self.cluster
+            .images
             .iter()
             .filter(|i| {
                 f.is_empty()
@@ -559,16 +475,12 @@ impl State {
     pub fn selected_instance(&self) -> Option<&Instance> {
         let id = self.view(Pane::Tasks).selected_id.as_ref()?;
         let w = self.current_workload()?;
-        self.instances_of
-            .get(&w.id)?
-            .iter()
-            .map(|&k| &self.instances[k])
-            .find(|i| &i.id == id)
+        self.cluster.instances_of(&w.id).find(|i| &i.id == id)
     }
 
     pub fn selected_node(&self) -> Option<&Node> {
         let id = self.view(Pane::Nodes).selected_id.as_ref()?;
-        self.nodes.iter().find(|n| &n.id == id)
+        self.cluster.nodes.iter().find(|n| &n.id == id)
     }
 
     /// A pane's title: on Kubernetes the Services pane lists Deployments, the Tasks pane pods.
@@ -583,20 +495,27 @@ impl State {
 
     /// Whether the cluster is Kubernetes (commands are then shown as kubectl's).
     pub fn is_kube(&self) -> bool {
-        self.info.as_ref().is_some_and(|i| i.kube.is_some())
+        self.cluster.is_kube()
     }
 
     /// Names offered by completion: services, then tasks too for `logs`.
     pub fn names(&self, kind: crate::command::ArgKind) -> Vec<String> {
         use crate::command::ArgKind;
         match kind {
-            ArgKind::Service => self.workloads.iter().map(|w| w.name.clone()).collect(),
+            ArgKind::Service => self
+                .cluster
+                .workloads
+                .iter()
+                .map(|w| w.name.clone())
+                .collect(),
             ArgKind::ServiceOrTask => self
+                .cluster
                 .workloads
                 .iter()
                 .map(|w| w.name.clone())
                 .chain(
-                    self.instances
+                    self.cluster
+                        .instances
                         .iter()
                         .filter(|i| !i.finished())
                         .map(|i| i.name.clone()),
@@ -606,8 +525,14 @@ impl State {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-            ArgKind::Node => self.nodes.iter().map(|n| n.hostname.clone()).collect(),
+            ArgKind::Node => self
+                .cluster
+                .nodes
+                .iter()
+                .map(|n| n.hostname.clone())
+                .collect(),
             ArgKind::Image => self
+                .cluster
                 .images
                 .iter()
                 .map(|i| format!("{}:{}", i.repo, i.tag))
@@ -648,7 +573,7 @@ mod tests {
         let mut s = demo_state();
         s.move_selection(Pane::Services, 2);
         let chosen = s.view(Pane::Services).selected_id.clone();
-        let mut w = s.workloads.clone();
+        let mut w = s.cluster.workloads.clone();
         w.reverse();
         w.remove(4);
         s.apply_event(Event::Workloads(w));
@@ -680,7 +605,7 @@ mod tests {
         s.reselect(Pane::Services);
         // Two of three replicas stop; the failed task of earlier explains.
         let id = s.current_workload().unwrap().id.clone();
-        let mut inst = s.instances.clone();
+        let mut inst = s.cluster.instances.clone();
         for i in inst
             .iter_mut()
             .filter(|i| i.workload_id == id && i.state == "running")

@@ -111,7 +111,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
     loop {
         draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
         force = false;
-        if !populated && state.loaded.workloads && !state.workloads.is_empty() {
+        if !populated && state.cluster.loaded.workloads && !state.cluster.workloads.is_empty() {
             populated = true;
             let ms = crate::STARTED
                 .get()
@@ -119,7 +119,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
                 .unwrap_or(0.0);
             tracing::info!(
                 ms = format!("{ms:.1}"),
-                services = state.workloads.len(),
+                services = state.cluster.workloads.len(),
                 "first populated frame"
             );
         }

@@ -79,7 +79,7 @@ pub async fn headless(
     let driver = tokio::spawn(crate::backend::drive(backend, true, op_rx, ev_tx));
     let until = |secs: u64| tokio::time::Instant::now() + Duration::from_secs(secs);
     let deadline = until(10);
-    while !state.loaded.all() {
+    while !state.cluster.loaded.all() {
         match tokio::time::timeout_at(deadline, ev_rx.recv()).await {
             Ok(Some(ev)) => state.apply_event(ev),
             _ => break,
@@ -93,7 +93,7 @@ pub async fn headless(
             .iter()
             .any(|(p, _)| *p == Pane::Logs),
     };
-    if logs_shown && let Some(first) = state.workloads.first().map(|w| w.name.clone()) {
+    if logs_shown && let Some(first) = state.cluster.workloads.first().map(|w| w.name.clone()) {
         let cmd = crate::command::Command::Logs {
             target: first,
             tail: None,

@@ -167,7 +167,7 @@ pub(super) fn live_panel(state: &State, theme: &Theme, area: Rect, buf: &mut Buf
 
 pub(super) fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut left = Vec::new();
-    match &state.conn {
+    match &state.cluster.conn {
         ConnState::Demo => left.push(Span::styled(
             format!(" {} ", tr!("status.demo")),
             theme.badge(),
@@ -186,6 +186,7 @@ pub(super) fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buf
                 tr!(
                     "status.reconnecting",
                     secs = state
+                        .cluster
                         .retry_at
                         .map_or(*retry_in as i64, |t| (t - state.now).max(0))
                 )
@@ -194,8 +195,11 @@ pub(super) fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buf
         )),
     }
     left.push(Span::raw(" "));
-    left.push(Span::styled(state.endpoint.clone(), theme.fg(theme.fg)));
-    if let Some(k) = state.info.as_ref().and_then(|i| i.kube.as_ref()) {
+    left.push(Span::styled(
+        state.cluster.endpoint.clone(),
+        theme.fg(theme.fg),
+    ));
+    if let Some(k) = state.cluster.info.as_ref().and_then(|i| i.kube.as_ref()) {
         let ns = k
             .namespace
             .clone()
@@ -204,7 +208,7 @@ pub(super) fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buf
             format!(" · ⎈ {} · ns {ns}", k.context),
             theme.fg(theme.accent),
         ));
-    } else if let Some(info) = &state.info {
+    } else if let Some(info) = &state.cluster.info {
         let role = match info.swarm {
             SwarmRole::Manager => tr!("status.manager"),
             SwarmRole::Worker => tr!("status.worker"),

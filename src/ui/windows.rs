@@ -305,7 +305,7 @@ pub(super) fn labels_box(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let Some(node) = state.nodes.iter().find(|n| n.id == node_id) else {
+    let Some(node) = state.cluster.nodes.iter().find(|n| n.id == node_id) else {
         return;
     };
     let mut lines = Vec::new();

@@ -13,19 +13,19 @@ use ratatui::text::{Line, Span};
 
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
     let list = state.visible_images();
-    let extra = if state.images.is_empty() {
+    let extra = if state.cluster.images.is_empty() {
         String::new()
     } else {
-        format!("({})", state.images.len())
+        format!("({})", state.cluster.images.len())
     };
     let inner = frame(state, Pane::Images, &extra, theme, area, buf, focused);
-    if !state.loaded.images {
+    if !state.cluster.loaded.images {
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
     if list.is_empty() {
         let text = if state.is_kube() {
             tr!("images.none_kube")
-        } else if state.images.is_empty() {
+        } else if state.cluster.images.is_empty() {
             tr!("images.none")
         } else {
             tr!("pane.empty_filter")

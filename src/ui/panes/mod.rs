@@ -43,7 +43,7 @@ pub fn frame(
     if !filter.is_empty() {
         title.push(Span::styled(format!(" /{filter}"), theme.fg(theme.accent)));
     }
-    if state.stale() {
+    if state.cluster.stale() {
         title.push(Span::styled(
             format!(" {}", tr!("pane.stale")),
             theme.fg(theme.warn),

@@ -14,20 +14,20 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
     let nodes = state.visible_nodes();
-    let extra = if state.nodes.is_empty() {
+    let extra = if state.cluster.nodes.is_empty() {
         String::new()
     } else {
-        format!("({})", state.nodes.len())
+        format!("({})", state.cluster.nodes.len())
     };
     let inner = frame(state, Pane::Nodes, &extra, theme, area, buf, focused);
-    match state.swarm_role() {
+    match state.cluster.swarm_role() {
         Some(SwarmRole::None) => {
             return message(&tr!("nodes.not_swarm"), theme.fg(theme.warn), inner, buf);
         }
         Some(SwarmRole::Worker) => {
             return message(&tr!("nodes.worker"), theme.fg(theme.warn), inner, buf);
         }
-        _ if !state.loaded.nodes => {
+        _ if !state.cluster.loaded.nodes => {
             return message(&tr!("pane.loading"), theme.muted(), inner, buf);
         }
         _ if nodes.is_empty() => {

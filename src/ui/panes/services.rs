@@ -32,14 +32,15 @@ fn mode(m: &Mode) -> String {
 
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
     let list = state.visible_workloads();
-    let swarm = state.swarm_role() == Some(SwarmRole::Manager) || state.swarm_role().is_none();
+    let swarm = state.cluster.swarm_role() == Some(SwarmRole::Manager)
+        || state.cluster.swarm_role().is_none();
     let extra = if swarm {
-        format!("({})", state.workloads.len())
+        format!("({})", state.cluster.workloads.len())
     } else {
         tr!("services.containers")
     };
     let inner = frame(state, Pane::Services, &extra, theme, area, buf, focused);
-    if !state.loaded.workloads {
+    if !state.cluster.loaded.workloads {
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
     if list.is_empty() {
@@ -86,7 +87,11 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         }
         start = end;
     }
-    let kube = state.info.as_ref().is_some_and(|i| i.kube.is_some());
+    let kube = state
+        .cluster
+        .info
+        .as_ref()
+        .is_some_and(|i| i.kube.is_some());
     let kind = if kube {
         tr!("services.namespace")
     } else if swarm {
@@ -94,7 +99,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     } else {
         tr!("services.project")
     };
-    let summaries = crate::model::stacks(&state.workloads);
+    let summaries = crate::model::stacks(&state.cluster.workloads);
     let row = |k: usize| match entries[k] {
         Entry::Header(g, count) => {
             let title = match g {

@@ -35,7 +35,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         None => String::new(),
     };
     let inner = frame(state, Pane::Tasks, &extra, theme, area, buf, focused);
-    if !state.loaded.instances {
+    if !state.cluster.loaded.instances {
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
     if current.is_none() {
