@@ -4,6 +4,9 @@
 
 mod apply;
 mod convert;
+mod deployments;
+mod nodes;
+mod objects;
 mod ops;
 
 use super::{Dirty, Error};

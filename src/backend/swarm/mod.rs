@@ -1,12 +1,17 @@
 //! Docker Swarm (and plain Docker engines) through bollard.
 
+mod converge;
 mod convert;
 mod deploy;
+mod images;
 mod logs;
+mod nodes;
+mod objects;
 mod ops;
 mod preview;
 mod push;
 mod raw;
+mod services;
 
 use super::endpoint::Endpoint;
 use super::{Dirty, Error};

@@ -1,0 +1,281 @@
+//! Secrets, ConfigMaps, listings, `delete` and `secret show`.
+
+use super::ops::{done, is_conflict};
+use super::{Kube, convert, kube_error};
+use crate::backend::Error;
+use crate::model::action::{Detail, Outcome};
+use crate::tr;
+use kube::api::{Api, ListParams, PostParams};
+
+impl Kube {
+    /// `kubectl create secret generic NAME --from-file F` / `kubectl create configmap …`.
+    pub(super) async fn create_object(
+        &self,
+        secret: bool,
+        name: &str,
+        file: &str,
+    ) -> Result<Outcome, Error> {
+        let key = std::path::Path::new(file)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_else(|| "data".into());
+        let bytes = std::fs::read(file)
+            .map_err(|e| Error::Refused(tr!("err.read_file", file = file, detail = e)))?;
+        if secret {
+            self.create_secret(name, vec![(key, bytes)]).await
+        } else {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Error::Refused(tr!("kube.not_text", file = file)))?;
+            self.create_configmap(name, key, text).await
+        }
+    }
+
+    /// `kubectl create secret generic NAME --from-literal k=v --from-file F`.
+    pub(super) async fn kube_secret(
+        &self,
+        name: &str,
+        literals: &[(String, String)],
+        files: &[String],
+    ) -> Result<Outcome, Error> {
+        let mut data: Vec<(String, Vec<u8>)> = literals
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
+            .collect();
+        for f in files {
+            let key = std::path::Path::new(f)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| f.clone());
+            let bytes = std::fs::read(f)
+                .map_err(|e| Error::Refused(tr!("err.read_file", file = f, detail = e)))?;
+            data.push((key, bytes));
+        }
+        self.create_secret(name, data).await
+    }
+
+    pub(super) fn namespace_for_new(&self) -> String {
+        self.scope()
+            .namespace
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    pub(super) async fn create_secret(
+        &self,
+        name: &str,
+        data: Vec<(String, Vec<u8>)>,
+    ) -> Result<Outcome, Error> {
+        use k8s_openapi::ByteString;
+        let ns = self.namespace_for_new();
+        let secret = k8s_openapi::api::core::v1::Secret {
+            metadata: kube::api::ObjectMeta {
+                name: Some(name.to_string()),
+                namespace: Some(ns.clone()),
+                ..Default::default()
+            },
+            type_: Some("Opaque".into()),
+            data: Some(data.into_iter().map(|(k, v)| (k, ByteString(v))).collect()),
+            ..Default::default()
+        };
+        self.create_new(&ns, &secret, "secret", name).await
+    }
+
+    /// Creates an object that must not exist yet in `ns`.
+    pub(super) async fn create_new<K>(
+        &self,
+        ns: &str,
+        obj: &K,
+        kind: &str,
+        name: &str,
+    ) -> Result<Outcome, Error>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + serde::Serialize
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let api: Api<K> = Api::namespaced(self.client(), ns);
+        match api.create(&PostParams::default(), obj).await {
+            Ok(_) => done(tr!("done.create_object", kind = kind, name = name)),
+            Err(e) if is_conflict(&e) => Err(Error::Refused(tr!(
+                "kube.exists",
+                kind = kind,
+                name = name,
+                namespace = ns
+            ))),
+            Err(e) => Err(kube_error(e)),
+        }
+    }
+
+    pub(super) async fn create_configmap(
+        &self,
+        name: &str,
+        key: String,
+        text: String,
+    ) -> Result<Outcome, Error> {
+        let ns = self.namespace_for_new();
+        let cm = k8s_openapi::api::core::v1::ConfigMap {
+            metadata: kube::api::ObjectMeta {
+                name: Some(name.to_string()),
+                namespace: Some(ns.clone()),
+                ..Default::default()
+            },
+            data: Some([(key, text)].into_iter().collect()),
+            ..Default::default()
+        };
+        self.create_new(&ns, &cm, "configmap", name).await
+    }
+
+    /// `delete KIND/NAME` in the current namespace (namespaces and nodes are cluster-wide).
+    pub(super) async fn delete(&self, kind: &str, name: &str) -> Result<Outcome, Error> {
+        use kube::api::{DeleteParams, DynamicObject};
+        use kube::core::{ApiResource, GroupVersionKind};
+        let (group, version, k, namespaced) = match kind {
+            "deployment" | "deployments" | "deploy" => ("apps", "v1", "Deployment", true),
+            "replicaset" | "replicasets" | "rs" => ("apps", "v1", "ReplicaSet", true),
+            "statefulset" | "statefulsets" | "sts" => ("apps", "v1", "StatefulSet", true),
+            "daemonset" | "daemonsets" | "ds" => ("apps", "v1", "DaemonSet", true),
+            "service" | "services" | "svc" => ("", "v1", "Service", true),
+            "secret" | "secrets" => ("", "v1", "Secret", true),
+            "configmap" | "configmaps" | "cm" => ("", "v1", "ConfigMap", true),
+            "pod" | "pods" | "po" => ("", "v1", "Pod", true),
+            "namespace" | "namespaces" | "ns" => ("", "v1", "Namespace", false),
+            "job" | "jobs" => ("batch", "v1", "Job", true),
+            "ingress" | "ingresses" | "ing" => ("networking.k8s.io", "v1", "Ingress", true),
+            _ => return Err(Error::Refused(tr!("kube.unknown_kind", kind = kind))),
+        };
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, k));
+        let ns = self.namespace_for_new();
+        let api: Api<DynamicObject> = if namespaced {
+            Api::namespaced_with(self.client(), &ns, &ar)
+        } else {
+            Api::all_with(self.client(), &ar)
+        };
+        match api.delete(name, &DeleteParams::default()).await {
+            Ok(_) => done(tr!("kube.deleted", kind = k.to_lowercase(), name = name)),
+            Err(kube::Error::Api(s)) if s.code == 404 => Err(Error::NotFound {
+                kind: "kind.object",
+                name: format!("{}/{name}", k.to_lowercase()),
+                suggestion: None,
+            }),
+            Err(e) => Err(kube_error(e)),
+        }
+    }
+
+    /// `kubectl get services|secrets` as a table: names and types, never secret values.
+    pub(super) async fn table(&self, what: &str) -> Result<Outcome, Error> {
+        use k8s_openapi::api::core::v1::{Secret, Service};
+        let all = self.all_namespaces();
+        let (header, rows): (Vec<String>, Vec<Vec<String>>) = match what {
+            "services" => {
+                let list = self
+                    .api::<Service>()
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(kube_error)?;
+                let rows = list
+                    .items
+                    .iter()
+                    .map(|s| {
+                        let spec = s.spec.clone().unwrap_or_default();
+                        let ports = spec
+                            .ports
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|p| {
+                                let proto = p.protocol.as_deref().unwrap_or("TCP");
+                                match p.node_port {
+                                    Some(n) => format!("{}:{n}/{proto}", p.port),
+                                    None => format!("{}/{proto}", p.port),
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(",");
+                        vec![
+                            convert::shown_name(&s.metadata, all),
+                            spec.type_.unwrap_or_else(|| "ClusterIP".into()),
+                            spec.cluster_ip.unwrap_or_else(|| "-".into()),
+                            ports,
+                        ]
+                    })
+                    .collect();
+                (
+                    vec![
+                        tr!("col.name"),
+                        tr!("col.type"),
+                        "CLUSTER-IP".into(),
+                        tr!("col.ports"),
+                    ],
+                    rows,
+                )
+            }
+            "secrets" => {
+                let list = self
+                    .api::<Secret>()
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(kube_error)?;
+                let rows = list
+                    .items
+                    .iter()
+                    .map(|s| {
+                        let keys: Vec<String> = s
+                            .data
+                            .as_ref()
+                            .map(|d| d.keys().cloned().collect())
+                            .unwrap_or_default();
+                        vec![
+                            convert::shown_name(&s.metadata, all),
+                            s.type_.clone().unwrap_or_else(|| "Opaque".into()),
+                            keys.join(","),
+                        ]
+                    })
+                    .collect();
+                (
+                    vec![tr!("col.name"), tr!("col.type"), tr!("col.keys")],
+                    rows,
+                )
+            }
+            other => return Err(Error::Refused(tr!("kube.unknown_kind", kind = other))),
+        };
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|r| r.iter().map(|c| crate::sanitize::one_line(c)).collect())
+            .collect();
+        Ok(Outcome {
+            summary: tr!("kube.listed", count = rows.len(), what = what),
+            detail: Some(Detail::Table { header, rows }),
+        })
+    }
+
+    /// A secret's keys and values, decoded, for `secret show NAME`.
+    pub(super) async fn secret_values(&self, name: &str) -> Result<Outcome, Error> {
+        let ns = self.namespace_for_new();
+        let api: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(self.client(), &ns);
+        let s = match api.get(name).await {
+            Ok(s) => s,
+            Err(kube::Error::Api(e)) if e.code == 404 => {
+                return Err(Error::NotFound {
+                    kind: "kind.secret",
+                    name: name.to_string(),
+                    suggestion: None,
+                });
+            }
+            Err(e) => return Err(kube_error(e)),
+        };
+        let lines: Vec<String> = s
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| match String::from_utf8(v.0.clone()) {
+                Ok(t) => format!("{k} = {}", crate::sanitize::one_line(&t)),
+                Err(_) => format!("{k} = <{} bytes>", v.0.len()),
+            })
+            .collect();
+        Ok(Outcome {
+            summary: tr!("kube.secret_shown", name = name),
+            detail: Some(Detail::Text(lines.join("\n"))),
+        })
+    }
+}
