@@ -293,7 +293,7 @@ impl State {
                                 Action::JoinToken(_)
                                     | Action::KubeList(_)
                                     | Action::SecretShow(_)
-                                    | Action::Apply(_)
+                                    | Action::Apply { .. }
                             )
                         }) {
                             self.overlay = Overlay::Text {

@@ -256,6 +256,8 @@ struct Sent {
     workloads: Option<u64>,
     instances: Option<u64>,
     images: Option<u64>,
+    /// What the user was told it may not list, so it is said once per connection.
+    refusals: std::collections::HashSet<String>,
 }
 
 /// True when `value` differs from what was last sent (whose hash `last` holds), and records it.
@@ -267,6 +269,26 @@ fn changed<T: std::hash::Hash>(last: &mut Option<u64>, value: &T) -> bool {
     let changed = *last != h;
     *last = h;
     changed
+}
+
+/// A listing, or `None` when the user may not see it (RBAC; not a swarm manager): the refusal
+/// is said once, and the console keeps showing what it may. Other errors end the connection.
+async fn allowed<T>(
+    r: Result<T, Error>,
+    tx: &mpsc::Sender<Event>,
+    sent: &mut Sent,
+) -> Result<Option<T>, Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::NotManager) => Ok(None),
+        Err(Error::Forbidden(m)) => {
+            if sent.refusals.insert(m.clone()) {
+                let _ = tx.send(Event::Error(Error::Forbidden(m).to_string())).await;
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Re-lists what is dirty and sends what changed. Returns whether any workload is still
@@ -284,19 +306,15 @@ async fn refresh(
             let _ = tx.send(Event::Info(info)).await;
         }
     }
-    if d.nodes {
-        match backend.nodes().await {
-            Ok(n) => {
-                if changed(&mut sent.nodes, &n) {
-                    let _ = tx.send(Event::Nodes(n)).await;
-                }
-            }
-            Err(Error::NotManager) => {}
-            Err(e) => return Err(e),
-        }
+    if d.nodes
+        && let Some(n) = allowed(backend.nodes().await, tx, sent).await?
+        && changed(&mut sent.nodes, &n)
+    {
+        let _ = tx.send(Event::Nodes(n)).await;
     }
-    if d.workloads {
-        let w = backend.workloads().await?;
+    if d.workloads
+        && let Some(w) = allowed(backend.workloads().await, tx, sent).await?
+    {
         unsettled = Some(w.iter().any(|w| {
             w.health() != crate::model::Health::Healthy
                 || w.update
@@ -307,11 +325,11 @@ async fn refresh(
             let _ = tx.send(Event::Workloads(w)).await;
         }
     }
-    if d.instances {
-        let i = backend.instances().await?;
-        if changed(&mut sent.instances, &i) {
-            let _ = tx.send(Event::Instances(i)).await;
-        }
+    if d.instances
+        && let Some(i) = allowed(backend.instances().await, tx, sent).await?
+        && changed(&mut sent.instances, &i)
+    {
+        let _ = tx.send(Event::Instances(i)).await;
     }
     if d.images {
         let i = backend.images().await?;

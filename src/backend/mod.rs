@@ -43,6 +43,9 @@ pub enum Error {
     /// Refused before anything changed (global service, no previous spec, bad credentials...).
     #[error("{0}")]
     Refused(String),
+    /// The API server's RBAC said no: the user, the verb and the resource are in its words.
+    #[error("{}", tr!("err.forbidden", detail = .0))]
+    Forbidden(String),
     #[error("{}", tr!("err.readonly", command = .0))]
     ReadOnly(String),
     /// The change was made, but the cluster has not reached it (a deploy that does not

@@ -120,7 +120,19 @@ pub(super) fn ctx(a: &Args) -> Parsed {
 }
 
 pub(super) fn apply(a: &Args) -> Parsed {
-    act(Action::Apply(a.one("FILE|PRESET")?))
+    let force = a.rest.contains(&"--force-conflicts");
+    let rest: Vec<&str> = a
+        .rest
+        .iter()
+        .copied()
+        .filter(|w| *w != "--force-conflicts")
+        .collect();
+    let source = Args {
+        spec: a.spec,
+        rest: &rest,
+    }
+    .one("FILE|PRESET")?;
+    act(Action::Apply { source, force })
 }
 
 pub(super) fn delete(a: &Args) -> Parsed {

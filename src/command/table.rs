@@ -304,7 +304,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "apply",
         aliases: &["aplicar"],
-        usage: "FILE|PRESET",
+        usage: "FILE|PRESET [--force-conflicts]",
         help: "cmd.apply",
         args: &[ArgKind::Text],
         parse: actions::apply,

@@ -80,8 +80,12 @@ pub enum Action {
         kind: String,
         name: String,
     },
-    /// Kubernetes: server-side apply of a manifests file or a lab preset's manifests.
-    Apply(String),
+    /// Kubernetes: server-side apply of a manifests file or a lab preset's manifests; `force`
+    /// takes fields another field manager owns (`--force-conflicts`).
+    Apply {
+        source: String,
+        force: bool,
+    },
     /// Kubernetes: a table of the namespace's `services` or `secrets` (names and types only).
     KubeList(String),
     /// Kubernetes: a secret's values, decoded: only when asked for by name.
@@ -304,9 +308,10 @@ impl Action {
                 format!("kubectl get secret {name} -o jsonpath='{{.data}}'")
             }
             Action::Context(c) => format!("kubectl config use-context {c}"),
-            Action::Apply(f) => {
-                format!("kubectl apply --server-side --field-manager=estiba -f {f}")
-            }
+            Action::Apply { source, force } => format!(
+                "kubectl apply --server-side --field-manager=estiba{} -f {source}",
+                if *force { " --force-conflicts" } else { "" }
+            ),
             Action::Namespace(Some(n)) => {
                 format!("kubectl config set-context --current --namespace={n}")
             }
@@ -366,7 +371,7 @@ impl Action {
             Action::CreateObject { name, .. }
             | Action::KubeSecret { name, .. }
             | Action::Context(name)
-            | Action::Apply(name)
+            | Action::Apply { source: name, .. }
             | Action::KubeList(name)
             | Action::SecretShow(name) => name.clone(),
             Action::Delete { kind, name } => format!("{kind}/{name}"),
@@ -444,7 +449,7 @@ impl Action {
             Action::RmStack(stack) => format!("docker stack rm {stack}"),
             Action::Context(_)
             | Action::Namespace(_)
-            | Action::Apply(_)
+            | Action::Apply { .. }
             | Action::KubeSecret { .. }
             | Action::KubeList(_)
             | Action::SecretShow(_)

@@ -4,7 +4,7 @@
 
 use super::{Kube, kube_error};
 use crate::backend::Error;
-use crate::model::action::Outcome;
+use crate::model::action::{Outcome, Progress};
 use crate::tr;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
@@ -107,7 +107,8 @@ impl Kube {
     pub(super) async fn apply(
         &self,
         source: &str,
-        progress: &mpsc::Sender<crate::model::action::Progress>,
+        force: bool,
+        progress: &mpsc::Sender<Progress>,
     ) -> Result<Outcome, Error> {
         let (text, file) = match crate::lab::manifests(source) {
             Some(t) if !std::path::Path::new(source).exists() => {
@@ -124,33 +125,123 @@ impl Kube {
             .namespace
             .unwrap_or_else(|| "default".to_string());
         let manifests = parse(&text, &file, &default_ns)?;
-        let params = PatchParams::apply("estiba").force();
+        let mut params = PatchParams::apply("estiba");
+        if force {
+            params = params.force();
+        } else {
+            // A dry run of every object first: fields another manager owns stop the apply
+            // before anything has changed.
+            let mut dry = params.clone();
+            dry.dry_run = true;
+            let mut conflicts = Vec::new();
+            for m in &manifests {
+                match self
+                    .api_for(m)
+                    .patch(&m.name, &dry, &Patch::Apply(&m.body))
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(kube::Error::Api(s)) if s.code == 409 => {
+                        conflicts.extend(conflict_lines(m, &s))
+                    }
+                    // In a namespace this apply makes: it cannot be tried before that exists.
+                    Err(kube::Error::Api(s)) if s.code == 404 && makes_namespace(&manifests, m) => {
+                    }
+                    Err(e) => return Err(about(m, kube_error(e))),
+                }
+            }
+            if !conflicts.is_empty() {
+                return Err(Error::Refused(tr!(
+                    "kube.apply_conflicts",
+                    file = file,
+                    conflicts = conflicts.join("\n")
+                )));
+            }
+        }
         let mut done = Vec::new();
         for m in &manifests {
-            let gvk = GroupVersionKind::gvk(&m.gvk.0, &m.gvk.1, &m.gvk.2);
-            let ar = ApiResource::from_gvk(&gvk);
-            let api: Api<DynamicObject> = match &m.namespace {
-                Some(ns) => Api::namespaced_with(self.client(), ns, &ar),
-                None => Api::all_with(self.client(), &ar),
-            };
             let _ = progress
-                .send(crate::model::action::Progress::Step(tr!(
-                    "kube.applying",
-                    what = m.describe()
-                )))
+                .send(Progress::Step(tr!("kube.applying", what = m.describe())))
                 .await;
-            api.patch(&m.name, &params, &Patch::Apply(&m.body))
+            match self
+                .api_for(m)
+                .patch(&m.name, &params, &Patch::Apply(&m.body))
                 .await
-                .map_err(|e| match kube_error(e) {
-                    Error::Engine(msg) => Error::Engine(format!("{}: {msg}", m.describe())),
-                    other => other,
-                })?;
-            done.push(m.describe());
+            {
+                Ok(_) => done.push(m.describe()),
+                Err(kube::Error::Api(s)) if s.code == 409 => {
+                    return Err(Error::Refused(tr!(
+                        "kube.apply_conflicts",
+                        file = file,
+                        conflicts = conflict_lines(m, &s).join("\n")
+                    )));
+                }
+                Err(e) => return Err(about(m, kube_error(e))),
+            }
         }
         Ok(Outcome {
             summary: tr!("kube.applied", count = done.len(), file = file),
             detail: Some(crate::model::action::Detail::Text(done.join("\n"))),
         })
+    }
+
+    fn api_for(&self, m: &Manifest) -> Api<DynamicObject> {
+        let gvk = GroupVersionKind::gvk(&m.gvk.0, &m.gvk.1, &m.gvk.2);
+        let ar = ApiResource::from_gvk(&gvk);
+        match &m.namespace {
+            Some(ns) => Api::namespaced_with(self.client(), ns, &ar),
+            None => Api::all_with(self.client(), &ar),
+        }
+    }
+}
+
+/// An error about one object, naming it.
+fn about(m: &Manifest, e: Error) -> Error {
+    match e {
+        Error::Engine(msg) => Error::Engine(format!("{}: {msg}", m.describe())),
+        other => other,
+    }
+}
+
+/// Whether the manifests make the namespace `m` goes in.
+fn makes_namespace(all: &[Manifest], m: &Manifest) -> bool {
+    all.iter()
+        .any(|n| n.gvk.2 == "Namespace" && Some(&n.name) == m.namespace.as_ref())
+}
+
+/// One line per field another manager owns: the object, the field and the manager, from the
+/// server's conflict status (`conflict with "kubectl-scale" using apps/v1` on `.spec.replicas`).
+fn conflict_lines(m: &Manifest, s: &kube::core::Status) -> Vec<String> {
+    let causes = s
+        .details
+        .as_ref()
+        .map(|d| d.causes.clone())
+        .unwrap_or_default();
+    let lines: Vec<String> = causes
+        .iter()
+        .map(|c| {
+            let manager = c
+                .message
+                .split('"')
+                .nth(1)
+                .unwrap_or(c.message.as_str())
+                .to_string();
+            tr!(
+                "kube.conflict_line",
+                what = m.describe(),
+                field = crate::sanitize::one_line(&c.field),
+                manager = crate::sanitize::one_line(&manager)
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        vec![format!(
+            "  {}: {}",
+            m.describe(),
+            crate::sanitize::one_line(&s.message)
+        )]
+    } else {
+        lines
     }
 }
 

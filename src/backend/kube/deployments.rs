@@ -299,23 +299,37 @@ impl Kube {
             {
                 return Ok(());
             }
+            // Only the pods of the current ReplicaSet tell whether the rollout is stuck: while a
+            // rollback replaces a broken one, its pods still wait for their image.
             let selector = convert::selector(&d.spec.selector);
-            let stuck = pods
-                .list(&ListParams::default().labels(&selector))
-                .await
-                .map_err(kube_error)?
-                .items
-                .into_iter()
-                .find_map(|p| {
-                    let (state, why) = convert::pod_state(&p);
-                    STUCK.contains(&state.as_str()).then(|| {
-                        format!(
-                            "{}: {state}{}",
-                            p.metadata.name.unwrap_or_default(),
-                            why.map(|w| format!(": {w}")).unwrap_or_default()
-                        )
-                    })
-                });
+            let current = if s.observed_generation.unwrap_or(0) >= generation {
+                self.current_hash(&d, &selector).await?
+            } else {
+                None
+            };
+            let stuck = match current {
+                None => None,
+                Some(hash) => pods
+                    .list(
+                        &ListParams::default()
+                            .labels(&format!("{selector},pod-template-hash={hash}")),
+                    )
+                    .await
+                    .map_err(kube_error)?
+                    .items
+                    .into_iter()
+                    .filter(|p| p.metadata.deletion_timestamp.is_none())
+                    .find_map(|p| {
+                        let (state, why) = convert::pod_state(&p);
+                        STUCK.contains(&state.as_str()).then(|| {
+                            format!(
+                                "{}: {state}{}",
+                                p.metadata.name.unwrap_or_default(),
+                                why.map(|w| format!(": {w}")).unwrap_or_default()
+                            )
+                        })
+                    }),
+            };
             if let Some(reason) = stuck {
                 return Err(Error::Refused(tr!(
                     "kube.stuck",
@@ -326,5 +340,36 @@ impl Kube {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
         Err(Error::Refused(tr!("kube.slow", name = name)))
+    }
+
+    /// The pod-template-hash of a Deployment's current ReplicaSet: the one whose revision is the
+    /// Deployment's.
+    async fn current_hash(&self, d: &Deployment, selector: &str) -> Result<Option<String>, Error> {
+        const REVISION: &str = "deployment.kubernetes.io/revision";
+        let Some(revision) = d
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION))
+        else {
+            return Ok(None);
+        };
+        let ns = d.metadata.namespace.as_deref().unwrap_or("default");
+        let sets: Api<ReplicaSet> = Api::namespaced(self.client(), ns);
+        let list = sets
+            .list(&ListParams::default().labels(selector))
+            .await
+            .map_err(kube_error)?;
+        Ok(list
+            .items
+            .into_iter()
+            .find(|rs| {
+                rs.metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(REVISION))
+                    == Some(revision)
+            })
+            .and_then(|rs| rs.metadata.labels?.get("pod-template-hash").cloned()))
     }
 }

@@ -54,9 +54,21 @@ fn unreachable(url: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Whether a watcher failed because the user may not list or watch its kind (403).
+fn forbidden(e: &watcher::Error) -> bool {
+    match e {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+        | watcher::Error::WatchFailed(kube::Error::Api(s)) => s.code == 403,
+        watcher::Error::WatchError(s) => s.code == 403,
+        _ => false,
+    }
+}
+
 /// A kube error in words: the API server's message when it sent one.
 pub fn kube_error(e: kube::Error) -> Error {
     match e {
+        kube::Error::Api(s) if s.code == 403 => Error::Forbidden(one_line(&s.message)),
         kube::Error::Api(s) => Error::Engine(one_line(&s.message)),
         other => Error::Engine(one_line(&other.to_string())),
     }
@@ -69,6 +81,14 @@ fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, Error> {
         None => Kubeconfig::read(),
     };
     read.map_err(|e| Error::Endpoint(tr!("kube.no_config", detail = one_line(&e.to_string()))))
+}
+
+/// A client that does not retry on its own: a 429 is an answer here (a disruption budget
+/// refusing an eviction, which kube's default retry would repeat for minutes), and the
+/// watchers and the console already retry what is worth retrying, saying so.
+fn new_client(mut config: kube::Config, url: &str) -> Result<kube::Client, Error> {
+    config.default_retry = false;
+    kube::Client::try_from(config).map_err(|e| unreachable(url, e))
 }
 
 async fn client_for(
@@ -98,7 +118,7 @@ async fn client_for(
         .map_err(|e| Error::Endpoint(one_line(&e.to_string())))?;
     let url = config.cluster_url.to_string();
     let namespace = config.default_namespace.clone();
-    let client = kube::Client::try_from(config).map_err(|e| unreachable(&url, e))?;
+    let client = new_client(config, &url)?;
     Ok((
         client,
         url,
@@ -122,7 +142,7 @@ impl Kube {
                 let config = kube::Config::incluster().map_err(|_| e)?;
                 let url = config.cluster_url.to_string();
                 let ns = config.default_namespace.clone();
-                let client = kube::Client::try_from(config).map_err(|e| unreachable(&url, e))?;
+                let client = new_client(config, &url)?;
                 let scope = Scope {
                     context: "in-cluster".into(),
                     namespace: Some(ns),
@@ -300,7 +320,6 @@ impl Kube {
         let url = self.endpoint();
         let generation = self.read(|c| c.generation);
         let mut switched = self.switched.subscribe();
-        let cfg = watcher::Config::default;
         let node_dirty = Dirty {
             nodes: true,
             ..Dirty::default()
@@ -310,28 +329,46 @@ impl Kube {
             instances: true,
             ..Dirty::default()
         };
-        let nodes = watcher(Api::<KNode>::all(client.clone()), cfg())
-            .map_ok(move |_| node_dirty)
-            .boxed();
-        let deployments = watcher(Api::<Deployment>::all(client.clone()), cfg())
-            .map_ok(move |_| workloads)
-            .boxed();
-        let sets = watcher(Api::<ReplicaSet>::all(client.clone()), cfg())
-            .map_ok(move |_| workloads)
-            .boxed();
-        let stateful = watcher(Api::<StatefulSet>::all(client.clone()), cfg())
-            .map_ok(move |_| workloads)
-            .boxed();
-        let daemons = watcher(Api::<DaemonSet>::all(client.clone()), cfg())
-            .map_ok(move |_| workloads)
-            .boxed();
-        let pods = watcher(Api::<Pod>::all(client), cfg())
-            .map_ok(move |_| workloads)
-            .boxed();
+        // The namespaced kinds are watched in the namespace looked at, so a user whose Role
+        // covers one namespace can watch it; a kind the user may not watch (nodes, for such a
+        // user) stops its watcher, and the listing says why.
+        let ns = self.scope().namespace;
+        fn scoped<K>(client: &kube::Client, ns: &Option<String>) -> Api<K>
+        where
+            K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+            <K as kube::Resource>::DynamicType: Default,
+        {
+            match ns {
+                Some(ns) => Api::namespaced(client.clone(), ns),
+                None => Api::all(client.clone()),
+            }
+        }
+        fn watch<K>(api: Api<K>, dirty: Dirty) -> BoxStream<'static, Result<Dirty, watcher::Error>>
+        where
+            K: kube::Resource
+                + Clone
+                + serde::de::DeserializeOwned
+                + std::fmt::Debug
+                + Send
+                + 'static,
+            <K as kube::Resource>::DynamicType: Default + Eq + std::hash::Hash + Clone,
+        {
+            watcher(api, watcher::Config::default())
+                .take_while(|r| std::future::ready(!matches!(r, Err(e) if forbidden(e))))
+                .map_ok(move |_| dirty)
+                .boxed()
+        }
+        let nodes = watch(Api::<KNode>::all(client.clone()), node_dirty);
+        let deployments = watch(scoped::<Deployment>(&client, &ns), workloads);
+        let sets = watch(scoped::<ReplicaSet>(&client, &ns), workloads);
+        let stateful = watch(scoped::<StatefulSet>(&client, &ns), workloads);
+        let daemons = watch(scoped::<DaemonSet>(&client, &ns), workloads);
+        let pods = watch(scoped::<Pod>(&client, &ns), workloads);
         let watchers =
             futures::stream::select_all([nodes, deployments, sets, stateful, daemons, pods])
                 .map_err(move |e| unreachable(&url, e));
-        // Ends (and the driver reconnects with the new client) when the context changes.
+        // Ends (and the driver reconnects with the new client) when the context or the
+        // namespace changes.
         let ended = async move {
             let _ = switched.wait_for(|g| *g != generation).await;
         };
@@ -475,9 +512,16 @@ impl Kube {
             self.require_cluster_object::<Namespace>(n, "kind.namespace")
                 .await?;
         }
-        if let Ok(mut c) = self.conn.write() {
-            c.scope.namespace = ns;
-        }
+        // The watchers follow the namespace: they are made again for it.
+        let generation = match self.conn.write() {
+            Ok(mut c) => {
+                c.scope.namespace = ns;
+                c.generation += 1;
+                c.generation
+            }
+            Err(_) => 0,
+        };
+        let _ = self.switched.send(generation);
         Ok(())
     }
 

@@ -88,10 +88,21 @@ impl Kube {
                 .send(Progress::Step(tr!("kube.evicting", pod = name)))
                 .await;
             let api: Api<Pod> = Api::namespaced(self.client(), &ns);
-            api.evict(&name, &Default::default())
-                .await
-                .map_err(kube_error)?;
-            n += 1;
+            match api.evict(&name, &Default::default()).await {
+                Ok(_) => n += 1,
+                // A PodDisruptionBudget that allows no more disruptions: the server says 429.
+                // The node stays cordoned; what was evicted stays evicted, as with kubectl.
+                Err(kube::Error::Api(s)) if s.code == 429 => {
+                    return Err(Error::Refused(tr!(
+                        "kube.drain_blocked",
+                        node = node,
+                        pod = format!("{ns}/{name}"),
+                        count = n,
+                        reason = crate::sanitize::one_line(&s.message)
+                    )));
+                }
+                Err(e) => return Err(kube_error(e)),
+            }
         }
         Ok(n)
     }

@@ -33,7 +33,7 @@ impl Kube {
             Action::Label { node, labels } => self.label(node, labels).await,
             Action::Unlabel { node, keys } => self.unlabel(node, keys).await,
             Action::Availability { node, to } => self.set_availability(node, to, progress).await,
-            Action::Apply(source) => self.apply(source, progress).await,
+            Action::Apply { source, force } => self.apply(source, *force, progress).await,
             Action::CreateObject { secret, name, file } => {
                 self.create_object(*secret, name, file).await
             }

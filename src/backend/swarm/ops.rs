@@ -94,7 +94,7 @@ impl Swarm {
             Action::RmStack(stack) => self.remove_stack(stack, progress).await,
             Action::Context(_)
             | Action::Namespace(_)
-            | Action::Apply(_)
+            | Action::Apply { .. }
             | Action::KubeSecret { .. }
             | Action::KubeList(_)
             | Action::SecretShow(_)
