@@ -1,5 +1,7 @@
-//! The Kubernetes backend against the fake API server (tests/support/fake_kube.rs): the real kube
-//! client, in-process and through the estiba binary with a generated kubeconfig.
+//! The Kubernetes backend against a real control plane (tests/support/kube_cluster.rs: etcd,
+//! kube-apiserver, kube-controller-manager and kube-scheduler v1.34.4, with kwok as the kubelets):
+//! the kube client in-process, and the estiba binary with a kubeconfig as a student has one (TLS,
+//! a token). kubectl of the same release observes what estiba did.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
 
 mod support;
@@ -12,7 +14,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
-use support::fake_kube::FakeKube;
+use support::kube_cluster::KubeCluster;
 
 fn deployment(ns: &str, name: &str, replicas: u64, image: &str) -> serde_json::Value {
     json!({
@@ -29,20 +31,33 @@ fn deployment(ns: &str, name: &str, replicas: u64, image: &str) -> serde_json::V
     })
 }
 
-/// A fake cluster with the seed 003 lab running: creator ×2 and verifier ×3 in default, and a
+/// A cluster with the seed 003 lab running: creator ×2 and verifier ×3 in default, and a
 /// challenge-dev namespace with one deployment; a kubeconfig for it in a work folder.
-fn lab() -> (FakeKube, PathBuf, PathBuf) {
-    let fake = FakeKube::start(&["minikube", "minikube-m02"]);
-    fake.create(
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "challenge-dev"}}),
-    );
-    fake.create(deployment("default", "creator", 2, "creator:1.0"));
-    fake.create(deployment("default", "verifier", 3, "verifier:1.0"));
-    fake.create(deployment("challenge-dev", "web", 1, "web:dev"));
+fn lab() -> (KubeCluster, PathBuf, PathBuf) {
+    let kube = KubeCluster::start(&["minikube", "minikube-m02"]);
+    kube.create(deployment("default", "creator", 2, "creator:1.0"));
+    kube.create(deployment("default", "verifier", 3, "verifier:1.0"));
+    kube.create(deployment("challenge-dev", "web", 1, "web:dev"));
+    for (ns, d) in [
+        ("default", "creator"),
+        ("default", "verifier"),
+        ("challenge-dev", "web"),
+    ] {
+        kube.wait_rolled_out(ns, d);
+    }
     let dir = support::workdir("estiba-kube");
     let config = dir.join("kubeconfig");
-    fake.kubeconfig(&config);
-    (fake, dir, config)
+    kube.kubeconfig(&config);
+    (kube, dir, config)
+}
+
+/// A cluster with no workloads and a kubeconfig for it.
+fn empty() -> (KubeCluster, PathBuf, PathBuf) {
+    let kube = KubeCluster::start(&["minikube"]);
+    let dir = support::workdir("estiba-kube");
+    let config = dir.join("kubeconfig");
+    kube.kubeconfig(&config);
+    (kube, dir, config)
 }
 
 fn estiba(dir: &Path, config: &Path, args: &[&str]) -> Output {
@@ -53,11 +68,13 @@ fn estiba(dir: &Path, config: &Path, args: &[&str]) -> Output {
 
 use support::ok;
 
-fn images_of(fake: &FakeKube, app: &str) -> Vec<String> {
-    let mut v: Vec<String> = fake
+/// The images of an app's pods that are not on their way out.
+fn images_of(kube: &KubeCluster, app: &str) -> Vec<String> {
+    let mut v: Vec<String> = kube
         .list("pods", Some("default"))
         .iter()
         .filter(|p| p["metadata"]["labels"]["app"] == app)
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
         .map(|p| {
             p["spec"]["containers"][0]["image"]
                 .as_str()
@@ -69,17 +86,35 @@ fn images_of(fake: &FakeKube, app: &str) -> Vec<String> {
     v
 }
 
+/// Waits (up to 30 s) until an app's pods run exactly these images; the controllers and kwok
+/// settle a rollout a moment after the API says it is done.
+fn wait_images(kube: &KubeCluster, app: &str, want: &[&str]) {
+    let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let have = images_of(kube, app);
+        if have == want {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{app}: pods run {have:?}, expected {want:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 #[test]
 fn deployments_pods_and_nodes_are_listed_as_the_model_has_them() {
-    let (_fake, _dir, config) = lab();
+    let (_kube, _dir, config) = lab();
     support::runtime().block_on(async {
         let k = Kube::connect(Some(&config), None).await.unwrap();
         let info = k.info().await.unwrap();
-        assert_eq!(info.engine, "Kubernetes v1.31.0-fake");
+        assert_eq!(info.engine, "Kubernetes v1.34.4");
         let scope = info.kube.unwrap();
         assert_eq!(
             (scope.context.as_str(), scope.namespace.as_deref()),
-            ("fake", Some("default"))
+            ("lab", Some("default"))
         );
         let nodes = k.nodes().await.unwrap();
         assert_eq!(nodes.len(), 2);
@@ -114,26 +149,26 @@ fn deployments_pods_and_nodes_are_listed_as_the_model_has_them() {
 
 #[test]
 fn scale_image_rollback_and_restart_through_the_command_line() {
-    let (fake, dir, config) = lab();
+    let (kube, dir, config) = lab();
     let out = ok(&estiba(&dir, &config, &["scale", "creator", "4"]));
     assert!(
         out.contains("kubectl scale deployment/creator --replicas=4"),
         "{out}"
     );
     assert_eq!(
-        fake.get("deployments", Some("default"), "creator").unwrap()["spec"]["replicas"],
+        kube.get("deployments", Some("default"), "creator").unwrap()["spec"]["replicas"],
         4
     );
-    assert_eq!(images_of(&fake, "creator").len(), 4);
+    wait_images(&kube, "creator", &["creator:1.0"; 4]);
     // A new image: a new ReplicaSet, every pod on it.
     let out = ok(&estiba(&dir, &config, &["image", "creator", "creator:2.0"]));
     assert!(
         out.contains("kubectl set image deployment/creator *=creator:2.0"),
         "{out}"
     );
-    assert_eq!(images_of(&fake, "creator"), vec!["creator:2.0"; 4]);
+    wait_images(&kube, "creator", &["creator:2.0"; 4]);
     assert_eq!(
-        fake.list("replicasets", Some("default")).len(),
+        kube.list("replicasets", Some("default")).len(),
         3,
         "creator's two and verifier's"
     );
@@ -143,8 +178,9 @@ fn scale_image_rollback_and_restart_through_the_command_line() {
         out.contains("kubectl rollout undo deployment/creator"),
         "{out}"
     );
-    assert_eq!(images_of(&fake, "creator"), vec!["creator:1.0"; 4]);
-    // An image that never pulls: the reason, and rollback restores.
+    wait_images(&kube, "creator", &["creator:1.0"; 4]);
+    // An image that never pulls (kwok's stage for "missing…" images): the kubelet's reason, and
+    // rollback restores.
     let o = estiba(&dir, &config, &["image", "creator", "missing:9"]);
     assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
@@ -153,18 +189,30 @@ fn scale_image_rollback_and_restart_through_the_command_line() {
         "{e}"
     );
     ok(&estiba(&dir, &config, &["rollback", "creator"]));
-    assert_eq!(images_of(&fake, "creator"), vec!["creator:1.0"; 4]);
-    // Restart: a new template annotation, new pods.
-    let before = fake.list("pods", Some("default")).len();
+    wait_images(&kube, "creator", &["creator:1.0"; 4]);
+    // Restart: a new template annotation, new pods with the same image.
+    let names = |kube: &KubeCluster| -> Vec<String> {
+        kube.list("pods", Some("default"))
+            .iter()
+            .filter(|p| p["metadata"]["labels"]["app"] == "verifier")
+            .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = names(&kube);
     ok(&estiba(&dir, &config, &["restart", "verifier"]));
-    let d = fake
+    let d = kube
         .get("deployments", Some("default"), "verifier")
         .unwrap();
     assert!(
         d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
             .is_string()
     );
-    assert_eq!(fake.list("pods", Some("default")).len(), before);
+    wait_images(&kube, "verifier", &["verifier:1.0"; 3]);
+    let after = names(&kube);
+    assert!(
+        after.iter().all(|p| !before.contains(p)),
+        "every pod replaced: {before:?} → {after:?}"
+    );
     // Names that do not exist, and what only Docker does.
     let o = estiba(&dir, &config, &["scale", "creatr", "2"]);
     assert_eq!(o.status.code(), Some(1));
@@ -176,49 +224,119 @@ fn scale_image_rollback_and_restart_through_the_command_line() {
 
 #[test]
 fn nodes_are_labelled_cordoned_and_drained() {
-    let (fake, dir, config) = lab();
+    let (kube, dir, config) = lab();
     ok(&estiba(
         &dir,
         &config,
         &["label", "minikube-m02", "app=api"],
     ));
-    let n = fake.get("nodes", None, "minikube-m02").unwrap();
+    let n = kube.get("nodes", None, "minikube-m02").unwrap();
     assert_eq!(n["metadata"]["labels"]["app"], "api");
     ok(&estiba(&dir, &config, &["unlabel", "minikube-m02", "app"]));
     assert!(
-        fake.get("nodes", None, "minikube-m02").unwrap()["metadata"]["labels"]["app"].is_null()
+        kube.get("nodes", None, "minikube-m02").unwrap()["metadata"]["labels"]["app"].is_null()
     );
     let out = ok(&estiba(&dir, &config, &["pause", "minikube-m02"]));
     assert!(out.contains("kubectl cordon minikube-m02"), "{out}");
     assert_eq!(
-        fake.get("nodes", None, "minikube-m02").unwrap()["spec"]["unschedulable"],
+        kube.get("nodes", None, "minikube-m02").unwrap()["spec"]["unschedulable"],
         true
     );
     // Drain asks first; its pods move to the other node.
     let o = estiba(&dir, &config, &["drain", "minikube-m02"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
     ok(&estiba(&dir, &config, &["drain", "minikube-m02", "--yes"]));
-    let on_m02 = fake
+    let on_m02 = kube
         .list("pods", None)
         .iter()
         .filter(|p| p["spec"]["nodeName"] == "minikube-m02")
         .count();
     assert_eq!(on_m02, 0);
-    assert_eq!(
-        fake.list("pods", Some("default")).len(),
-        5,
-        "recreated elsewhere"
+    wait_images(&kube, "creator", &["creator:1.0"; 2]);
+    wait_images(&kube, "verifier", &["verifier:1.0"; 3]);
+    // Recreated on the other node.
+    assert!(
+        kube.list("pods", Some("default"))
+            .iter()
+            .all(|p| p["spec"]["nodeName"] == "minikube"),
     );
     ok(&estiba(&dir, &config, &["activate", "minikube-m02"]));
-    assert!(fake.get("nodes", None, "minikube-m02").unwrap()["spec"]["unschedulable"] == false);
+    assert_ne!(
+        kube.get("nodes", None, "minikube-m02").unwrap()["spec"]["unschedulable"],
+        true
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_disruption_budget_stops_a_drain_and_says_which_pod() {
+    let (kube, dir, config) = lab();
+    // No pod may go, in either namespace: every eviction is refused with 429, whichever pod the
+    // drain tries first. (creator and verifier are chosen by a set-based selector.)
+    kube.create(json!({
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": "keep-all", "namespace": "default"},
+        "spec": {"minAvailable": 5, "selector": {"matchExpressions": [
+            {"key": "app", "operator": "In", "values": ["creator", "verifier"]}
+        ]}}
+    }));
+    kube.create(json!({
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": "keep-web", "namespace": "challenge-dev"},
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}
+    }));
+    for (ns, name, healthy) in [("default", "keep-all", 5), ("challenge-dev", "keep-web", 1)] {
+        support::wait_for("the budget's status", Duration::from_secs(20), || {
+            let pdb = kube.get("poddisruptionbudgets", Some(ns), name)?;
+            (pdb["status"]["currentHealthy"] == healthy && pdb["status"]["disruptionsAllowed"] == 0)
+                .then_some(())
+        });
+    }
+    let before: Vec<String> = kube
+        .list("pods", None)
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    let on_m02 = kube
+        .list("pods", None)
+        .iter()
+        .filter(|p| p["spec"]["nodeName"] == "minikube-m02")
+        .count();
+    assert!(on_m02 > 0, "the scheduler spread the pods");
+    let o = estiba(&dir, &config, &["drain", "minikube-m02", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("Drain of minikube-m02 stopped at pod ")
+            && e.contains("disruption budget")
+            && e.contains("0 pods evicted"),
+        "{e}"
+    );
+    let after: Vec<String> = kube
+        .list("pods", None)
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(before, after, "no pod was evicted");
+    assert_eq!(
+        kube.get("nodes", None, "minikube-m02").unwrap()["spec"]["unschedulable"],
+        true,
+        "cordoned, as kubectl drain leaves it"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn logs_of_a_deployment_are_merged_with_pod_names() {
-    let (fake, dir, config) = lab();
+    let (kube, dir, config) = lab();
+    // Through the API server from kwok, as from a kubelet: every creator container prints these.
+    let lines: Vec<String> = (1..=5).map(|n| format!("creator says hello {n}")).collect();
+    kube.write_log(
+        "creator",
+        &lines.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let out = ok(&estiba(&dir, &config, &["logs", "creator", "--tail", "3"]));
-    let pods: Vec<String> = fake
+    let pods: Vec<String> = kube
         .list("pods", Some("default"))
         .iter()
         .filter(|p| p["metadata"]["labels"]["app"] == "creator")
@@ -226,13 +344,18 @@ fn logs_of_a_deployment_are_merged_with_pod_names() {
         .collect();
     assert_eq!(pods.len(), 2);
     for p in &pods {
-        assert_eq!(
-            out.lines()
-                .filter(|l| l.contains(&format!("{p} says hello")))
-                .count(),
-            3,
-            "{out}"
-        );
+        let mine: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains(p.as_str()) && l.contains("says hello"))
+            .collect();
+        assert_eq!(mine.len(), 3, "the last 3 of each pod: {out}");
+        assert!(mine[2].ends_with("creator says hello 5"), "{out}");
+        // kubectl sees the same lines.
+        let theirs = kube.kubectl_ok(&["logs", p, "--tail", "3"]);
+        assert_eq!(theirs.lines().count(), 3);
+        for (a, b) in mine.iter().zip(theirs.lines()) {
+            assert!(a.ends_with(b), "{a} / {b}");
+        }
     }
     // Follow: new lines keep coming from the pod.
     support::runtime().block_on(async {
@@ -245,6 +368,8 @@ fn logs_of_a_deployment_are_merged_with_pod_names() {
         };
         let follow = tokio::spawn(async move { k.logs(&target, 1, true, tx).await });
         let mut seen = Vec::new();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        kube.write_log("creator", &["creator says hello 6", "creator says hello 7"]);
         while seen.len() < 6 {
             let batch = tokio::time::timeout(Duration::from_secs(5), rx.recv())
                 .await
@@ -253,10 +378,15 @@ fn logs_of_a_deployment_are_merged_with_pod_names() {
             seen.extend(batch);
         }
         follow.abort();
-        assert!(
-            seen.iter().any(|l| l.text.contains("says hello 1")),
-            "{seen:?}"
-        );
+        for n in [5, 6, 7] {
+            assert_eq!(
+                seen.iter()
+                    .filter(|l| l.text.ends_with(&format!("says hello {n}")))
+                    .count(),
+                2,
+                "line {n} from each pod, the new ones as they come: {seen:?}"
+            );
+        }
         assert!(
             seen.iter()
                 .all(|l| l.ts.is_some() && pods.contains(&l.source))
@@ -276,7 +406,7 @@ async fn next(
 
 #[test]
 fn watchers_see_changes_and_list_again_after_410_gone() {
-    let (fake, _dir, config) = lab();
+    let (mut kube, _dir, config) = lab();
     support::runtime().block_on(async {
         let k = Kube::connect(Some(&config), None).await.unwrap();
         let mut changes = k.changes();
@@ -287,21 +417,37 @@ fn watchers_see_changes_and_list_again_after_410_gone() {
             .await
             .is_ok()
         {}
-        fake.create(deployment("default", "keycreator", 1, "keycreator:1.0"));
+        kube.create(deployment("default", "keycreator", 1, "keycreator:1.0"));
         let d = next(&mut changes).await.unwrap().unwrap();
         assert!(d.workloads && d.instances, "{d:?}");
-        // History compacted: the watchers get 410 Gone, list again, and go on.
-        fake.compact();
         while tokio::time::timeout(Duration::from_millis(500), changes.next())
             .await
             .is_ok()
         {}
-        fake.create(deployment("default", "late", 1, "late:1.0"));
-        let d = next(&mut changes)
-            .await
-            .expect("changes after the re-list")
-            .unwrap();
-        assert!(d.workloads);
+        // History compacted past what the watchers saw (a write they do not watch moves it
+        // on), and their connections dropped by a restart of the API server: each watch resumes
+        // from a resourceVersion etcd no longer has, gets 410 Gone, and lists again.
+        // (Two writes: a watch resumes at the revision after the last one it saw, and etcd keeps
+        // the revision it was compacted at.)
+        kube.kubectl_ok(&["create", "configmap", "moves-history", "-n", "kube-system"]);
+        kube.kubectl_ok(&["create", "configmap", "moves-it-on", "-n", "kube-system"]);
+        kube.compact();
+        let lists_before = kube.audit_count("list", "deployments");
+        kube.restart_apiserver();
+        kube.create(deployment("default", "late", 1, "late:1.0"));
+        // The watchers are driven only while the stream is read: read it until the deployments
+        // watcher has listed again and said that the workloads changed.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let mut changed = false;
+        while !(changed && kube.audit_count("list", "deployments") > lists_before) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the deployments watcher did not list again after its watch expired (changed: {changed})"
+            );
+            if let Some(Ok(d)) = next(&mut changes).await {
+                changed |= d.workloads;
+            }
+        }
         assert!(
             k.workloads()
                 .await
@@ -314,7 +460,7 @@ fn watchers_see_changes_and_list_again_after_410_gone() {
 
 #[test]
 fn context_and_namespace_switch_and_bad_ones_say_why() {
-    let (_fake, _dir, config) = lab();
+    let (_kube, _dir, config) = lab();
     support::runtime().block_on(async {
         let k = Kube::connect(Some(&config), None).await.unwrap();
         let (tx, _rx) = tokio::sync::mpsc::channel(16);
@@ -352,13 +498,13 @@ fn context_and_namespace_switch_and_bad_ones_say_why() {
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Unreachable { .. }), "{e}");
-        assert_eq!(k.scope().context, "fake");
+        assert_eq!(k.scope().context, "lab");
         let e = k
             .act(&Action::Context("nope".into()), &tx)
             .await
             .unwrap_err();
         assert!(e.to_string().contains("nope"), "{e}");
-        k.act(&Action::Context("fake-dev".into()), &tx)
+        k.act(&Action::Context("lab-dev".into()), &tx)
             .await
             .unwrap();
         assert_eq!(k.scope().namespace.as_deref(), Some("challenge-dev"));
@@ -367,8 +513,54 @@ fn context_and_namespace_switch_and_bad_ones_say_why() {
 }
 
 #[test]
+fn a_user_who_may_only_read_one_namespace_is_told_what_they_may_not_do() {
+    let (kube, dir, config) = lab();
+    let reader = |args: &[&str]| {
+        let mut all = vec!["--context", "reader"];
+        all.extend_from_slice(args);
+        estiba(&dir, &config, &all)
+    };
+    // What the Role allows works.
+    let out = ok(&reader(&["workloads"]));
+    assert!(out.contains("web") && !out.contains("creator"), "{out}");
+    // What it does not: the server's refusal, with the user, the verb and the resource.
+    let o = reader(&["nodes"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("reader") && e.contains("list") && e.contains("nodes"),
+        "{e}"
+    );
+    let o = reader(&["scale", "web", "3"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("reader") && e.contains("deployments"), "{e}");
+    assert_eq!(
+        kube.get("deployments", Some("challenge-dev"), "web")
+            .unwrap()["spec"]["replicas"],
+        1,
+        "nothing changed"
+    );
+    // The console keeps working: the namespace's deployment is shown, the refusals said.
+    support::require(&["tmux"]);
+    let t = console(&dir, &config, "--context reader");
+    let screen = t.wait_for("web", 20);
+    assert!(screen.contains("⎈ reader · ns challenge-dev"), "{screen}");
+    // Nodes it may not list: said once, and the rest is live (not stale).
+    let screen = t.wait_for("not allowed: nodes is forbidden", 10);
+    assert!(!screen.contains("stale"), "{screen}");
+    t.text(":scale web 3");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("forbidden", 15);
+    assert!(screen.contains("reader"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn kubeconfig_comes_from_the_environment_with_kube() {
-    let (_fake, dir, config) = lab();
+    let (_kube, dir, config) = lab();
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_estiba"))
         .args(["--kube", "nodes"])
         .env("KUBECONFIG", &config)
@@ -382,7 +574,7 @@ fn kubeconfig_comes_from_the_environment_with_kube() {
         "{out}"
     );
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_estiba"))
-        .args(["--kube", "--context", "fake-dev", "workloads"])
+        .args(["--kube", "--context", "lab-dev", "workloads"])
         .env("KUBECONFIG", &config)
         .env("ESTIBA_DATA_DIR", dir.join(".data"))
         .env("LANG", "C.UTF-8")
@@ -403,7 +595,7 @@ fn bad_configuration_is_a_clear_error() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let (_fake, dir2, config) = lab();
+    let (_kube, dir2, config) = lab();
     let o = estiba(&dir2, &config, &["--context", "gone", "nodes"]);
     assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
@@ -422,21 +614,22 @@ fn console(dir: &Path, config: &Path, extra: &str) -> support::tmux::Tmux {
 #[test]
 fn the_console_over_a_kubeconfig_is_live_and_acts() {
     support::require(&["tmux"]);
-    let (fake, dir, config) = lab();
+    let (kube, dir, config) = lab();
     let t = console(&dir, &config, "");
     let screen = t.wait_for("verifier", 15);
-    assert!(screen.contains("⎈ fake · ns default"), "{screen}");
+    assert!(screen.contains("⎈ lab · ns default"), "{screen}");
     assert!(
         screen.contains("namespace default") && screen.contains("3/3"),
         "{screen}"
     );
     // Watchers, not polling: a deployment made on the server shows up by itself.
-    fake.create(deployment("default", "keycreator", 1, "keycreator:1.0"));
+    kube.create(deployment("default", "keycreator", 1, "keycreator:1.0"));
     t.wait_for("keycreator", 10);
+    kube.write_log("creator", &["creator is ready"]);
     t.text(":scale creator 4");
     t.keys(&["Enter"]);
     t.wait_for("Scaled creator=4", 20);
-    assert_eq!(images_of(&fake, "creator").len(), 4);
+    wait_images(&kube, "creator", &["creator:1.0"; 4]);
     t.text(":tasks creator");
     t.keys(&["Enter"]);
     let screen = t.wait_for("creator (4/4", 10);
@@ -444,9 +637,31 @@ fn the_console_over_a_kubeconfig_is_live_and_acts() {
     // The logs of every creator pod, merged, with their names.
     t.text(":logs creator");
     t.keys(&["Enter"]);
-    // (The pane is narrow here: each line shows its pod, then the pod's own words.)
-    let screen = t.wait_for("│ creator-", 10);
+    // (The pane is narrow here: each line shows the end of its pod's name, then the pod's own
+    // words; kwok serves the line to every creator container.)
+    let screen = t.wait_for("│ creator is ready", 10);
     assert!(screen.contains("Logs creator · following"), "{screen}");
+    let pods: Vec<String> = kube
+        .list("pods", Some("default"))
+        .iter()
+        .filter(|p| p["metadata"]["labels"]["app"] == "creator")
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    let lines: Vec<String> = pods
+        .iter()
+        .map(|p| format!("{} │ creator is ready", &p[p.len() - 5..]))
+        .collect();
+    support::wait_for(
+        "a line from each creator pod",
+        Duration::from_secs(10),
+        || {
+            let screen = t.screen();
+            lines
+                .iter()
+                .all(|l| screen.contains(l.as_str()))
+                .then_some(())
+        },
+    );
     t.keys(&["H"]);
     t.wait_for("kubectl scale deployment/creator --replicas=4", 5);
     t.keys(&["Escape"]);
@@ -472,7 +687,7 @@ fn the_console_over_a_kubeconfig_is_live_and_acts() {
 #[test]
 fn an_unreachable_context_is_shown_and_the_console_keeps_working() {
     support::require(&["tmux"]);
-    let (_fake, dir, config) = lab();
+    let (_kube, dir, config) = lab();
     let t = console(&dir, &config, "--context gone");
     let screen = t.wait_for("127.0.0.1:9", 15);
     assert!(screen.contains("reconnecting"), "{screen}");
@@ -485,49 +700,108 @@ fn an_unreachable_context_is_shown_and_the_console_keeps_working() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Every object's resourceVersion in a namespace, by kind and name.
+fn versions(kube: &KubeCluster, ns: &str) -> Vec<(String, String)> {
+    let mut v = Vec::new();
+    for kind in ["deployments", "replicasets", "services", "secrets", "pods"] {
+        for o in kube.list(kind, Some(ns)) {
+            v.push((
+                format!("{kind}/{}", o["metadata"]["name"].as_str().unwrap()),
+                o["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            ));
+        }
+    }
+    v.sort();
+    v
+}
+
 #[test]
 fn the_lab_presets_apply_server_side_and_again_without_change() {
-    let fake = FakeKube::start(&["minikube"]);
-    let dir = support::workdir("estiba-kube-apply");
-    let config = dir.join("kubeconfig");
-    fake.kubeconfig(&config);
+    let (kube, dir, config) = empty();
     let out = ok(&estiba(&dir, &config, &["apply", "practica-k8s"]));
     assert!(out.contains("5 objects applied"), "{out}");
     assert!(
-        out.contains("kubectl apply --server-side --field-manager=estiba"),
+        out.contains("kubectl apply --server-side --field-manager=estiba -f practica-k8s"),
         "{out}"
     );
-    let d = fake.get("deployments", Some("default"), "creator").unwrap();
+    let d = kube.get("deployments", Some("default"), "creator").unwrap();
     assert_eq!(d["spec"]["replicas"], 2);
-    assert_eq!(d["metadata"]["managedFields"][0]["manager"], "estiba");
+    let managers: Vec<(&str, &str)> = d["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["manager"].as_str().unwrap(),
+                m["operation"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(managers.contains(&("estiba", "Apply")), "{managers:?}");
     assert_eq!(
-        fake.get("deployments", Some("default"), "verifier")
+        kube.get("deployments", Some("default"), "verifier")
             .unwrap()["spec"]["replicas"],
         3
     );
     assert_eq!(
-        fake.get("services", Some("default"), "creator").unwrap()["spec"]["type"],
+        kube.get("services", Some("default"), "creator").unwrap()["spec"]["type"],
         "NodePort"
     );
-    assert!(fake.get("secrets", Some("default"), "jwt-key").is_some());
-    assert_eq!(fake.list("pods", Some("default")).len(), 5);
-    // Applying again changes nothing: the same ReplicaSets, the same pods.
-    let before: Vec<String> = fake
-        .list("pods", Some("default"))
-        .iter()
-        .map(|p| p["metadata"]["name"].to_string())
-        .collect();
+    // The secret's stringData became data on the server.
+    let secret = kube.get("secrets", Some("default"), "jwt-key").unwrap();
+    assert!(
+        secret["stringData"].is_null() && secret["data"].as_object().is_some_and(|d| !d.is_empty()),
+        "{secret}"
+    );
+    wait_images(&kube, "creator", &["creator:1.0"; 2]);
+    wait_images(&kube, "verifier", &["verifier:1.0"; 3]);
+    // Applying again changes nothing: not one resourceVersion moves.
+    let before = versions(&kube, "default");
     ok(&estiba(&dir, &config, &["apply", "practica-k8s"]));
-    let after: Vec<String> = fake
-        .list("pods", Some("default"))
-        .iter()
-        .map(|p| p["metadata"]["name"].to_string())
+    assert_eq!(before, versions(&kube, "default"));
+    // Another field manager owns replicas now: the apply stops, names the field and the manager,
+    // and changes nothing; --force-conflicts takes the field back.
+    kube.kubectl_ok(&["scale", "deployment/creator", "--replicas=4"]);
+    let before = versions(&kube, "default");
+    let o = estiba(&dir, &config, &["apply", "practica-k8s"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("Nothing was applied")
+            && e.contains("deployment/creator (default): .spec.replicas is managed by \"kubectl")
+            && e.contains("--force-conflicts"),
+        "{e}"
+    );
+    assert_eq!(
+        kube.get("deployments", Some("default"), "creator").unwrap()["spec"]["replicas"],
+        4
+    );
+    let changed: Vec<_> = versions(&kube, "default")
+        .into_iter()
+        .filter(|v| !before.contains(v))
+        .filter(|(k, _)| !k.starts_with("pods/") && !k.starts_with("replicasets/"))
         .collect();
-    assert_eq!(before, after);
+    assert!(
+        changed.iter().all(|(k, _)| k == "deployments/creator"),
+        "only the scale's own status updates: {changed:?}"
+    );
+    let out = ok(&estiba(
+        &dir,
+        &config,
+        &["apply", "practica-k8s", "--force-conflicts"],
+    ));
+    assert!(out.contains("--force-conflicts"), "{out}");
+    assert_eq!(
+        kube.get("deployments", Some("default"), "creator").unwrap()["spec"]["replicas"],
+        2
+    );
     // The final challenge: its namespaces come first, then what goes in them.
     ok(&estiba(&dir, &config, &["apply", "desafio-final"]));
-    assert!(fake.get("namespaces", None, "challenge-prd").is_some());
-    assert_eq!(fake.list("deployments", Some("challenge-prd")).len(), 2);
+    assert!(kube.get("namespaces", None, "challenge-prd").is_some());
+    assert_eq!(kube.list("deployments", Some("challenge-prd")).len(), 2);
     let out = ok(&estiba(&dir, &config, &["--output", "json", "workloads"]));
     assert!(out.contains("\"creator\""), "{out}");
     // A broken file says where, and applies nothing.
@@ -544,7 +818,7 @@ fn the_lab_presets_apply_server_side_and_again_without_change() {
         e.contains("bad.yaml:") && e.contains("nothing was applied"),
         "{e}"
     );
-    assert!(fake.list("configmaps", None).is_empty());
+    assert!(kube.get("configmaps", Some("default"), "a").is_none());
     // On Docker, apply is not a thing: said so.
     let o = support::estiba_in(&dir, &["--demo", "apply", "practica-k8s"]);
     assert_eq!(o.status.code(), Some(1));
@@ -556,7 +830,7 @@ fn the_lab_presets_apply_server_side_and_again_without_change() {
 fn secrets_configmaps_and_deletes() {
     use base64::Engine as _;
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let (fake, dir, config) = lab();
+    let (kube, dir, config) = lab();
     std::fs::write(dir.join("key.txt"), "s3cret").unwrap();
     let out = ok(&estiba(
         &dir,
@@ -575,7 +849,7 @@ fn secrets_configmaps_and_deletes() {
         out.contains("--from-literal=KEY=…") && !out.contains("abc"),
         "no value shown: {out}"
     );
-    let s = fake.get("secrets", Some("default"), "jwt-key").unwrap();
+    let s = kube.get("secrets", Some("default"), "jwt-key").unwrap();
     assert_eq!(s["data"]["KEY"], b64("abc"));
     assert_eq!(s["data"]["key.txt"], b64("s3cret"));
     ok(&estiba(
@@ -584,7 +858,7 @@ fn secrets_configmaps_and_deletes() {
         &["config", "create", "site-conf", "key.txt"],
     ));
     assert_eq!(
-        fake.get("configmaps", Some("default"), "site-conf")
+        kube.get("configmaps", Some("default"), "site-conf")
             .unwrap()["data"]["key.txt"],
         "s3cret"
     );
@@ -595,7 +869,7 @@ fn secrets_configmaps_and_deletes() {
     let o = estiba(&dir, &config, &["delete", "deployment/verifier"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
     assert!(
-        fake.get("deployments", Some("default"), "verifier")
+        kube.get("deployments", Some("default"), "verifier")
             .is_some()
     );
     let out = ok(&estiba(
@@ -605,10 +879,10 @@ fn secrets_configmaps_and_deletes() {
     ));
     assert!(out.contains("kubectl delete deployment/verifier"), "{out}");
     assert!(
-        fake.get("deployments", Some("default"), "verifier")
+        kube.get("deployments", Some("default"), "verifier")
             .is_none()
     );
-    assert_eq!(images_of(&fake, "verifier").len(), 0);
+    wait_images(&kube, "verifier", &[]);
     let o = estiba(&dir, &config, &["delete", "widget/x", "--yes"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown kind"));
     let o = estiba(&dir, &config, &["delete", "service/nope", "--yes"]);
@@ -619,10 +893,7 @@ fn secrets_configmaps_and_deletes() {
 
 #[test]
 fn services_and_secrets_are_listed_and_values_shown_only_when_asked() {
-    let fake = FakeKube::start(&["minikube"]);
-    let dir = support::workdir("estiba-kube-svc");
-    let config = dir.join("kubeconfig");
-    fake.kubeconfig(&config);
+    let (kube, dir, config) = empty();
     ok(&estiba(&dir, &config, &["apply", "practica-k8s"]));
     ok(&estiba(
         &dir,
@@ -637,7 +908,7 @@ fn services_and_secrets_are_listed_and_values_shown_only_when_asked() {
     ));
     let out = ok(&estiba(&dir, &config, &["services"]));
     let port =
-        fake.get("services", Some("default"), "creator").unwrap()["spec"]["ports"][0]["nodePort"]
+        kube.get("services", Some("default"), "creator").unwrap()["spec"]["ports"][0]["nodePort"]
             .as_u64()
             .unwrap();
     assert!(
@@ -659,28 +930,31 @@ fn services_and_secrets_are_listed_and_values_shown_only_when_asked() {
 
 #[test]
 fn statefulsets_and_daemonsets_are_shown_read_only() {
-    let (fake, dir, config) = lab();
-    let sts = fake.create(json!({
+    let (kube, dir, config) = lab();
+    kube.create(json!({
         "apiVersion": "apps/v1", "kind": "StatefulSet",
         "metadata": {"name": "mongo", "namespace": "default"},
         "spec": {"replicas": 1, "serviceName": "mongo", "selector": {"matchLabels": {"app": "mongo"}},
-                 "template": {"metadata": {"labels": {"app": "mongo"}}, "spec": {"containers": [{"name": "mongo", "image": "mongo:7.0"}]}}},
-        "status": {"replicas": 1, "readyReplicas": 1}
+                 "template": {"metadata": {"labels": {"app": "mongo"}}, "spec": {"containers": [{"name": "mongo", "image": "mongo:7.0"}]}}}
     }));
-    fake.create(json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "mongo-0", "namespace": "default", "labels": {"app": "mongo"},
-                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "mongo", "uid": sts["metadata"]["uid"]}]},
-        "spec": {"nodeName": "minikube", "containers": [{"name": "mongo", "image": "mongo:7.0"}]},
-        "status": {"phase": "Running", "containerStatuses": [{"name": "mongo", "image": "mongo:7.0", "imageID": "", "ready": true, "restartCount": 2, "state": {"running": {}}}]}
-    }));
-    fake.create(json!({
+    kube.create(json!({
         "apiVersion": "apps/v1", "kind": "DaemonSet",
         "metadata": {"name": "agent", "namespace": "default"},
         "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                 "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}},
-        "status": {"currentNumberScheduled": 2, "desiredNumberScheduled": 2, "numberMisscheduled": 0, "numberReady": 2}
+                 "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}}
     }));
+    kube.kubectl_ok(&["rollout", "status", "statefulset/mongo", "--timeout=60s"]);
+    kube.kubectl_ok(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
+    // Twice restarted, as its kubelet would report it (kwok leaves a Running pod's status be).
+    kube.kubectl_ok(&[
+        "patch",
+        "pod",
+        "mongo-0",
+        "--subresource=status",
+        "--type=json",
+        "-p",
+        r#"[{"op": "replace", "path": "/status/containerStatuses/0/restartCount", "value": 2}]"#,
+    ]);
     support::runtime().block_on(async {
         let k = Kube::connect(Some(&config), None).await.unwrap();
         let w = k.workloads().await.unwrap();

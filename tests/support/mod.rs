@@ -686,7 +686,26 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
-pub mod fake_kube;
+/// A plain HTTP POST of JSON to `http://127.0.0.1:PORT` (etcd's JSON gateway); the JSON answer.
+pub fn http_post_json(url: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    let body = body.to_string();
+    write!(
+        s,
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let (head, answer) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    assert!(head.contains(" 200 "), "POST {url}{path}: {text}");
+    serde_json::from_str(answer).unwrap_or_else(|e| panic!("POST {url}{path}: {e}: {answer}"))
+}
+
+pub mod kube_cluster;
 pub mod tmux;
 
 /// A fresh folder under the temp dir, for a test that runs estiba as a user would in theirs.
