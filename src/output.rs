@@ -260,6 +260,41 @@ pub async fn run(
             return logs(backend, &target, tail, follow, output).await;
         }
         Command::Help(only) => help_text(only.as_deref()),
+        Command::Inspect {
+            kind,
+            name,
+            show_secrets,
+            out,
+        } => {
+            let action = crate::model::action::Action::Inspect {
+                kind,
+                name,
+                show_secrets,
+            };
+            let (tx, _rx) = tokio::sync::mpsc::channel(4);
+            let outcome = crate::backend::perform(backend, &action, perms.readonly, &tx).await?;
+            let Some(crate::model::action::Detail::Inspect(found)) = outcome.detail else {
+                return Ok(());
+            };
+            let text = match output {
+                Output::Json => json(&found.object),
+                Output::Table => crate::app::inspect::yaml(&found),
+            };
+            if let Some(file) = out {
+                std::fs::write(&file, &text)?;
+                eprintln!(
+                    "{}",
+                    tr!(
+                        "inspect.saved",
+                        kind = crate::i18n::text(found.kind.catalog_key()),
+                        name = found.name,
+                        file = file
+                    )
+                );
+                return Ok(());
+            }
+            text
+        }
         Command::Filter(_) => return Err(RunError::ConsoleOnly("filter".into())),
         Command::Theme(_) => return Err(RunError::ConsoleOnly("theme".into())),
         Command::Lang(_) => return Err(RunError::ConsoleOnly("lang".into())),

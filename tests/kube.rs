@@ -976,3 +976,90 @@ fn statefulsets_and_daemonsets_are_shown_read_only() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn inspect_shows_what_kubectl_get_shows_and_a_secrets_keys_only() {
+    let (kube, dir, config) = lab();
+    // The JSON is the API server's, as `kubectl get -o json` prints it (without managedFields).
+    for (kind, name) in [("deployment", "creator"), ("node", "minikube")] {
+        let theirs = || -> serde_json::Value {
+            serde_json::from_str(&kube.kubectl_ok(&["get", kind, name, "-o", "json"])).unwrap()
+        };
+        // Read between two reads of kubectl's that agree (a node's heartbeat may move it).
+        let (mine, before) = loop {
+            let before = theirs();
+            let mine: serde_json::Value = serde_json::from_str(&ok(&estiba(
+                &dir,
+                &config,
+                &["--output", "json", "inspect", kind, name, "--show-secrets"],
+            )))
+            .unwrap();
+            let after = theirs();
+            if before == after {
+                break (mine, before);
+            }
+        };
+        assert_eq!(mine, before, "{kind} {name}");
+    }
+    // A pod: its state per container, and its events.
+    let pod = kube
+        .list("pods", Some("default"))
+        .iter()
+        .find(|p| p["metadata"]["labels"]["app"] == "verifier")
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .unwrap();
+    let yaml = ok(&estiba(&dir, &config, &["inspect", &pod]));
+    assert!(yaml.starts_with(&format!("# pod {pod}")), "{yaml}");
+    assert!(
+        yaml.contains("# status: Running · verifier: ready true, restarts 0"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("# events:") && yaml.contains("Normal Scheduled"),
+        "{yaml}"
+    );
+    // A Secret: its keys, never its values, even with --show-secrets.
+    kube.kubectl_ok(&[
+        "create",
+        "secret",
+        "generic",
+        "db",
+        "--from-literal=password=hunter22",
+        "--from-literal=user=admin",
+    ]);
+    let out = ok(&estiba(
+        &dir,
+        &config,
+        &[
+            "--output",
+            "json",
+            "inspect",
+            "secret",
+            "db",
+            "--show-secrets",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["data"]["password"], "••••••");
+    assert_eq!(v["data"]["user"], "••••••");
+    assert!(!out.contains("aHVudGVyMjI"), "base64 of the value: {out}");
+    // Kinds Kubernetes has not, and names it has not, say so.
+    let o = estiba(&dir, &config, &["inspect", "volume", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("volume"));
+    let o = estiba(&dir, &config, &["inspect", "nope"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no object named \"nope\""));
+    // The reader may not read nodes: the server's refusal, in words.
+    let o = estiba(
+        &dir,
+        &config,
+        &["--context", "reader", "inspect", "node", "minikube"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not allowed"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

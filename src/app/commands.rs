@@ -103,6 +103,24 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::History => s.overlay = Overlay::History { scroll: 0 },
         // The services pane is the stacks view: grouped by stack, each with its health.
         Command::Stacks => s.focus = Pane::Services,
+        Command::Inspect {
+            kind,
+            name,
+            show_secrets,
+            out,
+        } => {
+            if let Some(out) = out {
+                s.inspect_out.insert(s.next_action, out);
+            }
+            return start(
+                s,
+                crate::model::action::Action::Inspect {
+                    kind,
+                    name,
+                    show_secrets,
+                },
+            );
+        }
         Command::Labs => {
             let list: Vec<String> = crate::lab::names()
                 .iter()

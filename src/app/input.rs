@@ -86,6 +86,12 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
             None => vec![],
         };
     }
+    if let Overlay::Inspect(w) = &mut s.overlay {
+        if w.key(key) == crate::app::inspect::WindowKey::Close {
+            s.overlay = Overlay::None;
+        }
+        return vec![];
+    }
     if s.overlay != Overlay::None {
         overlay_key(s, key);
         return vec![];
@@ -117,6 +123,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::Home => s.move_selection(pane, isize::MIN / 2),
         KeyAction::End => s.move_selection(pane, isize::MAX / 2),
         KeyAction::Open => return open(s),
+        KeyAction::Inspect => return inspect_selected(s, pane),
         KeyAction::Find => {
             if pane == Pane::Logs {
                 s.input = Input::Search;
@@ -259,6 +266,63 @@ fn regex_escape(s: &str) -> String {
 
 /// Writes the command a key stands for, for the selected row, into the palette: the user sees
 /// (and learns) the command, edits it, and runs it with Enter.
+/// Opens the inspect window on the selected row of a pane.
+fn inspect_selected(s: &mut State, pane: Pane) -> Vec<Effect> {
+    use crate::model::inspect::Kind;
+    let kube = s.is_kube();
+    let target = match pane {
+        Pane::Services => s.current_workload().map(|w| {
+            let kind = if kube {
+                Kind::Deployment
+            } else {
+                Kind::Service
+            };
+            (kind, w.name.clone())
+        }),
+        Pane::Tasks => s.selected_instance().map(|i| {
+            if kube {
+                (Kind::Pod, i.name.clone())
+            } else {
+                (Kind::Task, i.id.clone())
+            }
+        }),
+        Pane::Nodes => s.selected_node().map(|n| {
+            (
+                Kind::Node,
+                if kube {
+                    n.hostname.clone()
+                } else {
+                    n.id.clone()
+                },
+            )
+        }),
+        Pane::Images => {
+            let sel = s.view(Pane::Images).selected;
+            s.visible_images().get(sel).map(|i| {
+                let name = if i.tag.is_empty() || i.tag == "<none>" {
+                    i.id.clone()
+                } else {
+                    format!("{}:{}", i.repo, i.tag)
+                };
+                (Kind::Image, name)
+            })
+        }
+        Pane::Logs => None,
+    };
+    match target {
+        Some((kind, name)) => super::commands::apply(
+            s,
+            crate::command::Command::Inspect {
+                kind: Some(kind),
+                name,
+                show_secrets: false,
+                out: None,
+            },
+        ),
+        None => vec![],
+    }
+}
+
 fn prefill_for(s: &mut State, what: keymap::Prefill) {
     use keymap::Prefill as P;
     let service = s
@@ -338,7 +402,11 @@ fn overlay_key(s: &mut State, key: KeyEvent) {
     let bump = |v: &mut usize| *v = (*v as isize + delta).max(0) as usize;
     match &mut s.overlay {
         Overlay::Help { scroll, .. } | Overlay::History { scroll } => bump(scroll),
-        Overlay::Text { .. } | Overlay::Labels { .. } | Overlay::Certs(_) | Overlay::None => {}
+        Overlay::Text { .. }
+        | Overlay::Labels { .. }
+        | Overlay::Certs(_)
+        | Overlay::Inspect(_)
+        | Overlay::None => {}
     }
 }
 

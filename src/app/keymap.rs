@@ -34,6 +34,8 @@ pub enum KeyAction {
     History,
     /// F2: save the focused pane as evidence.
     Snap,
+    /// `y`: the selected row's object as YAML (k9s users press `y`).
+    Inspect,
 }
 
 /// Which command a key writes into the palette for the selected row.
@@ -184,6 +186,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Open,
         panes: &[Pane::Tasks],
         help: "key.open_task",
+    },
+    Binding {
+        keys: "y",
+        key: |e| ch(e, 'y'),
+        action: KeyAction::Inspect,
+        panes: &[Pane::Nodes, Pane::Services, Pane::Tasks, Pane::Images],
+        help: "key.inspect",
     },
     Binding {
         keys: "/",

@@ -7,6 +7,7 @@ pub mod cluster;
 mod commands;
 pub mod editor;
 pub mod input;
+pub mod inspect;
 pub mod keymap;
 mod palette;
 pub mod snap;

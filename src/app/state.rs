@@ -3,7 +3,7 @@
 
 use super::cluster::{Changed, Cluster};
 use crate::backend::{ConnState, Event};
-use crate::model::action::Action;
+use crate::model::action::{Action, Detail};
 use crate::model::*;
 use std::collections::VecDeque;
 
@@ -117,6 +117,8 @@ pub enum Overlay {
     },
     /// `certs` with no options: the fields, prefilled.
     Certs(super::certs_form::CertsForm),
+    /// An object as YAML, searchable.
+    Inspect(Box<super::inspect::InspectWindow>),
 }
 
 /// One line of the activity log: what was done, how it ended, and the docker command that does
@@ -158,6 +160,8 @@ pub struct State {
     pub lab: Option<(crate::lab::Lab, usize)>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
     pub preview_for: Option<(u64, Action)>,
+    /// Files `:inspect … --out F` asked for, by the id of the inspect running.
+    pub inspect_out: std::collections::BTreeMap<u64, String>,
     pub toast: Option<Toast>,
     pub theme_name: String,
     pub quit: bool,
@@ -178,6 +182,7 @@ impl State {
             history: vec![],
             activity: vec![],
             running: Default::default(),
+            inspect_out: Default::default(),
             next_action: 1,
             readonly: false,
             preview_for: None,
@@ -287,7 +292,15 @@ impl State {
                             ),
                             false,
                         );
-                        if let Some(detail) = outcome.detail.filter(|_| {
+                        if let Some(Detail::Inspect(found)) = &outcome.detail {
+                            let text = super::inspect::yaml(found);
+                            self.overlay =
+                                Overlay::Inspect(Box::new(super::inspect::InspectWindow::new(
+                                    outcome.summary.clone(),
+                                    &text,
+                                    self.inspect_out.remove(&id),
+                                )));
+                        } else if let Some(detail) = outcome.detail.filter(|_| {
                             matches!(
                                 action,
                                 Action::JoinToken(_)

@@ -295,6 +295,18 @@ impl Backend {
     }
 }
 
+/// The outcome of an `inspect`: the object, for the window or the printer.
+pub(crate) fn inspected(found: crate::model::inspect::Inspected) -> Outcome {
+    Outcome {
+        summary: tr!(
+            "inspect.title",
+            kind = crate::i18n::text(found.kind.catalog_key()),
+            name = found.name
+        ),
+        detail: Some(crate::model::action::Detail::Inspect(Box::new(found))),
+    }
+}
+
 /// The one door every change goes through, from the console and the command line alike: refused
 /// in read-only mode, otherwise carried out.
 pub async fn perform(

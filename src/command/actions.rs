@@ -256,6 +256,36 @@ pub(super) fn demote(a: &Args) -> Parsed {
     role(a, Role::Worker)
 }
 
+/// `inspect [KIND] NAME [--show-secrets] [--out FILE]`
+pub(super) fn inspect(a: &Args) -> Parsed {
+    let mut show_secrets = false;
+    let mut out = None;
+    let mut plain = Vec::new();
+    let mut words = a.words();
+    while let Some(w) = words.next_word() {
+        match w {
+            "--show-secrets" => show_secrets = true,
+            "--out" => out = Some(words.value("FILE")?),
+            w => plain.push(w),
+        }
+    }
+    let (kind, name) = match plain.as_slice() {
+        [] => return Err(a.missing("NAME")),
+        [name] => (None, name.to_string()),
+        [kind, name] => (
+            Some(crate::model::inspect::Kind::parse(kind).ok_or_else(|| a.bad("KIND", kind))?),
+            name.to_string(),
+        ),
+        [_, _, more @ ..] => return Err(a.extra(more)),
+    };
+    Ok(Command::Inspect {
+        kind,
+        name,
+        show_secrets,
+        out,
+    })
+}
+
 /// `deploy` and `diff` take the same words; `--timeout` and `--detach` only matter to `deploy`.
 pub(super) fn deploy(a: &Args) -> Parsed {
     let diff = a.name() == "diff";

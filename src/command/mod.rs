@@ -42,6 +42,13 @@ pub enum Command {
     History,
     /// The stacks, with their services and health.
     Stacks,
+    /// Look at one object; `out` also writes it to a file.
+    Inspect {
+        kind: Option<crate::model::inspect::Kind>,
+        name: String,
+        show_secrets: bool,
+        out: Option<String>,
+    },
     /// The lab presets.
     Labs,
     /// Open a compose file in the editor: a file (and stack), or the file a stack was deployed from.

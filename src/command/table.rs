@@ -78,6 +78,14 @@ pub const SPECS: &[Spec] = &[
         parse: parse::logs,
     },
     Spec {
+        name: "inspect",
+        aliases: &["inspeccionar", "describe", "describir"],
+        usage: "[KIND] NAME [--show-secrets] [--out FILE]",
+        help: "cmd.inspect",
+        args: &[ArgKind::Text],
+        parse: actions::inspect,
+    },
+    Spec {
         name: "filter",
         aliases: &["filtrar", "filtro"],
         usage: "TEXT",

@@ -80,21 +80,7 @@ pub fn text(buf: &Buffer) -> String {
     crate::ui::buffer_text(buf)
 }
 
-/// Whether a key (an environment variable, a label, a flag) names something secret.
-pub fn secret_key(key: &str) -> bool {
-    let k = key.trim_start_matches('-').to_lowercase();
-    const INSIDE: [&str; 7] = [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "private",
-        "credential",
-    ];
-    const WHOLE: [&str; 4] = ["key", "pass", "pwd", "auth"];
-    INSIDE.iter().any(|w| k.contains(w)) || k.split(['_', '.', '-']).any(|seg| WHOLE.contains(&seg))
-}
+pub use crate::model::inspect::secret_key;
 
 /// Masks values whose keys look secret, wherever they are on screen: `KEY=value`, `key: value`,
 /// `key = value` and `--token value`. Returns how many values were masked.

@@ -2,6 +2,7 @@
 //! carries them out and reports an [`Outcome`] with the equivalent `docker` command, so students
 //! learn the CLI from what they do in the console.
 
+use super::inspect::Kind;
 use super::{Availability, Role};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -94,6 +95,13 @@ pub enum Action {
     Context(String),
     /// Kubernetes: look at one namespace (`None`: all of them).
     Namespace(Option<String>),
+    /// Look at one object (of `kind`, or whatever answers to `name`): the object as the engine
+    /// or API server returned it, secret-looking values masked unless `show_secrets`.
+    Inspect {
+        kind: Option<super::inspect::Kind>,
+        name: String,
+        show_secrets: bool,
+    },
     /// What a deploy would change; changes nothing.
     Diff {
         files: Vec<String>,
@@ -188,6 +196,8 @@ pub enum Detail {
     },
     /// A command line to run elsewhere, shown whole so it can be copied.
     Command(String),
+    /// One object, for the inspect window (or YAML / JSON on the command line).
+    Inspect(Box<super::inspect::Inspected>),
 }
 
 impl Detail {
@@ -196,6 +206,7 @@ impl Detail {
         match self {
             Detail::Text(t) | Detail::Command(t) => t.clone(),
             Detail::Table { header, rows } => table(header, rows),
+            Detail::Inspect(i) => i.to_yaml(["status", "the last update changed"]),
         }
     }
 }
@@ -316,6 +327,10 @@ impl Action {
                 format!("kubectl config set-context --current --namespace={n}")
             }
             Action::Namespace(None) => "kubectl get pods --all-namespaces".into(),
+            Action::Inspect { kind, name, .. } => {
+                let k = kind.map(|k| k.word()).unwrap_or("all");
+                format!("kubectl get {k} {name} -o yaml")
+            }
             other => other.docker_cli(),
         }
     }
@@ -330,6 +345,7 @@ impl Action {
                 | Action::Namespace(_)
                 | Action::KubeList(_)
                 | Action::SecretShow(_)
+                | Action::Inspect { .. }
         )
     }
 
@@ -373,7 +389,8 @@ impl Action {
             | Action::Context(name)
             | Action::Apply { source: name, .. }
             | Action::KubeList(name)
-            | Action::SecretShow(name) => name.clone(),
+            | Action::SecretShow(name)
+            | Action::Inspect { name, .. } => name.clone(),
             Action::Delete { kind, name } => format!("{kind}/{name}"),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }
@@ -447,6 +464,20 @@ impl Action {
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
             Action::RmStack(stack) => format!("docker stack rm {stack}"),
+            Action::Inspect { kind, name, .. } => match kind {
+                Some(
+                    k @ (Kind::Service
+                    | Kind::Node
+                    | Kind::Network
+                    | Kind::Volume
+                    | Kind::Secret
+                    | Kind::Config),
+                ) => {
+                    format!("docker {} inspect {name}", k.word())
+                }
+                Some(Kind::Image) => format!("docker image inspect {name}"),
+                _ => format!("docker inspect {name}"),
+            },
             Action::Context(_)
             | Action::Namespace(_)
             | Action::Apply { .. }

@@ -109,6 +109,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
     let mut populated = false;
 
     loop {
+        inspect_window_io(&mut state, terminal.size()?.height);
         draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
         force = false;
         if !populated && state.cluster.loaded.workloads && !state.cluster.workloads.is_empty() {
@@ -185,6 +186,21 @@ pub async fn run(opts: Options) -> io::Result<()> {
     driver.abort();
     terminal.show_cursor()?;
     Ok(())
+}
+
+/// The inspect window pages by the lines it shows, and writes its text where `--out` asked.
+fn inspect_window_io(state: &mut State, rows: u16) {
+    let crate::app::state::Overlay::Inspect(w) = &mut state.overlay else {
+        return;
+    };
+    // The screen less the tab strip, the status bar, the window's borders and its footer.
+    w.height = rows.saturating_sub(5).max(1) as usize;
+    if let Some(file) = w.save_to.take() {
+        w.note = Some(match std::fs::write(&file, w.text()) {
+            Ok(()) => crate::tr!("inspect.written", file = file),
+            Err(e) => format!("{file}: {e}"),
+        });
+    }
 }
 
 /// Work done off the UI task, and what came of it.

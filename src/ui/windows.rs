@@ -339,3 +339,94 @@ pub(super) fn text_box(title: &str, body: &str, theme: &Theme, area: Rect, buf: 
     let lines = body.lines().map(|l| Line::from(l.to_string())).collect();
     popup(title.to_string(), lines, 0, None, theme, area, buf);
 }
+
+/// The inspect window: the object as YAML over the whole main area, keys and comments
+/// coloured, the lines that hold the search marked, and a footer with the keys, the search
+/// being typed, or what happened.
+pub(super) fn inspect_window(
+    w: &crate::app::inspect::InspectWindow,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    Clear.render(area, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(ratatui::widgets::BorderType::Thick)
+        .border_style(theme.border(true))
+        .title(Line::from(Span::styled(
+            format!(" {} ", w.title),
+            theme.header(),
+        )));
+    let inner = block.inner(area);
+    block.style(theme.base()).render(area, buf);
+    if inner.height < 2 || inner.width < 4 {
+        return;
+    }
+    let body = Rect {
+        height: inner.height - 1,
+        ..inner
+    };
+    let matches = w.matches();
+    for (r, line) in w
+        .lines
+        .iter()
+        .skip(w.scroll)
+        .take(body.height as usize)
+        .enumerate()
+    {
+        let y = body.y + r as u16;
+        let kinds = yaml_styles(line);
+        let hit = matches.contains(&(w.scroll + r));
+        let mut x = body.x;
+        for (i, c) in line.chars().enumerate() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u16;
+            if cw == 0 {
+                continue;
+            }
+            if x + cw > body.x + body.width {
+                buf[(body.x + body.width - 1, y)]
+                    .set_symbol("…")
+                    .set_style(theme.muted());
+                break;
+            }
+            let mut style = match kinds.get(i) {
+                Some(Yaml::Key) => theme.fg(theme.accent).add_modifier(Modifier::BOLD),
+                Some(Yaml::Comment) => theme.muted(),
+                Some(Yaml::Dash) => theme.fg(theme.warn),
+                _ => theme.base(),
+            };
+            if hit {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            buf[(x, y)].set_char(c).set_style(style);
+            x += cw;
+        }
+    }
+    let footer = Rect {
+        y: inner.y + inner.height - 1,
+        height: 1,
+        ..inner
+    };
+    let line = match (&w.typing, &w.note) {
+        (Some(q), _) => Line::from(vec![
+            Span::styled(
+                format!("{} /", tr!("prompt.search")),
+                theme.fg(theme.accent),
+            ),
+            Span::raw(q.clone()),
+            Span::styled("█", theme.fg(theme.accent)),
+        ]),
+        (None, Some(n)) => Line::from(Span::styled(n.clone(), theme.fg(theme.warn))),
+        (None, None) => Line::from(Span::styled(
+            format!(
+                "{}/{} · {}",
+                (w.scroll + 1).min(w.lines.len()),
+                w.lines.len(),
+                tr!("inspect.keys")
+            ),
+            theme.muted(),
+        )),
+    };
+    line.render(footer, buf);
+}

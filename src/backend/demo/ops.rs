@@ -6,6 +6,7 @@ use super::Demo;
 use super::sim::{Sim, instance};
 use crate::backend::{Error, find_by_name};
 use crate::model::action::{Action, Outcome};
+use crate::model::inspect::{Inspected, Kind};
 use crate::model::{Availability, Image, Role, UpdateStatus};
 use crate::tr;
 use std::time::Duration;
@@ -296,6 +297,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::Push(_) => Err(Error::Engine("push".into())),
         Action::Deploy { .. } | Action::Diff { .. } | Action::RmStack(_) => Err(Error::Refused(tr!("err.demo_deploy"))),
         Action::Context(_) | Action::Namespace(_) | Action::Apply { .. } | Action::KubeSecret { .. } | Action::Delete { .. } | Action::KubeList(_) | Action::SecretShow(_) => Err(Error::Refused(tr!("err.kube_only", command = action.kubectl()))),
+        Action::Inspect { kind, name, show_secrets } => inspect(s, *kind, name, *show_secrets).map(crate::backend::inspected),
         Action::CreateObject { secret, name, file } => {
             crate::backend::files::read_object_file(file)?;
             let kind = if *secret { "secret" } else { "config" };
@@ -305,4 +307,85 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
             })
         }
     }
+}
+
+/// The demo's own model of an object (it has no engine JSON): services, tasks, nodes, images.
+fn inspect(
+    s: &Sim,
+    kind: Option<Kind>,
+    name: &str,
+    show_secrets: bool,
+) -> Result<Inspected, Error> {
+    use crate::backend::find_by_name;
+    let wanted = |k: Kind| kind.is_none_or(|w| w == k);
+    let mut found: Option<(Kind, String, serde_json::Value)> = None;
+    if wanted(Kind::Service)
+        && let Ok(w) = find_by_name(s.workloads.clone(), name, "kind.service", |w| {
+            (&w.name, &w.id)
+        })
+    {
+        found = Some((
+            Kind::Service,
+            w.name.clone(),
+            serde_json::to_value(&w).unwrap_or_default(),
+        ));
+    }
+    if found.is_none()
+        && wanted(Kind::Task)
+        && let Ok(i) = find_by_name(s.instances.clone(), name, "kind.task", |i| (&i.name, &i.id))
+    {
+        found = Some((
+            Kind::Task,
+            i.name.clone(),
+            serde_json::to_value(&i).unwrap_or_default(),
+        ));
+    }
+    if found.is_none()
+        && wanted(Kind::Node)
+        && let Ok(n) = find_by_name(s.nodes.clone(), name, "kind.node", |n| (&n.hostname, &n.id))
+    {
+        found = Some((
+            Kind::Node,
+            n.hostname.clone(),
+            serde_json::to_value(&n).unwrap_or_default(),
+        ));
+    }
+    if found.is_none()
+        && wanted(Kind::Image)
+        && let Some(i) = s
+            .images
+            .iter()
+            .find(|i| format!("{}:{}", i.repo, i.tag) == name || i.id.starts_with(name))
+    {
+        found = Some((
+            Kind::Image,
+            format!("{}:{}", i.repo, i.tag),
+            serde_json::to_value(i).unwrap_or_default(),
+        ));
+    }
+    let Some((kind, name, mut object)) = found else {
+        return Err(Error::NotFound {
+            kind: kind.map(Kind::catalog_key).unwrap_or("kind.object"),
+            name: name.to_string(),
+            suggestion: None,
+        });
+    };
+    let mut changes = vec![];
+    if kind == Kind::Service
+        && let (Some(prev), Some(now)) = (s.previous.get(&name), object["image"].as_str())
+    {
+        changes.push(format!("image: {prev} → {now}"));
+    }
+    if !show_secrets {
+        crate::model::inspect::mask(&mut object);
+    }
+    Ok(Inspected {
+        kind,
+        name,
+        object,
+        changes,
+        status: None,
+        sections: vec![],
+        links: vec![],
+    })
 }

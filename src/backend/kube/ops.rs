@@ -45,6 +45,13 @@ impl Kube {
             Action::Delete { kind, name } => self.delete(kind, name).await,
             Action::KubeList(what) => self.table(what).await,
             Action::SecretShow(name) => self.secret_values(name).await,
+            Action::Inspect {
+                kind,
+                name,
+                show_secrets,
+            } => Ok(crate::backend::inspected(
+                self.inspect(*kind, name, *show_secrets).await?,
+            )),
             Action::Context(name) => {
                 self.set_context(name).await?;
                 done(tr!("kube.context_now", context = name))

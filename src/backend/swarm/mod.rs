@@ -4,6 +4,7 @@ mod converge;
 mod convert;
 mod deploy;
 mod images;
+mod inspect;
 mod logs;
 mod nodes;
 mod objects;

@@ -92,6 +92,14 @@ impl Swarm {
                 self.deploy(spec, how, progress).await
             }
             Action::RmStack(stack) => self.remove_stack(stack, progress).await,
+            Action::Inspect {
+                kind,
+                name,
+                show_secrets,
+            } => {
+                let found = self.inspect(*kind, name, *show_secrets).await?;
+                Ok(super::super::inspected(found))
+            }
             Action::Context(_)
             | Action::Namespace(_)
             | Action::Apply { .. }

@@ -1,0 +1,301 @@
+//! One object of the cluster as the engine or API server returned it, for the inspect window and
+//! `estiba inspect`: the JSON itself, secret-looking values masked, what the last update of a
+//! service changed, and what else helps to read it (an image's layers, a pod's events).
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The kinds of object that can be inspected, Swarm and Kubernetes alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Service,
+    Task,
+    Node,
+    Image,
+    Network,
+    Volume,
+    Secret,
+    Config,
+    Deployment,
+    Pod,
+    ConfigMap,
+    Namespace,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 12] = [
+        Kind::Service,
+        Kind::Task,
+        Kind::Node,
+        Kind::Image,
+        Kind::Network,
+        Kind::Volume,
+        Kind::Secret,
+        Kind::Config,
+        Kind::Deployment,
+        Kind::Pod,
+        Kind::ConfigMap,
+        Kind::Namespace,
+    ];
+
+    /// The word on the command line (`inspect network gopenux_backend_net`), English or Spanish.
+    pub fn parse(word: &str) -> Option<Kind> {
+        Some(match word.to_lowercase().as_str() {
+            "service" | "services" | "svc" | "servicio" => Kind::Service,
+            "task" | "tasks" | "tarea" => Kind::Task,
+            "node" | "nodes" | "no" | "nodo" => Kind::Node,
+            "image" | "images" | "imagen" => Kind::Image,
+            "network" | "networks" | "net" | "red" => Kind::Network,
+            "volume" | "volumes" | "volumen" => Kind::Volume,
+            "secret" | "secrets" | "secreto" => Kind::Secret,
+            "config" | "configs" | "configuracion" | "configuración" => Kind::Config,
+            "deployment" | "deployments" | "deploy" | "despliegue" => Kind::Deployment,
+            "pod" | "pods" | "po" => Kind::Pod,
+            "configmap" | "configmaps" | "cm" => Kind::ConfigMap,
+            "namespace" | "namespaces" | "ns" | "espacio" => Kind::Namespace,
+            _ => return None,
+        })
+    }
+
+    /// The catalog key of its name in the user's language (`kind.network`).
+    pub fn catalog_key(self) -> &'static str {
+        match self {
+            Kind::Service => "kind.service",
+            Kind::Task => "kind.task",
+            Kind::Node => "kind.node",
+            Kind::Image => "kind.image",
+            Kind::Network => "kind.network",
+            Kind::Volume => "kind.volume",
+            Kind::Secret => "kind.secret",
+            Kind::Config => "kind.config",
+            Kind::Deployment => "kind.deployment",
+            Kind::Pod => "kind.pod",
+            Kind::ConfigMap => "kind.configmap",
+            Kind::Namespace => "kind.namespace",
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Service => "service",
+            Kind::Task => "task",
+            Kind::Node => "node",
+            Kind::Image => "image",
+            Kind::Network => "network",
+            Kind::Volume => "volume",
+            Kind::Secret => "secret",
+            Kind::Config => "config",
+            Kind::Deployment => "deployment",
+            Kind::Pod => "pod",
+            Kind::ConfigMap => "configmap",
+            Kind::Namespace => "namespace",
+        }
+    }
+}
+
+/// What `inspect` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inspected {
+    pub kind: Kind,
+    pub name: String,
+    /// The object as returned, secret-looking values masked unless asked otherwise.
+    pub object: Value,
+    /// What the last update changed, one line per field: `path: before → after`.
+    pub changes: Vec<String>,
+    /// The update's state and message, or a pod's phase and reason.
+    pub status: Option<String>,
+    /// More to read, each with a title: an image's layers, a pod's events, a config's content.
+    pub sections: Vec<(String, Vec<String>)>,
+    /// Objects this one uses (a service's networks, secrets and configs), to jump to.
+    pub links: Vec<(Kind, String)>,
+}
+
+/// Whether a key or variable name looks like it holds a secret (`MONGO_PASSWORD`, `api-token`).
+pub fn secret_key(key: &str) -> bool {
+    let k = key.trim_start_matches('-').to_lowercase();
+    const INSIDE: [&str; 7] = [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "private",
+        "credential",
+    ];
+    const WHOLE: [&str; 4] = ["key", "pass", "pwd", "auth"];
+    // What names or points at a secret is not one: `SecretName`, `secretKeyRef`, `token_file`.
+    const NAMING: [&str; 8] = [
+        "name", "names", "id", "ref", "type", "file", "path", "target",
+    ];
+    if NAMING.iter().any(|w| k.ends_with(w)) {
+        return false;
+    }
+    INSIDE.iter().any(|w| k.contains(w)) || k.split(['_', '.', '-']).any(|seg| WHOLE.contains(&seg))
+}
+
+pub const MASK: &str = "••••••";
+
+/// Masks, in place, the values of keys that look secret and the values of `KEY=value` strings
+/// whose KEY looks secret (environment lists). Returns how many were masked.
+pub fn mask(v: &mut Value) -> usize {
+    match v {
+        Value::Object(map) => {
+            let mut n = 0;
+            for (k, val) in map.iter_mut() {
+                if secret_key(k) && matches!(val, Value::String(s) if !s.is_empty()) {
+                    *val = Value::String(MASK.into());
+                    n += 1;
+                } else if k.to_lowercase().ends_with("ref") {
+                    // A reference (`secretKeyRef: {name, key}`) names where a secret is.
+                } else {
+                    n += mask(val);
+                }
+            }
+            n
+        }
+        Value::Array(items) => items.iter_mut().map(mask).sum(),
+        Value::String(s) => match s.split_once('=') {
+            Some((k, val)) if !val.is_empty() && !k.contains(' ') && secret_key(k) => {
+                *s = format!("{k}={MASK}");
+                1
+            }
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+/// The fields that differ between two versions of an object, as `path: before → after`, in
+/// the order of the newer one (fields only in the older one come last). Lists are compared
+/// item by item.
+pub fn changes(before: &Value, after: &Value) -> Vec<String> {
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    flatten("", before, &mut a);
+    flatten("", after, &mut b);
+    let old: std::collections::HashMap<&str, &str> =
+        a.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let new: std::collections::HashMap<&str, &str> =
+        b.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut out = Vec::new();
+    for (k, v) in &b {
+        match old.get(k.as_str()) {
+            Some(o) if o == v => {}
+            Some(o) => out.push(format!("{k}: {o} → {v}")),
+            None => out.push(format!("{k}: — → {v}")),
+        }
+    }
+    for (k, v) in &a {
+        if !new.contains_key(k.as_str()) {
+            out.push(format!("{k}: {v} → —"));
+        }
+    }
+    out
+}
+
+fn flatten(path: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                flatten(&join(k), v, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{path}[{i}]"), v, out);
+            }
+        }
+        Value::String(s) => out.push((path.to_string(), s.clone())),
+        other => out.push((path.to_string(), other.to_string())),
+    }
+}
+
+impl Inspected {
+    /// The object as YAML, after what the last update changed and the status as comments, and
+    /// the sections as comments after it: the whole is still YAML. `labels` are the words for
+    /// "status" and "the last update changed", in the user's language.
+    pub fn to_yaml(&self, labels: [&str; 2]) -> String {
+        let mut out = String::new();
+        out.push_str(&format!("# {} {}\n", self.kind.word(), self.name));
+        if let Some(s) = &self.status {
+            out.push_str(&format!("# {}: {s}\n", labels[0]));
+        }
+        if !self.changes.is_empty() {
+            out.push_str(&format!("# {}:\n", labels[1]));
+            for c in &self.changes {
+                out.push_str(&format!("#   {c}\n"));
+            }
+        }
+        out.push_str(&serde_norway::to_string(&self.object).unwrap_or_default());
+        for (title, lines) in &self.sections {
+            out.push_str(&format!("# {title}:\n"));
+            for l in lines {
+                out.push_str(&format!("#   {l}\n"));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_looking_values_are_masked_wherever_they_are() {
+        let mut v = json!({
+            "Env": ["MONGO_INITDB_ROOT_PASSWORD=s3cret", "PORT=5000", "JWT_KEY=abc"],
+            "Labels": {"api-token": "t0k", "app": "backend"},
+            "Name": "gopenux_backend",
+            "Secrets": [{"SecretName": "jwt", "SecretID": "abc123"}],
+            "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "jwt", "key": "k"}}}]
+        });
+        assert_eq!(mask(&mut v), 3);
+        assert_eq!(
+            v["Env"],
+            json!([
+                "MONGO_INITDB_ROOT_PASSWORD=••••••",
+                "PORT=5000",
+                "JWT_KEY=••••••"
+            ])
+        );
+        assert_eq!(v["Labels"]["api-token"], MASK);
+        assert_eq!(v["Labels"]["app"], "backend");
+        // A secret's name is not its value.
+        assert_eq!(v["Secrets"][0]["SecretName"], "jwt");
+        assert_eq!(v["Secrets"][0]["SecretID"], "abc123");
+        assert_eq!(v["env"][0]["valueFrom"]["secretKeyRef"]["key"], "k");
+    }
+
+    #[test]
+    fn changes_name_the_fields_that_differ() {
+        let before =
+            json!({"Image": "b:latest", "Mode": {"Replicated": {"Replicas": 3}}, "Env": ["A=1"]});
+        let after = json!({"Image": "b:test", "Mode": {"Replicated": {"Replicas": 3}}, "Env": ["A=1", "B=2"]});
+        assert_eq!(
+            changes(&before, &after),
+            ["Env[1]: — → B=2", "Image: b:latest → b:test"]
+        );
+        assert!(changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn kinds_read_in_english_and_spanish() {
+        assert_eq!(Kind::parse("red"), Some(Kind::Network));
+        assert_eq!(Kind::parse("Secreto"), Some(Kind::Secret));
+        assert_eq!(Kind::parse("cm"), Some(Kind::ConfigMap));
+        assert_eq!(Kind::parse("nope"), None);
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.word()), Some(k));
+        }
+    }
+}

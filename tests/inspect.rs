@@ -1,0 +1,288 @@
+//! `inspect` against the private engine: the JSON estiba prints is the JSON `docker inspect`
+//! prints, object by object, compared whole; the YAML says what the last update changed; secret
+//! values are masked unless asked; the console opens the window on `y` and searches it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
+
+mod support;
+
+use serde_json::Value;
+use support::{Engine, IMAGE, unique};
+
+fn ok(o: &std::process::Output) -> String {
+    assert!(
+        o.status.success(),
+        "estiba failed: {}\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// What the docker CLI's `inspect` prints for one object (it prints a list).
+fn docker_json(e: &Engine, args: &[&str]) -> Value {
+    let v: Value = serde_json::from_str(&e.docker_ok(args)).unwrap();
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    v[0].clone()
+}
+
+fn estiba_json(e: &Engine, args: &[&str]) -> Value {
+    let mut all = vec!["--output", "json", "inspect"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(&e.estiba_cmd(&all))).unwrap()
+}
+
+/// The paths where two JSON values differ.
+fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                differences(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    &format!("{path}.{k}"),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{path}[{i}]"), out);
+            }
+        }
+        (p, q) if p != q => out.push(format!("{path}: {p} / {q}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_kind_prints_what_docker_inspect_prints() {
+    let Some(e) = Engine::shared() else { return };
+    let svc = unique("insp");
+    let net = unique("inspnet");
+    let vol = unique("inspvol");
+    let secret = unique("inspsecret");
+    let config = unique("inspconfig");
+    let dir = support::workdir("estiba-inspect");
+    std::fs::write(dir.join("s.txt"), "hush").unwrap();
+    std::fs::write(dir.join("c.conf"), "listen 8080;\nworkers 2;\n").unwrap();
+    e.docker_ok(&["network", "create", "-d", "overlay", "--attachable", &net]);
+    e.docker_ok(&["volume", "create", &vol]);
+    e.docker_ok(&[
+        "secret",
+        "create",
+        &secret,
+        dir.join("s.txt").to_str().unwrap(),
+    ]);
+    e.docker_ok(&[
+        "config",
+        "create",
+        &config,
+        dir.join("c.conf").to_str().unwrap(),
+    ]);
+    e.service(
+        &svc,
+        &[
+            "--network",
+            &net,
+            "--secret",
+            &secret,
+            "--config",
+            &format!("source={config},target=/etc/app.conf"),
+            "--mount",
+            &format!("type=volume,source={vol},target=/data"),
+            "--env",
+            "DB_PASSWORD=s3cret-value",
+            "--env",
+            "PORT=5000",
+            "--publish",
+            "18571:80",
+        ],
+        &["sleep", "3600"],
+    );
+    // An update, so the service has a previous spec.
+    e.docker_ok(&[
+        "service",
+        "update",
+        "-d",
+        "--env-add",
+        "STAGE=test",
+        "--replicas",
+        "2",
+        &svc,
+    ]);
+    e.wait_converged(&svc);
+
+    // With --show-secrets: the very same object as the docker CLI's, for every kind.
+    let task_id = e
+        .docker_ok(&[
+            "service",
+            "ps",
+            &svc,
+            "-q",
+            "--no-trunc",
+            "--filter",
+            "desired-state=running",
+        ])
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let node_id = e.docker_ok(&["node", "inspect", "self", "--format", "{{.ID}}"]);
+    let node_id = node_id.trim();
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (vec!["service", &svc], vec!["service", "inspect", &svc]),
+        (
+            vec!["task", &task_id],
+            vec!["inspect", "--type", "task", &task_id],
+        ),
+        (vec!["node", node_id], vec!["node", "inspect", node_id]),
+        (vec!["network", &net], vec!["network", "inspect", &net]),
+        (vec!["volume", &vol], vec!["volume", "inspect", &vol]),
+        (vec!["secret", &secret], vec!["secret", "inspect", &secret]),
+        (vec!["config", &config], vec!["config", "inspect", &config]),
+        (vec!["image", IMAGE], vec!["image", "inspect", IMAGE]),
+    ];
+    for (ours, theirs) in &cases {
+        let mut args = ours.clone();
+        args.push("--show-secrets");
+        let mine = estiba_json(e, &args);
+        let docker = docker_json(e, theirs);
+        let mut diff = Vec::new();
+        differences(&mine, &docker, "", &mut diff);
+        assert!(
+            diff.is_empty(),
+            "{ours:?} differs from docker {theirs:?}: {diff:#?}"
+        );
+    }
+    // A bare name finds the service first, as `docker inspect` does.
+    assert_eq!(
+        estiba_json(e, &[&svc, "--show-secrets"]),
+        docker_json(e, &["service", "inspect", &svc])
+    );
+
+    // Without --show-secrets only the secret-looking value differs, and it is masked.
+    let masked = estiba_json(e, &["service", &svc]);
+    let mut diff = Vec::new();
+    differences(
+        &masked,
+        &docker_json(e, &["service", "inspect", &svc]),
+        "",
+        &mut diff,
+    );
+    assert!(!diff.is_empty());
+    assert!(
+        diff.iter()
+            .all(|d| d.contains("DB_PASSWORD=••••••") && d.contains("Env")),
+        "{diff:#?}"
+    );
+    let yaml = ok(&e.estiba_cmd(&["inspect", &svc]));
+    assert!(!yaml.contains("s3cret-value"), "{yaml}");
+    // The YAML says what the last update changed, and parses as YAML.
+    assert!(yaml.contains("# the last update changed:"), "{yaml}");
+    assert!(yaml.contains("Mode.Replicated.Replicas: 1 → 2"), "{yaml}");
+    assert!(yaml.contains("— → STAGE=test"), "{yaml}");
+    let parsed: Value = serde_norway::from_str(&yaml).unwrap();
+    assert_eq!(parsed["Spec"]["Name"], svc.as_str());
+    // A config's content is not secret: it is shown.
+    let yaml = ok(&e.estiba_cmd(&["inspect", "config", &config]));
+    assert!(yaml.contains("#   listen 8080;"), "{yaml}");
+    // An image's layers, as docker history has them.
+    let yaml = ok(&e.estiba_cmd(&["inspect", "image", IMAGE]));
+    assert!(yaml.contains("# layers (docker history):"), "{yaml}");
+    // --out writes the same text to a file.
+    let file = dir.join("svc.yaml");
+    let o = e.estiba_cmd(&["inspect", &svc, "--out", file.to_str().unwrap()]);
+    ok(&o);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        ok(&e.estiba_cmd(&["inspect", &svc]))
+    );
+    // Unknown names and kinds say what was wrong, in Spanish too.
+    let o = e.estiba_cmd(&["inspect", "network", "no-such-net"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no network named \"no-such-net\""));
+    let o = e.estiba_cmd(&["--lang", "es", "inspect", "red", "no-such-net"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("red"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = e.estiba_cmd(&["inspect", "gadget", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("gadget"));
+
+    e.docker_ok(&["service", "rm", &svc]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn y_opens_the_selected_service_as_yaml_searchable_and_esc_closes_it() {
+    let Some(e) = Engine::shared() else { return };
+    support::require(&["tmux"]);
+    let svc = unique("inspy");
+    e.service(
+        &svc,
+        &["--env", "API_TOKEN=do-not-show"],
+        &["sleep", "3600"],
+    );
+    e.docker_ok(&["service", "update", "-d", "--replicas", "2", &svc]);
+    e.wait_converged(&svc);
+    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    let t = support::tmux::Tmux::start(
+        100,
+        30,
+        &[
+            ("LANG", "C.UTF-8"),
+            ("ESTIBA_DATA_DIR", &data),
+            ("ESTIBA_CONFIG_DIR", &data),
+        ],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    );
+    t.wait_for(&svc, 15);
+    // Filter the services down to ours, then `y`.
+    t.keys(&["2"]);
+    t.text("/");
+    t.text(&svc);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("/{svc}"), 5);
+    t.keys(&["y"]);
+    let screen = t.wait_for(&format!("Inspect service {svc}"), 10);
+    assert!(
+        screen.contains("# the last update changed:")
+            && screen.contains("Mode.Replicated.Replicas: 1 → 2"),
+        "{screen}"
+    );
+    // Search: the matching line comes to the top; the secret-looking value is masked.
+    t.text("/");
+    t.text("API_TOKEN");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("API_TOKEN=••••••", 5);
+    assert!(!screen.contains("do-not-show"), "{screen}");
+    t.text("/");
+    t.text("nothing-like-this");
+    t.keys(&["Enter"]);
+    t.wait_for("no line matches \"nothing-like-this\"", 5);
+    // Esc closes; the panes are there again.
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let screen = t.screen();
+    assert!(!screen.contains("the last update changed"), "{screen}");
+    assert!(screen.contains(&svc), "{screen}");
+    // (The toast says what the docker CLI would have run.)
+    assert!(
+        screen.contains(&format!("docker service inspect {svc}")),
+        "{screen}"
+    );
+    // The palette, with --out: the window opens and the file is written.
+    let file = format!("{data}/out.yaml");
+    t.text(&format!(":inspect {svc} --out {file}"));
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("written to {file}"), 10);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with(&format!("# service {svc}")), "{text}");
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    e.docker_ok(&["service", "rm", &svc]);
+}
