@@ -260,6 +260,13 @@ pub async fn run(
             return logs(backend, &target, tail, follow, output).await;
         }
         Command::Help(only) => help_text(only.as_deref()),
+        Command::View(kind) => {
+            let l = backend.listing(kind).await?;
+            match output {
+                Output::Json => json(&l.to_json()),
+                Output::Table => table(&h(&l.header_keys()), &l.rows),
+            }
+        }
         Command::Inspect {
             kind,
             name,

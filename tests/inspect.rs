@@ -180,7 +180,13 @@ fn every_kind_prints_what_docker_inspect_prints() {
     // The YAML says what the last update changed, and parses as YAML.
     assert!(yaml.contains("# the last update changed:"), "{yaml}");
     assert!(yaml.contains("Mode.Replicated.Replicas: 1 → 2"), "{yaml}");
-    assert!(yaml.contains("— → STAGE=test"), "{yaml}");
+    assert!(
+        yaml.contains("#   TaskTemplate.ContainerSpec.Env: + STAGE=test\n"),
+        "{yaml}"
+    );
+    // Only what the update changed: not the defaults the engine fills in, not the order.
+    let changed: Vec<&str> = yaml.lines().filter(|l| l.starts_with("#   ")).collect();
+    assert_eq!(changed.len(), 2, "{yaml}");
     let parsed: Value = serde_norway::from_str(&yaml).unwrap();
     assert_eq!(parsed["Spec"]["Name"], svc.as_str());
     // A config's content is not secret: it is shown.
@@ -282,6 +288,248 @@ fn y_opens_the_selected_service_as_yaml_searchable_and_esc_closes_it() {
     assert!(text.starts_with(&format!("# service {svc}")), "{text}");
     t.keys(&["Escape"]);
     std::thread::sleep(std::time::Duration::from_millis(300));
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    e.docker_ok(&["service", "rm", &svc]);
+}
+
+/// The names of a view's rows, as `estiba VIEW --output json` prints them.
+fn view_rows(e: &Engine, view: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&ok(&e.estiba_cmd(&["--output", "json", view]))).unwrap();
+    v.as_array().unwrap().clone()
+}
+
+fn names(rows: &[Value]) -> Vec<String> {
+    let mut n: Vec<String> = rows
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    n.sort();
+    n
+}
+
+fn docker_names(e: &Engine, args: &[&str]) -> Vec<String> {
+    let mut n: Vec<String> = e.docker_ok(args).lines().map(str::to_string).collect();
+    n.sort();
+    n
+}
+
+#[test]
+fn networks_volumes_secrets_and_configs_with_the_services_using_them() {
+    let Some(e) = Engine::shared() else { return };
+    let svc = unique("users");
+    let net = unique("vnet");
+    let vol = unique("vvol");
+    let secret = unique("vsecret");
+    let config = unique("vconfig");
+    let dir = support::workdir("estiba-views");
+    std::fs::write(dir.join("f"), "x").unwrap();
+    // estiba makes the network; the docker CLI makes a twin with the same flags.
+    let out = ok(&e.estiba_cmd(&["network", "create", &net, "--attachable", "--internal"]));
+    assert!(
+        out.contains(&format!(
+            "docker network create --driver overlay --attachable --internal {net}"
+        )),
+        "{out}"
+    );
+    let twin = unique("twin");
+    e.docker_ok(&[
+        "network",
+        "create",
+        "--driver",
+        "overlay",
+        "--attachable",
+        "--internal",
+        &twin,
+    ]);
+    let mine = docker_json(e, &["network", "inspect", &net]);
+    let theirs = docker_json(e, &["network", "inspect", &twin]);
+    let mut diff = Vec::new();
+    differences(&mine, &theirs, "", &mut diff);
+    // What makes two networks two: their name, ID, creation time and the subnet each was given.
+    // (and the VXLAN ID the overlay driver gave each).
+    let identity = [
+        ".Name:",
+        ".Id:",
+        ".Created:",
+        ".IPAM.Config",
+        ".Options.com.docker.network.driver.overlay.vxlanid_list:",
+    ];
+    diff.retain(|d| !identity.iter().any(|p| d.starts_with(p)));
+    assert!(
+        diff.is_empty(),
+        "estiba's network differs from docker's: {diff:#?}"
+    );
+    let o = e.estiba_cmd(&["network", "create", &net]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+
+    e.docker_ok(&["volume", "create", &vol]);
+    e.docker_ok(&["secret", "create", &secret, dir.join("f").to_str().unwrap()]);
+    e.docker_ok(&["config", "create", &config, dir.join("f").to_str().unwrap()]);
+    e.service(
+        &svc,
+        &[
+            "--network",
+            &net,
+            "--secret",
+            &secret,
+            "--config",
+            &config,
+            "--mount",
+            &format!("type=volume,source={vol},target=/data"),
+        ],
+        &["sleep", "3600"],
+    );
+    // Every view lists what the docker CLI lists, and who uses each.
+    let nets = view_rows(e, "networks");
+    assert_eq!(
+        names(&nets),
+        docker_names(e, &["network", "ls", "--format", "{{.Name}}"])
+    );
+    let row = nets.iter().find(|r| r["name"] == net.as_str()).unwrap();
+    assert_eq!(
+        (
+            row["driver"].as_str(),
+            row["scope"].as_str(),
+            row["internal"].as_str(),
+            row["attachable"].as_str()
+        ),
+        (Some("overlay"), Some("swarm"), Some("true"), Some("true"))
+    );
+    assert_eq!(row["services"], svc.as_str());
+    let subnet = e.docker_ok(&[
+        "network",
+        "inspect",
+        &net,
+        "--format",
+        "{{(index .IPAM.Config 0).Subnet}}",
+    ]);
+    assert_eq!(row["subnet"], subnet.trim());
+    for (view, ls, name) in [
+        (
+            "volumes",
+            vec!["volume", "ls", "--format", "{{.Name}}"],
+            &vol,
+        ),
+        (
+            "secrets",
+            vec!["secret", "ls", "--format", "{{.Name}}"],
+            &secret,
+        ),
+        (
+            "configs",
+            vec!["config", "ls", "--format", "{{.Name}}"],
+            &config,
+        ),
+    ] {
+        let rows = view_rows(e, view);
+        assert_eq!(names(&rows), docker_names(e, &ls), "{view}");
+        let row = rows.iter().find(|r| r["name"] == name.as_str()).unwrap();
+        assert_eq!(row["services"], svc.as_str(), "{view}");
+    }
+    // Removing what a service uses is refused, naming the service; nothing is removed.
+    for (kind, name) in [
+        ("network", &net),
+        ("volume", &vol),
+        ("secret", &secret),
+        ("config", &config),
+    ] {
+        let o = e.estiba_cmd(&[kind, "rm", name, "--yes"]);
+        assert_eq!(o.status.code(), Some(1), "{kind}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("in use by {svc}")), "{kind}: {err}");
+        e.docker_ok(&[kind, "inspect", name]);
+    }
+    // Removing asks first: without a terminal it needs --yes, and changes nothing.
+    e.docker_ok(&["service", "rm", &svc]);
+    support::wait_for(
+        "the service's tasks to go",
+        std::time::Duration::from_secs(30),
+        || {
+            (e.docker_ok(&[
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=com.docker.swarm.service.name={svc}"),
+            ])
+            .trim()
+            .is_empty())
+            .then_some(())
+        },
+    );
+    let o = e.estiba_cmd(&["secret", "rm", &secret]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
+    e.docker_ok(&["secret", "inspect", &secret]);
+    for (kind, name) in [
+        ("network", &net),
+        ("volume", &vol),
+        ("secret", &secret),
+        ("config", &config),
+    ] {
+        let out = ok(&e.estiba_cmd(&[kind, "rm", name, "--yes"]));
+        assert!(out.contains(&format!("docker {kind} rm {name}")), "{out}");
+        assert!(
+            !e.docker(&[kind, "inspect", name]).status.success(),
+            "{kind} {name} is gone"
+        );
+    }
+    e.docker_ok(&["network", "rm", &twin]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_networks_view_takes_the_services_place_and_esc_gives_it_back() {
+    let Some(e) = Engine::shared() else { return };
+    support::require(&["tmux"]);
+    let svc = unique("viewsvc");
+    let net = unique("viewnet");
+    e.docker_ok(&["network", "create", "-d", "overlay", &net]);
+    e.service(&svc, &["--network", &net], &["sleep", "3600"]);
+    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    let t = support::tmux::Tmux::start(
+        120,
+        30,
+        &[
+            ("LANG", "C.UTF-8"),
+            ("ESTIBA_DATA_DIR", &data),
+            ("ESTIBA_CONFIG_DIR", &data),
+        ],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    );
+    t.wait_for(&svc, 15);
+    t.text(":networks");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(&net, 10);
+    assert!(
+        screen.contains("2 Networks") && screen.contains("ingress"),
+        "{screen}"
+    );
+    // Filter to ours: its row names the service on it.
+    t.text("/");
+    t.text(&net);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(&format!("/{net}"), 5);
+    assert!(
+        screen.contains(&svc) && !screen.contains("ingress"),
+        "{screen}"
+    );
+    // y inspects the network; Esc closes the window, Esc clears the filter, Esc goes back.
+    t.keys(&["y"]);
+    t.wait_for(&format!("Inspect network {net}"), 10);
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // x writes the remove command in the palette: Esc leaves it unrun.
+    t.keys(&["x"]);
+    t.wait_for(&format!(":network rm {net}"), 5);
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    t.keys(&["Escape"]);
+    let screen = t.wait_for("2 Services", 5);
+    assert!(screen.contains(&svc), "{screen}");
     t.keys(&["q"]);
     t.wait_for("[exited 0]", 10);
     e.docker_ok(&["service", "rm", &svc]);

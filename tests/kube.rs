@@ -1063,3 +1063,75 @@ fn inspect_shows_what_kubectl_get_shows_and_a_secrets_keys_only() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_views_list_services_namespaces_secrets_and_configmaps_as_kubectl_does() {
+    let (kube, dir, config) = lab();
+    kube.kubectl_ok(&["create", "configmap", "settings", "--from-literal=mode=lab"]);
+    kube.kubectl_ok(&["create", "secret", "generic", "token", "--from-literal=t=x"]);
+    let rows = |view: &str| -> Vec<serde_json::Value> {
+        let out = ok(&estiba(&dir, &config, &["--output", "json", view]));
+        serde_json::from_str::<serde_json::Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let names = |rows: &[serde_json::Value]| -> Vec<String> {
+        let mut n: Vec<String> = rows
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    let kubectl_names = |args: &[&str]| -> Vec<String> {
+        let mut all = args.to_vec();
+        all.extend([
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}",
+        ]);
+        let mut n: Vec<String> = kube.kubectl_ok(&all).lines().map(str::to_string).collect();
+        n.sort();
+        n
+    };
+    for (view, kind) in [
+        ("networks", "services"),
+        ("configs", "configmaps"),
+        ("secrets", "secrets"),
+    ] {
+        assert_eq!(
+            names(&rows(view)),
+            kubectl_names(&["get", kind, "-n", "default"]),
+            "{view}"
+        );
+    }
+    assert_eq!(
+        names(&rows("volumes")),
+        kubectl_names(&["get", "namespaces"])
+    );
+    let cm = rows("configs");
+    let settings = cm.iter().find(|r| r["name"] == "settings").unwrap();
+    assert_eq!(settings["keys"], "mode");
+    // Removing asks first, then deletes what kubectl delete would.
+    let o = estiba(&dir, &config, &["config", "rm", "settings"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        kube.get("configmaps", Some("default"), "settings")
+            .is_some()
+    );
+    let out = ok(&estiba(
+        &dir,
+        &config,
+        &["config", "rm", "settings", "--yes"],
+    ));
+    assert!(
+        out.contains("kubectl delete config/settings") || out.contains("kubectl delete"),
+        "{out}"
+    );
+    assert!(
+        kube.get("configmaps", Some("default"), "settings")
+            .is_none()
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

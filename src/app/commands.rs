@@ -26,7 +26,10 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Services if s.is_kube() => {
             return start(s, crate::model::action::Action::KubeList("services".into()));
         }
-        Command::Services | Command::Workloads => s.focus = Pane::Services,
+        Command::Services | Command::Workloads => {
+            s.focus = Pane::Services;
+            return close_view(s);
+        }
         Command::Images => s.focus = Pane::Images,
         Command::Quit => s.quit = true,
         Command::Tasks { service } => match select_service(s, &service) {
@@ -102,7 +105,16 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::History => s.overlay = Overlay::History { scroll: 0 },
         // The services pane is the stacks view: grouped by stack, each with its health.
-        Command::Stacks => s.focus = Pane::Services,
+        Command::Stacks => {
+            s.focus = Pane::Services;
+            return close_view(s);
+        }
+        Command::View(kind) => {
+            s.slot = Some(crate::app::views::SlotView::new(kind));
+            s.focus = Pane::Services;
+            s.view_mut(Pane::Services).filter.clear();
+            return vec![Effect::Op(crate::backend::Op::View(Some(kind)))];
+        }
         Command::Inspect {
             kind,
             name,
@@ -207,4 +219,13 @@ pub fn describe(cmd: &Command) -> Option<String> {
         Command::Theme(t) => Some(tr!("toast.theme", name = t)),
         _ => None,
     }
+}
+
+/// Gives the services pane its place back, if a view had it.
+pub fn close_view(s: &mut State) -> Vec<Effect> {
+    if s.slot.take().is_some() {
+        s.view_mut(Pane::Services).filter.clear();
+        return vec![Effect::Op(crate::backend::Op::View(None))];
+    }
+    vec![]
 }

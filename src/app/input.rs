@@ -104,6 +104,12 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
     let pane = s.focus;
+    if pane == Pane::Services
+        && s.slot.is_some()
+        && let Some(fx) = view_key(s, a)
+    {
+        return fx;
+    }
     match a {
         KeyAction::Quit => s.quit = true,
         KeyAction::FocusNext | KeyAction::FocusPrev => {
@@ -266,6 +272,53 @@ fn regex_escape(s: &str) -> String {
 
 /// Writes the command a key stands for, for the selected row, into the palette: the user sees
 /// (and learns) the command, edits it, and runs it with Enter.
+/// Keys on a view in the services pane's place: move, inspect a row (`y`, Enter), Esc back
+/// to the services; the services' own actions do not apply. `None`: as on any pane.
+fn view_key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
+    let filter = s.view(Pane::Services).filter.clone();
+    let kube = s.is_kube();
+    let v = s.slot.as_mut()?;
+    let delta = match a {
+        KeyAction::Up => -1,
+        KeyAction::Down => 1,
+        KeyAction::PageUp => -PAGE,
+        KeyAction::PageDown => PAGE,
+        KeyAction::Home => isize::MIN / 2,
+        KeyAction::End => isize::MAX / 2,
+        KeyAction::Clear if filter.is_empty() => return Some(super::commands::close_view(s)),
+        KeyAction::Inspect | KeyAction::Open => {
+            let kind = v.kind.object_kind(kube);
+            let Some(name) = v.selected_name(&filter) else {
+                return Some(vec![]);
+            };
+            return Some(super::commands::apply(
+                s,
+                crate::command::Command::Inspect {
+                    kind: Some(kind),
+                    name,
+                    show_secrets: false,
+                    out: None,
+                },
+            ));
+        }
+        KeyAction::Prefill(keymap::Prefill::Remove) => {
+            let kind = v.kind.object_kind(kube);
+            if let Some(name) = v.selected_name(&filter) {
+                let word = match kind {
+                    crate::model::inspect::Kind::ConfigMap => "config",
+                    k => k.word(),
+                };
+                prefill(s, format!("{word} rm {name}"), vec![]);
+            }
+            return Some(vec![]);
+        }
+        KeyAction::Prefill(_) | KeyAction::ToggleFinished => return Some(vec![]),
+        _ => return None,
+    };
+    v.move_by(delta, &filter);
+    Some(vec![])
+}
+
 /// Opens the inspect window on the selected row of a pane.
 fn inspect_selected(s: &mut State, pane: Pane) -> Vec<Effect> {
     use crate::model::inspect::Kind;
@@ -381,6 +434,8 @@ fn prefill_for(s: &mut State, what: keymap::Prefill) {
         (P::Drain, _, _, Some((host, _))) => (format!("drain {host}"), vec![]),
         (P::Activate, _, _, Some((host, _))) => (format!("activate {host}"), vec![]),
         (P::SwarmInit, ..) => ("swarm init".to_string(), vec![]),
+        // Only in a view (see `view_key`).
+        (P::Remove, ..) => return,
         _ => return,
     };
     prefill(s, text, candidates);

@@ -53,6 +53,8 @@ pub enum Prefill {
     Drain,
     Activate,
     SwarmInit,
+    /// In a view: remove the selected network, volume, secret or config.
+    Remove,
 }
 
 pub struct Binding {
@@ -312,6 +314,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Prefill(Prefill::Rmi),
         panes: &[Pane::Images],
         help: "key.rmi",
+    },
+    Binding {
+        keys: "x, Del",
+        key: |e| ch(e, 'x') || e.code == KeyCode::Delete,
+        action: KeyAction::Prefill(Prefill::Remove),
+        panes: &[Pane::Services],
+        help: "key.remove_object",
     },
     Binding {
         keys: "l",

@@ -12,3 +12,4 @@ pub mod keymap;
 mod palette;
 pub mod snap;
 pub mod state;
+pub mod views;

@@ -160,6 +160,8 @@ pub struct State {
     pub lab: Option<(crate::lab::Lab, usize)>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
     pub preview_for: Option<(u64, Action)>,
+    /// A view shown in the services pane's place (networks, volumes, secrets, configs).
+    pub slot: Option<super::views::SlotView>,
     /// Files `:inspect … --out F` asked for, by the id of the inspect running.
     pub inspect_out: std::collections::BTreeMap<u64, String>,
     pub toast: Option<Toast>,
@@ -183,6 +185,7 @@ impl State {
             activity: vec![],
             running: Default::default(),
             inspect_out: Default::default(),
+            slot: None,
             next_action: 1,
             readonly: false,
             preview_for: None,
@@ -224,6 +227,13 @@ impl State {
             Err(ev) => ev,
         };
         match ev {
+            Event::Listing(l) => {
+                let filter = self.view(Pane::Services).filter.clone();
+                if let Some(v) = self.slot.as_mut().filter(|v| v.kind == l.kind) {
+                    v.listing = Some(l);
+                    v.move_by(0, &filter);
+                }
+            }
             Event::Logs { generation, lines } if generation == self.logs.generation => {
                 self.logs.push(lines)
             }
@@ -498,6 +508,9 @@ impl State {
 
     /// A pane's title: on Kubernetes the Services pane lists Deployments, the Tasks pane pods.
     pub fn pane_title(&self, pane: Pane) -> String {
+        if let (Pane::Services, Some(v)) = (pane, &self.slot) {
+            return crate::i18n::text(v.kind.title_key(self.is_kube())).to_string();
+        }
         let key = match (pane, self.is_kube()) {
             (Pane::Services, true) => "pane.workloads",
             (Pane::Tasks, true) => "pane.pods",

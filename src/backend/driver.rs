@@ -41,6 +41,8 @@ pub async fn drive(
 ) {
     let backend = std::sync::Arc::new(backend);
     let mut logs = Logs::default();
+    // The view whose rows are kept fresh, if one is shown.
+    let mut view: Option<crate::model::listing::ViewKind> = None;
     let mut attempt: u32 = 0;
     let throttle = Duration::from_millis(100);
     if !backend.is_demo() {
@@ -59,7 +61,7 @@ pub async fn drive(
                         error: e.to_string(),
                     }))
                     .await;
-                if !wait_handling_ops(&mut ops, wait, &mut logs, &tx).await {
+                if !wait_handling_ops(&mut ops, wait, &mut logs, &mut view, &tx).await {
                     break;
                 }
                 continue;
@@ -92,6 +94,11 @@ pub async fn drive(
                         return;
                     }
                     Some(Op::Refresh) => dirty = Dirty::ALL,
+                    Some(Op::View(kind)) => {
+                        view = kind;
+                        sent.listing = None;
+                        dirty.info = true;
+                    }
                     Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
                     Some(Op::StopLogs) => logs.stop(),
                     Some(op @ Op::FollowLogs { .. }) => {
@@ -104,14 +111,21 @@ pub async fn drive(
                     Some(Err(e)) => break Some(e),
                     None => break None,
                 },
-                _ = poll.tick(), if backend.polls() => dirty = Dirty::ALL,
+                _ = poll.tick(), if backend.polls() || view.is_some() => {
+                    if backend.polls() {
+                        dirty = Dirty::ALL;
+                    } else {
+                        // Kubernetes: only the view is polled; the watchers cover the rest.
+                        dirty.info = true;
+                    }
+                }
                 _ = converging.tick(), if unsettled => {
                     dirty.workloads = true;
                     dirty.instances = true;
                 }
                 _ = tokio::time::sleep_until(flush_at), if dirty.any() => {
                     last_flush = tokio::time::Instant::now();
-                    match refresh(&backend, std::mem::take(&mut dirty), &tx, &mut sent).await {
+                    match refresh(&backend, std::mem::take(&mut dirty), view, &tx, &mut sent).await {
                         Ok(Some(u)) => unsettled = u,
                         Ok(None) => {}
                         Err(e) => break Some(e),
@@ -135,7 +149,7 @@ pub async fn drive(
             }))
             .await;
         attempt = 1;
-        if !wait_handling_ops(&mut ops, Duration::from_secs(1), &mut logs, &tx).await {
+        if !wait_handling_ops(&mut ops, Duration::from_secs(1), &mut logs, &mut view, &tx).await {
             break;
         }
     }
@@ -152,6 +166,7 @@ async fn wait_handling_ops(
     ops: &mut mpsc::Receiver<Op>,
     wait: Duration,
     logs: &mut Logs,
+    view: &mut Option<crate::model::listing::ViewKind>,
     tx: &mpsc::Sender<Event>,
 ) -> bool {
     let deadline = tokio::time::sleep(wait);
@@ -166,6 +181,7 @@ async fn wait_handling_ops(
                     let _ = tx.send(Event::Done { id, action, result: Err(tr!("err.not_connected")) }).await;
                 }
                 Some(Op::StopLogs) => logs.stop(),
+                Some(Op::View(kind)) => *view = kind,
                 Some(op @ Op::FollowLogs { .. }) => logs.want = Some(op),
             },
         }
@@ -256,6 +272,7 @@ struct Sent {
     workloads: Option<u64>,
     instances: Option<u64>,
     images: Option<u64>,
+    listing: Option<u64>,
     /// What the user was told it may not list, so it is said once per connection.
     refusals: std::collections::HashSet<String>,
 }
@@ -296,6 +313,7 @@ async fn allowed<T>(
 async fn refresh(
     backend: &Backend,
     d: Dirty,
+    view: Option<crate::model::listing::ViewKind>,
     tx: &mpsc::Sender<Event>,
     sent: &mut Sent,
 ) -> Result<Option<bool>, Error> {
@@ -336,6 +354,13 @@ async fn refresh(
         if changed(&mut sent.images, &i) {
             let _ = tx.send(Event::Images(i)).await;
         }
+    }
+    // The view's rows, after any change (a network made by a deploy, a secret removed).
+    if let Some(kind) = view
+        && let Some(l) = allowed(backend.listing(kind).await, tx, sent).await?
+        && changed(&mut sent.listing, &l)
+    {
+        let _ = tx.send(Event::Listing(l)).await;
     }
     Ok(unsettled)
 }

@@ -102,6 +102,8 @@ pub enum Op {
         generation: u64,
     },
     StopLogs,
+    /// Keep a view's rows fresh (`None`: no view is shown).
+    View(Option<crate::model::listing::ViewKind>),
     /// Re-list everything now.
     Refresh,
     /// Carry out an action; progress and the outcome come back tagged with `id`.
@@ -128,6 +130,8 @@ pub enum Event {
     Workloads(Vec<Workload>),
     Instances(Vec<Instance>),
     Images(Vec<Image>),
+    /// The rows of the view being shown.
+    Listing(crate::model::listing::Listing),
     Logs {
         generation: u64,
         lines: Vec<LogLine>,
@@ -215,6 +219,19 @@ impl Backend {
             Backend::Swarm(s) => s.images().await,
             Backend::Kube(k) => k.images().await,
             Backend::Demo(d) => Ok(d.images()),
+        }
+    }
+
+    /// A view's rows: networks, volumes, secrets, configs (on Kubernetes: Services,
+    /// Namespaces, Secrets, ConfigMaps).
+    pub async fn listing(
+        &self,
+        kind: crate::model::listing::ViewKind,
+    ) -> Result<crate::model::listing::Listing, Error> {
+        match self {
+            Backend::Swarm(s) => s.listing(kind).await,
+            Backend::Kube(k) => k.listing(kind).await,
+            Backend::Demo(d) => Ok(d.listing(kind)),
         }
     }
 

@@ -153,9 +153,67 @@ pub(super) fn ns(a: &Args) -> Parsed {
     }))
 }
 
-/// `secrets`: the Kubernetes Secrets of the namespace.
-pub(super) fn secrets(a: &Args) -> Parsed {
-    a.none(Command::Act(Action::KubeList("secrets".into())))
+/// `networks`, `volumes`, `secrets`, `configs`: a view in the console, a table on the command
+/// line.
+pub(super) fn view(a: &Args) -> Parsed {
+    use crate::model::listing::ViewKind;
+    let kind = match a.name() {
+        "networks" => ViewKind::Networks,
+        "volumes" => ViewKind::Volumes,
+        "secrets" => ViewKind::Secrets,
+        _ => ViewKind::Configs,
+    };
+    a.none(Command::View(kind))
+}
+
+/// `network create NAME [--driver D] [--attachable] [--internal]`, `network rm NAME`,
+/// `volume rm NAME`.
+pub(super) fn network_or_volume(a: &Args) -> Parsed {
+    use crate::model::inspect::Kind;
+    let network = a.name() == "network";
+    match a.rest {
+        [] => Err(a.missing(if network { "create|rm" } else { "rm" })),
+        ["rm" | "remove" | "borrar"] => Err(a.missing("NAME")),
+        ["rm" | "remove" | "borrar", n] => act(Action::Remove {
+            kind: if network { Kind::Network } else { Kind::Volume },
+            name: n.to_string(),
+        }),
+        ["rm" | "remove" | "borrar", _, more @ ..] => Err(a.extra(more)),
+        ["create" | "crear", rest @ ..] if network => {
+            let mut driver = "overlay".to_string();
+            let (mut attachable, mut internal) = (false, false);
+            let mut name = None;
+            let sub = Args { spec: a.spec, rest };
+            let mut words = sub.words();
+            while let Some(w) = words.next_word() {
+                match w {
+                    "-d" | "--driver" => driver = words.value("DRIVER")?,
+                    "--attachable" => attachable = true,
+                    "--internal" => internal = true,
+                    n if name.is_none() && !n.starts_with('-') => name = Some(n.to_string()),
+                    other => return Err(a.extra(&[other])),
+                }
+            }
+            let name = name.ok_or_else(|| a.missing("NAME"))?;
+            let ok = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if !ok {
+                return Err(a.bad("NAME", &name));
+            }
+            act(Action::NetworkCreate {
+                name,
+                driver,
+                attachable,
+                internal,
+            })
+        }
+        [verb, ..] => Err(a.bad(if network { "create|rm" } else { "rm" }, verb)),
+    }
 }
 
 /// `secret …` and `config …`: create one from a file (or, for a Kubernetes secret, from literals
@@ -166,6 +224,15 @@ pub(super) fn object(a: &Args) -> Parsed {
         [] => Err(a.missing("create")),
         ["create" | "crear"] => Err(a.missing("NAME")),
         ["show" | "ver", n] if secret => act(Action::SecretShow(n.to_string())),
+        ["rm" | "remove" | "borrar", n] => act(Action::Remove {
+            kind: if secret {
+                crate::model::inspect::Kind::Secret
+            } else {
+                crate::model::inspect::Kind::Config
+            },
+            name: n.to_string(),
+        }),
+        ["rm" | "remove" | "borrar"] => Err(a.missing("NAME")),
         ["create" | "crear", n, first, ..] if secret && first.starts_with("--from-") => {
             kube_secret(a, n)
         }

@@ -42,6 +42,8 @@ pub enum Command {
     History,
     /// The stacks, with their services and health.
     Stacks,
+    /// A view in a pane's place: networks, volumes, secrets or configs.
+    View(crate::model::listing::ViewKind),
     /// Look at one object; `out` also writes it to a file.
     Inspect {
         kind: Option<crate::model::inspect::Kind>,

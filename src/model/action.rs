@@ -95,6 +95,19 @@ pub enum Action {
     Context(String),
     /// Kubernetes: look at one namespace (`None`: all of them).
     Namespace(Option<String>),
+    /// `docker network create --driver D [--attachable] [--internal] NAME`
+    NetworkCreate {
+        name: String,
+        driver: String,
+        attachable: bool,
+        internal: bool,
+    },
+    /// `docker network rm` / `volume rm` / `secret rm` / `config rm`: refused while a service
+    /// uses it. On Kubernetes, `kubectl delete` of a Secret, ConfigMap, Service or Namespace.
+    Remove {
+        kind: Kind,
+        name: String,
+    },
     /// Look at one object (of `kind`, or whatever answers to `name`): the object as the engine
     /// or API server returned it, secret-looking values masked unless `show_secrets`.
     Inspect {
@@ -331,6 +344,13 @@ impl Action {
                 let k = kind.map(|k| k.word()).unwrap_or("all");
                 format!("kubectl get {k} {name} -o yaml")
             }
+            Action::Remove { kind, name } => {
+                let k = match kind {
+                    Kind::Config => "configmap",
+                    k => k.word(),
+                };
+                format!("kubectl delete {k}/{name}")
+            }
             other => other.docker_cli(),
         }
     }
@@ -362,7 +382,7 @@ impl Action {
             } => Some("confirm.drain"),
             Action::Rmi(_) => Some("confirm.rmi"),
             Action::RmStack(_) => Some("confirm.rm_stack"),
-            Action::Delete { .. } => Some("confirm.delete"),
+            Action::Delete { .. } | Action::Remove { .. } => Some("confirm.delete"),
             Action::Deploy { .. } => Some("confirm.deploy"),
             Action::Scale(pairs) if pairs.iter().any(|(_, n)| *n == 0) => {
                 Some("confirm.scale_zero")
@@ -390,7 +410,9 @@ impl Action {
             | Action::Apply { source: name, .. }
             | Action::KubeList(name)
             | Action::SecretShow(name)
-            | Action::Inspect { name, .. } => name.clone(),
+            | Action::Inspect { name, .. }
+            | Action::NetworkCreate { name, .. }
+            | Action::Remove { name, .. } => name.clone(),
             Action::Delete { kind, name } => format!("{kind}/{name}"),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }
@@ -464,6 +486,17 @@ impl Action {
             Action::SwarmLeave { force: true } => "docker swarm leave --force".into(),
             Action::SwarmLeave { force: false } => "docker swarm leave".into(),
             Action::RmStack(stack) => format!("docker stack rm {stack}"),
+            Action::NetworkCreate {
+                name,
+                driver,
+                attachable,
+                internal,
+            } => format!(
+                "docker network create --driver {driver}{}{} {name}",
+                if *attachable { " --attachable" } else { "" },
+                if *internal { " --internal" } else { "" }
+            ),
+            Action::Remove { kind, name } => format!("docker {} rm {name}", kind.word()),
             Action::Inspect { kind, name, .. } => match kind {
                 Some(
                     k @ (Kind::Service

@@ -167,34 +167,72 @@ pub fn mask(v: &mut Value) -> usize {
 }
 
 /// The fields that differ between two versions of an object, as `path: before → after`, in
-/// the order of the newer one (fields only in the older one come last). Lists are compared
-/// item by item.
+/// the order of the newer one (fields only in the older one come last). Lists of plain values
+/// (an environment) are compared as sets: `path: + added` and `path: − removed`; lists of
+/// objects item by item.
 pub fn changes(before: &Value, after: &Value) -> Vec<String> {
     let mut a = Vec::new();
     let mut b = Vec::new();
     flatten("", before, &mut a);
     flatten("", after, &mut b);
-    let old: std::collections::HashMap<&str, &str> =
-        a.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let new: std::collections::HashMap<&str, &str> =
-        b.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let old: std::collections::HashMap<&str, &Leaf> =
+        a.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let new: std::collections::HashMap<&str, &Leaf> =
+        b.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let mut out = Vec::new();
+    let empty = Leaf::Set(vec![]);
     for (k, v) in &b {
-        match old.get(k.as_str()) {
-            Some(o) if o == v => {}
-            Some(o) => out.push(format!("{k}: {o} → {v}")),
-            None => out.push(format!("{k}: — → {v}")),
+        match (old.get(k.as_str()).copied(), v) {
+            (Some(o), v) if o == v => {}
+            (o, Leaf::Set(items)) => {
+                let before = match o {
+                    Some(Leaf::Set(x)) => x.clone(),
+                    Some(Leaf::One(x)) => vec![x.clone()],
+                    None => vec![],
+                };
+                for i in items.iter().filter(|i| !before.contains(i)) {
+                    out.push(format!("{k}: + {i}"));
+                }
+                for i in before.iter().filter(|i| !items.contains(i)) {
+                    out.push(format!("{k}: − {i}"));
+                }
+            }
+            (Some(Leaf::One(o)), Leaf::One(v)) => out.push(format!("{k}: {o} → {v}")),
+            (Some(Leaf::Set(o)), Leaf::One(v)) => out.push(format!("{k}: {} → {v}", o.join(", "))),
+            (None, Leaf::One(v)) => out.push(format!("{k}: — → {v}")),
         }
     }
     for (k, v) in &a {
         if !new.contains_key(k.as_str()) {
-            out.push(format!("{k}: {v} → —"));
+            match v {
+                Leaf::One(v) => out.push(format!("{k}: {v} → —")),
+                Leaf::Set(items) if *v != empty => {
+                    for i in items {
+                        out.push(format!("{k}: − {i}"));
+                    }
+                }
+                Leaf::Set(_) => {}
+            }
         }
     }
     out
 }
 
-fn flatten(path: &str, v: &Value, out: &mut Vec<(String, String)>) {
+/// A field's value: one, or a list of plain values compared as a set.
+#[derive(Debug, PartialEq)]
+enum Leaf {
+    One(String),
+    Set(Vec<String>),
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn flatten(path: &str, v: &Value, out: &mut Vec<(String, Leaf)>) {
     let join = |k: &str| {
         if path.is_empty() {
             k.to_string()
@@ -208,13 +246,19 @@ fn flatten(path: &str, v: &Value, out: &mut Vec<(String, String)>) {
                 flatten(&join(k), v, out);
             }
         }
+        Value::Array(items)
+            if !items.is_empty() && items.iter().all(|i| !i.is_object() && !i.is_array()) =>
+        {
+            let mut set: Vec<String> = items.iter().map(scalar).collect();
+            set.sort();
+            out.push((path.to_string(), Leaf::Set(set)));
+        }
         Value::Array(items) if !items.is_empty() => {
             for (i, v) in items.iter().enumerate() {
                 flatten(&format!("{path}[{i}]"), v, out);
             }
         }
-        Value::String(s) => out.push((path.to_string(), s.clone())),
-        other => out.push((path.to_string(), other.to_string())),
+        other => out.push((path.to_string(), Leaf::One(scalar(other)))),
     }
 }
 
@@ -278,12 +322,18 @@ mod tests {
 
     #[test]
     fn changes_name_the_fields_that_differ() {
-        let before =
-            json!({"Image": "b:latest", "Mode": {"Replicated": {"Replicas": 3}}, "Env": ["A=1"]});
-        let after = json!({"Image": "b:test", "Mode": {"Replicated": {"Replicas": 3}}, "Env": ["A=1", "B=2"]});
+        let before = json!({"Image": "b:latest", "Mode": {"Replicated": {"Replicas": 3}},
+            "Env": ["C=3", "A=1"], "Mounts": [{"Source": "v1"}]});
+        let after = json!({"Image": "b:test", "Mode": {"Replicated": {"Replicas": 3}},
+            "Env": ["A=1", "B=2"], "Mounts": [{"Source": "v2"}]});
         assert_eq!(
             changes(&before, &after),
-            ["Env[1]: — → B=2", "Image: b:latest → b:test"]
+            [
+                "Env: + B=2",
+                "Env: − C=3",
+                "Image: b:latest → b:test",
+                "Mounts[0].Source: v1 → v2"
+            ]
         );
         assert!(changes(&after, &after).is_empty());
     }

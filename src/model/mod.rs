@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod inspect;
+pub mod listing;
 pub mod reference;
 pub mod words;
 

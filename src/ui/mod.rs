@@ -154,7 +154,10 @@ pub fn draw_pane(
 ) {
     match pane {
         Pane::Nodes => panes::nodes::render(state, theme, rect, buf, focused),
-        Pane::Services => panes::services::render(state, theme, rect, buf, focused),
+        Pane::Services => match &state.slot {
+            Some(v) => panes::view::render(state, v, theme, rect, buf, focused),
+            None => panes::services::render(state, theme, rect, buf, focused),
+        },
         Pane::Tasks => panes::tasks::render(state, theme, rect, buf, focused),
         Pane::Images => panes::images::render(state, theme, rect, buf, focused),
         Pane::Logs => panes::logs::render(state, theme, rect, buf, focused),

@@ -84,6 +84,73 @@ impl Demo {
         .unwrap_or_default()
     }
 
+    /// The demo's networks: the ingress (for services that publish ports) and each stack's
+    /// default overlay network, as `docker stack deploy` makes them; no volumes, secrets or
+    /// configs of its own.
+    pub fn listing(&self, kind: crate::model::listing::ViewKind) -> crate::model::listing::Listing {
+        use crate::model::listing::{Listing, ViewKind};
+        let w = self.workloads();
+        let (yes, no) = ("true".to_string(), "false".to_string());
+        let (columns, rows): (Vec<&'static str>, Vec<Vec<String>>) = match kind {
+            ViewKind::Networks => {
+                let publishing: Vec<String> = w
+                    .iter()
+                    .filter(|w| !w.ports.is_empty())
+                    .map(|w| w.name.clone())
+                    .collect();
+                let mut rows = vec![vec![
+                    "ingress".to_string(),
+                    "overlay".into(),
+                    "swarm".into(),
+                    no.clone(),
+                    no.clone(),
+                    "10.0.0.0/24".into(),
+                    publishing.join(","),
+                ]];
+                let mut stacks: Vec<&str> = w.iter().filter_map(|w| w.stack.as_deref()).collect();
+                stacks.dedup();
+                for (i, st) in stacks.iter().enumerate() {
+                    let members: Vec<String> = w
+                        .iter()
+                        .filter(|w| w.stack.as_deref() == Some(st))
+                        .map(|w| w.name.clone())
+                        .collect();
+                    rows.push(vec![
+                        format!("{st}_default"),
+                        "overlay".into(),
+                        "swarm".into(),
+                        no.clone(),
+                        yes.clone(),
+                        format!("10.0.{}.0/24", i + 1),
+                        members.join(","),
+                    ]);
+                }
+                (
+                    vec![
+                        "name",
+                        "driver",
+                        "scope",
+                        "internal",
+                        "attachable",
+                        "subnet",
+                        "services",
+                    ],
+                    rows,
+                )
+            }
+            ViewKind::Volumes => (vec!["name", "driver", "scope", "node", "services"], vec![]),
+            ViewKind::Secrets | ViewKind::Configs => (
+                vec!["name", "created", "updated", "labels", "services"],
+                vec![],
+            ),
+        };
+        Listing {
+            kind,
+            columns,
+            rows,
+        }
+    }
+
     pub fn instances(&self) -> Vec<Instance> {
         self.with(|s| match s.synthetic {
             Some(syn) => syn.instances(&s.nodes),

@@ -297,6 +297,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::Push(_) => Err(Error::Engine("push".into())),
         Action::Deploy { .. } | Action::Diff { .. } | Action::RmStack(_) => Err(Error::Refused(tr!("err.demo_deploy"))),
         Action::Context(_) | Action::Namespace(_) | Action::Apply { .. } | Action::KubeSecret { .. } | Action::Delete { .. } | Action::KubeList(_) | Action::SecretShow(_) => Err(Error::Refused(tr!("err.kube_only", command = action.kubectl()))),
+        Action::NetworkCreate { .. } | Action::Remove { .. } => Err(Error::Refused(tr!("err.demo_objects"))),
         Action::Inspect { kind, name, show_secrets } => inspect(s, *kind, name, *show_secrets).map(crate::backend::inspected),
         Action::CreateObject { secret, name, file } => {
             crate::backend::files::read_object_file(file)?;

@@ -4,6 +4,7 @@ use super::ops::{done, is_conflict};
 use super::{Kube, convert, kube_error};
 use crate::backend::Error;
 use crate::model::action::{Detail, Outcome};
+use crate::model::listing::{Listing, ViewKind};
 use crate::tr;
 use kube::api::{Api, ListParams, PostParams};
 
@@ -163,12 +164,41 @@ impl Kube {
         }
     }
 
-    /// `kubectl get services|secrets` as a table: names and types, never secret values.
+    /// `services` or `secrets` as a table (the commands of before the views).
     pub(super) async fn table(&self, what: &str) -> Result<Outcome, Error> {
-        use k8s_openapi::api::core::v1::{Secret, Service};
+        let kind = match what {
+            "services" => ViewKind::Networks,
+            "secrets" => ViewKind::Secrets,
+            other => return Err(Error::Refused(tr!("kube.unknown_kind", kind = other))),
+        };
+        let l = self.listing(kind).await?;
+        Ok(Outcome {
+            summary: tr!("kube.listed", count = l.rows.len(), what = what),
+            detail: Some(Detail::Table {
+                header: l
+                    .header_keys()
+                    .into_iter()
+                    .map(|k| crate::i18n::text(k).to_string())
+                    .collect(),
+                rows: l.rows,
+            }),
+        })
+    }
+
+    /// The views' lists on Kubernetes: Services, Namespaces, Secrets (names, types and keys,
+    /// never values) and ConfigMaps.
+    pub async fn listing(&self, kind: ViewKind) -> Result<Listing, Error> {
+        use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, Service};
         let all = self.all_namespaces();
-        let (header, rows): (Vec<String>, Vec<Vec<String>>) = match what {
-            "services" => {
+        let now = crate::time::now();
+        let age = |m: &kube::api::ObjectMeta| {
+            m.creation_timestamp
+                .as_ref()
+                .map(|t| crate::time::age(t.0.as_second(), now))
+                .unwrap_or_default()
+        };
+        let (columns, rows): (Vec<&'static str>, Vec<Vec<String>>) = match kind {
+            ViewKind::Networks => {
                 let list = self
                     .api::<Service>()
                     .list(&ListParams::default())
@@ -200,17 +230,9 @@ impl Kube {
                         ]
                     })
                     .collect();
-                (
-                    vec![
-                        tr!("col.name"),
-                        tr!("col.type"),
-                        "CLUSTER-IP".into(),
-                        tr!("col.ports"),
-                    ],
-                    rows,
-                )
+                (vec!["name", "type", "cluster_ip", "ports"], rows)
             }
-            "secrets" => {
+            ViewKind::Secrets => {
                 let list = self
                     .api::<Secret>()
                     .list(&ListParams::default())
@@ -232,20 +254,60 @@ impl Kube {
                         ]
                     })
                     .collect();
-                (
-                    vec![tr!("col.name"), tr!("col.type"), tr!("col.keys")],
-                    rows,
-                )
+                (vec!["name", "type", "keys"], rows)
             }
-            other => return Err(Error::Refused(tr!("kube.unknown_kind", kind = other))),
+            ViewKind::Configs => {
+                let list = self
+                    .api::<ConfigMap>()
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(kube_error)?;
+                let rows = list
+                    .items
+                    .iter()
+                    .map(|c| {
+                        let keys: Vec<String> = c
+                            .data
+                            .as_ref()
+                            .map(|d| d.keys().cloned().collect())
+                            .unwrap_or_default();
+                        vec![
+                            convert::shown_name(&c.metadata, all),
+                            keys.join(","),
+                            age(&c.metadata),
+                        ]
+                    })
+                    .collect();
+                (vec!["name", "keys", "age"], rows)
+            }
+            ViewKind::Volumes => {
+                let api: Api<Namespace> = Api::all(self.client());
+                let list = api.list(&ListParams::default()).await.map_err(kube_error)?;
+                let rows = list
+                    .items
+                    .iter()
+                    .map(|n| {
+                        vec![
+                            n.metadata.name.clone().unwrap_or_default(),
+                            n.status
+                                .as_ref()
+                                .and_then(|s| s.phase.clone())
+                                .unwrap_or_default(),
+                            age(&n.metadata),
+                        ]
+                    })
+                    .collect();
+                (vec!["name", "status", "age"], rows)
+            }
         };
-        let rows: Vec<Vec<String>> = rows
+        let rows = rows
             .into_iter()
             .map(|r| r.iter().map(|c| crate::sanitize::one_line(c)).collect())
             .collect();
-        Ok(Outcome {
-            summary: tr!("kube.listed", count = rows.len(), what = what),
-            detail: Some(Detail::Table { header, rows }),
+        Ok(Listing {
+            kind,
+            columns,
+            rows,
         })
     }
 

@@ -43,6 +43,19 @@ impl Kube {
                 files,
             } => self.kube_secret(name, literals, files).await,
             Action::Delete { kind, name } => self.delete(kind, name).await,
+            Action::Remove { kind, name } => {
+                use crate::model::inspect::Kind;
+                match kind {
+                    Kind::Config | Kind::ConfigMap => self.delete("configmap", name).await,
+                    Kind::Secret | Kind::Service | Kind::Namespace => {
+                        self.delete(kind.word(), name).await
+                    }
+                    _ => Err(Error::Refused(tr!(
+                        "kube.not_here",
+                        command = action.docker_cli()
+                    ))),
+                }
+            }
             Action::KubeList(what) => self.table(what).await,
             Action::SecretShow(name) => self.secret_values(name).await,
             Action::Inspect {

@@ -78,7 +78,7 @@ impl Swarm {
     }
 
     /// The object, or `None` when the engine has none by that name (404).
-    async fn fetch(&self, kind: Kind, id: &str) -> Result<Option<Value>, Error> {
+    pub(super) async fn fetch(&self, kind: Kind, id: &str) -> Result<Option<Value>, Error> {
         let Some(p) = path(kind, id) else {
             return Ok(None);
         };
@@ -132,6 +132,22 @@ impl Swarm {
         }
     }
 
+    /// A service without the defaults filled in.
+    async fn service_as_sent(&self, id: &str) -> Result<Value, Error> {
+        if let Some(v) = super::raw::get_json(self.endpoint(), &format!("/services/{id}")).await {
+            return Ok(v);
+        }
+        let o = bollard::query_parameters::InspectServiceOptions {
+            insert_defaults: false,
+        };
+        let s = self
+            .docker()
+            .inspect_service(id, Some(o))
+            .await
+            .map_err(engine_error)?;
+        serde_json::to_value(s).map_err(|e| Error::Engine(e.to_string()))
+    }
+
     /// What helps to read the object: a service's last update, an image's layers, a config's
     /// content, the names of what a service uses.
     async fn describe(
@@ -152,8 +168,12 @@ impl Swarm {
         };
         match kind {
             Kind::Service => {
-                if let Some(prev) = object.get("PreviousSpec") {
-                    found.changes = changes(prev, &object["Spec"]);
+                // What changed, from the specs as they were sent: the defaults `docker service
+                // inspect` fills in are in Spec but not in PreviousSpec.
+                let id = object["ID"].as_str().unwrap_or(asked).to_string();
+                let plain = self.service_as_sent(&id).await?;
+                if let Some(prev) = plain.get("PreviousSpec") {
+                    found.changes = changes(prev, &plain["Spec"]);
                 }
                 if let Some(u) = object.get("UpdateStatus") {
                     let state = u["State"].as_str().unwrap_or("");

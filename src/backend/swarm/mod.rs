@@ -5,6 +5,7 @@ mod convert;
 mod deploy;
 mod images;
 mod inspect;
+mod listing;
 mod logs;
 mod nodes;
 mod objects;

@@ -92,6 +92,16 @@ impl Swarm {
                 self.deploy(spec, how, progress).await
             }
             Action::RmStack(stack) => self.remove_stack(stack, progress).await,
+            Action::NetworkCreate {
+                name,
+                driver,
+                attachable,
+                internal,
+            } => {
+                self.network_create(name, driver, *attachable, *internal)
+                    .await
+            }
+            Action::Remove { kind, name } => self.remove_object(*kind, name).await,
             Action::Inspect {
                 kind,
                 name,

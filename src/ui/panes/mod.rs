@@ -5,6 +5,7 @@ pub mod logs;
 pub mod nodes;
 pub mod services;
 pub mod tasks;
+pub mod view;
 
 use crate::app::state::{Pane, State};
 use crate::tr;

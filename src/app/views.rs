@@ -1,0 +1,79 @@
+//! A view in the services pane's place (`:networks`, `:volumes`, `:secrets`, `:configs`), as k9s
+//! shows a resource in its main list: rows kept fresh by the backend, a selection, the pane's
+//! filter, `y`/Enter to inspect a row, Esc to go back to the services.
+
+use crate::model::listing::{Listing, ViewKind};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotView {
+    pub kind: ViewKind,
+    /// `None` until the backend has listed it.
+    pub listing: Option<Listing>,
+    pub selected: usize,
+}
+
+impl SlotView {
+    pub fn new(kind: ViewKind) -> SlotView {
+        SlotView {
+            kind,
+            listing: None,
+            selected: 0,
+        }
+    }
+
+    /// The rows that hold `filter` (case-insensitive) in any cell.
+    pub fn visible(&self, filter: &str) -> Vec<&Vec<String>> {
+        let f = filter.to_lowercase();
+        self.listing
+            .iter()
+            .flat_map(|l| l.rows.iter())
+            .filter(|r| f.is_empty() || r.iter().any(|c| c.to_lowercase().contains(&f)))
+            .collect()
+    }
+
+    pub fn move_by(&mut self, delta: isize, filter: &str) {
+        let n = self.visible(filter).len();
+        self.selected = if n == 0 {
+            0
+        } else {
+            (self.selected as isize + delta).clamp(0, n as isize - 1) as usize
+        };
+    }
+
+    /// The selected row's name.
+    pub fn selected_name(&self, filter: &str) -> Option<String> {
+        let rows = self.visible(filter);
+        rows.get(self.selected.min(rows.len().saturating_sub(1)))
+            .and_then(|r| r.first().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_and_moves_within_the_rows() {
+        let mut v = SlotView::new(ViewKind::Networks);
+        assert!(v.visible("").is_empty());
+        v.move_by(1, "");
+        assert_eq!(v.selected, 0);
+        v.listing = Some(Listing {
+            kind: ViewKind::Networks,
+            columns: vec!["name", "driver"],
+            rows: vec![
+                vec!["ingress".into(), "overlay".into()],
+                vec!["bridge".into(), "bridge".into()],
+                vec!["gopenux_default".into(), "overlay".into()],
+            ],
+        });
+        assert_eq!(v.visible("OVERLAY").len(), 2);
+        v.move_by(5, "overlay");
+        assert_eq!(
+            v.selected_name("overlay").as_deref(),
+            Some("gopenux_default")
+        );
+        v.move_by(-9, "");
+        assert_eq!(v.selected_name("").as_deref(), Some("ingress"));
+    }
+}

@@ -1,0 +1,71 @@
+//! A view in the services pane's place: networks, volumes, secrets or configs (on Kubernetes
+//! Services, Namespaces, Secrets, ConfigMaps), with the services that use each.
+
+use super::{frame, message};
+use crate::app::state::{Pane, State};
+use crate::app::views::SlotView;
+use crate::tr;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::{self, Col, TableRow};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+pub fn render(
+    state: &State,
+    v: &SlotView,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+    focused: bool,
+) {
+    let filter = state.view(Pane::Services).filter.as_str();
+    let rows = v.visible(filter);
+    let extra = match &v.listing {
+        Some(l) => format!("({}) · {}", l.rows.len(), tr!("view.back")),
+        None => tr!("view.back"),
+    };
+    let inner = frame(state, Pane::Services, &extra, theme, area, buf, focused);
+    let Some(l) = &v.listing else {
+        return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+    };
+    if rows.is_empty() {
+        let text = if l.rows.is_empty() {
+            tr!("view.empty")
+        } else {
+            tr!("pane.empty_filter")
+        };
+        return message(&text, theme.muted(), inner, buf);
+    }
+    let cols: Vec<Col> = l
+        .header_keys()
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let title = crate::i18n::text(k).to_string();
+            match l.columns[i] {
+                "name" => Col::new(title, 14, 3, 0),
+                "services" | "labels" | "keys" | "ports" => Col::new(title, 10, 2, 1),
+                "subnet" | "cluster_ip" => Col::new(title, 11, 1, 2),
+                _ => Col::new(title, 7, 0, 3),
+            }
+        })
+        .collect();
+    let row = |k: usize| TableRow {
+        cells: rows[k]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    Line::from(Span::styled(c.clone(), theme.fg(theme.accent)))
+                } else {
+                    Line::from(c.clone())
+                }
+            })
+            .collect(),
+        style: theme.base(),
+        header: false,
+    };
+    let selected = v.selected.min(rows.len() - 1);
+    table::render(&cols, rows.len(), &row, Some(selected), theme, inner, buf);
+}
