@@ -16,6 +16,8 @@ pub struct Config {
     pub lang: Option<Lang>,
     /// Lines kept in the logs pane.
     pub log_lines: Option<usize>,
+    /// Events kept in the events view (the newest).
+    pub events_kept: Option<usize>,
     /// Engine address, as with `--host`.
     pub host: Option<String>,
     /// Docker context, as with `--context`.
@@ -159,6 +161,10 @@ impl Config {
                 }),
             ),
         }
+    }
+
+    pub fn events_kept(&self) -> usize {
+        self.events_kept.unwrap_or(1000).max(1)
     }
 
     pub fn log_lines(&self) -> usize {

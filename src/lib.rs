@@ -220,6 +220,7 @@ async fn console(
         theme_dir: Some(dirs.themes()),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         log_lines: cfg.log_lines(),
+        events_kept: cfg.events_kept(),
         show_finished: cfg.show_finished.unwrap_or(false),
         log_timestamps: cfg.log_timestamps.unwrap_or(false),
         log_wrap: cfg.log_wrap.unwrap_or(false),

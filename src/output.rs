@@ -260,6 +260,26 @@ pub async fn run(
             return logs(backend, &target, tail, follow, output).await;
         }
         Command::Help(only) => help_text(only.as_deref()),
+        Command::Events { since, follow } => {
+            let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+            let printer = async move {
+                while let Some(batch) = rx.recv().await {
+                    let batch: Vec<crate::model::events::ClusterEvent> = batch;
+                    for e in batch {
+                        let text = match output {
+                            Output::Json => serde_json::to_string(&e).unwrap_or_default(),
+                            Output::Table => e.line(&crate::time::format_utc(e.time)),
+                        };
+                        if writeln!(std::io::stdout(), "{text}").is_err() {
+                            return;
+                        }
+                    }
+                }
+            };
+            let (res, ()) = tokio::join!(backend.events(since.at(now), follow, tx), printer);
+            res?;
+            return Ok(());
+        }
         Command::View(kind) => {
             let l = backend.listing(kind).await?;
             match output {

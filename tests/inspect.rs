@@ -185,8 +185,17 @@ fn every_kind_prints_what_docker_inspect_prints() {
         "{yaml}"
     );
     // Only what the update changed: not the defaults the engine fills in, not the order.
-    let changed: Vec<&str> = yaml.lines().filter(|l| l.starts_with("#   ")).collect();
+    let changed: Vec<&str> = yaml
+        .lines()
+        .skip_while(|l| !l.starts_with("# the last update changed:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("#   "))
+        .collect();
     assert_eq!(changed.len(), 2, "{yaml}");
+    // And what happened to it: its creation and its update, as docker events has them.
+    assert!(yaml.contains("# events:"), "{yaml}");
+    assert!(yaml.contains(&format!(" service create {svc}")), "{yaml}");
+    assert!(yaml.contains(&format!(" service update {svc}")), "{yaml}");
     let parsed: Value = serde_norway::from_str(&yaml).unwrap();
     assert_eq!(parsed["Spec"]["Name"], svc.as_str());
     // A config's content is not secret: it is shown.
@@ -530,6 +539,109 @@ fn the_networks_view_takes_the_services_place_and_esc_gives_it_back() {
     t.keys(&["Escape"]);
     let screen = t.wait_for("2 Services", 5);
     assert!(screen.contains(&svc), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    e.docker_ok(&["service", "rm", &svc]);
+}
+
+#[test]
+fn events_are_the_engines_and_the_view_follows_them_live() {
+    let Some(e) = Engine::shared() else { return };
+    support::require(&["tmux"]);
+    let svc = unique("evsvc");
+    e.service(&svc, &[], &["sleep", "3600"]);
+    e.docker_ok(&["service", "update", "-d", "--replicas", "2", &svc]);
+    // The same events docker events gives, for this service (the engine publishes a service's
+    // events a moment after the change: wait until docker sees the update).
+    let docker_events = || -> Vec<(String, String)> {
+        e.docker_ok(&[
+            "events",
+            "--since",
+            "5m",
+            "--until",
+            "0s",
+            "--filter",
+            "type=service",
+            "--filter",
+            &format!("service={svc}"),
+            "--format",
+            "{{.Action}} {{.Actor.ID}}",
+        ])
+        .lines()
+        .map(|l| {
+            let (a, id) = l.split_once(' ').unwrap();
+            (a.to_string(), id.to_string())
+        })
+        .collect()
+    };
+    let theirs = support::wait_for(
+        "docker events to show the update",
+        std::time::Duration::from_secs(20),
+        || {
+            let t = docker_events();
+            (t.len() >= 2).then_some(t)
+        },
+    );
+    let out = ok(&e.estiba_cmd(&["--output", "json", "events", "--since", "5m"]));
+    let mine: Vec<(String, String)> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["kind"] == "service" && v["name"] == svc.as_str())
+        .map(|v| {
+            (
+                v["action"].as_str().unwrap().to_string(),
+                v["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(mine, theirs);
+    // The table: one line each, with the service's name.
+    let out = ok(&e.estiba_cmd(&["events", "--since", "5m"]));
+    assert!(out.contains(&format!("service create {svc}")), "{out}");
+    let o = e.estiba_cmd(&["events", "--since", "soon"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("soon"));
+
+    // The console: E opens the events view; a change made meanwhile appears at the top.
+    let data = format!("{}/estiba-data-{}", e.root.display(), unique("d"));
+    let t = support::tmux::Tmux::start(
+        140,
+        30,
+        &[
+            ("LANG", "C.UTF-8"),
+            ("ESTIBA_DATA_DIR", &data),
+            ("ESTIBA_CONFIG_DIR", &data),
+        ],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    );
+    t.wait_for(&svc, 15);
+    t.keys(&["E"]);
+    t.wait_for("2 Events", 10);
+    // Filter down to the service (other tests make events too).
+    t.text("/");
+    t.text(&svc);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("/{svc}"), 5);
+    let line_with = |words: &[&str]| {
+        support::wait_for(
+            &format!("a line with {words:?}"),
+            std::time::Duration::from_secs(10),
+            || {
+                t.screen()
+                    .lines()
+                    .any(|l| words.iter().all(|w| l.contains(w)))
+                    .then_some(())
+            },
+        )
+    };
+    line_with(&["service", "create", &svc]);
+    e.docker_ok(&["service", "update", "-d", "--replicas", "1", &svc]);
+    line_with(&["service", "update", &svc, "replicas.new=1"]);
+    // Enter on the newest (the update) inspects the service.
+    t.keys(&["Home", "Enter"]);
+    t.wait_for(&format!("Inspect service {svc}"), 10);
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
     t.keys(&["q"]);
     t.wait_for("[exited 0]", 10);
     e.docker_ok(&["service", "rm", &svc]);

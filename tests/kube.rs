@@ -1018,6 +1018,42 @@ fn inspect_shows_what_kubectl_get_shows_and_a_secrets_keys_only() {
         yaml.contains("# events:") && yaml.contains("Normal Scheduled"),
         "{yaml}"
     );
+    // The namespace's Events, as kubectl lists them.
+    let out = ok(&estiba(
+        &dir,
+        &config,
+        &["--output", "json", "events", "--since", "1h"],
+    ));
+    let mut mine: Vec<(String, String)> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["action"].as_str().unwrap().to_string(),
+                v["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    mine.sort();
+    let mut theirs: Vec<(String, String)> = kube
+        .kubectl_ok(&[
+            "get",
+            "events",
+            "-o",
+            "jsonpath={range .items[*]}{.reason} {.involvedObject.name}{\"\\n\"}{end}",
+        ])
+        .lines()
+        .map(|l| {
+            let (a, b) = l.split_once(' ').unwrap();
+            (a.to_string(), b.to_string())
+        })
+        .collect();
+    theirs.sort();
+    assert!(
+        mine.iter().any(|(a, n)| a == "Scheduled" && *n == pod),
+        "{mine:?}"
+    );
+    assert_eq!(mine, theirs);
     // A Secret: its keys, never its values, even with --show-secrets.
     kube.kubectl_ok(&[
         "create",

@@ -109,6 +109,14 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             s.focus = Pane::Services;
             return close_view(s);
         }
+        Command::Events { .. } => {
+            use crate::model::listing::ViewKind;
+            s.slot = Some(crate::app::views::SlotView::new(ViewKind::Events));
+            s.focus = Pane::Services;
+            s.view_mut(Pane::Services).filter.clear();
+            s.refresh_events_view();
+            return vec![Effect::Op(crate::backend::Op::View(Some(ViewKind::Events)))];
+        }
         Command::View(kind) => {
             s.slot = Some(crate::app::views::SlotView::new(kind));
             s.focus = Pane::Services;

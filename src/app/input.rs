@@ -162,6 +162,15 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::NextMatch => jump_to_match(s, true),
         KeyAction::Prefill(what) => prefill_for(s, what),
         KeyAction::History => s.overlay = Overlay::History { scroll: 0 },
+        KeyAction::Events => {
+            return super::commands::apply(
+                s,
+                crate::command::Command::Events {
+                    since: crate::model::events::Since::Ago(600),
+                    follow: true,
+                },
+            );
+        }
         KeyAction::Snap => {
             let snap = crate::command::Snap {
                 what: crate::command::SnapWhat::Focused,
@@ -287,9 +296,21 @@ fn view_key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
         KeyAction::End => isize::MAX / 2,
         KeyAction::Clear if filter.is_empty() => return Some(super::commands::close_view(s)),
         KeyAction::Inspect | KeyAction::Open => {
-            let kind = v.kind.object_kind(kube);
-            let Some(name) = v.selected_name(&filter) else {
+            let Some(row) = v.selected_row(&filter) else {
                 return Some(vec![]);
+            };
+            // A view's row is its object; an event's row names the object it is about.
+            let (kind, name) = match v.kind.object_kind(kube) {
+                Some(k) => (k, row[0].clone()),
+                None => {
+                    let kind = row
+                        .get(1)
+                        .and_then(|k| crate::model::events::inspect_kind(k));
+                    match (kind, row.get(3)) {
+                        (Some(k), Some(n)) if !n.is_empty() => (k, n.clone()),
+                        _ => return Some(vec![]),
+                    }
+                }
             };
             return Some(super::commands::apply(
                 s,
@@ -302,8 +323,7 @@ fn view_key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
             ));
         }
         KeyAction::Prefill(keymap::Prefill::Remove) => {
-            let kind = v.kind.object_kind(kube);
-            if let Some(name) = v.selected_name(&filter) {
+            if let (Some(kind), Some(name)) = (v.kind.object_kind(kube), v.selected_name(&filter)) {
                 let word = match kind {
                     crate::model::inspect::Kind::ConfigMap => "config",
                     k => k.word(),

@@ -36,6 +36,8 @@ pub enum KeyAction {
     Snap,
     /// `y`: the selected row's object as YAML (k9s users press `y`).
     Inspect,
+    /// `E`: the cluster's events, live.
+    Events,
 }
 
 /// Which command a key writes into the palette for the selected row.
@@ -188,6 +190,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Open,
         panes: &[Pane::Tasks],
         help: "key.open_task",
+    },
+    Binding {
+        keys: "E",
+        key: |e| ch(e, 'E'),
+        action: KeyAction::Events,
+        panes: &[],
+        help: "key.events",
     },
     Binding {
         keys: "y",

@@ -16,6 +16,24 @@ pub struct ListView {
     pub filter: String,
 }
 
+/// The events seen, the newest `capacity` of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventLog {
+    pub items: VecDeque<crate::model::events::ClusterEvent>,
+    pub capacity: usize,
+}
+
+impl EventLog {
+    pub fn push(&mut self, batch: Vec<crate::model::events::ClusterEvent>) {
+        for e in batch {
+            if self.items.len() >= self.capacity.max(1) {
+                self.items.pop_front();
+            }
+            self.items.push_back(e);
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogView {
     pub target: Option<LogTarget>,
@@ -162,6 +180,8 @@ pub struct State {
     pub preview_for: Option<(u64, Action)>,
     /// A view shown in the services pane's place (networks, volumes, secrets, configs).
     pub slot: Option<super::views::SlotView>,
+    /// The newest events, while the events view has been open.
+    pub events: EventLog,
     /// Files `:inspect … --out F` asked for, by the id of the inspect running.
     pub inspect_out: std::collections::BTreeMap<u64, String>,
     pub toast: Option<Toast>,
@@ -186,6 +206,10 @@ impl State {
             running: Default::default(),
             inspect_out: Default::default(),
             slot: None,
+            events: EventLog {
+                items: VecDeque::new(),
+                capacity: 1000,
+            },
             next_action: 1,
             readonly: false,
             preview_for: None,
@@ -227,6 +251,10 @@ impl State {
             Err(ev) => ev,
         };
         match ev {
+            Event::Events(batch) => {
+                self.events.push(batch);
+                self.refresh_events_view();
+            }
             Event::Listing(l) => {
                 let filter = self.view(Pane::Services).filter.clone();
                 if let Some(v) = self.slot.as_mut().filter(|v| v.kind == l.kind) {
@@ -507,6 +535,31 @@ impl State {
     }
 
     /// A pane's title: on Kubernetes the Services pane lists Deployments, the Tasks pane pods.
+    /// The events view's rows, newest first, from the events seen.
+    pub fn refresh_events_view(&mut self) {
+        let filter = self.view(Pane::Services).filter.clone();
+        let Some(v) = self
+            .slot
+            .as_mut()
+            .filter(|v| v.kind == crate::model::listing::ViewKind::Events)
+        else {
+            return;
+        };
+        let rows = self
+            .events
+            .items
+            .iter()
+            .rev()
+            .map(|e| e.row(&crate::time::format_clock(e.time)))
+            .collect();
+        v.listing = Some(crate::model::listing::Listing {
+            kind: crate::model::listing::ViewKind::Events,
+            columns: crate::model::events::COLUMNS.to_vec(),
+            rows,
+        });
+        v.move_by(0, &filter);
+    }
+
     pub fn pane_title(&self, pane: Pane) -> String {
         if let (Pane::Services, Some(v)) = (pane, &self.slot) {
             return crate::i18n::text(v.kind.title_key(self.is_kube())).to_string();

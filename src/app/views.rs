@@ -40,6 +40,13 @@ impl SlotView {
         };
     }
 
+    /// The selected row.
+    pub fn selected_row(&self, filter: &str) -> Option<Vec<String>> {
+        let rows = self.visible(filter);
+        rows.get(self.selected.min(rows.len().saturating_sub(1)))
+            .map(|r| r.to_vec())
+    }
+
     /// The selected row's name.
     pub fn selected_name(&self, filter: &str) -> Option<String> {
         let rows = self.visible(filter);

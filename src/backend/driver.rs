@@ -30,6 +30,48 @@ impl Logs {
     }
 }
 
+/// The events followed while the events view is open: from ten minutes back, then live; after
+/// a reconnect, from the last one seen.
+#[derive(Default)]
+struct Events {
+    task: Option<tokio::task::JoinHandle<()>>,
+    last: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Events {
+    fn stop(&mut self) {
+        if let Some(h) = self.task.take() {
+            h.abort();
+        }
+    }
+
+    fn start(&mut self, backend: &std::sync::Arc<Backend>, tx: &mpsc::Sender<Event>) {
+        use std::sync::atomic::Ordering;
+        self.stop();
+        let backend = backend.clone();
+        let tx = tx.clone();
+        let last = self.last.clone();
+        let since = (crate::time::now() - 600).max(last.load(Ordering::Relaxed));
+        self.task = Some(tokio::spawn(async move {
+            let (etx, mut erx) = mpsc::channel::<Vec<crate::model::events::ClusterEvent>>(64);
+            let forward = async move {
+                while let Some(batch) = erx.recv().await {
+                    if let Some(e) = batch.last() {
+                        last.store(e.time + 1, Ordering::Relaxed);
+                    }
+                    if tx.send(Event::Events(batch)).await.is_err() {
+                        break;
+                    }
+                }
+            };
+            let (result, ()) = tokio::join!(backend.events(since, true, etx), forward);
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "events stopped");
+            }
+        }));
+    }
+}
+
 /// Keeps the UI's snapshots fresh: listens for changes, re-lists what changed (at most ten
 /// times a second), polls every few seconds as a fallback, follows logs, and reconnects with
 /// backoff when the engine goes away. Ends when the UI drops its end of `ops`.
@@ -43,6 +85,7 @@ pub async fn drive(
     let mut logs = Logs::default();
     // The view whose rows are kept fresh, if one is shown.
     let mut view: Option<crate::model::listing::ViewKind> = None;
+    let mut events = Events::default();
     let mut attempt: u32 = 0;
     let throttle = Duration::from_millis(100);
     if !backend.is_demo() {
@@ -78,6 +121,9 @@ pub async fn drive(
         // After a (re)connect everything is sent afresh, so the UI's snapshots are not stale.
         let mut sent = Sent::default();
         logs.start(&backend, &tx);
+        if view == Some(crate::model::listing::ViewKind::Events) {
+            events.start(&backend, &tx);
+        }
         let mut changes = backend.changes();
         let mut dirty = Dirty::ALL;
         let mut poll = tokio::time::interval(Duration::from_secs(5));
@@ -97,7 +143,12 @@ pub async fn drive(
                     Some(Op::View(kind)) => {
                         view = kind;
                         sent.listing = None;
-                        dirty.info = true;
+                        if view == Some(crate::model::listing::ViewKind::Events) {
+                            events.start(&backend, &tx);
+                        } else {
+                            events.stop();
+                            dirty.info = true;
+                        }
                     }
                     Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
                     Some(Op::StopLogs) => logs.stop(),
@@ -134,6 +185,7 @@ pub async fn drive(
             }
         };
         logs.pause();
+        events.stop();
         if backend.is_demo() {
             // The demo cannot lose its connection; a closed change stream means shutdown.
             return;
@@ -355,8 +407,9 @@ async fn refresh(
             let _ = tx.send(Event::Images(i)).await;
         }
     }
-    // The view's rows, after any change (a network made by a deploy, a secret removed).
-    if let Some(kind) = view
+    // The view's rows, after any change (a network made by a deploy, a secret removed); the
+    // events view is fed by its own stream.
+    if let Some(kind) = view.filter(|k| *k != crate::model::listing::ViewKind::Events)
         && let Some(l) = allowed(backend.listing(kind).await, tx, sent).await?
         && changed(&mut sent.listing, &l)
     {

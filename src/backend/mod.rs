@@ -132,6 +132,8 @@ pub enum Event {
     Images(Vec<Image>),
     /// The rows of the view being shown.
     Listing(crate::model::listing::Listing),
+    /// Events that happened, oldest first, while the events view is open.
+    Events(Vec<crate::model::events::ClusterEvent>),
     Logs {
         generation: u64,
         lines: Vec<LogLine>,
@@ -257,6 +259,27 @@ impl Backend {
             Backend::Swarm(s) => s.logs(target, tail, follow, tx).await,
             Backend::Kube(k) => k.logs(target, tail, follow, tx).await,
             Backend::Demo(d) => d.logs(target, tail, follow, tx).await,
+        }
+    }
+
+    /// The cluster's events since `since` (seconds since the epoch), and with `follow` those
+    /// that come after, in batches on `tx` until it closes.
+    pub async fn events(
+        &self,
+        since: i64,
+        follow: bool,
+        tx: mpsc::Sender<Vec<crate::model::events::ClusterEvent>>,
+    ) -> Result<(), Error> {
+        match self {
+            Backend::Swarm(s) => s.events(since, follow, None, tx).await,
+            Backend::Kube(k) => k.events(since, follow, tx).await,
+            // The demo keeps no history of events.
+            Backend::Demo(_) => {
+                if follow {
+                    tx.closed().await;
+                }
+                Ok(())
+            }
         }
     }
 

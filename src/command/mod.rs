@@ -42,6 +42,11 @@ pub enum Command {
     History,
     /// The stacks, with their services and health.
     Stacks,
+    /// The cluster's events since a moment; `follow` keeps printing (console: the events view).
+    Events {
+        since: crate::model::events::Since,
+        follow: bool,
+    },
     /// A view in a pane's place: networks, volumes, secrets or configs.
     View(crate::model::listing::ViewKind),
     /// Look at one object; `out` also writes it to a file.

@@ -232,6 +232,30 @@ pub(super) fn logs(a: &Args) -> Result<Command, ParseError> {
     })
 }
 
+/// `events [--since 10m|TIME] [-f]`
+pub(super) fn events(a: &Args) -> Result<Command, ParseError> {
+    use crate::model::events::Since;
+    let mut since = Since::Ago(600);
+    let mut follow = false;
+    let mut words = a.words();
+    while let Some(w) = words.next_word() {
+        match w {
+            "--since" => {
+                let v = words.value("DURATION|TIME")?;
+                since = Since::parse(&v, |d| {
+                    crate::stack::values::duration_ns(d)
+                        .map(|ns| ns / 1_000_000_000)
+                        .or_else(|| crate::time::parse_rfc3339(d).map(|t| crate::time::now() - t))
+                })
+                .ok_or_else(|| a.bad("--since", &v))?;
+            }
+            "-f" | "--follow" => follow = true,
+            _ => return Err(a.extra(words.left())),
+        }
+    }
+    Ok(Command::Events { since, follow })
+}
+
 pub(super) fn snap(a: &Args) -> Result<Command, ParseError> {
     let mut snap = Snap {
         what: SnapWhat::Focused,

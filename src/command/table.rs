@@ -46,6 +46,14 @@ pub const SPECS: &[Spec] = &[
         parse: |a| a.none(Command::Workloads),
     },
     Spec {
+        name: "events",
+        aliases: &["eventos"],
+        usage: "[--since 10m|TIME] [-f]",
+        help: "cmd.events",
+        args: &[],
+        parse: parse::events,
+    },
+    Spec {
         name: "network",
         aliases: &["red"],
         usage: "create NAME [--driver overlay] [--attachable] [--internal] | rm NAME",

@@ -14,6 +14,8 @@ pub enum ViewKind {
     Secrets,
     /// Swarm configs; on Kubernetes, ConfigMaps.
     Configs,
+    /// The cluster's events, live, newest first.
+    Events,
 }
 
 impl ViewKind {
@@ -24,10 +26,11 @@ impl ViewKind {
         ViewKind::Configs,
     ];
 
-    /// The kind of object a row is, for `inspect` and `rm`.
-    pub fn object_kind(self, kube: bool) -> super::inspect::Kind {
+    /// The kind of object a row is, for `inspect` and `rm` (an event's row says its own).
+    pub fn object_kind(self, kube: bool) -> Option<super::inspect::Kind> {
         use super::inspect::Kind;
-        match (self, kube) {
+        Some(match (self, kube) {
+            (ViewKind::Events, _) => return None,
             (ViewKind::Networks, false) => Kind::Network,
             (ViewKind::Networks, true) => Kind::Service,
             (ViewKind::Volumes, false) => Kind::Volume,
@@ -35,7 +38,7 @@ impl ViewKind {
             (ViewKind::Secrets, _) => Kind::Secret,
             (ViewKind::Configs, false) => Kind::Config,
             (ViewKind::Configs, true) => Kind::ConfigMap,
-        }
+        })
     }
 
     /// The catalog key of its title.
@@ -48,6 +51,7 @@ impl ViewKind {
             (ViewKind::Secrets, _) => "view.secrets",
             (ViewKind::Configs, false) => "view.configs",
             (ViewKind::Configs, true) => "view.configmaps",
+            (ViewKind::Events, _) => "view.events",
         }
     }
 }
@@ -106,6 +110,10 @@ pub fn header_key(column: &str) -> &'static str {
         "keys" => "col.keys",
         "age" => "col.age",
         "status" => "col.status",
+        "time" => "col.time",
+        "kind" => "col.kind",
+        "action" => "col.action",
+        "message" => "col.message",
         _ => "col.name",
     }
 }

@@ -27,6 +27,7 @@ pub struct Options {
     pub theme_dir: Option<PathBuf>,
     pub no_color: bool,
     pub log_lines: usize,
+    pub events_kept: usize,
     pub show_finished: bool,
     pub log_timestamps: bool,
     pub log_wrap: bool,
@@ -72,6 +73,7 @@ pub async fn run(opts: Options) -> io::Result<()> {
         now,
     );
     state.theme_name = opts.theme.name.clone();
+    state.events.capacity = opts.events_kept;
     state.show_finished = opts.show_finished;
     state.logs.timestamps = opts.log_timestamps;
     state.logs.wrap = opts.log_wrap;

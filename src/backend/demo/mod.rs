@@ -139,6 +139,7 @@ impl Demo {
                 )
             }
             ViewKind::Volumes => (vec!["name", "driver", "scope", "node", "services"], vec![]),
+            ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
             ViewKind::Secrets | ViewKind::Configs => (
                 vec!["name", "created", "updated", "labels", "services"],
                 vec![],

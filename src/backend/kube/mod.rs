@@ -5,6 +5,7 @@
 mod apply;
 mod convert;
 mod deployments;
+mod events;
 mod inspect;
 mod nodes;
 mod objects;

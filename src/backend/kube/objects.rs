@@ -280,6 +280,8 @@ impl Kube {
                     .collect();
                 (vec!["name", "keys", "age"], rows)
             }
+            // Followed as a stream (`events`), not listed.
+            ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
             ViewKind::Volumes => {
                 let api: Api<Namespace> = Api::all(self.client());
                 let list = api.list(&ListParams::default()).await.map_err(kube_error)?;

@@ -132,6 +132,27 @@ impl Swarm {
         }
     }
 
+    /// The last hour's events about one object, oldest first, as lines.
+    async fn recent_events(&self, what: &str, id: &str) -> Vec<String> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let since = crate::time::now() - 3600;
+        let collect = async move {
+            let mut lines = Vec::new();
+            while let Some(batch) = rx.recv().await {
+                let batch: Vec<crate::model::events::ClusterEvent> = batch;
+                for e in batch {
+                    lines.push(e.line(&crate::time::format_clock(e.time)));
+                }
+            }
+            lines
+        };
+        let (r, lines) = tokio::join!(self.events(since, false, Some((what, id)), tx), collect);
+        if let Err(e) = r {
+            tracing::debug!(error = %e, "no events for inspect");
+        }
+        lines
+    }
+
     /// A service without the defaults filled in.
     async fn service_as_sent(&self, id: &str) -> Result<Value, Error> {
         if let Some(v) = super::raw::get_json(self.endpoint(), &format!("/services/{id}")).await {
@@ -229,6 +250,19 @@ impl Swarm {
                 }
             }
             _ => {}
+        }
+        // What the engine remembers happening to it in the last hour.
+        let about = match kind {
+            Kind::Service => Some(("service", object["ID"].as_str())),
+            Kind::Node => Some(("node", object["ID"].as_str())),
+            Kind::Task => Some(("container", object["ID"].as_str())),
+            Kind::Network => Some(("network", object["Id"].as_str())),
+            _ => None,
+        };
+        if let Some((what, Some(id))) = about {
+            found
+                .sections
+                .push((tr!("inspect.events"), self.recent_events(what, id).await));
         }
         if !show_secrets {
             mask(&mut object);

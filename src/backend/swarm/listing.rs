@@ -194,6 +194,8 @@ impl Swarm {
                     rows,
                 )
             }
+            // Followed as a stream (`events`), not listed.
+            ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
             ViewKind::Volumes => {
                 let list = self.list_json("/volumes").await?;
                 let node = self.hostname();

@@ -3,6 +3,7 @@
 mod converge;
 mod convert;
 mod deploy;
+mod events;
 mod images;
 mod inspect;
 mod listing;
