@@ -87,8 +87,32 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         };
     }
     if let Overlay::Inspect(w) = &mut s.overlay {
-        if w.key(key) == crate::app::inspect::WindowKey::Close {
-            s.overlay = Overlay::None;
+        use crate::app::inspect::WindowKey;
+        match w.key(key) {
+            WindowKey::Stay => {}
+            // Back to the window this one was opened from, if any.
+            WindowKey::Close => {
+                s.overlay = match w.back.take() {
+                    Some(prev) => Overlay::Inspect(prev),
+                    None => Overlay::None,
+                }
+            }
+            WindowKey::Open(kind, name) => {
+                let effects = super::commands::apply(
+                    s,
+                    crate::command::Command::Inspect {
+                        kind: Some(kind),
+                        name,
+                        show_secrets: false,
+                        out: None,
+                    },
+                );
+                // The window it opens from, to come back to.
+                if let Overlay::Inspect(w) = std::mem::replace(&mut s.overlay, Overlay::None) {
+                    s.inspect_back = Some(w);
+                }
+                return effects;
+            }
         }
         return vec![];
     }

@@ -27,6 +27,10 @@ pub struct InspectWindow {
     pub note: Option<String>,
     /// Lines shown at once, as last drawn (for PgUp/PgDn and keeping a match in view).
     pub height: usize,
+    /// What the object uses, opened with 1…9.
+    pub links: Vec<(crate::model::inspect::Kind, String)>,
+    /// The window this one was opened from, shown again on Esc.
+    pub back: Option<Box<InspectWindow>>,
 }
 
 /// What a key did to the window.
@@ -34,6 +38,8 @@ pub struct InspectWindow {
 pub enum WindowKey {
     Stay,
     Close,
+    /// Open what the object uses (a service's network, secret, config).
+    Open(crate::model::inspect::Kind, String),
 }
 
 impl InspectWindow {
@@ -47,6 +53,8 @@ impl InspectWindow {
             save_to,
             note: None,
             height: 20,
+            links: vec![],
+            back: None,
         }
     }
 
@@ -143,6 +151,12 @@ impl InspectWindow {
             KeyCode::Char('/') => self.typing = Some(String::new()),
             KeyCode::Char('n') => self.jump(true, false),
             KeyCode::Char('N') => self.jump(false, false),
+            KeyCode::Char(c @ '1'..='9') => {
+                let i = (c as usize) - ('1' as usize);
+                if let Some((k, n)) = self.links.get(i) {
+                    return WindowKey::Open(*k, n.clone());
+                }
+            }
             _ => {}
         }
         WindowKey::Stay

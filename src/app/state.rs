@@ -182,6 +182,8 @@ pub struct State {
     pub slot: Option<super::views::SlotView>,
     /// The newest events, while the events view has been open.
     pub events: EventLog,
+    /// The inspect window a link was followed from, until the linked one opens.
+    pub inspect_back: Option<Box<super::inspect::InspectWindow>>,
     /// Files `:inspect … --out F` asked for, by the id of the inspect running.
     pub inspect_out: std::collections::BTreeMap<u64, String>,
     pub toast: Option<Toast>,
@@ -205,6 +207,7 @@ impl State {
             activity: vec![],
             running: Default::default(),
             inspect_out: Default::default(),
+            inspect_back: None,
             slot: None,
             events: EventLog {
                 items: VecDeque::new(),
@@ -332,12 +335,14 @@ impl State {
                         );
                         if let Some(Detail::Inspect(found)) = &outcome.detail {
                             let text = super::inspect::yaml(found);
-                            self.overlay =
-                                Overlay::Inspect(Box::new(super::inspect::InspectWindow::new(
-                                    outcome.summary.clone(),
-                                    &text,
-                                    self.inspect_out.remove(&id),
-                                )));
+                            let mut w = super::inspect::InspectWindow::new(
+                                outcome.summary.clone(),
+                                &text,
+                                self.inspect_out.remove(&id),
+                            );
+                            w.links = found.links.clone();
+                            w.back = self.inspect_back.take();
+                            self.overlay = Overlay::Inspect(Box::new(w));
                         } else if let Some(detail) = outcome.detail.filter(|_| {
                             matches!(
                                 action,
@@ -354,6 +359,10 @@ impl State {
                         }
                     }
                     Err(e) => {
+                        // A link that could not be followed: the window it came from again.
+                        if let Some(w) = self.inspect_back.take() {
+                            self.overlay = Overlay::Inspect(w);
+                        }
                         self.activity.push(Activity {
                             at: self.now,
                             cli,

@@ -269,6 +269,15 @@ impl Inspected {
     pub fn to_yaml(&self, labels: [&str; 2]) -> String {
         let mut out = String::new();
         out.push_str(&format!("# {} {}\n", self.kind.word(), self.name));
+        if !self.links.is_empty() {
+            let uses: Vec<String> = self
+                .links
+                .iter()
+                .enumerate()
+                .map(|(i, (k, n))| format!("[{}] {} {n}", i + 1, k.word()))
+                .collect();
+            out.push_str(&format!("# {}\n", uses.join("  ")));
+        }
         if let Some(s) = &self.status {
             out.push_str(&format!("# {}: {s}\n", labels[0]));
         }

@@ -201,7 +201,17 @@ impl Swarm {
                     let msg = u["Message"].as_str().unwrap_or("");
                     found.status = Some(crate::sanitize::one_line(format!("{state} {msg}").trim()));
                 }
-                found.links = service_links(&object["Spec"]);
+                // Networks are named by ID in the spec: by their names here.
+                let mut links = service_links(&object["Spec"]);
+                for (kind, name) in links.iter_mut() {
+                    if *kind == Kind::Network
+                        && let Ok(Some(n)) = self.fetch(Kind::Network, name).await
+                        && let Some(real) = n["Name"].as_str()
+                    {
+                        *name = crate::sanitize::one_line(real);
+                    }
+                }
+                found.links = links;
             }
             Kind::Task => {
                 let st = &object["Status"];
