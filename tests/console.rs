@@ -140,6 +140,20 @@ fn the_demo_runs_without_any_engine() {
     assert!(screen.contains("DEMO"), "{screen}");
     // Tasks come up by themselves.
     t.wait_for("3/3", 10);
+    // W: the networks in the services' place, with the services on each; Esc gives it back.
+    t.keys(&["W"]);
+    let screen = t.wait_for("gopenux_default", 10);
+    assert!(
+        screen.contains("2 Networks") && screen.contains("ingress"),
+        "{screen}"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("2 Services", 5);
+    // y on a service: its YAML; Esc closes.
+    t.keys(&["y"]);
+    t.wait_for("Inspect service", 10);
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
     t.keys(&["q"]);
     t.wait_for("[exited 0]", 10);
     let _ = std::fs::remove_dir_all(data);

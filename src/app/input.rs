@@ -186,6 +186,9 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::NextMatch => jump_to_match(s, true),
         KeyAction::Prefill(what) => prefill_for(s, what),
         KeyAction::History => s.overlay = Overlay::History { scroll: 0 },
+        KeyAction::View(kind) => {
+            return super::commands::apply(s, crate::command::Command::View(kind));
+        }
         KeyAction::Events => {
             return super::commands::apply(
                 s,

@@ -38,6 +38,8 @@ pub enum KeyAction {
     Inspect,
     /// `E`: the cluster's events, live.
     Events,
+    /// `W` `V` `S` `C`: networks, volumes, secrets, configs in the services' place.
+    View(crate::model::listing::ViewKind),
 }
 
 /// Which command a key writes into the palette for the selected row.
@@ -197,6 +199,34 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Events,
         panes: &[],
         help: "key.events",
+    },
+    Binding {
+        keys: "W",
+        key: |e| ch(e, 'W'),
+        action: KeyAction::View(crate::model::listing::ViewKind::Networks),
+        panes: &[],
+        help: "key.view_networks",
+    },
+    Binding {
+        keys: "V",
+        key: |e| ch(e, 'V'),
+        action: KeyAction::View(crate::model::listing::ViewKind::Volumes),
+        panes: &[],
+        help: "key.view_volumes",
+    },
+    Binding {
+        keys: "S",
+        key: |e| ch(e, 'S'),
+        action: KeyAction::View(crate::model::listing::ViewKind::Secrets),
+        panes: &[],
+        help: "key.view_secrets",
+    },
+    Binding {
+        keys: "C",
+        key: |e| ch(e, 'C'),
+        action: KeyAction::View(crate::model::listing::ViewKind::Configs),
+        panes: &[],
+        help: "key.view_configs",
     },
     Binding {
         keys: "y",
