@@ -351,11 +351,13 @@ fn view_key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
         }
         KeyAction::Prefill(keymap::Prefill::Remove) => {
             if let (Some(kind), Some(name)) = (v.kind.object_kind(kube), v.selected_name(&filter)) {
-                let word = match kind {
-                    crate::model::inspect::Kind::ConfigMap => "config",
-                    k => k.word(),
+                // Kubernetes objects go as kubectl has them: `delete KIND/NAME`.
+                let text = if kube {
+                    format!("delete {}/{name}", kind.word())
+                } else {
+                    format!("{} rm {name}", kind.word())
                 };
-                prefill(s, format!("{word} rm {name}"), vec![]);
+                prefill(s, text, vec![]);
             }
             return Some(vec![]);
         }
@@ -682,6 +684,46 @@ mod tests {
             out.extend(handle_key(s, k(KeyCode::Char(c))));
         }
         out
+    }
+
+    #[test]
+    fn a_view_takes_the_services_place_inspects_and_removes_its_rows_and_esc_gives_it_back() {
+        use crate::model::listing::{Listing, ViewKind};
+        let mut s = demo_state();
+        let fx = handle_key(&mut s, k(KeyCode::Char('S')));
+        assert_eq!(fx, vec![Effect::Op(Op::View(Some(ViewKind::Secrets)))]);
+        assert_eq!(s.pane_title(Pane::Services), "Secrets");
+        s.apply_event(Event::Listing(Listing {
+            kind: ViewKind::Secrets,
+            columns: vec!["name", "services"],
+            rows: vec![
+                vec!["jwt".into(), "gopenux_backend".into()],
+                vec!["tls".into(), "".into()],
+            ],
+        }));
+        handle_key(&mut s, k(KeyCode::Down));
+        handle_key(&mut s, k(KeyCode::Char('x')));
+        match &s.input {
+            Input::Palette(p) => assert_eq!(p.text, "secret rm tls"),
+            other => panic!("{other:?}"),
+        }
+        s.input = Input::Normal;
+        let fx = handle_key(&mut s, k(KeyCode::Char('y')));
+        assert!(
+            matches!(&fx[..], [Effect::Op(Op::Act { action: crate::model::action::Action::Inspect { kind: Some(crate::model::inspect::Kind::Secret), name, .. }, .. })] if name == "tls"),
+            "{fx:?}"
+        );
+        // A listing of another view is not this one's.
+        s.apply_event(Event::Listing(Listing {
+            kind: ViewKind::Networks,
+            columns: vec!["name"],
+            rows: vec![vec!["ingress".into()]],
+        }));
+        assert_eq!(s.slot.as_ref().unwrap().visible("").len(), 2);
+        let fx = handle_key(&mut s, k(KeyCode::Esc));
+        assert_eq!(fx, vec![Effect::Op(Op::View(None))]);
+        assert!(s.slot.is_none());
+        assert_eq!(s.pane_title(Pane::Services), "Services");
     }
 
     #[test]
