@@ -198,6 +198,19 @@ fn every_kind_prints_what_docker_inspect_prints() {
     assert!(yaml.contains(&format!(" service update {svc}")), "{yaml}");
     let parsed: Value = serde_norway::from_str(&yaml).unwrap();
     assert_eq!(parsed["Spec"]["Name"], svc.as_str());
+    // A task: its state, and the node it runs on by name.
+    let host = e.docker_ok(&[
+        "node",
+        "inspect",
+        "self",
+        "--format",
+        "{{.Description.Hostname}}",
+    ]);
+    let yaml = ok(&e.estiba_cmd(&["inspect", "task", &task_id]));
+    assert!(
+        yaml.contains("# status: running") && yaml.contains(&format!("on node {}", host.trim())),
+        "{yaml}"
+    );
     // A config's content is not secret: it is shown.
     let yaml = ok(&e.estiba_cmd(&["inspect", "config", &config]));
     assert!(yaml.contains("#   listen 8080;"), "{yaml}");

@@ -54,10 +54,16 @@ impl ClusterEvent {
         if self.count > 1 {
             message.push_str(&format!(" (×{})", self.count));
         }
+        // Warnings (a Kubernetes `Warning`, a container that died badly) are marked.
+        let action = if self.warning {
+            format!("⚠ {}", self.action)
+        } else {
+            self.action.clone()
+        };
         vec![
             clock.to_string(),
             self.kind.clone(),
-            self.action.clone(),
+            action,
             self.name.clone(),
             message,
         ]

@@ -226,6 +226,13 @@ impl Swarm {
                 if let Some(code) = st["ContainerStatus"]["ExitCode"].as_i64() {
                     s.push_str(&format!(" · exit {code}"));
                 }
+                // The node by its name, not only its ID.
+                if let Some(node) = object["NodeID"].as_str()
+                    && let Ok(Some(n)) = self.fetch(Kind::Node, node).await
+                    && let Some(host) = n["Description"]["Hostname"].as_str()
+                {
+                    s.push_str(&format!(" · {} {host}", tr!("inspect.on_node")));
+                }
                 found.status = Some(crate::sanitize::one_line(&s));
             }
             Kind::Image => {
