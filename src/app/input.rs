@@ -34,7 +34,7 @@ pub enum Effect {
     },
 }
 
-const PAGE: isize = 10;
+pub(super) const PAGE: isize = 10;
 /// Lines of history asked for when logs start.
 pub const LOG_TAIL: usize = 500;
 
@@ -130,7 +130,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
     let pane = s.focus;
     if pane == Pane::Services
         && s.slot.is_some()
-        && let Some(fx) = view_key(s, a)
+        && let Some(fx) = super::views::key(s, a)
     {
         return fx;
     }
@@ -153,7 +153,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::Home => s.move_selection(pane, isize::MIN / 2),
         KeyAction::End => s.move_selection(pane, isize::MAX / 2),
         KeyAction::Open => return open(s),
-        KeyAction::Inspect => return inspect_selected(s, pane),
+        KeyAction::Inspect => return super::inspect::open_selected(s, pane),
         KeyAction::Find => {
             if pane == Pane::Logs {
                 s.input = Input::Search;
@@ -308,123 +308,6 @@ fn regex_escape(s: &str) -> String {
 
 /// Writes the command a key stands for, for the selected row, into the palette: the user sees
 /// (and learns) the command, edits it, and runs it with Enter.
-/// Keys on a view in the services pane's place: move, inspect a row (`y`, Enter), Esc back
-/// to the services; the services' own actions do not apply. `None`: as on any pane.
-fn view_key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
-    let filter = s.view(Pane::Services).filter.clone();
-    let kube = s.is_kube();
-    let v = s.slot.as_mut()?;
-    let delta = match a {
-        KeyAction::Up => -1,
-        KeyAction::Down => 1,
-        KeyAction::PageUp => -PAGE,
-        KeyAction::PageDown => PAGE,
-        KeyAction::Home => isize::MIN / 2,
-        KeyAction::End => isize::MAX / 2,
-        KeyAction::Clear if filter.is_empty() => return Some(super::commands::close_view(s)),
-        KeyAction::Inspect | KeyAction::Open => {
-            let Some(row) = v.selected_row(&filter) else {
-                return Some(vec![]);
-            };
-            // A view's row is its object; an event's row names the object it is about.
-            let (kind, name) = match v.kind.object_kind(kube) {
-                Some(k) => (k, row[0].clone()),
-                None => {
-                    let kind = row
-                        .get(1)
-                        .and_then(|k| crate::model::events::inspect_kind(k));
-                    match (kind, row.get(3)) {
-                        (Some(k), Some(n)) if !n.is_empty() => (k, n.clone()),
-                        _ => return Some(vec![]),
-                    }
-                }
-            };
-            return Some(super::commands::apply(
-                s,
-                crate::command::Command::Inspect {
-                    kind: Some(kind),
-                    name,
-                    show_secrets: false,
-                    out: None,
-                },
-            ));
-        }
-        KeyAction::Prefill(keymap::Prefill::Remove) => {
-            if let (Some(kind), Some(name)) = (v.kind.object_kind(kube), v.selected_name(&filter)) {
-                // Kubernetes objects go as kubectl has them: `delete KIND/NAME`.
-                let text = if kube {
-                    format!("delete {}/{name}", kind.word())
-                } else {
-                    format!("{} rm {name}", kind.word())
-                };
-                prefill(s, text, vec![]);
-            }
-            return Some(vec![]);
-        }
-        KeyAction::Prefill(_) | KeyAction::ToggleFinished => return Some(vec![]),
-        _ => return None,
-    };
-    v.move_by(delta, &filter);
-    Some(vec![])
-}
-
-/// Opens the inspect window on the selected row of a pane.
-fn inspect_selected(s: &mut State, pane: Pane) -> Vec<Effect> {
-    use crate::model::inspect::Kind;
-    let kube = s.is_kube();
-    let target = match pane {
-        Pane::Services => s.current_workload().map(|w| {
-            let kind = if kube {
-                Kind::Deployment
-            } else {
-                Kind::Service
-            };
-            (kind, w.name.clone())
-        }),
-        Pane::Tasks => s.selected_instance().map(|i| {
-            if kube {
-                (Kind::Pod, i.name.clone())
-            } else {
-                (Kind::Task, i.id.clone())
-            }
-        }),
-        Pane::Nodes => s.selected_node().map(|n| {
-            (
-                Kind::Node,
-                if kube {
-                    n.hostname.clone()
-                } else {
-                    n.id.clone()
-                },
-            )
-        }),
-        Pane::Images => {
-            let sel = s.view(Pane::Images).selected;
-            s.visible_images().get(sel).map(|i| {
-                let name = if i.tag.is_empty() || i.tag == "<none>" {
-                    i.id.clone()
-                } else {
-                    format!("{}:{}", i.repo, i.tag)
-                };
-                (Kind::Image, name)
-            })
-        }
-        Pane::Logs => None,
-    };
-    match target {
-        Some((kind, name)) => super::commands::apply(
-            s,
-            crate::command::Command::Inspect {
-                kind: Some(kind),
-                name,
-                show_secrets: false,
-                out: None,
-            },
-        ),
-        None => vec![],
-    }
-}
-
 fn prefill_for(s: &mut State, what: keymap::Prefill) {
     use keymap::Prefill as P;
     let service = s
