@@ -424,7 +424,9 @@ fn logs_tail_gives_what_docker_service_logs_tail_gives() {
     // A service that writes a known set of lines and then stays quiet, so both tools read the
     // same logs.
     let name = unique("tail");
-    let script = "for i in 1 2 3 4 5 6 7 8; do echo out $i; echo err $i >&2; done; sleep 3600";
+    // (A pause between lines: stdout and stderr are two pipes, and without it the engine may
+    // log all of one before the other, so that the last 4 lines are of one stream only.)
+    let script = "for i in 1 2 3 4 5 6 7 8; do echo out $i; sleep 0.2; echo err $i >&2; sleep 0.2; done; sleep 3600";
     e.service(&name, &["--replicas", "2"], &["sh", "-c", script]);
     let text = |l: &str| l.split_once("| ").map(|(_, t)| t.to_string());
     wait_for("both tasks to log", Duration::from_secs(30), || {
@@ -432,13 +434,25 @@ fn logs_tail_gives_what_docker_service_logs_tail_gives() {
         let n = String::from_utf8_lossy(&o.stdout).matches("out 8").count();
         (n == 2).then_some(())
     });
-    let docker = e.docker(&["service", "logs", "--tail", "4", &name]);
-    let ours = e.estiba_cmd(&["logs", &name, "--tail", "4"]);
-    assert!(
-        ours.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ours.stderr)
+    // The swarm's log broker sometimes answers a moment short under load (for docker too):
+    // both are read until they give the 4 last lines of each of the 2 tasks.
+    let lines = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout).lines().count()
+            + String::from_utf8_lossy(&o.stderr).lines().count()
+    };
+    let docker = wait_for(
+        "docker service logs --tail 4",
+        Duration::from_secs(30),
+        || {
+            let o = e.docker(&["service", "logs", "--tail", "4", &name]);
+            (lines(&o) == 8).then_some(o)
+        },
     );
+    let ours = wait_for("estiba logs --tail 4", Duration::from_secs(30), || {
+        let o = e.estiba_cmd(&["logs", &name, "--tail", "4"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (lines(&o) == 8).then_some(o)
+    });
     // Per stream, the same lines (docker prints stdout and stderr apart too).
     for (theirs, mine) in [
         (&docker.stdout, &ours.stdout),
