@@ -1171,3 +1171,67 @@ fn the_views_list_services_namespaces_secrets_and_configmaps_as_kubectl_does() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_console_inspects_lists_and_follows_events_on_kubernetes() {
+    support::require(&["tmux"]);
+    let (kube, dir, config) = lab();
+    kube.kubectl_ok(&[
+        "create",
+        "secret",
+        "generic",
+        "api-token",
+        "--from-literal=t=hush",
+    ]);
+    let t = console(&dir, &config, "");
+    t.wait_for("verifier", 15);
+    // y on the selected deployment: the API server's object as YAML, with its events.
+    t.keys(&["2", "Home", "y"]);
+    let screen = t.wait_for("Inspect deployment creator", 10);
+    assert!(screen.contains("apiVersion: apps/v1"), "{screen}");
+    t.text("/");
+    t.text("ScalingReplicaSet");
+    t.keys(&["Enter"]);
+    t.wait_for("Normal ScalingReplicaSet", 10);
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    // S: the namespace's Secrets in the deployments' place, keys but no values.
+    t.keys(&["S"]);
+    let screen = t.wait_for("api-token", 10);
+    assert!(
+        screen.contains("2 Secrets") && !screen.contains("hush"),
+        "{screen}"
+    );
+    // x writes kubectl's delete, not run until Enter.
+    t.text("/");
+    t.text("api-token");
+    t.keys(&["Enter"]);
+    t.wait_for("/api-token", 5);
+    t.keys(&["x"]);
+    t.wait_for(":delete secret/api-token", 5);
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    // E: the Events, live; a scale made meanwhile shows up.
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["E"]);
+    t.wait_for("2 Events", 10);
+    t.wait_for("Scheduled", 10);
+    kube.kubectl_ok(&["scale", "deployment/verifier", "--replicas=4"]);
+    // (A second "scaled" event of verifier's deployment, newest first.)
+    support::wait_for("the scale's event", Duration::from_secs(15), || {
+        let screen = t.screen();
+        let lines: Vec<&str> = screen
+            .lines()
+            .filter(|l| l.contains("Deployme") && l.contains("verifier"))
+            .collect();
+        (lines.len() == 2).then_some(())
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("2 Deployments", 5);
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    std::fs::remove_dir_all(dir).unwrap();
+}

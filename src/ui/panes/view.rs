@@ -48,7 +48,7 @@ pub fn render(
                 "message" => Col::new(title, 12, 3, 2),
                 "time" => Col::new(title, 9, 0, 1),
                 "action" => Col::new(title, 8, 0, 1),
-                "kind" => Col::new(title, 9, 0, 1),
+                "kind" => Col::new(title, 10, 0, 1),
                 "services" | "labels" | "keys" | "ports" => Col::new(title, 10, 2, 1),
                 "subnet" | "cluster_ip" => Col::new(title, 11, 1, 2),
                 _ => Col::new(title, 7, 0, 3),
