@@ -179,17 +179,17 @@ fn pod_status(pod: &Value) -> String {
     let st = &pod["status"];
     let mut parts = vec![st["phase"].as_str().unwrap_or("").to_string()];
     for c in st["containerStatuses"].as_array().into_iter().flatten() {
-        let mut s = format!(
-            "{}: ready {}, restarts {}",
-            c["name"].as_str().unwrap_or(""),
-            c["ready"].as_bool().unwrap_or(false),
-            c["restartCount"].as_i64().unwrap_or(0)
+        let mut s = tr!(
+            "inspect.pod_container",
+            name = c["name"].as_str().unwrap_or(""),
+            ready = c["ready"].as_bool().unwrap_or(false),
+            restarts = c["restartCount"].as_i64().unwrap_or(0)
         );
         if let Some(w) = c["state"]["waiting"]["reason"].as_str() {
-            s.push_str(&format!(", waiting: {w}"));
+            s.push_str(&tr!("inspect.pod_waiting", reason = w));
         }
         if let Some(r) = c["lastState"]["terminated"]["reason"].as_str() {
-            s.push_str(&format!(", last terminated: {r}"));
+            s.push_str(&tr!("inspect.pod_terminated", reason = r));
         }
         parts.push(s);
     }

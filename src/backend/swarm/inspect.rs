@@ -224,7 +224,7 @@ impl Swarm {
                     s.push_str(&format!(": {e}"));
                 }
                 if let Some(code) = st["ContainerStatus"]["ExitCode"].as_i64() {
-                    s.push_str(&format!(" · exit {code}"));
+                    s.push_str(&format!(" · {}", tr!("inspect.exit", code = code)));
                 }
                 // The node by its name, not only its ID.
                 if let Some(node) = object["NodeID"].as_str()
