@@ -78,11 +78,17 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", &self.session])
     }
 
-    /// Types keys (tmux key names: Enter, Escape, C-c, Tab ...).
+    /// Types keys (tmux key names: Enter, Escape, C-c, Tab ...). After an Escape it waits a
+    /// moment, as a person does: a key that follows Esc at once reads as Alt+key in a terminal.
     pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.session];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
+        for group in keys.split_inclusive(|k| *k == "Escape") {
+            let mut args = vec!["send-keys", "-t", &self.session];
+            args.extend_from_slice(group);
+            self.tmux(&args);
+            if group.last() == Some(&"Escape") {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            }
+        }
     }
 
     /// Types text literally.
