@@ -429,9 +429,10 @@ fn logs_tail_gives_what_docker_service_logs_tail_gives() {
     let script = "for i in 1 2 3 4 5 6 7 8; do echo out $i; sleep 0.2; echo err $i >&2; sleep 0.2; done; sleep 3600";
     e.service(&name, &["--replicas", "2"], &["sh", "-c", script]);
     let text = |l: &str| l.split_once("| ").map(|(_, t)| t.to_string());
+    // Until both tasks have written their last line, err 8 (on stderr).
     wait_for("both tasks to log", Duration::from_secs(30), || {
         let o = e.docker(&["service", "logs", &name]);
-        let n = String::from_utf8_lossy(&o.stdout).matches("out 8").count();
+        let n = String::from_utf8_lossy(&o.stderr).matches("err 8").count();
         (n == 2).then_some(())
     });
     // The swarm's log broker sometimes answers a moment short under load (for docker too):
