@@ -253,16 +253,15 @@ fn keys_and_palette_change_the_cluster_with_confirmation() {
     t.keys(&["Escape"]);
     // H: the activity log, with the docker commands.
     t.keys(&["H"]);
-    let screen = t.wait_for("Activity", 5);
-    assert!(
-        screen.contains(&format!("docker node update --label-add {key}=no {node}")),
-        "{screen}"
+    // (Waiting for each line: the screen is read while the window is still being written.)
+    t.wait_for("Activity", 5);
+    t.wait_for(
+        &format!("docker node update --label-add {key}=no {node}"),
+        5,
     );
-    assert!(
-        screen.contains(&format!(
-            "docker service update --image estiba-test/busybox:test {name}"
-        )),
-        "{screen}"
+    t.wait_for(
+        &format!("docker service update --image estiba-test/busybox:test {name}"),
+        5,
     );
     t.keys(&["Escape"]);
     t.keys(&["q"]);
