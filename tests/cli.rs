@@ -189,10 +189,16 @@ fn the_console_shows_a_bad_config_and_a_bad_theme_inside() {
         ],
         &cmd,
     );
-    let screen = t.wait_for("ignored", 10);
-    assert!(
-        screen.contains("config.toml") && screen.contains("gopenux_backend"),
-        "{screen}"
+    // The message and the demo's services, both (the screen may be read before the services
+    // are drawn).
+    t.wait_for("ignored", 10);
+    support::wait_for(
+        "the message and the services",
+        std::time::Duration::from_secs(10),
+        || {
+            let screen = t.screen();
+            (screen.contains("config.toml") && screen.contains("gopenux_backend")).then_some(())
+        },
     );
     // A theme that does not exist: a clear message, the console keeps its theme.
     t.text(":theme neon");
