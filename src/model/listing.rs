@@ -4,6 +4,19 @@
 
 use serde::Serialize;
 
+/// The columns of the swarm's views, whoever lists them (the engine or the demo cluster).
+pub const NETWORK_COLUMNS: [&str; 7] = [
+    "name",
+    "driver",
+    "scope",
+    "internal",
+    "attachable",
+    "subnet",
+    "services",
+];
+pub const VOLUME_COLUMNS: [&str; 5] = ["name", "driver", "scope", "node", "services"];
+pub const OBJECT_COLUMNS: [&str; 5] = ["name", "created", "updated", "labels", "services"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ViewKind {

@@ -49,11 +49,8 @@ pub(super) fn editor(ed: &crate::app::editor::Editor, theme: &Theme, area: Rect,
             if x >= text_area.x + text_area.width {
                 break;
             }
-            let style = match spans.get(i) {
-                Some(Yaml::Key) => theme.fg(theme.accent).add_modifier(Modifier::BOLD),
-                Some(Yaml::Comment) => theme.muted(),
-                Some(Yaml::Dash) => theme.fg(theme.warn),
-                _ => continue,
+            let Some(style) = spans.get(i).and_then(|k| yaml_style(*k, theme)) else {
+                continue;
             };
             let cell = &mut buf[(x, y)];
             if let Some(fg) = style.fg {
@@ -68,14 +65,7 @@ pub(super) fn editor(ed: &crate::app::editor::Editor, theme: &Theme, area: Rect,
         ..inner
     };
     let line = match (&ed.searching, &ed.error) {
-        (Some(q), _) => Line::from(vec![
-            Span::styled(
-                format!("{} /", tr!("prompt.search")),
-                theme.fg(theme.accent),
-            ),
-            Span::raw(q.clone()),
-            Span::styled("█", theme.fg(theme.accent)),
-        ]),
+        (Some(q), _) => search_prompt(q, theme),
         (None, Some((_, msg))) => Line::from(Span::styled(msg.clone(), theme.error())),
         (None, None) => Line::from(Span::styled(tr!("editor.keys"), theme.muted())),
     };
@@ -88,6 +78,28 @@ enum Yaml {
     Key,
     Dash,
     Comment,
+}
+
+/// The colour of a YAML key, comment or list dash; `None` for plain text.
+fn yaml_style(kind: Yaml, theme: &Theme) -> Option<ratatui::style::Style> {
+    match kind {
+        Yaml::Key => Some(theme.fg(theme.accent).add_modifier(Modifier::BOLD)),
+        Yaml::Comment => Some(theme.muted()),
+        Yaml::Dash => Some(theme.fg(theme.warn)),
+        Yaml::Plain => None,
+    }
+}
+
+/// The search being typed after `/`, with its cursor, as a footer.
+fn search_prompt<'a>(q: &str, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{} /", tr!("prompt.search")),
+            theme.fg(theme.accent),
+        ),
+        Span::raw(q.to_string()),
+        Span::styled("█", theme.fg(theme.accent)),
+    ])
 }
 
 /// What each character of a YAML line is, for colouring: keys (`image:`), list dashes, comments.
@@ -390,12 +402,10 @@ pub(super) fn inspect_window(
                     .set_style(theme.muted());
                 break;
             }
-            let mut style = match kinds.get(i) {
-                Some(Yaml::Key) => theme.fg(theme.accent).add_modifier(Modifier::BOLD),
-                Some(Yaml::Comment) => theme.muted(),
-                Some(Yaml::Dash) => theme.fg(theme.warn),
-                _ => theme.base(),
-            };
+            let mut style = kinds
+                .get(i)
+                .and_then(|k| yaml_style(*k, theme))
+                .unwrap_or_else(|| theme.base());
             if hit {
                 style = style.add_modifier(Modifier::REVERSED);
             }
@@ -409,14 +419,7 @@ pub(super) fn inspect_window(
         ..inner
     };
     let line = match (&w.typing, &w.note) {
-        (Some(q), _) => Line::from(vec![
-            Span::styled(
-                format!("{} /", tr!("prompt.search")),
-                theme.fg(theme.accent),
-            ),
-            Span::raw(q.clone()),
-            Span::styled("█", theme.fg(theme.accent)),
-        ]),
+        (Some(q), _) => search_prompt(q, theme),
         (None, Some(n)) => Line::from(Span::styled(n.clone(), theme.fg(theme.warn))),
         (None, None) => Line::from(Span::styled(
             format!(

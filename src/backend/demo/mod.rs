@@ -88,7 +88,9 @@ impl Demo {
     /// default overlay network, as `docker stack deploy` makes them; no volumes, secrets or
     /// configs of its own.
     pub fn listing(&self, kind: crate::model::listing::ViewKind) -> crate::model::listing::Listing {
-        use crate::model::listing::{Listing, ViewKind};
+        use crate::model::listing::{
+            Listing, NETWORK_COLUMNS, OBJECT_COLUMNS, VOLUME_COLUMNS, ViewKind,
+        };
         let w = self.workloads();
         let (yes, no) = ("true".to_string(), "false".to_string());
         let (columns, rows): (Vec<&'static str>, Vec<Vec<String>>) = match kind {
@@ -125,25 +127,11 @@ impl Demo {
                         members.join(","),
                     ]);
                 }
-                (
-                    vec![
-                        "name",
-                        "driver",
-                        "scope",
-                        "internal",
-                        "attachable",
-                        "subnet",
-                        "services",
-                    ],
-                    rows,
-                )
+                (NETWORK_COLUMNS.to_vec(), rows)
             }
-            ViewKind::Volumes => (vec!["name", "driver", "scope", "node", "services"], vec![]),
+            ViewKind::Volumes => (VOLUME_COLUMNS.to_vec(), vec![]),
             ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
-            ViewKind::Secrets | ViewKind::Configs => (
-                vec!["name", "created", "updated", "labels", "services"],
-                vec![],
-            ),
+            ViewKind::Secrets | ViewKind::Configs => (OBJECT_COLUMNS.to_vec(), vec![]),
         };
         Listing {
             kind,

@@ -242,11 +242,7 @@ impl Kube {
                     .items
                     .iter()
                     .map(|s| {
-                        let keys: Vec<String> = s
-                            .data
-                            .as_ref()
-                            .map(|d| d.keys().cloned().collect())
-                            .unwrap_or_default();
+                        let keys = keys_of(s.data.as_ref());
                         vec![
                             convert::shown_name(&s.metadata, all),
                             s.type_.clone().unwrap_or_else(|| "Opaque".into()),
@@ -266,11 +262,7 @@ impl Kube {
                     .items
                     .iter()
                     .map(|c| {
-                        let keys: Vec<String> = c
-                            .data
-                            .as_ref()
-                            .map(|d| d.keys().cloned().collect())
-                            .unwrap_or_default();
+                        let keys = keys_of(c.data.as_ref());
                         vec![
                             convert::shown_name(&c.metadata, all),
                             keys.join(","),
@@ -342,4 +334,10 @@ impl Kube {
             detail: Some(Detail::Text(lines.join("\n"))),
         })
     }
+}
+
+/// The keys of a Secret's or ConfigMap's data (never the values).
+fn keys_of<V>(data: Option<&std::collections::BTreeMap<String, V>>) -> Vec<String> {
+    data.map(|d| d.keys().cloned().collect())
+        .unwrap_or_default()
 }

@@ -3,7 +3,7 @@
 
 use super::{Swarm, engine_error};
 use crate::backend::Error;
-use crate::model::listing::{Listing, ViewKind};
+use crate::model::listing::{Listing, NETWORK_COLUMNS, OBJECT_COLUMNS, VOLUME_COLUMNS, ViewKind};
 use crate::sanitize::one_line;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -181,18 +181,7 @@ impl Swarm {
                         ]
                     })
                     .collect();
-                (
-                    vec![
-                        "name",
-                        "driver",
-                        "scope",
-                        "internal",
-                        "attachable",
-                        "subnet",
-                        "services",
-                    ],
-                    rows,
-                )
+                (NETWORK_COLUMNS.to_vec(), rows)
             }
             // Followed as a stream (`events`), not listed.
             ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
@@ -214,7 +203,7 @@ impl Swarm {
                         ]
                     })
                     .collect();
-                (vec!["name", "driver", "scope", "node", "services"], rows)
+                (VOLUME_COLUMNS.to_vec(), rows)
             }
             ViewKind::Secrets | ViewKind::Configs => {
                 let (path, map) = if kind == ViewKind::Secrets {
@@ -249,10 +238,7 @@ impl Swarm {
                         ]
                     })
                     .collect();
-                (
-                    vec!["name", "created", "updated", "labels", "services"],
-                    rows,
-                )
+                (OBJECT_COLUMNS.to_vec(), rows)
             }
         };
         rows.sort();
