@@ -320,6 +320,28 @@ impl Summary {
     }
 }
 
+/// Whether the first certificate of `cert` is signed by the first certificate of `ca`: the
+/// error says which file could not be read, or that the signature does not verify.
+pub fn verify(cert: &Path, ca: &Path) -> Result<(), String> {
+    use x509_parser::prelude::*;
+    let first = |path: &Path| -> Result<Vec<u8>, String> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| tr!("certs.err_read", file = path.display(), detail = e))?;
+        x509_parser::pem::Pem::iter_from_buffer(&bytes)
+            .filter_map(Result::ok)
+            .find(|p| p.label == "CERTIFICATE")
+            .map(|p| p.contents)
+            .ok_or_else(|| tr!("certs.err_not_pem", file = path.display()))
+    };
+    let (site, authority) = (first(cert)?, first(ca)?);
+    let bad = |e: X509Error| e.to_string();
+    let (_, site) = X509Certificate::from_der(&site).map_err(|e| e.to_string())?;
+    let (_, authority) = X509Certificate::from_der(&authority).map_err(|e| e.to_string())?;
+    site.verify_signature(Some(authority.public_key()))
+        .map_err(bad)
+        .map_err(|_| tr!("certs.not_signed_by", ca = ca.display()))
+}
+
 /// Every certificate in a PEM file (a fullchain has several).
 pub fn inspect(path: &Path) -> Result<Vec<Summary>, CertError> {
     let file = path.display().to_string();

@@ -58,6 +58,10 @@ pub struct Cli {
     /// Folder for evidence screenshots (default: evidencias)
     #[arg(long)]
     pub evidence_dir: Option<PathBuf>,
+    /// Open the console with a lab beside the panes (a preset's name or a lab folder); with
+    /// --demo, the demo cluster starts where the lab starts
+    #[arg(long)]
+    pub lab: Option<String>,
     /// A command to run headless (see `estiba help`); without one the console opens
     #[arg(
         trailing_var_arg = true,
@@ -101,6 +105,7 @@ impl Cli {
                     | "--config"
                     | "--evidence-dir"
                     | "--kubeconfig"
+                    | "--lab"
             );
             let flag = matches!(
                 name,
@@ -133,6 +138,7 @@ impl Cli {
         cli.output = extra.output.or(cli.output);
         cli.config = extra.config.or(cli.config);
         cli.evidence_dir = extra.evidence_dir.or(cli.evidence_dir);
+        cli.lab = extra.lab.or(cli.lab);
         cli.command = rest;
         Ok(cli)
     }

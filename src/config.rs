@@ -32,6 +32,18 @@ pub struct Config {
     pub readonly: Option<bool>,
     /// Evidence screenshots (`snap`, F2).
     pub snap: Option<SnapConfig>,
+    /// Labs: evidence saved as steps pass, and the student's name for the hand-in.
+    pub lab: Option<LabConfig>,
+}
+
+/// The `[lab]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabConfig {
+    /// Save `evidencias/<step>.png` when a step turns done (default: on).
+    pub auto_snap: Option<bool>,
+    /// The student's name, for `lab report` (asked once, then kept here).
+    pub student: Option<String>,
 }
 
 /// The `[snap]` table.
@@ -176,9 +188,72 @@ impl Config {
     }
 }
 
+/// Keeps the student's name in the config file's `[lab]` table, the rest of the file as it
+/// was (comments too).
+pub fn remember_student(file: &Path, name: &str) -> std::io::Result<()> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let line = format!("student = {}", toml::Value::String(name.to_string()));
+    let mut out: Vec<String> = vec![];
+    let (mut in_lab, mut done) = (false, false);
+    for l in text.lines() {
+        let t = l.trim();
+        if t.starts_with('[') {
+            in_lab = t == "[lab]";
+            out.push(l.to_string());
+            if in_lab && !done {
+                out.push(line.clone());
+                done = true;
+            }
+            continue;
+        }
+        if in_lab && t.split('=').next().is_some_and(|k| k.trim() == "student") {
+            continue;
+        }
+        out.push(l.to_string());
+    }
+    if !done {
+        if out.last().is_some_and(|l| !l.is_empty()) {
+            out.push(String::new());
+        }
+        out.push("[lab]".into());
+        out.push(line);
+    }
+    if let Some(d) = file.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    std::fs::write(file, out.join("\n") + "\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_student_is_kept_in_the_lab_table_and_the_rest_stays() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("config.toml");
+        std::fs::write(
+            &f,
+            "# mine\ntheme = \"light\"\n\n[lab]\nauto_snap = false\nstudent = \"x\"\n",
+        )
+        .unwrap();
+        remember_student(&f, "Ana \"la\" Pérez").unwrap();
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(text.starts_with("# mine\n"), "{text}");
+        let c = Config::parse(&text, &f).unwrap();
+        let lab = c.lab.unwrap();
+        assert_eq!(lab.student.as_deref(), Some("Ana \"la\" Pérez"));
+        assert_eq!(lab.auto_snap, Some(false));
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        let f2 = d.path().join("new/config.toml");
+        remember_student(&f2, "Luis").unwrap();
+        let c = Config::parse(&std::fs::read_to_string(&f2).unwrap(), &f2).unwrap();
+        assert_eq!(c.lab.unwrap().student.as_deref(), Some("Luis"));
+    }
 
     #[test]
     fn every_field_is_optional() {

@@ -30,7 +30,10 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 
 /// The console's demo: `ESTIBA_DEMO_SCALE=1000x10000` makes a large synthetic cluster of that many
 /// services and tasks (for load demos and the memory benchmark) instead of the gopenux stack.
-fn demo_for_console(now: i64) -> Backend {
+fn demo_for_console(now: i64, lab: Option<&str>) -> Backend {
+    if let Some(lab) = lab {
+        return Backend::Demo(backend::demo::Demo::for_lab(now, lab));
+    }
     let scale = std::env::var("ESTIBA_DEMO_SCALE").ok().and_then(|s| {
         let (a, b) = s.split_once('x')?;
         Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
@@ -170,7 +173,7 @@ async fn console(
     let mut warnings: Vec<String> = cfg_warning.iter().map(ToString::to_string).collect();
     let now = time::now();
     let backend = if cli.demo {
-        demo_for_console(now)
+        demo_for_console(now, cli.lab.as_deref())
     } else if cli.kube || cli.kubeconfig.is_some() {
         match backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref()).await
         {
@@ -228,6 +231,10 @@ async fn console(
         data_dir: Some(dirs.data.clone()),
         warnings,
         snap: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()),
+        lab: cli.lab.clone(),
+        student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
+        config_file: Some(cli.config.clone().unwrap_or_else(|| dirs.config_file())),
+        lab_auto_snap: cfg.lab.as_ref().and_then(|l| l.auto_snap).unwrap_or(true),
     };
     match runtime::run(opts).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -296,7 +303,8 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
             | command::Command::Labs
             | command::Command::Lab(_)
             | command::Command::Certs(_)
-    ) {
+    ) && !cmd.is_lab_assessment()
+    {
         Backend::Demo(backend::demo::Demo::at(0))
     } else {
         let conn = if cli.kube || cli.kubeconfig.is_some() {
@@ -320,11 +328,25 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
     if let command::Command::Snap(snap) = &cmd {
         return snap_headless(backend, snap, &cli, &cfg).await;
     }
+    let dirs = config::Dirs::detect();
     let perms = output::Permissions {
-        data_dir: Some(config::Dirs::detect().data),
+        data_dir: Some(dirs.data.clone()),
         readonly: cli.readonly || cfg.readonly.unwrap_or(false),
         yes: cli.yes,
+        evidence_dir: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()).dir,
+        student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
+        config_file: Some(cli.config.clone().unwrap_or_else(|| dirs.config_file())),
     };
+    // Run in a lab's folder, a command records the steps that pass after it: with the
+    // cluster for cluster commands, from the files alone for `certs`.
+    let records = match &cmd {
+        // The demo is not the student's cluster.
+        _ if cli.demo => None,
+        command::Command::Help(_) | command::Command::Labs | command::Command::Lab(_) => None,
+        command::Command::Certs(_) => Some(false),
+        _ => Some(true),
+    };
+    let lab_perms = perms.clone();
     match output::run(
         &backend,
         cmd,
@@ -334,7 +356,13 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
     )
     .await
     {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            if let Some(cluster) = records {
+                let b = cluster.then_some(&backend);
+                output::record_passes(b, &lab_perms, time::now()).await;
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("estiba: {e}");
             ExitCode::from(e.exit_code())

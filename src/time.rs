@@ -100,6 +100,17 @@ pub fn age(since: i64, now: i64) -> String {
     }
 }
 
+/// `2026-12-03 14:05`, in the machine's local time (for people: reports, `lab check`).
+pub fn format_local(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| {
+            d.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -164,7 +164,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             }
             let path = std::path::PathBuf::from(&target);
             let stack = stack
-                .or_else(|| s.lab.as_ref().map(|(l, _)| l.stack.clone()))
+                .or_else(|| s.lab.as_ref().map(|l| l.lab.stack.clone()))
                 .unwrap_or_else(|| {
                     path.file_stem()
                         .map(|x| x.to_string_lossy().to_lowercase())
@@ -186,20 +186,34 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
 pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect> {
     use crate::command::LabCommand as L;
     match cmd {
-        L::Open(name) => match crate::lab::load(&name) {
-            Ok(l) => s.lab = Some((l, 0)),
-            Err(e) => s.toast(e.to_string(), true),
-        },
+        // Finding the lab's folder and its passes reads files: the runtime does it.
+        L::Open(name) => {
+            return vec![Effect::LabOpen {
+                name: Some(name),
+                check: false,
+            }];
+        }
         L::Next | L::Prev => match s.lab.as_mut() {
-            Some((l, step)) => {
-                *step = if cmd == L::Next {
-                    (*step + 1).min(l.steps.len().saturating_sub(1))
+            Some(l) => {
+                l.step = if cmd == L::Next {
+                    (l.step + 1).min(l.lab.steps.len().saturating_sub(1))
                 } else {
-                    step.saturating_sub(1)
+                    l.step.saturating_sub(1)
                 };
+                // The step shown is checked again, files and registry too.
+                l.probe_wanted = true;
             }
             None => s.toast(tr!("lab.none_open"), true),
         },
+        L::Check(None) if s.lab.is_some() => {
+            super::lab::want_probe(s);
+            s.overlay = super::state::Overlay::LabCheck { scroll: 0 };
+        }
+        L::Check(name) => return vec![Effect::LabOpen { name, check: true }],
+        L::Report { name: _, student } if s.lab.is_some() => {
+            return vec![Effect::LabReport { student }];
+        }
+        L::Report { .. } => s.toast(tr!("lab.none_open"), true),
         L::Close => s.lab = None,
         L::Init { name, dir } => {
             let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| name.clone()));

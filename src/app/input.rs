@@ -32,6 +32,16 @@ pub enum Effect {
         name: String,
         dir: std::path::PathBuf,
     },
+    /// Open a lab: the folder's (`None`: the one in this folder) or a preset's; with `check`,
+    /// show its steps' checks once open.
+    LabOpen {
+        name: Option<String>,
+        check: bool,
+    },
+    /// Write the open lab's hand-in (`evidencias/index.html`, `README.md`).
+    LabReport {
+        student: Option<String>,
+    },
 }
 
 pub(super) const PAGE: isize = 10;
@@ -186,6 +196,24 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::NextMatch => jump_to_match(s, true),
         KeyAction::Prefill(what) => prefill_for(s, what),
         KeyAction::History => s.overlay = Overlay::History { scroll: 0 },
+        KeyAction::LabStep(next) => {
+            let cmd = if next {
+                crate::command::LabCommand::Next
+            } else {
+                crate::command::LabCommand::Prev
+            };
+            return super::commands::apply(s, crate::command::Command::Lab(cmd));
+        }
+        KeyAction::LabCheck => {
+            if s.lab.is_none() {
+                s.toast(tr!("lab.none_open"), true);
+                return vec![];
+            }
+            return super::commands::apply(
+                s,
+                crate::command::Command::Lab(crate::command::LabCommand::Check(None)),
+            );
+        }
         KeyAction::View(kind) => {
             return super::commands::apply(s, crate::command::Command::View(kind));
         }
@@ -388,7 +416,9 @@ fn overlay_key(s: &mut State, key: KeyEvent) {
     };
     let bump = |v: &mut usize| *v = (*v as isize + delta).max(0) as usize;
     match &mut s.overlay {
-        Overlay::Help { scroll, .. } | Overlay::History { scroll } => bump(scroll),
+        Overlay::Help { scroll, .. }
+        | Overlay::History { scroll }
+        | Overlay::LabCheck { scroll } => bump(scroll),
         Overlay::Text { .. }
         | Overlay::Labels { .. }
         | Overlay::Certs(_)

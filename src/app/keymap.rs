@@ -40,6 +40,10 @@ pub enum KeyAction {
     Events,
     /// `W` `V` `S` `C`: networks, volumes, secrets, configs in the services' place.
     View(crate::model::listing::ViewKind),
+    /// `]` `[`: the lab's next or previous step.
+    LabStep(bool),
+    /// `c`: check the lab's steps now, and show them.
+    LabCheck,
 }
 
 /// Which command a key writes into the palette for the selected row.
@@ -402,6 +406,27 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::History,
         panes: &[],
         help: "key.history",
+    },
+    Binding {
+        keys: "]",
+        key: |e| ch(e, ']'),
+        action: KeyAction::LabStep(true),
+        panes: &[],
+        help: "key.lab_next",
+    },
+    Binding {
+        keys: "[",
+        key: |e| ch(e, '['),
+        action: KeyAction::LabStep(false),
+        panes: &[],
+        help: "key.lab_prev",
+    },
+    Binding {
+        keys: "c",
+        key: |e| ch(e, 'c'),
+        action: KeyAction::LabCheck,
+        panes: &[],
+        help: "key.lab_check",
     },
     Binding {
         keys: "F2",

@@ -9,6 +9,7 @@ pub mod editor;
 pub mod input;
 pub mod inspect;
 pub mod keymap;
+pub mod lab;
 mod palette;
 pub mod snap;
 pub mod state;

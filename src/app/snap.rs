@@ -41,8 +41,10 @@ pub fn default_name(state: &State, what: SnapWhat) -> String {
 }
 
 fn lab_step(state: &State) -> Option<String> {
-    let (lab, i) = state.lab.as_ref()?;
-    lab.steps.get(*i).map(|s| s.name.clone())
+    let l = state.lab.as_ref()?;
+    l.snapping
+        .clone()
+        .or_else(|| l.lab.steps.get(l.step).map(|s| s.name.clone()))
 }
 
 /// The cells of a snapshot, secrets masked when asked, and how to draw them.
@@ -200,7 +202,13 @@ mod tests {
         let mut s = state_with_secret_label();
         assert!(default_name(&s, SnapWhat::Focused).starts_with("nodes-"));
         let lab = crate::lab::load("semana-3").expect("the preset");
-        s.lab = Some((lab, 6));
+        let mut l = crate::app::lab::LabSession::new(
+            crate::lab::Opened { lab, dir: None },
+            Default::default(),
+            true,
+        );
+        l.step = 6;
+        s.lab = Some(l);
         let name = default_name(&s, SnapWhat::Focused);
         assert_eq!(name, "7-escalar-backend");
         let settings = SnapSettings::new(&Default::default(), None);

@@ -123,6 +123,10 @@ pub enum Overlay {
     History {
         scroll: usize,
     },
+    /// The lab's steps with what their checks say, and when each passed.
+    LabCheck {
+        scroll: usize,
+    },
     /// A result to read or copy (the full `docker swarm join` command...).
     Text {
         title: String,
@@ -175,7 +179,7 @@ pub struct State {
     /// The files each stack was last deployed from, for `edit STACK`.
     pub deployed_from: std::collections::BTreeMap<String, Vec<String>>,
     /// The lab open in the side pane, and its current step.
-    pub lab: Option<(crate::lab::Lab, usize)>,
+    pub lab: Option<super::lab::LabSession>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
     pub preview_for: Option<(u64, Action)>,
     /// A view shown in the services pane's place (networks, volumes, secrets, configs).
@@ -283,6 +287,7 @@ impl State {
             | Event::Instances(_)
             | Event::Images(_) => {}
             Event::Error(e) => self.toast(e, true),
+            Event::LabProbed(p) => super::lab::probed(self, p),
             Event::Progress { id, progress } => {
                 if let Some(r) = self.running.get_mut(&id) {
                     r.1 = progress.text().to_string();
@@ -312,6 +317,8 @@ impl State {
             }
             Event::Done { id, action, result } => {
                 self.running.remove(&id);
+                // A push, a deploy, a tag: the files and the registry may tell something new.
+                super::lab::want_probe(self);
                 let cli = action.cli(self.is_kube());
                 if let (Ok(_), Action::Deploy { files, stack, .. }) = (&result, &action) {
                     self.deployed_from.insert(stack.clone(), files.clone());

@@ -151,6 +151,7 @@ pub async fn drive(
                         }
                     }
                     Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
+                    Some(Op::LabProbe { needs, dir }) => start_probe(&backend, needs, dir, &tx),
                     Some(Op::StopLogs) => logs.stop(),
                     Some(op @ Op::FollowLogs { .. }) => {
                         logs.want = Some(op);
@@ -232,12 +233,33 @@ async fn wait_handling_ops(
                 Some(Op::Act { id, action }) => {
                     let _ = tx.send(Event::Done { id, action, result: Err(tr!("err.not_connected")) }).await;
                 }
+                // Files still tell: they do not need the engine.
+                Some(Op::LabProbe { needs, dir }) => {
+                    let mut p = crate::lab::check::Probed::default();
+                    crate::lab::probe::local(&needs, &dir, &mut p);
+                    let _ = tx.send(Event::LabProbed(p)).await;
+                }
                 Some(Op::StopLogs) => logs.stop(),
                 Some(Op::View(kind)) => *view = kind,
                 Some(op @ Op::FollowLogs { .. }) => logs.want = Some(op),
             },
         }
     }
+}
+
+/// Probes for a lab's checks in a task of its own.
+fn start_probe(
+    backend: &std::sync::Arc<Backend>,
+    needs: crate::lab::check::Needs,
+    dir: std::path::PathBuf,
+    tx: &mpsc::Sender<Event>,
+) {
+    let backend = backend.clone();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let p = crate::lab::probe::all(&backend, &needs, &dir).await;
+        let _ = tx.send(Event::LabProbed(p)).await;
+    });
 }
 
 /// Runs an action in a task of its own, so the console keeps updating while it runs.

@@ -111,6 +111,11 @@ pub enum Op {
         id: u64,
         action: Action,
     },
+    /// Gather what a lab's checks need beyond the listings (files in `dir`, a registry, views).
+    LabProbe {
+        needs: crate::lab::check::Needs,
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +153,8 @@ pub enum Event {
         id: u64,
         progress: crate::model::action::Progress,
     },
+    /// A lab probe's facts.
+    LabProbed(crate::lab::check::Probed),
     /// An action finished; the error is already a sentence for the user.
     Done {
         id: u64,
@@ -234,6 +241,16 @@ impl Backend {
             Backend::Swarm(s) => s.listing(kind).await,
             Backend::Kube(k) => k.listing(kind).await,
             Backend::Demo(d) => Ok(d.listing(kind)),
+        }
+    }
+
+    /// Whether a registry holds `image` (a tag pushed), asked through the engine with the
+    /// docker config's credentials for that registry.
+    pub async fn in_registry(&self, image: &str) -> Result<(), Error> {
+        match self {
+            Backend::Swarm(s) => swarm::push::in_registry(s, image).await,
+            Backend::Kube(_) => Err(Error::Refused(tr!("err.kube_no_registry"))),
+            Backend::Demo(d) => d.in_registry(image),
         }
     }
 

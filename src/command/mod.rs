@@ -69,6 +69,16 @@ pub enum Command {
     Certs(CertsCommand),
 }
 
+impl Command {
+    /// `lab check` and `lab report`: lab commands that look at the cluster.
+    pub fn is_lab_assessment(&self) -> bool {
+        matches!(
+            self,
+            Command::Lab(LabCommand::Check(_) | LabCommand::Report { .. })
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertsCommand {
     /// Generate; `bare` when no option was given (the console then opens its form).
@@ -128,6 +138,13 @@ pub enum LabCommand {
     Init {
         name: String,
         dir: Option<String>,
+    },
+    /// Check every step against the cluster (default: the lab in this folder).
+    Check(Option<String>),
+    /// Write the hand-in: evidencias/index.html and README.md.
+    Report {
+        name: Option<String>,
+        student: Option<String>,
     },
 }
 

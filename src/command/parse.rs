@@ -158,7 +158,7 @@ pub(super) fn edit(a: &Args) -> Result<Command, ParseError> {
 
 pub(super) fn lab(a: &Args) -> Result<Command, ParseError> {
     let lab = match a.rest {
-        [] => return Err(a.missing("NAME|next|prev|close|init")),
+        [] => return Err(a.missing("NAME|next|prev|close|init|check|report")),
         ["next" | "siguiente"] => LabCommand::Next,
         ["prev" | "anterior"] => LabCommand::Prev,
         ["close" | "cerrar"] => LabCommand::Close,
@@ -171,6 +171,23 @@ pub(super) fn lab(a: &Args) -> Result<Command, ParseError> {
             name: n.to_string(),
             dir: Some(d.to_string()),
         },
+        ["check" | "comprobar"] => LabCommand::Check(None),
+        ["check" | "comprobar", n] => LabCommand::Check(Some(n.to_string())),
+        ["report" | "informe", ..] => {
+            let mut words = a.words();
+            words.next_word();
+            let (mut name, mut student) = (None, None);
+            while let Some(w) = words.next_word() {
+                match w {
+                    "--student" | "--estudiante" => {
+                        student = Some(words.value("NAME")?);
+                    }
+                    n if name.is_none() && !n.starts_with('-') => name = Some(n.to_string()),
+                    _ => return Err(a.extra(words.left())),
+                }
+            }
+            LabCommand::Report { name, student }
+        }
         [n] => LabCommand::Open(n.to_string()),
         [_, more @ ..] => return Err(a.extra(more)),
     };

@@ -3,6 +3,7 @@
 //! the terminal, and the effects `app` asks for (files, evidence, certificates off the UI task).
 //! It draws only when the screen would change, so an idle console writes nothing.
 
+mod lab;
 pub mod snap;
 
 use crate::app::input::{self, Effect};
@@ -39,6 +40,13 @@ pub struct Options {
     pub warnings: Vec<String>,
     /// Where and how evidence screenshots are saved.
     pub snap: crate::config::SnapSettings,
+    /// A lab to open at start (`--lab`).
+    pub lab: Option<String>,
+    /// Save a lab step's evidence when it turns done.
+    pub lab_auto_snap: bool,
+    /// The student's name kept in the config, and the config file to keep it in.
+    pub student: Option<String>,
+    pub config_file: Option<PathBuf>,
 }
 
 /// Puts the terminal in raw mode on the alternate screen, and always puts it back.
@@ -64,7 +72,7 @@ impl Drop for TerminalGuard {
     }
 }
 
-pub async fn run(opts: Options) -> io::Result<()> {
+pub async fn run(mut opts: Options) -> io::Result<()> {
     let now = crate::time::now();
     let mut state = State::new(
         &opts.backend.endpoint(),
@@ -110,7 +118,15 @@ pub async fn run(opts: Options) -> io::Result<()> {
     let mut force = true;
     let mut populated = false;
 
+    if let Some(name) = opts.lab.clone() {
+        lab::open(&mut state, Some(name), false, opts.lab_auto_snap);
+    }
     loop {
+        {
+            let size = terminal.size()?;
+            let screen = Rect::new(0, 0, size.width, size.height);
+            lab::upkeep(&mut state, &op_tx, &theme, screen, &opts.snap).await;
+        }
         inspect_window_io(&mut state, terminal.size()?.height);
         draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
         force = false;
@@ -160,6 +176,14 @@ pub async fn run(opts: Options) -> io::Result<()> {
                             snap::now(&mut state, &theme, screen, &snap, &opts.snap);
                             continue;
                         }
+                        if let Effect::LabOpen { name, check } = fx {
+                            lab::open(&mut state, name, check, opts.lab_auto_snap);
+                            continue;
+                        }
+                        if let Effect::LabReport { student } = fx {
+                            lab::report(&mut state, student, &mut opts.student, opts.config_file.as_deref(), &opts.snap);
+                            continue;
+                        }
                         let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
                         carry_out(fx, &mut state, &mut theme, &shell).await;
                     }
@@ -175,7 +199,11 @@ pub async fn run(opts: Options) -> io::Result<()> {
                 }
                 None => break,
             },
-            Some(job) = job_rx.recv() => finished(&mut state, job),
+            Some(job) = job_rx.recv() => {
+                finished(&mut state, job);
+                // New certificates: the lab's file checks look again.
+                crate::app::lab::want_probe(&mut state);
+            }
             _ = tick.tick() => {
                 state.now = crate::time::now();
                 if state.toast.as_ref().is_some_and(|t| t.until <= state.now) {
@@ -365,8 +393,8 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
             }
             Err(e) => state.toast(e.to_string(), true),
         },
-        // Handled in the loop, which knows the terminal's size.
-        Effect::Snap(_) => {}
+        // Handled in the loop, which knows the terminal's size and the options.
+        Effect::Snap(_) | Effect::LabOpen { .. } | Effect::LabReport { .. } => {}
         Effect::Certs(c) => certs(state, c, shell.jobs),
         Effect::LabInit { name, dir } => match crate::lab::init(&name, &dir) {
             Ok(files) => state.toast(

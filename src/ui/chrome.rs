@@ -3,15 +3,30 @@
 
 use super::*;
 
-/// The lab's steps, the current one marked and described.
+/// A step's mark: ✓ done, ✗ not yet, · not checkable.
+pub(super) fn mark(l: &crate::app::lab::LabSession, step: usize) -> &'static str {
+    let Some(s) = l.lab.steps.get(step) else {
+        return " ";
+    };
+    match l.now.get(step) {
+        _ if l.passes.passed.contains_key(&s.name) => "✓",
+        Some(Some(n)) if n.holds => "✓",
+        Some(Some(_)) => "✗",
+        _ if s.checks.is_empty() => "·",
+        _ => " ",
+    }
+}
+
+/// The lab's steps, each marked done or not, the current one described with why it is not
+/// done yet.
 pub(super) fn lab_pane(
-    lab: &crate::lab::Lab,
-    step: usize,
+    l: &crate::app::lab::LabSession,
     theme: &Theme,
     area: Rect,
     buf: &mut Buffer,
 ) {
     let lang = crate::i18n::lang();
+    let (lab, step) = (&l.lab, l.step);
     let mut lines = vec![
         Line::from(Span::styled(
             lab.title.get(lang).to_string(),
@@ -19,23 +34,53 @@ pub(super) fn lab_pane(
         )),
         Line::default(),
     ];
+    let mark_style = |m: &str| match m {
+        "✓" => theme.fg(theme.ok),
+        "✗" => theme.error(),
+        _ => theme.muted(),
+    };
     for (i, s) in lab.steps.iter().enumerate() {
+        let m = mark(l, i);
         if i == step {
-            lines.push(Line::from(Span::styled(
-                format!("▶ {}", s.name),
-                theme.selection().add_modifier(Modifier::BOLD),
-            )));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{m} "), mark_style(m)),
+                Span::styled(
+                    format!("▶ {}", s.name),
+                    theme.selection().add_modifier(Modifier::BOLD),
+                ),
+            ]));
             lines.push(Line::from(Span::styled(
                 format!("  {}", s.text(lang)),
                 theme.fg(theme.fg),
             )));
+            if let Some(at) = l.passes.passed.get(&s.name) {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "  {}",
+                        tr!("lab.passed_at", at = crate::time::format_local(at.at))
+                    ),
+                    theme.fg(theme.ok),
+                )));
+            } else if let Some(Some(n)) = l.now.get(i) {
+                for r in &n.reasons {
+                    lines.push(Line::from(Span::styled(format!("  ✗ {r}"), theme.error())));
+                }
+            } else if s.checks.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    format!("  {}", tr!("lab.status_unchecked")),
+                    theme.muted(),
+                )));
+            }
         } else {
             let style = if i < step {
                 theme.muted()
             } else {
                 theme.base()
             };
-            lines.push(Line::from(Span::styled(format!("  {}", s.name), style)));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{m} "), mark_style(m)),
+                Span::styled(format!("  {}", s.name), style),
+            ]));
         }
     }
     let block = Block::default()

@@ -189,13 +189,15 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let prompt = regions.prompt.height > 0;
     // An open lab: its steps beside the panes when there is room, else the step in the tab strip.
     let main = regions.main;
-    if let Some((lab, step)) = &state.lab {
+    if let Some(l) = &state.lab {
+        let (lab, step) = (&l.lab, l.step);
         if let Some(right) = regions.lab {
-            lab_pane(lab, *step, theme, right, buf);
-        } else if let Some(s) = lab.steps.get(*step) {
+            lab_pane(l, theme, right, buf);
+        } else if let Some(s) = lab.steps.get(step) {
             let text = format!(
-                "{} {}",
+                "{} {} {}",
                 tr!("lab.step", n = step + 1, total = lab.steps.len()),
+                chrome::mark(l, step),
                 s.name
             );
             let w = (text.chars().count() as u16 + 1).min(rows[0].width);
@@ -232,6 +234,7 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             help(*pane, only.as_deref(), *scroll, theme, rows[1], buf)
         }
         Overlay::History { scroll } => history(state, *scroll, theme, rows[1], buf),
+        Overlay::LabCheck { scroll } => lab_check(state, *scroll, theme, rows[1], buf),
         Overlay::Text { title, body } => text_box(title, body, theme, rows[1], buf),
         Overlay::Labels { node_id, selected } => {
             labels_box(state, node_id, *selected, theme, rows[1], buf)

@@ -248,6 +248,51 @@ pub(super) fn history(state: &State, scroll: usize, theme: &Theme, area: Rect, b
     popup(tr!("history.title"), lines, scroll, None, theme, area, buf);
 }
 
+/// `c` / `:lab check`: every step with its state, when it passed and why it is not done.
+pub(super) fn lab_check(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let Some(l) = &state.lab else {
+        return;
+    };
+    let reports = l.reports(|_| None);
+    let mut lines = vec![Line::from(Span::styled(
+        tr!(
+            "lab.summary",
+            done = reports
+                .iter()
+                .filter(|r| r.status == crate::lab::Status::Done)
+                .count(),
+            total = reports
+                .iter()
+                .filter(|r| r.status != crate::lab::Status::NotCheckable)
+                .count()
+        ),
+        theme.header(),
+    ))];
+    for r in &reports {
+        let style = match r.status {
+            crate::lab::Status::Done => theme.fg(theme.ok),
+            crate::lab::Status::NotYet => theme.error(),
+            crate::lab::Status::NotCheckable => theme.muted(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", crate::lab::report::status_word(r)), style),
+            Span::styled(r.name.clone(), theme.fg(theme.accent)),
+        ]));
+        for n in crate::lab::report::notes(r) {
+            lines.push(Line::from(Span::styled(format!("    {n}"), theme.base())));
+        }
+    }
+    popup(
+        l.lab.title.get(crate::i18n::lang()).to_string(),
+        lines,
+        scroll,
+        None,
+        theme,
+        area,
+        buf,
+    );
+}
+
 /// The label editor of a node: its labels, the selected one highlighted, and the keys.
 /// The certificates form: a line a field, the selected one highlighted (choices between ‹ ›),
 /// then the command line the fields make, and the last error.

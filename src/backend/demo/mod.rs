@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 mod ops;
 mod sim;
+mod stack;
 
 use sim::*;
 
@@ -41,6 +42,45 @@ impl Demo {
         }
     }
 
+    /// The demo where a lab starts, for a class to watch each step happen: for `semana-3` and
+    /// `semana-4`, an engine outside any swarm with the students' images built and nothing
+    /// deployed (semana-4's workers join after `swarm join-token worker`). Other labs get the
+    /// usual demo.
+    pub fn for_lab(now: i64, lab: &str) -> Demo {
+        let mut sim = Sim::new(now, true);
+        if lab == "semana-3" || lab == "semana-4" {
+            sim.swarm = SwarmRole::None;
+            sim.nodes.clear();
+            sim.workloads.clear();
+            sim.instances.clear();
+            sim.previous.clear();
+            // The images the students built (step 2): `latest` only, nothing retagged yet.
+            sim.images.retain(|i| i.tag != "test");
+            if lab == "semana-4" {
+                sim.images.retain(|i| i.repo == "mongo");
+                for (k, (repo, tag, size)) in [
+                    (format!("{REGISTRY}/api-semana-4"), "latest", 98_000_000u64),
+                    ("nginx".to_string(), "1.25-alpine", 43_000_000),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    sim.images.push(Image {
+                        id: format!("{:012x}{:052x}", 0xb1c2d3e4f5u64 + k as u64, k),
+                        repo,
+                        tag: tag.into(),
+                        size,
+                        created: now - 86_400,
+                    });
+                }
+            }
+        }
+        Demo {
+            sim: Arc::new(Mutex::new(sim)),
+            live: true,
+        }
+    }
+
     /// A large synthetic cluster (for benchmarks): `services` services with `tasks` tasks in all.
     pub fn scaled(now: i64, services: usize, tasks: usize) -> Demo {
         let mut sim = Sim::new(now, false);
@@ -62,7 +102,7 @@ impl Demo {
         ClusterInfo {
             endpoint: "demo".into(),
             engine: "27.3.1".into(),
-            swarm: SwarmRole::Manager,
+            swarm: self.with(|s| s.swarm).unwrap_or(SwarmRole::Manager),
             node_id: "demonode0manager1".into(),
             hostname: "manager1".into(),
             kube: None,
@@ -109,7 +149,14 @@ impl Demo {
                     "10.0.0.0/24".into(),
                     publishing.join(","),
                 ]];
-                let mut stacks: Vec<&str> = w.iter().filter_map(|w| w.stack.as_deref()).collect();
+                let made = self.with(|s| s.object_rows(kind)).unwrap_or_default();
+                // Stacks deployed here have the networks their files declare; the seeded one
+                // has the default network `docker stack deploy` makes.
+                let mut stacks: Vec<&str> = w
+                    .iter()
+                    .filter_map(|w| w.stack.as_deref())
+                    .filter(|st| !made.iter().any(|r| r[0].starts_with(&format!("{st}_"))))
+                    .collect();
                 stacks.dedup();
                 for (i, st) in stacks.iter().enumerate() {
                     let members: Vec<String> = w
@@ -127,11 +174,15 @@ impl Demo {
                         members.join(","),
                     ]);
                 }
+                rows.extend(made);
                 (NETWORK_COLUMNS.to_vec(), rows)
             }
             ViewKind::Volumes => (VOLUME_COLUMNS.to_vec(), vec![]),
             ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
-            ViewKind::Secrets | ViewKind::Configs => (OBJECT_COLUMNS.to_vec(), vec![]),
+            ViewKind::Secrets | ViewKind::Configs => (
+                OBJECT_COLUMNS.to_vec(),
+                self.with(|s| s.object_rows(kind)).unwrap_or_default(),
+            ),
         };
         Listing {
             kind,

@@ -7,7 +7,7 @@ use super::sim::{Sim, instance};
 use crate::backend::{Error, find_by_name};
 use crate::model::action::{Action, Outcome};
 use crate::model::inspect::{Inspected, Kind};
-use crate::model::{Availability, Image, Role, UpdateStatus};
+use crate::model::{Availability, Image, Instance, Role, UpdateStatus};
 use crate::tr;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -45,18 +45,30 @@ impl Sim {
     }
 
     /// Nodes that may take new tasks, in turn.
-    fn schedulable(&self) -> Vec<usize> {
+    pub(super) fn schedulable(&self) -> Vec<usize> {
         (0..self.nodes.len())
             .filter(|&k| self.nodes[k].availability == Availability::Active)
             .collect()
     }
 
-    fn start_task(&mut self, w: usize, slot: u64, image: &str, now: i64) {
-        let nodes = self.schedulable();
+    pub(super) fn start_task(&mut self, w: usize, slot: u64, image: &str, now: i64) {
         let wl = &self.workloads[w];
         self.serial += 1;
-        let mut t = match nodes.get(slot as usize % nodes.len().max(1)) {
-            Some(&n) => instance(
+        let probe = Instance {
+            workload_id: wl.id.clone(),
+            slot: Some(slot),
+            ..Default::default()
+        };
+        let placed = if self.objects.specs.contains_key(&wl.name) {
+            self.place(&probe)
+        } else {
+            // The seeded stack keeps its spread over the nodes.
+            let nodes = self.schedulable();
+            nodes.get(slot as usize % nodes.len().max(1)).copied()
+        };
+        let wl = &self.workloads[w];
+        let mut t = match placed.filter(|&n| n < self.nodes.len()) {
+            Some(n) => instance(
                 &wl.id,
                 &wl.name,
                 slot,
@@ -67,20 +79,22 @@ impl Sim {
                 self.serial,
             ),
             None => {
-                // No node can take it: pending, with the engine's reason.
-                let mut t = instance(
-                    &wl.id,
-                    &wl.name,
-                    slot,
-                    &self.nodes[0],
-                    "pending",
-                    now,
-                    image,
-                    self.serial,
-                );
-                t.node = String::new();
-                t.node_id = String::new();
-                t.error = Some("no suitable node (1 node not available for new tasks)".into());
+                // No node can take it: pending, with the engine's reason, until one can.
+                let mut t = Instance {
+                    id: format!("task{:021}", self.serial),
+                    workload_id: wl.id.clone(),
+                    name: format!("{}.{slot}", wl.name),
+                    slot: Some(slot),
+                    desired: "running".into(),
+                    state: "pending".into(),
+                    since: now,
+                    image: image.to_string(),
+                    ..Default::default()
+                };
+                t.error = Some(format!(
+                    "no suitable node (scheduling constraints not satisfied on {} nodes)",
+                    self.nodes.len()
+                ));
                 t
             }
         };
@@ -92,21 +106,21 @@ impl Sim {
         self.instances.push(t);
     }
 
-    fn stop_task(&mut self, k: usize, now: i64) {
+    pub(super) fn stop_task(&mut self, k: usize, now: i64) {
         let t = &mut self.instances[k];
         t.desired = "shutdown".into();
         t.state = "shutdown".into();
         t.since = now;
     }
 
-    fn live_tasks(&self, wid: &str) -> Vec<usize> {
+    pub(super) fn live_tasks(&self, wid: &str) -> Vec<usize> {
         (0..self.instances.len())
             .filter(|&k| self.instances[k].workload_id == wid && !self.instances[k].finished())
             .collect()
     }
 
     /// Replaces every task of a workload with one of `image`.
-    fn replace_tasks(&mut self, w: usize, image: &str, now: i64) -> bool {
+    pub(super) fn replace_tasks(&mut self, w: usize, image: &str, now: i64) -> bool {
         let wid = self.workloads[w].id.clone();
         let slots: Vec<u64> = self
             .live_tasks(&wid)
@@ -167,30 +181,36 @@ impl Demo {
                 .await;
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+        self.with(|s| s.pushed.insert(image.to_string()));
         ok(tr!("done.push_demo", image = image))
+    }
+
+    /// Whether an image was pushed to the demo's registry.
+    pub fn in_registry(&self, image: &str) -> Result<(), Error> {
+        if self.with(|s| s.pushed.contains(image)).unwrap_or(false) {
+            Ok(())
+        } else {
+            Err(Error::Refused(tr!(
+                "err.not_in_registry",
+                image = image,
+                registry = crate::backend::auth::registry_of(image)
+            )))
+        }
     }
 }
 
 fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
     match action {
         Action::Scale(pairs) => {
-            let idx: Vec<usize> = pairs.iter().map(|(n, _)| s.workload_index(n)).collect::<Result<_, _>>()?;
+            let idx: Vec<usize> = pairs
+                .iter()
+                .map(|(n, _)| s.workload_index(n))
+                .collect::<Result<_, _>>()?;
             for ((name, n), w) in pairs.iter().zip(idx) {
                 if s.workloads[w].mode == crate::model::Mode::Global {
                     return Err(Error::Refused(tr!("err.scale_global", name = name)));
                 }
-                let wid = s.workloads[w].id.clone();
-                let image = s.workloads[w].image.clone();
-                for k in s.live_tasks(&wid) {
-                    if s.instances[k].slot.unwrap_or(0) > *n {
-                        s.stop_task(k, now);
-                    }
-                }
-                let have: Vec<u64> = s.live_tasks(&wid).iter().filter_map(|&k| s.instances[k].slot).collect();
-                for slot in (1..=*n).filter(|sl| !have.contains(sl)) {
-                    s.start_task(w, slot, &image, now);
-                }
-                s.workloads[w].desired = *n;
+                s.scale_to(w, *n, now);
             }
             let t: Vec<String> = pairs.iter().map(|(n, c)| format!("{n}={c}")).collect();
             ok(tr!("done.scale", targets = t.join(" ")))
@@ -200,13 +220,26 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
             let old = std::mem::replace(&mut s.workloads[w].image, image.clone());
             s.previous.insert(s.workloads[w].id.clone(), old);
             let name = s.workloads[w].name.clone();
+            s.sync_spec(w);
             if s.replace_tasks(w, image, now) {
-                s.workloads[w].update = Some(UpdateStatus { state: "completed".into(), message: "update completed".into() });
+                s.workloads[w].update = Some(UpdateStatus {
+                    state: "completed".into(),
+                    message: "update completed".into(),
+                });
                 ok(tr!("done.rollout", name = name, image = image))
             } else {
-                let message = format!("update paused due to failure or early termination of task: No such image: {image}");
-                s.workloads[w].update = Some(UpdateStatus { state: "paused".into(), message: message.clone() });
-                Err(Error::Refused(tr!("err.update_paused", name = name, message = message)))
+                let message = format!(
+                    "update paused due to failure or early termination of task: No such image: {image}"
+                );
+                s.workloads[w].update = Some(UpdateStatus {
+                    state: "paused".into(),
+                    message: message.clone(),
+                });
+                Err(Error::Refused(tr!(
+                    "err.update_paused",
+                    name = name,
+                    message = message
+                )))
             }
         }
         Action::Rollback(service) => {
@@ -216,32 +249,70 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
                 return Err(Error::Refused(tr!("err.no_previous", name = service)));
             };
             s.workloads[w].image = prev.clone();
+            s.sync_spec(w);
             s.replace_tasks(w, &prev, now);
-            s.workloads[w].update = Some(UpdateStatus { state: "rollback_completed".into(), message: "rollback completed".into() });
-            ok(tr!("done.rolled_back", name = s.workloads[w].name.clone(), image = prev))
+            s.workloads[w].update = Some(UpdateStatus {
+                state: "rollback_completed".into(),
+                message: "rollback completed".into(),
+            });
+            ok(tr!(
+                "done.rolled_back",
+                name = s.workloads[w].name.clone(),
+                image = prev
+            ))
         }
         Action::Restart(service) => {
             let w = s.workload_index(service)?;
             let image = s.workloads[w].image.clone();
             s.replace_tasks(w, &image, now);
-            ok(tr!("done.rollout", name = s.workloads[w].name.clone(), image = image))
+            ok(tr!(
+                "done.rollout",
+                name = s.workloads[w].name.clone(),
+                image = image
+            ))
         }
         Action::Tag { source, target } => {
-            let Some(src) = s.images.iter().find(|i| format!("{}:{}", i.repo, i.tag) == *source || (i.repo == *source && i.tag == "latest")).cloned() else {
-                return Err(Error::NotFound { kind: "kind.image", name: source.clone(), suggestion: None });
+            let Some(src) = s
+                .images
+                .iter()
+                .find(|i| {
+                    format!("{}:{}", i.repo, i.tag) == *source
+                        || (i.repo == *source && i.tag == "latest")
+                })
+                .cloned()
+            else {
+                return Err(Error::NotFound {
+                    kind: "kind.image",
+                    name: source.clone(),
+                    suggestion: None,
+                });
             };
             let (repo, tag) = crate::model::reference::split_tag(target);
             s.images.retain(|i| !(i.repo == repo && i.tag == tag));
             s.images.push(Image { repo, tag, ..src });
-            s.images.sort_by(|a, b| (&a.repo, &a.tag).cmp(&(&b.repo, &b.tag)));
+            s.images
+                .sort_by(|a, b| (&a.repo, &a.tag).cmp(&(&b.repo, &b.tag)));
             ok(tr!("done.tag", source = source, target = target))
         }
         Action::Rmi(image) => {
-            let Some(pos) = s.images.iter().position(|i| format!("{}:{}", i.repo, i.tag) == *image) else {
-                return Err(Error::NotFound { kind: "kind.image", name: image.clone(), suggestion: None });
+            let Some(pos) = s
+                .images
+                .iter()
+                .position(|i| format!("{}:{}", i.repo, i.tag) == *image)
+            else {
+                return Err(Error::NotFound {
+                    kind: "kind.image",
+                    name: image.clone(),
+                    suggestion: None,
+                });
             };
-            if s.instances.iter().any(|t| !t.finished() && t.image == *image) {
-                return Err(Error::Engine(format!("conflict: unable to remove repository reference \"{image}\" (must force) - container is using its referenced image")));
+            if s.instances
+                .iter()
+                .any(|t| !t.finished() && t.image == *image)
+            {
+                return Err(Error::Engine(format!(
+                    "conflict: unable to remove repository reference \"{image}\" (must force) - container is using its referenced image"
+                )));
             }
             s.images.remove(pos);
             ok(tr!("done.rmi", image = image))
@@ -257,7 +328,11 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::Unlabel { node, keys } => {
             let n = s.node_index(node)?;
             if let Some(k) = keys.iter().find(|k| !s.nodes[n].labels.contains_key(*k)) {
-                return Err(Error::NotFound { kind: "kind.label", name: k.clone(), suggestion: None });
+                return Err(Error::NotFound {
+                    kind: "kind.label",
+                    name: k.clone(),
+                    suggestion: None,
+                });
             }
             for k in keys {
                 s.nodes[n].labels.remove(k);
@@ -269,36 +344,92 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
             s.nodes[n].availability = *to;
             if *to == Availability::Drain {
                 let nid = s.nodes[n].id.clone();
-                let moved: Vec<usize> = (0..s.instances.len()).filter(|&k| s.instances[k].node_id == nid && !s.instances[k].finished()).collect();
+                let moved: Vec<usize> = (0..s.instances.len())
+                    .filter(|&k| s.instances[k].node_id == nid && !s.instances[k].finished())
+                    .collect();
                 for k in moved {
-                    let (wid, slot, image) = (s.instances[k].workload_id.clone(), s.instances[k].slot.unwrap_or(1), s.instances[k].image.clone());
+                    let (wid, slot, image) = (
+                        s.instances[k].workload_id.clone(),
+                        s.instances[k].slot.unwrap_or(1),
+                        s.instances[k].image.clone(),
+                    );
                     s.stop_task(k, now);
                     if let Some(w) = s.workloads.iter().position(|w| w.id == wid) {
                         s.start_task(w, slot, &image, now);
                     }
                 }
             }
-            ok(tr!("done.availability", node = node, to = format!("{to:?}").to_lowercase()))
+            ok(tr!(
+                "done.availability",
+                node = node,
+                to = format!("{to:?}").to_lowercase()
+            ))
         }
         Action::Role { node, to } => {
             let n = s.node_index(node)?;
-            if *to == Role::Worker && s.nodes.iter().filter(|x| x.role == Role::Manager).count() == 1 && s.nodes[n].role == Role::Manager {
+            if *to == Role::Worker
+                && s.nodes.iter().filter(|x| x.role == Role::Manager).count() == 1
+                && s.nodes[n].role == Role::Manager
+            {
                 return Err(Error::Engine("rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm".into()));
             }
             s.nodes[n].role = *to;
-            ok(tr!("done.role", node = node, to = format!("{to:?}").to_lowercase()))
+            ok(tr!(
+                "done.role",
+                node = node,
+                to = format!("{to:?}").to_lowercase()
+            ))
         }
-        Action::SwarmInit { .. } => Err(Error::Engine("This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.".into())),
-        Action::JoinToken(role) => Ok(Outcome {
-            summary: tr!("done.join_token", role = format!("{role:?}").to_lowercase()),
-            detail: Some(crate::model::action::Detail::Command(format!("docker swarm join --token SWMTKN-1-demo{}token 10.10.0.2:2377", if *role == Role::Manager { "manager" } else { "worker" }))),
-        }),
+        Action::SwarmInit { .. } => s.swarm_init(),
+        Action::JoinToken(role) => {
+            if *role == Role::Worker {
+                s.expect_workers(now);
+            }
+            Ok(Outcome {
+                summary: tr!("done.join_token", role = format!("{role:?}").to_lowercase()),
+                detail: Some(crate::model::action::Detail::Command(format!(
+                    "docker swarm join --token SWMTKN-1-demo{}token 10.10.0.2:2377",
+                    if *role == Role::Manager {
+                        "manager"
+                    } else {
+                        "worker"
+                    }
+                ))),
+            })
+        }
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
         Action::Push(_) => Err(Error::Engine("push".into())),
-        Action::Deploy { .. } | Action::Diff { .. } | Action::RmStack(_) => Err(Error::Refused(tr!("err.demo_deploy"))),
-        Action::Context(_) | Action::Namespace(_) | Action::Apply { .. } | Action::KubeSecret { .. } | Action::Delete { .. } | Action::KubeList(_) | Action::SecretShow(_) => Err(Error::Refused(tr!("err.kube_only", command = action.kubectl()))),
-        Action::NetworkCreate { .. } | Action::Remove { .. } => Err(Error::Refused(tr!("err.demo_objects"))),
-        Action::Inspect { kind, name, show_secrets } => inspect(s, *kind, name, *show_secrets).map(crate::backend::inspected),
+        Action::Deploy {
+            files,
+            stack,
+            prune,
+            ..
+        } => s.deploy(files, stack, *prune, now),
+        Action::Diff {
+            files,
+            stack,
+            prune,
+            ..
+        } => s.diff(files, stack, *prune),
+        Action::RmStack(stack) => s.rm_stack(stack, now),
+        Action::Context(_)
+        | Action::Namespace(_)
+        | Action::Apply { .. }
+        | Action::KubeSecret { .. }
+        | Action::Delete { .. }
+        | Action::KubeList(_)
+        | Action::SecretShow(_) => Err(Error::Refused(tr!(
+            "err.kube_only",
+            command = action.kubectl()
+        ))),
+        Action::NetworkCreate { .. } | Action::Remove { .. } => {
+            Err(Error::Refused(tr!("err.demo_objects")))
+        }
+        Action::Inspect {
+            kind,
+            name,
+            show_secrets,
+        } => inspect(s, *kind, name, *show_secrets).map(crate::backend::inspected),
         Action::CreateObject { secret, name, file } => {
             crate::backend::files::read_object_file(file)?;
             let kind = if *secret { "secret" } else { "config" };

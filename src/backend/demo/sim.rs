@@ -16,6 +16,14 @@ pub(super) struct Sim {
     pub(super) synthetic: Option<Synthetic>,
     /// The image each service had before its last image change, for rollback.
     pub(super) previous: BTreeMap<String, String>,
+    /// Image references pushed to the demo's registry.
+    pub(super) pushed: std::collections::BTreeSet<String>,
+    /// Whether the demo's engine is in a swarm (a lab may start before `swarm init`).
+    pub(super) swarm: SwarmRole,
+    /// What deploys made.
+    pub(super) objects: super::stack::Objects,
+    /// Workers that will join, and when.
+    pub(super) joining: Vec<(i64, Node)>,
 }
 
 /// A large synthetic cluster, generated when listed rather than stored (it never changes).
@@ -304,6 +312,10 @@ impl Sim {
             serial: 0,
             synthetic: None,
             previous: BTreeMap::new(),
+            pushed: Default::default(),
+            swarm: SwarmRole::Manager,
+            objects: Default::default(),
+            joining: vec![],
         };
         for (i, d) in STACK.iter().enumerate() {
             let id = format!("demosvc{i}{:018}", i);
@@ -404,9 +416,9 @@ impl Sim {
 
     /// Moves pending tasks to running, and now and then fails one and replaces it.
     pub(super) fn advance(&mut self, now: i64) -> bool {
-        let mut moved = false;
+        let mut moved = self.settle(now);
         for i in &mut self.instances {
-            if i.state == "pending" && i.since + 2 <= now {
+            if i.state == "pending" && !i.node_id.is_empty() && i.since + 2 <= now {
                 i.state = "running".into();
                 i.since = now;
                 moved = true;

@@ -11,8 +11,8 @@ mod logs;
 mod nodes;
 mod objects;
 mod ops;
-mod preview;
-mod push;
+pub(crate) mod preview;
+pub(crate) mod push;
 mod raw;
 mod services;
 

@@ -358,6 +358,30 @@ pub async fn push(
     })
 }
 
+/// Whether the registry holds `image`: the engine's distribution lookup, with the credentials
+/// the docker config has for it.
+pub async fn in_registry(sw: &Swarm, image: &str) -> Result<(), Error> {
+    let registry = crate::backend::auth::registry_of(image);
+    let creds = crate::backend::auth::credentials_for(image);
+    sw.docker()
+        .inspect_registry_image(image, creds)
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            let m = e.to_string();
+            let l = m.to_lowercase();
+            if l.contains("manifest unknown") || l.contains("not found") || l.contains("404") {
+                Error::Refused(tr!(
+                    "err.not_in_registry",
+                    image = image,
+                    registry = registry
+                ))
+            } else {
+                classify(&m, &registry)
+            }
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

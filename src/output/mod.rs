@@ -54,9 +54,17 @@ impl RunError {
     }
 }
 
-/// How a headless command may change things.
+mod lab;
+pub use lab::record_passes;
+
+/// How a headless command may change things, and what it needs of the config.
 #[derive(Debug, Clone, Default)]
 pub struct Permissions {
+    /// The evidence folder (`[snap] dir`, `--evidence-dir`); relative to a lab's folder.
+    pub evidence_dir: std::path::PathBuf,
+    /// The student's name kept in the config, and the config file to keep it in.
+    pub student: Option<String>,
+    pub config_file: Option<std::path::PathBuf>,
     pub readonly: bool,
     /// Where deploys are remembered for `edit STACK` (the data dir).
     pub data_dir: Option<std::path::PathBuf>,
@@ -75,7 +83,8 @@ pub async fn run(
     if !matches!(
         cmd,
         Command::Help(_) | Command::Labs | Command::Lab(_) | Command::Certs(_)
-    ) {
+    ) || cmd.is_lab_assessment()
+    {
         backend.info().await?;
     }
     let text = match cmd {
@@ -359,6 +368,12 @@ pub async fn run(
             let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| name.clone()));
             let files = crate::lab::init(&name, &dir).map_err(|e| RunError::Lab(e.to_string()))?;
             files.iter().map(|f| format!("{}\n", f.display())).collect()
+        }
+        Command::Lab(crate::command::LabCommand::Check(name)) => {
+            lab::check(backend, name.as_deref(), output, &perms, now).await?
+        }
+        Command::Lab(crate::command::LabCommand::Report { name, student }) => {
+            lab::write_report(backend, name.as_deref(), student, &perms, now).await?
         }
         Command::Lab(_) => return Err(RunError::ConsoleOnly("lab next/prev/close".into())),
         Command::Stacks => {

@@ -1,0 +1,519 @@
+//! Lab presets: one folder per lab exercise under presets/, embedded in the binary. A preset
+//! has a `lab.yaml` (title and ordered steps in es and en, each with the checks that tell when
+//! it is done; the step names are what evidence screenshots are named after) and the files its
+//! stack needs. `lab init` writes them into a folder, the lab's folder: passes are recorded
+//! there ([`progress`]) and the hand-in is written there ([`report`]).
+
+pub mod check;
+pub mod probe;
+pub mod progress;
+pub mod report;
+
+use crate::i18n::Lang;
+use check::{Check, Probed, Snapshot, Verdict};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub struct Preset {
+    pub name: &'static str,
+    /// Path inside the preset folder, and content.
+    pub files: &'static [(&'static str, &'static str)],
+}
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "semana-3",
+        files: &[
+            ("lab.yaml", include_str!("../../presets/semana-3/lab.yaml")),
+            (
+                "stack.yml",
+                include_str!("../../presets/semana-3/stack.yml"),
+            ),
+            (
+                "nginx.conf",
+                include_str!("../../presets/semana-3/nginx.conf"),
+            ),
+        ],
+    },
+    Preset {
+        name: "semana-4",
+        files: &[
+            ("lab.yaml", include_str!("../../presets/semana-4/lab.yaml")),
+            (
+                "stack.yml",
+                include_str!("../../presets/semana-4/stack.yml"),
+            ),
+            (
+                "nginx.conf",
+                include_str!("../../presets/semana-4/nginx.conf"),
+            ),
+        ],
+    },
+    Preset {
+        name: "practica-k8s",
+        files: &[
+            (
+                "lab.yaml",
+                include_str!("../../presets/practica-k8s/lab.yaml"),
+            ),
+            (
+                "manifests.yaml",
+                include_str!("../../presets/practica-k8s/manifests.yaml"),
+            ),
+        ],
+    },
+    Preset {
+        name: "desafio-final",
+        files: &[
+            (
+                "lab.yaml",
+                include_str!("../../presets/desafio-final/lab.yaml"),
+            ),
+            (
+                "manifests.yaml",
+                include_str!("../../presets/desafio-final/manifests.yaml"),
+            ),
+        ],
+    },
+];
+
+/// The Kubernetes manifests a preset ships, if it is a Kubernetes one.
+pub fn manifests(name: &str) -> Option<&'static str> {
+    PRESETS
+        .iter()
+        .find(|p| p.name == name)?
+        .files
+        .iter()
+        .find(|(f, _)| *f == "manifests.yaml")
+        .map(|(_, t)| *t)
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Text {
+    pub es: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Es => &self.es,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// File-safe: evidence screenshots are named after it (`7-escalar-backend`).
+    pub name: String,
+    pub es: String,
+    pub en: String,
+    /// What tells the step is done; none: the step cannot be checked (writing a Dockerfile).
+    #[serde(default, with = "serde_norway::with::singleton_map_recursive")]
+    pub checks: Vec<Check>,
+}
+
+impl Step {
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Es => &self.es,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lab {
+    /// The preset it came from (`semana-3`).
+    pub name: String,
+    pub title: Text,
+    pub stack: String,
+    pub files: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LabError {
+    #[error("{}", crate::tr!("lab.unknown", name = .name, known = .known))]
+    Unknown { name: String, known: String },
+    #[error("{}", crate::tr!("lab.exists", file = .0))]
+    Exists(String),
+    #[error("{}", crate::tr!("lab.write", file = .file, error = .error))]
+    Write { file: String, error: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{}", crate::tr!("lab.no_folder", dir = .0))]
+    NoLab(String),
+}
+
+pub fn names() -> Vec<&'static str> {
+    PRESETS.iter().map(|p| p.name).collect()
+}
+
+fn preset(name: &str) -> Result<&'static Preset, LabError> {
+    PRESETS
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| LabError::Unknown {
+            name: name.to_string(),
+            known: names().join(", "),
+        })
+}
+
+pub fn load(name: &str) -> Result<Lab, LabError> {
+    let p = preset(name)?;
+    let text = p
+        .files
+        .iter()
+        .find(|(f, _)| *f == "lab.yaml")
+        .map(|(_, t)| *t)
+        .unwrap_or_default();
+    let mut lab: Lab = serde_norway::from_str(text)
+        .map_err(|e| LabError::Invalid(format!("presets/{name}/lab.yaml: {e}")))?;
+    lab.name = name.to_string();
+    Ok(lab)
+}
+
+/// Reads a lab folder's `lab.yaml`; errors name the file and the line.
+pub fn load_file(file: &Path) -> Result<Lab, LabError> {
+    let text = std::fs::read_to_string(file).map_err(|e| LabError::Write {
+        file: file.display().to_string(),
+        error: e.to_string(),
+    })?;
+    serde_norway::from_str(&text).map_err(|e| LabError::Invalid(format!("{}: {e}", file.display())))
+}
+
+/// A lab and the folder it lives in (where passes and the hand-in are written); `None` for a
+/// preset opened without a folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub lab: Lab,
+    pub dir: Option<PathBuf>,
+}
+
+/// Finds the lab a command means, from `cwd`: NAME as a folder holding `lab.yaml`; the folder
+/// `lab init NAME` made (`./NAME`), or `./lab.yaml` when it is that lab; else the preset alone.
+/// Without NAME, `./lab.yaml`.
+pub fn open(name: Option<&str>, cwd: &Path) -> Result<Opened, LabError> {
+    let here = cwd.join("lab.yaml");
+    let folder = |dir: PathBuf| -> Result<Opened, LabError> {
+        Ok(Opened {
+            lab: load_file(&dir.join("lab.yaml"))?,
+            dir: Some(dir),
+        })
+    };
+    let Some(name) = name else {
+        if here.is_file() {
+            return folder(cwd.to_path_buf());
+        }
+        return Err(LabError::NoLab(cwd.display().to_string()));
+    };
+    let given = cwd.join(name);
+    if given.join("lab.yaml").is_file() {
+        return folder(given);
+    }
+    if given.is_file() && given.file_name().is_some_and(|f| f == "lab.yaml") {
+        return folder(given.parent().unwrap_or(cwd).to_path_buf());
+    }
+    if here.is_file() && load_file(&here).is_ok_and(|l| l.name == name) {
+        return folder(cwd.to_path_buf());
+    }
+    Ok(Opened {
+        lab: load(name)?,
+        dir: None,
+    })
+}
+
+/// A step's state, as the steps pane, `lab check` and the report show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Done,
+    NotYet,
+    /// The step has no checks (writing a Dockerfile).
+    NotCheckable,
+}
+
+/// What the checks of one step say now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Now {
+    /// Every check passes now.
+    pub holds: bool,
+    /// Why not, one sentence per check that does not pass (or was not looked at yet).
+    pub reasons: Vec<String>,
+}
+
+/// Evaluates one step's checks.
+pub fn evaluate(step: &Step, snap: &Snapshot, probed: Option<&Probed>) -> Option<Now> {
+    if step.checks.is_empty() {
+        return None;
+    }
+    let mut reasons = vec![];
+    for c in &step.checks {
+        match check::evaluate(c, snap, probed) {
+            Verdict::Pass => {}
+            Verdict::Fail(r) | Verdict::Unknown(r) => reasons.push(r),
+        }
+    }
+    reasons.dedup();
+    Some(Now {
+        holds: reasons.is_empty(),
+        reasons,
+    })
+}
+
+/// What every step needs probed.
+pub fn needs(lab: &Lab, snap: &Snapshot) -> check::Needs {
+    let mut n = check::Needs::default();
+    for c in lab.steps.iter().flat_map(|s| &s.checks) {
+        n.add(c, snap);
+    }
+    n
+}
+
+/// One step as reported: its state now, and when it passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepReport {
+    pub name: String,
+    pub text: String,
+    pub status: Status,
+    /// Why it is not done, or, for a step that passed earlier, what the cluster no longer shows.
+    pub reasons: Vec<String>,
+    /// When it first passed (Unix seconds).
+    pub passed_at: Option<i64>,
+    /// Passed earlier, and the cluster no longer shows it (a later step changed it).
+    pub no_longer_shown: bool,
+    /// The evidence picture, relative to the lab folder.
+    pub evidence: Option<String>,
+}
+
+/// Every step's report, from what the checks say now and the passes recorded.
+pub fn reports(
+    lab: &Lab,
+    now: &[Option<Now>],
+    passes: &progress::Progress,
+    lang: Lang,
+    evidence: impl Fn(&str) -> Option<String>,
+) -> Vec<StepReport> {
+    lab.steps
+        .iter()
+        .zip(now)
+        .map(|(s, n)| {
+            let passed = passes.passed.get(&s.name);
+            let (status, reasons, gone) = match (n, passed) {
+                (None, _) => (Status::NotCheckable, vec![], false),
+                (Some(n), _) if n.holds => (Status::Done, vec![], false),
+                (Some(n), Some(_)) => (Status::Done, n.reasons.clone(), true),
+                (Some(n), None) => (Status::NotYet, n.reasons.clone(), false),
+            };
+            StepReport {
+                name: s.name.clone(),
+                text: s.text(lang).to_string(),
+                status,
+                reasons,
+                passed_at: passed.map(|p| p.at),
+                no_longer_shown: gone,
+                evidence: evidence(&s.name),
+            }
+        })
+        .collect()
+}
+
+/// Whether every step that can be checked is done.
+pub fn all_done(reports: &[StepReport]) -> bool {
+    reports.iter().all(|r| r.status != Status::NotYet)
+}
+
+/// Writes a preset's files into `dir` (created when missing). Existing files are never
+/// overwritten: then nothing is written and the error names the file.
+pub fn init(name: &str, dir: &Path) -> Result<Vec<PathBuf>, LabError> {
+    let p = preset(name)?;
+    let targets: Vec<PathBuf> = p.files.iter().map(|(f, _)| dir.join(f)).collect();
+    if let Some(existing) = targets.iter().find(|t| t.exists()) {
+        return Err(LabError::Exists(existing.display().to_string()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| LabError::Write {
+        file: dir.display().to_string(),
+        error: e.to_string(),
+    })?;
+    for ((_, content), target) in p.files.iter().zip(&targets) {
+        std::fs::write(target, content).map_err(|e| LabError::Write {
+            file: target.display().to_string(),
+            error: e.to_string(),
+        })?;
+    }
+    Ok(targets)
+}
+
+/// A lab assessed against a cluster: each step's report, for `lab check` and `lab report`.
+pub struct Assessed {
+    pub steps: Vec<StepReport>,
+    /// The cluster's name, as reports say where they were checked.
+    pub cluster: String,
+    /// Steps that passed for the first time in this assessment.
+    pub new_passes: Vec<String>,
+}
+
+/// Looks at the cluster through `backend`, probes what the checks need, and records the steps
+/// that pass now beside `lab.yaml` (when the lab has a folder). `evidence_dir` is where the
+/// pictures are looked for.
+pub async fn assess(
+    backend: &crate::backend::Backend,
+    opened: &Opened,
+    evidence_dir: &Path,
+    now: i64,
+) -> Result<Assessed, crate::backend::Error> {
+    let info = backend.info().await?;
+    let kube = info.kube.is_some();
+    let nodes = backend.nodes().await?;
+    let workloads = backend.workloads().await?;
+    let instances = backend.instances().await?;
+    let images = if kube {
+        vec![]
+    } else {
+        backend.images().await?
+    };
+    let snap = Snapshot {
+        info: Some(&info),
+        nodes: &nodes,
+        workloads: &workloads,
+        instances: &instances,
+        images: &images,
+    };
+    let dir = opened.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let probed = probe::all(backend, &needs(&opened.lab, &snap), &dir).await;
+    let verdicts: Vec<Option<Now>> = opened
+        .lab
+        .steps
+        .iter()
+        .map(|s| evaluate(s, &snap, Some(&probed)))
+        .collect();
+    let mut passes = match &opened.dir {
+        Some(d) => progress::Progress::load(d, &opened.lab.name),
+        None => progress::Progress {
+            lab: opened.lab.name.clone(),
+            ..Default::default()
+        },
+    };
+    let new_passes = passes.record(&opened.lab, &verdicts, now);
+    if let Some(d) = &opened.dir
+        && !new_passes.is_empty()
+        && let Err(e) = passes.save(d)
+    {
+        tracing::warn!(error = %e, "lab progress not saved");
+    }
+    let steps = reports(
+        &opened.lab,
+        &verdicts,
+        &passes,
+        crate::i18n::lang(),
+        |name| evidence_file(evidence_dir, name),
+    );
+    let cluster = match &info.kube {
+        Some(k) => k.context.clone(),
+        None if info.hostname.is_empty() => info.endpoint.clone(),
+        None => info.hostname.clone(),
+    };
+    Ok(Assessed {
+        steps,
+        cluster,
+        new_passes,
+    })
+}
+
+/// Records the steps whose checks read only files (certificates made by `estiba certs`),
+/// without a cluster.
+pub fn record_local(opened: &Opened, now: i64) -> Vec<String> {
+    let Some(dir) = &opened.dir else {
+        return vec![];
+    };
+    let empty = Snapshot {
+        info: None,
+        nodes: &[],
+        workloads: &[],
+        instances: &[],
+        images: &[],
+    };
+    let mut probed = Probed::default();
+    probe::local(&needs(&opened.lab, &empty), dir, &mut probed);
+    let verdicts: Vec<Option<Now>> = opened
+        .lab
+        .steps
+        .iter()
+        .map(|s| {
+            if s.checks.iter().all(Check::is_local) {
+                evaluate(s, &empty, Some(&probed))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut passes = progress::Progress::load(dir, &opened.lab.name);
+    let new = passes.record(&opened.lab, &verdicts, now);
+    if !new.is_empty()
+        && let Err(e) = passes.save(dir)
+    {
+        tracing::warn!(error = %e, "lab progress not saved");
+    }
+    new
+}
+
+/// A step's evidence picture in `dir`, by its name, when there is one.
+pub fn evidence_file(dir: &Path, step: &str) -> Option<String> {
+    let f = format!("{step}.png");
+    dir.join(&f).is_file().then_some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_parses_with_file_safe_step_names() {
+        for name in names() {
+            let lab = load(name).unwrap();
+            assert!(!lab.steps.is_empty() && !lab.title.es.is_empty() && !lab.title.en.is_empty());
+            for s in &lab.steps {
+                assert!(
+                    s.name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                    "{name}: {}",
+                    s.name
+                );
+                assert!(!s.es.is_empty() && !s.en.is_empty());
+            }
+            for f in &lab.files {
+                assert!(
+                    PRESETS
+                        .iter()
+                        .any(|p| p.name == name && p.files.iter().any(|(n, _)| n == f)),
+                    "{name}: {f} is not shipped"
+                );
+            }
+        }
+        assert_eq!(load("semana-3").unwrap().steps[6].name, "7-escalar-backend");
+        assert!(matches!(load("semana-9"), Err(LabError::Unknown { .. })));
+    }
+
+    #[test]
+    fn init_writes_the_files_and_never_overwrites() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("semana-3");
+        let written = init("semana-3", &dir).unwrap();
+        assert_eq!(written.len(), 3);
+        std::fs::write(dir.join("stack.yml"), "mine").unwrap();
+        let e = init("semana-3", &dir).unwrap_err();
+        assert!(
+            matches!(e, LabError::Exists(ref f) if f.ends_with("lab.yaml")),
+            "{e:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("stack.yml")).unwrap(),
+            "mine"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! The lab's side of the loop: opening a lab (its folder and passes are files), asking for
+//! probes, recording passes beside `lab.yaml`, and saving a step's evidence the moment it
+//! turns done.
+
+use crate::app::lab::LabSession;
+use crate::app::state::{Overlay, State};
+use crate::backend::Op;
+use crate::config::SnapSettings;
+use crate::ui::theme::Theme;
+use ratatui::layout::Rect;
+use std::path::{Path, PathBuf};
+use tokio::sync::mpsc;
+
+/// Opens a lab from the working directory (its folder's `lab.yaml`, or a preset).
+pub fn open(state: &mut State, name: Option<String>, check: bool, auto_snap: bool) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match crate::lab::open(name.as_deref(), &cwd) {
+        Ok(opened) => {
+            let passes = match &opened.dir {
+                Some(d) => crate::lab::progress::Progress::load(d, &opened.lab.name),
+                None => crate::lab::progress::Progress {
+                    lab: opened.lab.name.clone(),
+                    ..Default::default()
+                },
+            };
+            state.lab = Some(LabSession::new(opened, passes, auto_snap));
+            if check {
+                state.overlay = Overlay::LabCheck { scroll: 0 };
+            }
+        }
+        Err(e) => state.toast(e.to_string(), true),
+    }
+}
+
+/// Where a lab's evidence goes: the evidence folder, inside the lab's folder when relative.
+pub fn evidence_dir(lab: &LabSession, settings: &SnapSettings) -> PathBuf {
+    match &lab.dir {
+        Some(d) if settings.dir.is_relative() => d.join(&settings.dir),
+        _ => settings.dir.clone(),
+    }
+}
+
+/// Runs after every turn of the loop: sends a wanted probe, evaluates the checks, records
+/// new passes and saves their evidence (unless the student already saved one).
+pub async fn upkeep(
+    state: &mut State,
+    ops: &mpsc::Sender<Op>,
+    theme: &Theme,
+    screen: Rect,
+    settings: &SnapSettings,
+) {
+    let Some(l) = state.lab.as_mut() else {
+        return;
+    };
+    if l.probe_wanted && (state.cluster.loaded.all() || state.cluster.info.is_some()) {
+        l.probe_wanted = false;
+        let dir = l.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        if let Some(needs) = crate::app::lab::needs(state)
+            && !needs.is_empty()
+        {
+            let _ = ops.send(Op::LabProbe { needs, dir }).await;
+        }
+    }
+    let new = crate::app::lab::reevaluate(state);
+    if new.is_empty() {
+        return;
+    }
+    let Some(l) = state.lab.as_ref() else {
+        return;
+    };
+    if let Some(d) = &l.dir
+        && let Err(e) = l.passes.save(d)
+    {
+        state.toast(
+            crate::tr!(
+                "lab.write",
+                file = crate::lab::progress::path(d).display(),
+                error = e
+            ),
+            true,
+        );
+        return;
+    }
+    let evidence = SnapSettings {
+        dir: evidence_dir(l, settings),
+        ..settings.clone()
+    };
+    let auto = l.auto_snap;
+    for name in new {
+        if auto && !has_evidence(&evidence.dir, &name) {
+            if let Some(l) = state.lab.as_mut() {
+                l.snapping = Some(name.clone());
+            }
+            let snap = crate::command::Snap {
+                what: crate::command::SnapWhat::Screen,
+                name: Some(name.clone()),
+                out: None,
+                size: None,
+                scale: None,
+            };
+            super::snap::now(state, theme, screen, &snap, &evidence);
+            if let Some(l) = state.lab.as_mut() {
+                l.snapping = None;
+            }
+        }
+        state.toast(crate::tr!("lab.step_done", step = name), false);
+    }
+}
+
+/// Writes the hand-in from what the console sees. Without the student's name (given, or kept
+/// in the config) the palette asks for it.
+pub fn report(
+    state: &mut State,
+    given: Option<String>,
+    kept: &mut Option<String>,
+    config_file: Option<&Path>,
+    settings: &SnapSettings,
+) {
+    let Some(student) = given.clone().or_else(|| kept.clone()) else {
+        crate::app::input::prefill(state, "lab report --student ".into(), vec![]);
+        state.toast(crate::tr!("lab.student_needed"), true);
+        return;
+    };
+    if given.is_some() {
+        *kept = given;
+        if let Some(f) = config_file
+            && let Err(e) = crate::config::remember_student(f, &student)
+        {
+            state.toast(crate::tr!("lab.write", file = f.display(), error = e), true);
+        }
+    }
+    let Some(l) = state.lab.as_ref() else {
+        return;
+    };
+    let dir = evidence_dir(l, settings);
+    let steps = l.reports(|name| crate::lab::evidence_file(&dir, name));
+    let lang = crate::i18n::lang();
+    let cluster = state
+        .cluster
+        .info
+        .as_ref()
+        .map(|i| match &i.kube {
+            Some(k) => k.context.clone(),
+            None => i.hostname.clone(),
+        })
+        .unwrap_or_else(|| state.cluster.endpoint.clone());
+    let heading = crate::lab::report::Heading {
+        title: l.lab.title.get(lang),
+        student: &student,
+        date: &crate::time::format_local(state.now),
+        cluster: &cluster,
+    };
+    match crate::lab::report::write(&dir, &heading, &steps, lang) {
+        Ok(files) => {
+            let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            state.toast(
+                crate::tr!("lab.report_written", files = shown.join(", ")),
+                false,
+            );
+        }
+        Err(e) => state.toast(e.to_string(), true),
+    }
+}
+
+/// Whether the student already saved a picture for this step.
+fn has_evidence(dir: &Path, step: &str) -> bool {
+    dir.join(format!("{step}.png")).exists()
+}
