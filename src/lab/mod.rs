@@ -368,7 +368,12 @@ pub async fn assess(
 ) -> Result<Assessed, crate::backend::Error> {
     let info = backend.info().await?;
     let kube = info.kube.is_some();
-    let nodes = backend.nodes().await?;
+    // An engine outside a swarm has no nodes (and the steps that want one say so).
+    let or_none = |r: Result<Vec<_>, crate::backend::Error>| match r {
+        Err(crate::backend::Error::NotManager) => Ok(vec![]),
+        r => r,
+    };
+    let nodes = or_none(backend.nodes().await)?;
     let workloads = backend.workloads().await?;
     let instances = backend.instances().await?;
     let images = if kube {

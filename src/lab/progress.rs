@@ -39,7 +39,13 @@ impl Progress {
         })
     }
 
-    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+    /// Writes the passes, merged with those another estiba (a headless command, another
+    /// console) recorded meanwhile: each step keeps the earliest time it passed.
+    pub fn save(&mut self, dir: &Path) -> std::io::Result<()> {
+        for (step, p) in Progress::load(dir, &self.lab).passed {
+            let e = self.passed.entry(step).or_insert_with(|| p.clone());
+            e.at = e.at.min(p.at);
+        }
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         let tmp = dir.join(format!(".{FILE}.tmp"));
         std::fs::write(&tmp, text + "\n")?;

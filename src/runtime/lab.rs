@@ -65,12 +65,13 @@ pub async fn upkeep(
     if new.is_empty() {
         return;
     }
-    let Some(l) = state.lab.as_ref() else {
+    let Some(l) = state.lab.as_mut() else {
         return;
     };
-    if let Some(d) = &l.dir
-        && let Err(e) = l.passes.save(d)
+    if let Some(d) = l.dir.clone()
+        && let Err(e) = l.passes.save(&d)
     {
+        let d = d.as_path();
         state.toast(
             crate::tr!(
                 "lab.write",
@@ -81,6 +82,9 @@ pub async fn upkeep(
         );
         return;
     }
+    let Some(l) = state.lab.as_ref() else {
+        return;
+    };
     let evidence = SnapSettings {
         dir: evidence_dir(l, settings),
         ..settings.clone()
@@ -98,7 +102,17 @@ pub async fn upkeep(
                 size: None,
                 scale: None,
             };
+            // The picture shows the cluster, not the checklist that was open over it.
+            let checklist = matches!(state.overlay, Overlay::LabCheck { .. });
+            let kept = if checklist {
+                std::mem::replace(&mut state.overlay, Overlay::None)
+            } else {
+                Overlay::None
+            };
             super::snap::now(state, theme, screen, &snap, &evidence);
+            if checklist {
+                state.overlay = kept;
+            }
             if let Some(l) = state.lab.as_mut() {
                 l.snapping = None;
             }

@@ -388,7 +388,7 @@ impl Engine {
             .spawn();
     }
 
-    fn path(&self, p: &str) -> String {
+    pub fn path(&self, p: &str) -> String {
         self.root.join(p).display().to_string()
     }
 

@@ -1,0 +1,514 @@
+//! The lab coach against real parts: the semana-3 lab walked with estiba's own commands on a
+//! private engine (its registry, its swarm made by `estiba swarm init`), semana-4's labels and
+//! placement on a three-node swarm, the whole semana-3 lab in the demo cluster in tmux, and the
+//! hand-in rendered by Debian's headless Chromium.
+
+mod support;
+
+use serde_json::Value as J;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+use support::tmux::Tmux;
+use support::*;
+
+/// One image for every service of the labs: busybox that sleeps, with a `redis-server` that
+/// sleeps too (the semana-3 stack overrides redis' command).
+fn lab_images(e: &Engine, names: &[String]) {
+    let ctx = e.root.join("lab-image");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        format!(
+            "FROM {IMAGE}\nRUN printf '#!/bin/sh\\nexec sleep 1000000\\n' > /bin/redis-server && chmod +x /bin/redis-server\nCMD [\"sleep\", \"1000000\"]\n"
+        ),
+    )
+    .unwrap();
+    e.docker_ok(&["build", "-q", "-t", "estiba-lab/app:1", &ctx.display().to_string()]);
+    for n in names {
+        e.docker_ok(&["tag", "estiba-lab/app:1", n]);
+    }
+}
+
+/// estiba run in the lab's folder against the engine, as the student runs it there.
+fn run(e: &Engine, dir: &Path, args: &[&str], registry: &str) -> Output {
+    Command::new(Engine::estiba())
+        .args(["--host", &e.host])
+        .args(args)
+        .current_dir(dir)
+        .env("ESTIBA_DATA_DIR", e.root.join("lab-data"))
+        .env("ESTIBA_CONFIG_DIR", e.root.join("lab-config"))
+        .env("DOCKER_CONFIG", e.root.join("docker-config"))
+        .env("REGISTRY", registry)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("estiba runs")
+}
+
+/// `lab check --output json`: whether it exited 0, and each step by name.
+fn check(e: &Engine, dir: &Path, registry: &str) -> (bool, std::collections::BTreeMap<String, J>) {
+    let o = run(e, dir, &["lab", "check", "--output", "json"], registry);
+    let v: J = serde_json::from_slice(&o.stdout).unwrap_or_else(|err| {
+        panic!(
+            "lab check JSON: {err}\n{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    assert_eq!(v["done"].as_bool(), Some(o.status.success()), "{v:#}");
+    let steps = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap().to_string(), s.clone()))
+        .collect();
+    (o.status.success(), steps)
+}
+
+/// The steps done, in the lab's order.
+fn done(steps: &std::collections::BTreeMap<String, J>) -> Vec<String> {
+    steps
+        .iter()
+        .filter(|(_, s)| s["status"] == "done")
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+fn reasons(steps: &std::collections::BTreeMap<String, J>, step: &str) -> String {
+    steps[step]["reasons"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(J::as_str)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default()
+}
+
+fn wait_file(path: &Path, secs: u64) {
+    wait_for(
+        &format!("{}", path.display()),
+        Duration::from_secs(secs),
+        || path.is_file().then_some(()),
+    );
+}
+
+#[test]
+fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_never_before() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    require(&["tmux"]);
+    let reg = e.registry.clone();
+    let images: Vec<String> = [
+        "api-semana-3",
+        "frontend-semana-3",
+        "image-microservice-semana3",
+    ]
+    .iter()
+    .map(|n| format!("{reg}/{n}:latest"))
+    .chain(["mongo:7.0".to_string(), "redis:7.2-alpine".to_string()])
+    .collect();
+    lab_images(&e, &images);
+    let work = workdir("lab3");
+    ok(&run(&e, &work, &["lab", "init", "semana-3", "lab"], &reg));
+    let d = work.join("lab");
+    // The console is open beside the student's terminal, in the lab's folder.
+    let console = Tmux::start(
+        150,
+        45,
+        &[
+            ("LANG", "C.UTF-8"),
+            ("ESTIBA_DATA_DIR", &e.path("lab-data")),
+            ("ESTIBA_CONFIG_DIR", &e.path("lab-config")),
+            ("DOCKER_CONFIG", &e.path("docker-config")),
+            ("TERM", "xterm-256color"),
+        ],
+        &format!(
+            "cd {} && {} --host {} --lab semana-3",
+            d.display(),
+            Engine::estiba(),
+            e.host
+        ),
+    );
+    console.wait_for("1-certificados", 20);
+    let evidence = d.join("evidencias");
+    let mut expected: Vec<&str> = vec![];
+    let mut step = |name: &'static str,
+                    before: &dyn Fn(&std::collections::BTreeMap<String, J>),
+                    act: &dyn Fn()| {
+        let (all, steps) = check(&e, &d, &reg);
+        assert!(!all, "lab check exits non-zero before {name}");
+        assert_eq!(done(&steps), expected, "before {name}");
+        before(&steps);
+        act();
+        expected.push(name);
+        expected.sort();
+        let (_, steps) = check(&e, &d, &reg);
+        assert_eq!(done(&steps), expected, "after {name}");
+        assert!(steps[name]["passed_at"].as_i64().is_some(), "{name} passed_at");
+        // The console sees it too (files and the registry when asked: c) and saves its picture.
+        console.keys(&["c"]);
+        wait_file(&evidence.join(format!("{name}.png")), 30);
+        console.keys(&["Escape"]);
+    };
+    step(
+        "1-certificados",
+        &|s| assert!(reasons(s, "1-certificados").contains("certs/fullchain.pem")),
+        &|| {
+            ok(&run(&e, &d, &["certs"], &reg));
+        },
+    );
+    let first_picture = std::fs::read(evidence.join("1-certificados.png")).unwrap();
+    step(
+        "3-subir-imagenes",
+        &|s| {
+            let why = reasons(s, "3-subir-imagenes");
+            assert!(why.contains("api-semana-3:latest") && why.contains(&reg), "{why}");
+        },
+        &|| {
+            for i in &images[..3] {
+                ok(&run(&e, &d, &["push", i], &reg));
+            }
+        },
+    );
+    // The student saved this step's picture before it passed: it is kept, not replaced.
+    std::fs::write(evidence.join("5-swarm-manager.png"), b"mine").unwrap();
+    let advertise = e.advertise.clone();
+    step(
+        "5-swarm-manager",
+        &|s| {
+            let why = reasons(s, "5-swarm-manager");
+            assert!(why.contains("not part of a swarm"), "{why}");
+        },
+        &|| {
+            ok(&run(&e, &d, &["swarm", "init", "--advertise-addr", &advertise], &reg));
+        },
+    );
+    step(
+        "6-desplegar-stack",
+        &|s| assert!(reasons(s, "6-desplegar-stack").contains("no stack gopenux")),
+        &|| {
+            ok(&run(&e, &d, &["deploy", "stack.yml", "gopenux"], &reg));
+        },
+    );
+    step(
+        "7-escalar-backend",
+        &|s| {
+            assert_eq!(
+                reasons(s, "7-escalar-backend"),
+                "gopenux_backend runs 3 replicas; the step asks for more than stack.yml's 3"
+            );
+        },
+        &|| {
+            ok(&run(&e, &d, &["scale", "gopenux_backend", "5"], &reg));
+            e.wait_converged("gopenux_backend");
+        },
+    );
+    let front = format!("{reg}/frontend-semana-3");
+    step(
+        "8-frontend-test-yaml",
+        &|_| {},
+        &|| {
+            ok(&run(
+                &e,
+                &d,
+                &["tag", &format!("{front}:latest"), &format!("{front}:test")],
+                &reg,
+            ));
+            // Tagged, but the file still says latest: not yet.
+            let (_, s) = check(&e, &d, &reg);
+            assert_eq!(s["8-frontend-test-yaml"]["status"], "not_yet");
+            assert!(reasons(&s, "8-frontend-test-yaml").contains("stack.yml gives gopenux_frontend the tag latest"));
+            let file = d.join("stack.yml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            std::fs::write(&file, text.replace("frontend-semana-3:latest", "frontend-semana-3:test"))
+                .unwrap();
+            ok(&run(&e, &d, &["deploy", "stack.yml", "gopenux"], &reg));
+        },
+    );
+    // The redeploy put the backend back to the file's 3: step 7 stays passed, and says so.
+    let (_, s) = check(&e, &d, &reg);
+    assert_eq!(s["7-escalar-backend"]["status"], "done");
+    assert_eq!(s["7-escalar-backend"]["no_longer_shown"], true);
+    let api = format!("{reg}/api-semana-3");
+    step(
+        "9-backend-test-cli",
+        &|s| assert!(reasons(s, "9-backend-test-cli").contains("no image api-semana-3:test")),
+        &|| {
+            ok(&run(&e, &d, &["tag", &format!("{api}:latest"), &format!("{api}:test")], &reg));
+            ok(&run(&e, &d, &["image", "gopenux_backend", &format!("{api}:test")], &reg));
+        },
+    );
+    let (all, s) = check(&e, &d, &reg);
+    assert!(all, "lab check exits 0 at the end");
+    assert_eq!(s["2-dockerfiles"]["status"], "not_checkable");
+    // The table a person reads says the same.
+    let table = ok(&run(&e, &d, &["lab", "check"], &reg));
+    assert!(table.contains("7 of 7 checkable steps done"), "{table}");
+    // Passes were recorded in order, beside lab.yaml.
+    let progress: J =
+        serde_json::from_str(&std::fs::read_to_string(d.join("lab-progress.json")).unwrap())
+            .unwrap();
+    let at = |n: &str| progress["passed"][n]["at"].as_i64().unwrap();
+    let order = [
+        "1-certificados",
+        "3-subir-imagenes",
+        "5-swarm-manager",
+        "6-desplegar-stack",
+        "7-escalar-backend",
+        "8-frontend-test-yaml",
+        "9-backend-test-cli",
+    ];
+    for w in order.windows(2) {
+        assert!(at(w[0]) <= at(w[1]), "{} passed before {}", w[0], w[1]);
+    }
+    // One picture per step, none overwritten.
+    for n in order {
+        assert!(evidence.join(format!("{n}.png")).is_file(), "{n}.png");
+    }
+    assert_eq!(std::fs::read(evidence.join("5-swarm-manager.png")).unwrap(), b"mine");
+    assert_eq!(
+        std::fs::read(evidence.join("1-certificados.png")).unwrap(),
+        first_picture
+    );
+    let screen = console.wait_for("✓ ▶", 10);
+    assert!(!screen.contains('✗'), "{screen}");
+
+    // The hand-in, read by a real browser.
+    let o = run(&e, &d, &["lab", "report", "--student", "Ana Pérez"], &reg);
+    let out = ok(&o);
+    assert!(out.contains("index.html") && out.contains("README.md"), "{out}");
+    let config = std::fs::read_to_string(e.root.join("lab-config/config.toml")).unwrap();
+    assert!(config.contains("student = \"Ana Pérez\""), "{config}");
+    // Asked once: the next report takes the name from the config.
+    ok(&run(&e, &d, &["lab", "report"], &reg));
+    let md = std::fs::read_to_string(evidence.join("README.md")).unwrap();
+    assert!(md.contains("Student: Ana Pérez") && md.contains("![7-escalar-backend](7-escalar-backend.png)"), "{md}");
+    chromium_renders(&evidence.join("index.html"), &order);
+}
+
+/// Renders the page in Debian's headless Chromium: the DOM it built has every step with its
+/// picture, every picture it links is there, and the screenshot (kept for a person to look at)
+/// is not blank.
+fn chromium_renders(page: &Path, steps: &[&str]) {
+    require(&["chromium"]);
+    let dir = page.parent().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let chromium = |args: &[&str]| -> Output {
+        Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--allow-file-access-from-files",
+                &format!("--user-data-dir={}", profile.path().display()),
+            ])
+            .args(args)
+            .output()
+            .expect("chromium runs")
+    };
+    let url = format!("file://{}", page.display());
+    let dom = chromium(&["--dump-dom", &url]);
+    let dom = String::from_utf8_lossy(&dom.stdout).to_string();
+    for s in steps {
+        assert!(dom.contains(&format!("<section id=\"{s}\"")), "{s} in\n{dom}");
+        assert!(dom.contains(&format!("<img src=\"{s}.png\"")), "{s}'s picture");
+        assert!(dir.join(format!("{s}.png")).is_file());
+    }
+    let shot = PathBuf::from(std::env::temp_dir()).join(unique("report")).with_extension("png");
+    let o = chromium(&[
+        "--window-size=1200,2400",
+        "--hide-scrollbars",
+        &format!("--screenshot={}", shot.display()),
+        &url,
+    ]);
+    assert!(shot.is_file(), "{}", String::from_utf8_lossy(&o.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = &buf[..info.buffer_size()];
+    let dark = px.chunks(info.color_type.samples()).filter(|p| p[0] < 100).count();
+    // The pictures are dark terminal screens: a page that shows them has many dark pixels.
+    assert!(
+        dark > (info.width * info.height / 10) as usize,
+        "the screenshot {} shows the evidence pictures",
+        shot.display()
+    );
+    eprintln!("report screenshot: {}", shot.display());
+}
+
+#[test]
+fn semana_4_on_three_nodes_checks_labels_and_placement() {
+    let Some(e) = Engine::private(true) else {
+        return;
+    };
+    // Images on every node: nothing can be pulled. Not in a registry, so nothing is pinned
+    // to a digest a worker cannot fetch.
+    let names: Vec<String> = [
+        "estiba-lab/api-semana-4:latest",
+        "mongo:7.0",
+        "nginx:1.25-alpine",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    lab_images(&e, &names);
+    let work = workdir("lab4");
+    ok(&run(&e, &work, &["lab", "init", "semana-4", "lab"], "estiba-lab"));
+    let d = work.join("lab");
+    let (_, s) = check(&e, &d, "estiba-lab");
+    assert_eq!(s["3-swarm-tres-nodos"]["status"], "not_yet");
+    assert!(reasons(&s, "3-swarm-tres-nodos").contains("1 nodes, 0 of them workers"));
+    let w1 = e.add_worker("worker1");
+    let w2 = e.add_worker("worker2");
+    for w in [&w1, &w2] {
+        let load = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "docker -H {} save {} | docker -H {} load -q",
+                e.host,
+                names.join(" "),
+                w.host
+            ))
+            .output()
+            .unwrap();
+        assert!(load.status.success(), "{}", String::from_utf8_lossy(&load.stderr));
+    }
+    let (_, s) = check(&e, &d, "estiba-lab");
+    assert_eq!(s["3-swarm-tres-nodos"]["status"], "done");
+    assert_eq!(s["4-etiquetar-nodos"]["status"], "not_yet");
+    let manager = e.docker_ok(&["info", "--format", "{{.Swarm.NodeID}}"]);
+    ok(&run(&e, &d, &["label", manager.trim(), "app=database"], "estiba-lab"));
+    ok(&run(&e, &d, &["label", "worker1", "app=ingress"], "estiba-lab"));
+    let (_, s) = check(&e, &d, "estiba-lab");
+    assert_eq!(s["4-etiquetar-nodos"]["status"], "not_yet");
+    assert_eq!(
+        reasons(&s, "4-etiquetar-nodos"),
+        "no worker carries the label app=api"
+    );
+    ok(&run(&e, &d, &["label", "worker2", "app=api"], "estiba-lab"));
+    let (_, s) = check(&e, &d, "estiba-lab");
+    assert_eq!(s["4-etiquetar-nodos"]["status"], "done");
+    // The files the stack needs: certificates and the database's credentials.
+    ok(&run(&e, &d, &["certs"], "estiba-lab"));
+    std::fs::create_dir_all(d.join("secrets")).unwrap();
+    std::fs::write(d.join("secrets/mongo_user.txt"), "admin\n").unwrap();
+    std::fs::write(d.join("secrets/mongo_password.txt"), "s3cret\n").unwrap();
+    assert_eq!(s["6-desplegar-stack"]["status"], "not_yet");
+    ok(&run(&e, &d, &["deploy", "stack.yml", "semana4"], "estiba-lab"));
+    let (all, s) = check(&e, &d, "estiba-lab");
+    assert_eq!(s["6-desplegar-stack"]["status"], "done", "{}", reasons(&s, "6-desplegar-stack"));
+    assert_eq!(s["7-verificar"]["status"], "done");
+    assert!(all, "every checkable step of semana-4 is done");
+    // Where docker says the tasks run is where the labels put them.
+    for (svc, node) in [("semana4_api", "worker2"), ("semana4_ingress", "worker1")] {
+        let nodes = e.docker_ok(&[
+            "service", "ps", svc, "--filter", "desired-state=running", "--format", "{{.Node}}",
+        ]);
+        assert!(nodes.lines().all(|n| n == node), "{svc}: {nodes}");
+    }
+    // A label taken away: the step stays passed, and says the cluster no longer shows it.
+    ok(&run(&e, &d, &["unlabel", "worker2", "app"], "estiba-lab"));
+    let (_, s) = check(&e, &d, "estiba-lab");
+    assert_eq!(s["4-etiquetar-nodos"]["status"], "done");
+    assert_eq!(s["4-etiquetar-nodos"]["no_longer_shown"], true);
+}
+
+#[test]
+fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
+    let d = workdir("demolab");
+    ok(&estiba_in(&d, &["lab", "init", "semana-3", "lab"]));
+    let lab = d.join("lab");
+    let t = Tmux::in_dir(150, 45, &lab, "C.UTF-8", "--demo --lab semana-3");
+    t.wait_for("1-certificados", 20);
+    let s = t.wait_for("✗ certs/fullchain.pem", 10);
+    assert!(s.contains("Step 1/9") && s.contains("no swarm"), "{s}");
+    let r = "registry.developers.lan/gopenux";
+    // A command typed in the palette, and taken: the palette line is gone (typing is slower
+    // than tmux, so the text on screen is not yet the command run).
+    // A key that follows Esc in the same read is Alt+key: the next command waits until the
+    // console has read the last one whole.
+    let say = |cmd: &str| {
+        t.keys(&["Escape"]);
+        t.keys(&[":"]);
+        t.text(cmd);
+        let typed = format!(":{}", cmd.split(' ').next().unwrap_or(cmd));
+        let end: String = cmd.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+        wait_for(&format!("{cmd} typed"), Duration::from_secs(20), || {
+            t.screen()
+                .lines()
+                .any(|l| l.starts_with(&typed) && l.contains(&end))
+                .then_some(())
+        });
+        t.keys(&["Enter"]);
+        wait_for(&format!("{cmd} taken"), Duration::from_secs(20), || {
+            (!t.screen().lines().any(|l| l.starts_with(&typed))).then_some(())
+        });
+    };
+    let evidence = lab.join("evidencias");
+    let saved = |f: &Path, secs: u64| {
+        let until = std::time::Instant::now() + Duration::from_secs(secs);
+        while !f.is_file() {
+            assert!(
+                std::time::Instant::now() < until,
+                "{} was not saved; the screen:\n{}",
+                f.display(),
+                t.screen()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    say("certs");
+    // Without options the form opens: accept its defaults.
+    t.wait_for("GopenuxLab", 10);
+    t.keys(&["Enter"]);
+    saved(&evidence.join("1-certificados.png"), 30);
+    for i in ["api-semana-3", "frontend-semana-3", "image-microservice-semana3"] {
+        say(&format!("push {r}/{i}:latest"));
+        t.wait_for(&format!("{i}:latest pushed"), 10);
+    }
+    saved(&evidence.join("3-subir-imagenes.png"), 20);
+    assert!(!evidence.join("5-swarm-manager.png").exists(), "not before swarm init");
+    say("swarm init");
+    saved(&evidence.join("5-swarm-manager.png"), 20);
+    say("deploy stack.yml gopenux");
+    t.wait_for("+ service gopenux_backend", 15);
+    t.keys(&["y"]);
+    saved(&evidence.join("6-desplegar-stack.png"), 30);
+    assert!(!evidence.join("7-escalar-backend.png").exists(), "not before scaling");
+    say("scale gopenux_backend 5");
+    saved(&evidence.join("7-escalar-backend.png"), 30);
+    say(&format!("tag {r}/frontend-semana-3:latest {r}/frontend-semana-3:test"));
+    t.wait_for("tagged as", 10);
+    let file = lab.join("stack.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("frontend-semana-3:latest", "frontend-semana-3:test")).unwrap();
+    say("deploy stack.yml gopenux");
+    // The preview shows what the file changes, the replicas the scale raised included.
+    let s = t.wait_for("replicas 5 → 3", 15);
+    assert!(s.contains("frontend-semana-3:test"), "{s}");
+    t.keys(&["y"]);
+    saved(&evidence.join("8-frontend-test-yaml.png"), 30);
+    say(&format!("tag {r}/api-semana-3:latest {r}/api-semana-3:test"));
+    say(&format!("image gopenux_backend {r}/api-semana-3:test"));
+    saved(&evidence.join("9-backend-test-cli.png"), 30);
+    t.keys(&["Escape", "c"]);
+    let s = t.wait_for("7 of 7 checkable steps done", 10);
+    assert!(s.contains("the cluster no longer shows it"), "{s}");
+    // The hand-in from the console, the student's name asked for once.
+    t.keys(&["Escape", ":"]);
+    t.text("lab report");
+    t.keys(&["Enter"]);
+    t.wait_for("student's name", 10);
+    t.text("\"Luis Gómez\"");
+    t.keys(&["Enter"]);
+    saved(&evidence.join("index.html"), 10);
+    let html = std::fs::read_to_string(evidence.join("index.html")).unwrap();
+    assert!(html.contains("Luis Gómez") && html.contains("9-backend-test-cli.png"));
+}
