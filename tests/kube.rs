@@ -1237,10 +1237,17 @@ fn the_console_inspects_lists_and_follows_events_on_kubernetes() {
 }
 
 /// `lab check --output json` in a lab folder: whether it exited 0, and each step's JSON.
-fn lab_check(lab: &Path, config: &Path) -> (bool, std::collections::BTreeMap<String, serde_json::Value>) {
+fn lab_check(
+    lab: &Path,
+    config: &Path,
+) -> (bool, std::collections::BTreeMap<String, serde_json::Value>) {
     let o = estiba(lab, config, &["lab", "check", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
     });
     let steps = v["steps"]
         .as_array()
@@ -1254,14 +1261,26 @@ fn lab_check(lab: &Path, config: &Path) -> (bool, std::collections::BTreeMap<Str
 #[test]
 fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
     let (kube, dir, config) = empty();
-    ok(&estiba(&dir, &config, &["lab", "init", "practica-k8s", "k8s"]));
+    ok(&estiba(
+        &dir,
+        &config,
+        &["lab", "init", "practica-k8s", "k8s"],
+    ));
     let lab = dir.join("k8s");
     let (all, s) = lab_check(&lab, &config);
     assert!(!all);
-    for step in ["4-aplicar-manifiestos", "5-replicas", "6-servicios-nodeport", "7-secreto"] {
+    for step in [
+        "4-aplicar-manifiestos",
+        "5-replicas",
+        "6-servicios-nodeport",
+        "7-secreto",
+    ] {
         assert_eq!(s[step]["status"], "not_yet", "{step}");
     }
-    assert_eq!(s["4-aplicar-manifiestos"]["reasons"][0], "there is no deployment creator");
+    assert_eq!(
+        s["4-aplicar-manifiestos"]["reasons"][0],
+        "there is no deployment creator"
+    );
     assert_eq!(s["7-secreto"]["reasons"][0], "there is no secret jwt-key");
     assert_eq!(s["1-dockerfiles"]["status"], "not_checkable");
     // Applied from the lab's folder: the steps it passes are recorded at once.
@@ -1273,15 +1292,23 @@ fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
     let (all, s) = lab_check(&lab, &config);
     assert!(all, "{s:#?}");
     for step in ["5-replicas", "6-servicios-nodeport", "7-secreto"] {
-        assert_eq!(s[step]["status"], "done", "{step}: {:?}", s[step]["reasons"]);
+        assert_eq!(
+            s[step]["status"], "done",
+            "{step}: {:?}",
+            s[step]["reasons"]
+        );
     }
     // Scaled down later: step 5 stays passed and says the cluster no longer shows it.
     kube.kubectl_ok(&["scale", "deployment/verifier", "--replicas=1"]);
-    let s = support::wait_for("verifier scaled down", std::time::Duration::from_secs(30), || {
-        let (all, s) = lab_check(&lab, &config);
-        assert!(all);
-        (s["5-replicas"]["no_longer_shown"] == true).then_some(s)
-    });
+    let s = support::wait_for(
+        "verifier scaled down",
+        std::time::Duration::from_secs(30),
+        || {
+            let (all, s) = lab_check(&lab, &config);
+            assert!(all);
+            (s["5-replicas"]["no_longer_shown"] == true).then_some(s)
+        },
+    );
     assert_eq!(s["5-replicas"]["no_longer_shown"], true);
     assert_eq!(
         s["5-replicas"]["reasons"][0],
@@ -1289,12 +1316,19 @@ fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
     );
 
     // The final challenge: each environment is looked at in its namespace.
-    ok(&estiba(&dir, &config, &["lab", "init", "desafio-final", "final"]));
+    ok(&estiba(
+        &dir,
+        &config,
+        &["lab", "init", "desafio-final", "final"],
+    ));
     let fin = dir.join("final");
     let (_, s) = lab_check(&fin, &config);
     // (The test cluster has challenge-dev already; challenge-prd is the manifests'.)
     assert_eq!(s["3-manifiestos"]["status"], "not_yet");
-    assert_eq!(s["3-manifiestos"]["reasons"][0], "there is no namespace challenge-prd");
+    assert_eq!(
+        s["3-manifiestos"]["reasons"][0],
+        "there is no namespace challenge-prd"
+    );
     ok(&estiba(&fin, &config, &["apply", "manifests.yaml"]));
     for ns in ["challenge-dev", "challenge-prd"] {
         kube.wait_rolled_out(ns, "backend");

@@ -3,10 +3,12 @@
 //! placement on a three-node swarm, the whole semana-3 lab in the demo cluster in tmux, and the
 //! hand-in rendered by Debian's headless Chromium.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
+
 mod support;
 
 use serde_json::Value as J;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 use support::tmux::Tmux;
@@ -24,7 +26,13 @@ fn lab_images(e: &Engine, names: &[String]) {
         ),
     )
     .unwrap();
-    e.docker_ok(&["build", "-q", "-t", "estiba-lab/app:1", &ctx.display().to_string()]);
+    e.docker_ok(&[
+        "build",
+        "-q",
+        "-t",
+        "estiba-lab/app:1",
+        &ctx.display().to_string(),
+    ]);
     for n in names {
         e.docker_ok(&["tag", "estiba-lab/app:1", n]);
     }
@@ -149,7 +157,10 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
         expected.sort();
         let (_, steps) = check(&e, &d, &reg);
         assert_eq!(done(&steps), expected, "after {name}");
-        assert!(steps[name]["passed_at"].as_i64().is_some(), "{name} passed_at");
+        assert!(
+            steps[name]["passed_at"].as_i64().is_some(),
+            "{name} passed_at"
+        );
         // The console sees it too (files and the registry when asked: c) and saves its picture.
         console.keys(&["c"]);
         wait_file(&evidence.join(format!("{name}.png")), 30);
@@ -167,7 +178,10 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
         "3-subir-imagenes",
         &|s| {
             let why = reasons(s, "3-subir-imagenes");
-            assert!(why.contains("api-semana-3:latest") && why.contains(&reg), "{why}");
+            assert!(
+                why.contains("api-semana-3:latest") && why.contains(&reg),
+                "{why}"
+            );
         },
         &|| {
             for i in &images[..3] {
@@ -185,7 +199,12 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
             assert!(why.contains("not part of a swarm"), "{why}");
         },
         &|| {
-            ok(&run(&e, &d, &["swarm", "init", "--advertise-addr", &advertise], &reg));
+            ok(&run(
+                &e,
+                &d,
+                &["swarm", "init", "--advertise-addr", &advertise],
+                &reg,
+            ));
         },
     );
     step(
@@ -209,27 +228,29 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
         },
     );
     let front = format!("{reg}/frontend-semana-3");
-    step(
-        "8-frontend-test-yaml",
-        &|_| {},
-        &|| {
-            ok(&run(
-                &e,
-                &d,
-                &["tag", &format!("{front}:latest"), &format!("{front}:test")],
-                &reg,
-            ));
-            // Tagged, but the file still says latest: not yet.
-            let (_, s) = check(&e, &d, &reg);
-            assert_eq!(s["8-frontend-test-yaml"]["status"], "not_yet");
-            assert!(reasons(&s, "8-frontend-test-yaml").contains("stack.yml gives gopenux_frontend the tag latest"));
-            let file = d.join("stack.yml");
-            let text = std::fs::read_to_string(&file).unwrap();
-            std::fs::write(&file, text.replace("frontend-semana-3:latest", "frontend-semana-3:test"))
-                .unwrap();
-            ok(&run(&e, &d, &["deploy", "stack.yml", "gopenux"], &reg));
-        },
-    );
+    step("8-frontend-test-yaml", &|_| {}, &|| {
+        ok(&run(
+            &e,
+            &d,
+            &["tag", &format!("{front}:latest"), &format!("{front}:test")],
+            &reg,
+        ));
+        // Tagged, but the file still says latest: not yet.
+        let (_, s) = check(&e, &d, &reg);
+        assert_eq!(s["8-frontend-test-yaml"]["status"], "not_yet");
+        assert!(
+            reasons(&s, "8-frontend-test-yaml")
+                .contains("stack.yml gives gopenux_frontend the tag latest")
+        );
+        let file = d.join("stack.yml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            text.replace("frontend-semana-3:latest", "frontend-semana-3:test"),
+        )
+        .unwrap();
+        ok(&run(&e, &d, &["deploy", "stack.yml", "gopenux"], &reg));
+    });
     // The redeploy put the backend back to the file's 3: step 7 stays passed, and says so.
     let (_, s) = check(&e, &d, &reg);
     assert_eq!(s["7-escalar-backend"]["status"], "done");
@@ -239,8 +260,18 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
         "9-backend-test-cli",
         &|s| assert!(reasons(s, "9-backend-test-cli").contains("no image api-semana-3:test")),
         &|| {
-            ok(&run(&e, &d, &["tag", &format!("{api}:latest"), &format!("{api}:test")], &reg));
-            ok(&run(&e, &d, &["image", "gopenux_backend", &format!("{api}:test")], &reg));
+            ok(&run(
+                &e,
+                &d,
+                &["tag", &format!("{api}:latest"), &format!("{api}:test")],
+                &reg,
+            ));
+            ok(&run(
+                &e,
+                &d,
+                &["image", "gopenux_backend", &format!("{api}:test")],
+                &reg,
+            ));
         },
     );
     let (all, s) = check(&e, &d, &reg);
@@ -270,7 +301,10 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     for n in order {
         assert!(evidence.join(format!("{n}.png")).is_file(), "{n}.png");
     }
-    assert_eq!(std::fs::read(evidence.join("5-swarm-manager.png")).unwrap(), b"mine");
+    assert_eq!(
+        std::fs::read(evidence.join("5-swarm-manager.png")).unwrap(),
+        b"mine"
+    );
     assert_eq!(
         std::fs::read(evidence.join("1-certificados.png")).unwrap(),
         first_picture
@@ -281,13 +315,20 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     // The hand-in, read by a real browser.
     let o = run(&e, &d, &["lab", "report", "--student", "Ana Pérez"], &reg);
     let out = ok(&o);
-    assert!(out.contains("index.html") && out.contains("README.md"), "{out}");
+    assert!(
+        out.contains("index.html") && out.contains("README.md"),
+        "{out}"
+    );
     let config = std::fs::read_to_string(e.root.join("lab-config/config.toml")).unwrap();
     assert!(config.contains("student = \"Ana Pérez\""), "{config}");
     // Asked once: the next report takes the name from the config.
     ok(&run(&e, &d, &["lab", "report"], &reg));
     let md = std::fs::read_to_string(evidence.join("README.md")).unwrap();
-    assert!(md.contains("Student: Ana Pérez") && md.contains("![7-escalar-backend](7-escalar-backend.png)"), "{md}");
+    assert!(
+        md.contains("Student: Ana Pérez")
+            && md.contains("![7-escalar-backend](7-escalar-backend.png)"),
+        "{md}"
+    );
     chromium_renders(&evidence.join("index.html"), &order);
 }
 
@@ -316,11 +357,19 @@ fn chromium_renders(page: &Path, steps: &[&str]) {
     let dom = chromium(&["--dump-dom", &url]);
     let dom = String::from_utf8_lossy(&dom.stdout).to_string();
     for s in steps {
-        assert!(dom.contains(&format!("<section id=\"{s}\"")), "{s} in\n{dom}");
-        assert!(dom.contains(&format!("<img src=\"{s}.png\"")), "{s}'s picture");
+        assert!(
+            dom.contains(&format!("<section id=\"{s}\"")),
+            "{s} in\n{dom}"
+        );
+        assert!(
+            dom.contains(&format!("<img src=\"{s}.png\"")),
+            "{s}'s picture"
+        );
         assert!(dir.join(format!("{s}.png")).is_file());
     }
-    let shot = PathBuf::from(std::env::temp_dir()).join(unique("report")).with_extension("png");
+    let shot = std::env::temp_dir()
+        .join(unique("report"))
+        .with_extension("png");
     let o = chromium(&[
         "--window-size=1200,2400",
         "--hide-scrollbars",
@@ -333,7 +382,10 @@ fn chromium_renders(page: &Path, steps: &[&str]) {
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
     let px = &buf[..info.buffer_size()];
-    let dark = px.chunks(info.color_type.samples()).filter(|p| p[0] < 100).count();
+    let dark = px
+        .chunks(info.color_type.samples())
+        .filter(|p| p[0] < 100)
+        .count();
     // The pictures are dark terminal screens: a page that shows them has many dark pixels.
     assert!(
         dark > (info.width * info.height / 10) as usize,
@@ -360,7 +412,12 @@ fn semana_4_on_three_nodes_checks_labels_and_placement() {
     .collect();
     lab_images(&e, &names);
     let work = workdir("lab4");
-    ok(&run(&e, &work, &["lab", "init", "semana-4", "lab"], "estiba-lab"));
+    ok(&run(
+        &e,
+        &work,
+        &["lab", "init", "semana-4", "lab"],
+        "estiba-lab",
+    ));
     let d = work.join("lab");
     let (_, s) = check(&e, &d, "estiba-lab");
     assert_eq!(s["3-swarm-tres-nodos"]["status"], "not_yet");
@@ -378,14 +435,28 @@ fn semana_4_on_three_nodes_checks_labels_and_placement() {
             ))
             .output()
             .unwrap();
-        assert!(load.status.success(), "{}", String::from_utf8_lossy(&load.stderr));
+        assert!(
+            load.status.success(),
+            "{}",
+            String::from_utf8_lossy(&load.stderr)
+        );
     }
     let (_, s) = check(&e, &d, "estiba-lab");
     assert_eq!(s["3-swarm-tres-nodos"]["status"], "done");
     assert_eq!(s["4-etiquetar-nodos"]["status"], "not_yet");
     let manager = e.docker_ok(&["info", "--format", "{{.Swarm.NodeID}}"]);
-    ok(&run(&e, &d, &["label", manager.trim(), "app=database"], "estiba-lab"));
-    ok(&run(&e, &d, &["label", "worker1", "app=ingress"], "estiba-lab"));
+    ok(&run(
+        &e,
+        &d,
+        &["label", manager.trim(), "app=database"],
+        "estiba-lab",
+    ));
+    ok(&run(
+        &e,
+        &d,
+        &["label", "worker1", "app=ingress"],
+        "estiba-lab",
+    ));
     let (_, s) = check(&e, &d, "estiba-lab");
     assert_eq!(s["4-etiquetar-nodos"]["status"], "not_yet");
     assert_eq!(
@@ -401,15 +472,31 @@ fn semana_4_on_three_nodes_checks_labels_and_placement() {
     std::fs::write(d.join("secrets/mongo_user.txt"), "admin\n").unwrap();
     std::fs::write(d.join("secrets/mongo_password.txt"), "s3cret\n").unwrap();
     assert_eq!(s["6-desplegar-stack"]["status"], "not_yet");
-    ok(&run(&e, &d, &["deploy", "stack.yml", "semana4"], "estiba-lab"));
+    ok(&run(
+        &e,
+        &d,
+        &["deploy", "stack.yml", "semana4"],
+        "estiba-lab",
+    ));
     let (all, s) = check(&e, &d, "estiba-lab");
-    assert_eq!(s["6-desplegar-stack"]["status"], "done", "{}", reasons(&s, "6-desplegar-stack"));
+    assert_eq!(
+        s["6-desplegar-stack"]["status"],
+        "done",
+        "{}",
+        reasons(&s, "6-desplegar-stack")
+    );
     assert_eq!(s["7-verificar"]["status"], "done");
     assert!(all, "every checkable step of semana-4 is done");
     // Where docker says the tasks run is where the labels put them.
     for (svc, node) in [("semana4_api", "worker2"), ("semana4_ingress", "worker1")] {
         let nodes = e.docker_ok(&[
-            "service", "ps", svc, "--filter", "desired-state=running", "--format", "{{.Node}}",
+            "service",
+            "ps",
+            svc,
+            "--filter",
+            "desired-state=running",
+            "--format",
+            "{{.Node}}",
         ]);
         assert!(nodes.lines().all(|n| n == node), "{svc}: {nodes}");
     }
@@ -439,7 +526,14 @@ fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
         t.keys(&[":"]);
         t.text(cmd);
         let typed = format!(":{}", cmd.split(' ').next().unwrap_or(cmd));
-        let end: String = cmd.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+        let end: String = cmd
+            .chars()
+            .rev()
+            .take(12)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         wait_for(&format!("{cmd} typed"), Duration::from_secs(20), || {
             t.screen()
                 .lines()
@@ -469,33 +563,51 @@ fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
     t.wait_for("GopenuxLab", 10);
     t.keys(&["Enter"]);
     saved(&evidence.join("1-certificados.png"), 30);
-    for i in ["api-semana-3", "frontend-semana-3", "image-microservice-semana3"] {
+    for i in [
+        "api-semana-3",
+        "frontend-semana-3",
+        "image-microservice-semana3",
+    ] {
         say(&format!("push {r}/{i}:latest"));
         t.wait_for(&format!("{i}:latest pushed"), 10);
     }
     saved(&evidence.join("3-subir-imagenes.png"), 20);
-    assert!(!evidence.join("5-swarm-manager.png").exists(), "not before swarm init");
+    assert!(
+        !evidence.join("5-swarm-manager.png").exists(),
+        "not before swarm init"
+    );
     say("swarm init");
     saved(&evidence.join("5-swarm-manager.png"), 20);
     say("deploy stack.yml gopenux");
     t.wait_for("+ service gopenux_backend", 15);
     t.keys(&["y"]);
     saved(&evidence.join("6-desplegar-stack.png"), 30);
-    assert!(!evidence.join("7-escalar-backend.png").exists(), "not before scaling");
+    assert!(
+        !evidence.join("7-escalar-backend.png").exists(),
+        "not before scaling"
+    );
     say("scale gopenux_backend 5");
     saved(&evidence.join("7-escalar-backend.png"), 30);
-    say(&format!("tag {r}/frontend-semana-3:latest {r}/frontend-semana-3:test"));
+    say(&format!(
+        "tag {r}/frontend-semana-3:latest {r}/frontend-semana-3:test"
+    ));
     t.wait_for("tagged as", 10);
     let file = lab.join("stack.yml");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("frontend-semana-3:latest", "frontend-semana-3:test")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("frontend-semana-3:latest", "frontend-semana-3:test"),
+    )
+    .unwrap();
     say("deploy stack.yml gopenux");
     // The preview shows what the file changes, the replicas the scale raised included.
     let s = t.wait_for("replicas 5 → 3", 15);
     assert!(s.contains("frontend-semana-3:test"), "{s}");
     t.keys(&["y"]);
     saved(&evidence.join("8-frontend-test-yaml.png"), 30);
-    say(&format!("tag {r}/api-semana-3:latest {r}/api-semana-3:test"));
+    say(&format!(
+        "tag {r}/api-semana-3:latest {r}/api-semana-3:test"
+    ));
     say(&format!("image gopenux_backend {r}/api-semana-3:test"));
     saved(&evidence.join("9-backend-test-cli.png"), 30);
     t.keys(&["Escape", "c"]);

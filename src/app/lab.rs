@@ -32,9 +32,16 @@ pub struct LabSession {
 impl LabSession {
     pub fn new(opened: crate::lab::Opened, passes: Progress, auto_snap: bool) -> LabSession {
         let n = opened.lab.steps.len();
+        // Back to a lab: where the student left it, the first step not passed yet.
+        let step = opened
+            .lab
+            .steps
+            .iter()
+            .position(|s| !passes.passed.contains_key(&s.name))
+            .unwrap_or(0);
         LabSession {
             lab: opened.lab,
-            step: 0,
+            step,
             dir: opened.dir,
             passes,
             probed: None,

@@ -194,12 +194,27 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         if let Some(right) = regions.lab {
             lab_pane(l, theme, right, buf);
         } else if let Some(s) = lab.steps.get(step) {
-            let text = format!(
-                "{} {} {}",
-                tr!("lab.step", n = step + 1, total = lab.steps.len()),
-                chrome::mark(l, step),
-                s.name
-            );
+            // After the tabs: the step's number, mark and name, or less when there is no room.
+            let tabs: usize = Pane::ALL
+                .iter()
+                .map(|p| {
+                    format!(" {} {} ", p.number(), state.pane_title(*p))
+                        .chars()
+                        .count()
+                        + 1
+                })
+                .sum();
+            let room = (rows[0].width as usize).saturating_sub(tabs + 1);
+            let number = tr!("lab.step", n = step + 1, total = lab.steps.len());
+            let mark = chrome::mark(l, step);
+            let text = [
+                format!("{number} {mark} {}", s.name),
+                format!("{number} {mark}"),
+                format!("{}/{} {mark}", step + 1, lab.steps.len()),
+            ]
+            .into_iter()
+            .find(|t| t.chars().count() < room)
+            .unwrap_or_default();
             let w = (text.chars().count() as u16 + 1).min(rows[0].width);
             let r = Rect {
                 x: rows[0].x + rows[0].width - w,

@@ -173,7 +173,7 @@ pub(super) fn line(source: &str, key: &str, ts: i64, seed: &mut u64) -> LogLine 
     ];
     let path = paths[(r % paths.len() as u64) as usize];
     let (stream, text) = match key {
-        "frontend" => (
+        "frontend" | "ingress" => (
             Stream::Stdout,
             format!(
                 "10.0.0.{} - - \"GET {path} HTTP/1.1\" 200 {}",
@@ -181,11 +181,11 @@ pub(super) fn line(source: &str, key: &str, ts: i64, seed: &mut u64) -> LogLine 
                 300 + r % 4000
             ),
         ),
-        "backend" if r.is_multiple_of(11) => (
+        "backend" | "api" if r.is_multiple_of(11) => (
             Stream::Stderr,
             "WARNING: slow query on users (412 ms)".to_string(),
         ),
-        "backend" => (
+        "backend" | "api" => (
             Stream::Stdout,
             format!(
                 "INFO 10.0.1.{} GET {path} 200 {}ms",

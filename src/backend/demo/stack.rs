@@ -486,3 +486,81 @@ impl Sim {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::demo::Demo;
+
+    #[test]
+    fn semana_4_goes_from_swarm_init_to_tasks_placed_by_label() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("semana-4");
+        crate::lab::init("semana-4", &dir).unwrap();
+        crate::certs::generate(&crate::certs::Request {
+            dir: dir.join("certs"),
+            ..Default::default()
+        })
+        .unwrap();
+        std::fs::create_dir_all(dir.join("secrets")).unwrap();
+        for f in ["mongo_user.txt", "mongo_password.txt"] {
+            std::fs::write(dir.join("secrets").join(f), "x\n").unwrap();
+        }
+        let file = vec![dir.join("stack.yml").display().to_string()];
+        let now = 1_000_000;
+        let demo = Demo::for_lab(now, "semana-4");
+        demo.with(|s| {
+            assert_eq!(s.swarm, SwarmRole::None);
+            assert!(s.nodes.is_empty() && s.workloads.is_empty());
+            assert_eq!(
+                s.deploy(&file, "semana4", false, now),
+                Err(Error::NotManager)
+            );
+            s.swarm_init().unwrap();
+            assert!(s.swarm_init().is_err(), "already a swarm");
+            s.expect_workers(now);
+            s.settle(now + 1);
+            assert_eq!(s.nodes.len(), 1, "the workers join a few seconds later");
+            s.settle(now + 10);
+            assert_eq!(s.nodes.len(), 3);
+            // Deployed before the nodes are labelled: nothing can be placed yet.
+            s.deploy(&file, "semana4", false, now + 10).unwrap();
+            assert_eq!(s.workloads.len(), 3);
+            assert!(s.instances.iter().all(|i| {
+                i.node_id.is_empty()
+                    && i.error
+                        .as_deref()
+                        .is_some_and(|e| e.contains("scheduling constraints"))
+            }));
+            for (k, label) in ["database", "ingress", "api"].iter().enumerate() {
+                s.nodes[k].labels.insert("app".into(), label.to_string());
+            }
+            s.advance(now + 12);
+            s.advance(now + 20);
+            s.recount();
+            for w in &s.workloads {
+                assert_eq!(w.running, w.desired, "{}", w.name);
+                let label = w.name.trim_start_matches("semana4_");
+                let want = match label {
+                    "mongo" => "database",
+                    other => other,
+                };
+                for i in s.instances.iter().filter(|i| i.workload_id == w.id) {
+                    let n = s.nodes.iter().find(|n| n.id == i.node_id).unwrap();
+                    assert_eq!(n.labels["app"], want, "{}", i.name);
+                }
+            }
+            // The networks, secrets and configs are there, with the services using them.
+            let nets = s.object_rows(crate::model::listing::ViewKind::Networks);
+            let db = nets.iter().find(|r| r[0] == "semana4_database").unwrap();
+            assert_eq!(db[3], "true");
+            assert!(db[6].contains("semana4_mongo") && !db[6].contains("semana4_ingress"));
+            // Deployed again unchanged: the preview says so.
+            let o = s.diff(&file, "semana4", false).unwrap();
+            assert!(o.detail.is_none(), "{:?}", o.detail);
+            s.rm_stack("semana4", now + 30).unwrap();
+            assert!(s.workloads.is_empty() && s.objects.networks.is_empty());
+        })
+        .unwrap();
+    }
+}
