@@ -400,7 +400,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "lab",
         aliases: &["laboratorio"],
-        usage: "NAME | next | prev | close | init NAME [DIR]",
+        usage: "NAME | next | prev | close | init NAME [DIR] | check [NAME] | report [NAME] [--student NAME]",
         help: "cmd.lab",
         args: &[ArgKind::Lab],
         parse: parse::lab,
