@@ -6,9 +6,11 @@
 //! - first populated frame against a local engine with 50 services: within 150 ms of start
 //! - idle 60 s with nothing changing: 0 bytes written to the terminal, under 0.5% of one core
 //! - an evidence screenshot of a 200x60 screen to PNG (frame included): at most 50 ms
+//! - the logs filter on a 10 000-line buffer, one key press (filter set, the pane drawn): at
+//!   most 5 ms
 //!
 //! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60). Words after `--` (draw,
-//! memory, snap, engine) run only those parts.
+//! memory, snap, filter, engine) run only those parts.
 
 // A measuring harness that shares the tests' support code: like a test, it stops loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -247,6 +249,60 @@ fn idle(e: &Engine, w: u16, h: u16, secs: u64) {
     t.keys(&["q"]);
 }
 
+/// Typing a log filter: each key press sets the filter (a regex for `re:`) and draws the logs
+/// pane over a full 10 000-line buffer.
+fn log_filter() {
+    use estiba::model::{LogLine, LogTarget, Stream};
+    let now = estiba::time::now();
+    let mut s = State::new("demo", true, 10_000, now);
+    s.logs.target = Some(LogTarget::Workload {
+        id: "w".into(),
+        name: "gopenux_backend".into(),
+    });
+    s.logs.push(
+        (0..10_000)
+            .map(|i| LogLine {
+                source: format!("gopenux_backend.{}@worker{}", i % 5 + 1, i % 3),
+                stream: if i % 11 == 0 {
+                    Stream::Stderr
+                } else {
+                    Stream::Stdout
+                },
+                ts: Some(now - 10_000 + i),
+                ts_nanos: 0,
+                text: format!(
+                    "INFO 10.0.1.{} GET /api/users/{i} 200 {}ms",
+                    i % 250,
+                    i % 90
+                ),
+            })
+            .collect(),
+    );
+    s.focus = Pane::Logs;
+    let theme = Theme::default_dark();
+    let area = Rect::new(0, 0, 200, 60);
+    let typed = ["4", "42", "420", "re:users/42\\d+ 200", "GET", ""];
+    let mut times = Vec::new();
+    for round in 0..40 {
+        for t in typed {
+            let mut buf = Buffer::empty(area);
+            let start = Instant::now();
+            s.logs.set_filter(t);
+            ui::draw(&s, &theme, area, &mut buf);
+            let ms = start.elapsed().as_secs_f64() * 1000.0;
+            if round >= 4 {
+                times.push(ms);
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
+    println!(
+        "logs filter, 10000 lines, a key press (filter + draw): median {p50:.3} ms, p99 {p99:.3} ms  [<= 5 ms: {}]",
+        verdict(p99 <= 5.0)
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` would pass nothing and expect tests.
     if !std::env::args().any(|a| a == "--bench") {
@@ -267,6 +323,9 @@ fn main() {
     }
     if wanted("snap") {
         snap_png();
+    }
+    if wanted("filter") {
+        log_filter();
     }
     if !wanted("engine") {
         return;

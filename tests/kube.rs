@@ -366,7 +366,10 @@ fn logs_of_a_deployment_are_merged_with_pod_names() {
             id: w[0].id.clone(),
             name: w[0].name.clone(),
         };
-        let follow = tokio::spawn(async move { k.logs(&target, 1, true, tx).await });
+        let follow = tokio::spawn(async move {
+            k.logs(&target, &estiba::model::LogOptions::last(1, true), tx)
+                .await
+        });
         let mut seen = Vec::new();
         tokio::time::sleep(Duration::from_millis(500)).await;
         kube.write_log("creator", &["creator says hello 6", "creator says hello 7"]);
@@ -1018,37 +1021,49 @@ fn inspect_shows_what_kubectl_get_shows_and_a_secrets_keys_only() {
         yaml.contains("# events:") && yaml.contains("Normal Scheduled"),
         "{yaml}"
     );
-    // The namespace's Events, as kubectl lists them.
-    let out = ok(&estiba(
-        &dir,
-        &config,
-        &["--output", "json", "events", "--since", "1h"],
-    ));
-    let mut mine: Vec<(String, String)> = out
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .map(|v| {
-            (
-                v["action"].as_str().unwrap().to_string(),
-                v["name"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    mine.sort();
-    let mut theirs: Vec<(String, String)> = kube
-        .kubectl_ok(&[
-            "get",
-            "events",
-            "-o",
-            "jsonpath={range .items[*]}{.reason} {.involvedObject.name}{\"\\n\"}{end}",
-        ])
-        .lines()
-        .map(|l| {
-            let (a, b) = l.split_once(' ').unwrap();
-            (a.to_string(), b.to_string())
-        })
-        .collect();
-    theirs.sort();
+    // The namespace's Events, as kubectl lists them. (An event can land between the two reads
+    // — a node registered late — so both are read again until they agree.)
+    let read = || {
+        let out = ok(&estiba(
+            &dir,
+            &config,
+            &["--output", "json", "events", "--since", "1h"],
+        ));
+        let mut mine: Vec<(String, String)> = out
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|v| {
+                (
+                    v["action"].as_str().unwrap().to_string(),
+                    v["name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        mine.sort();
+        let mut theirs: Vec<(String, String)> = kube
+            .kubectl_ok(&[
+                "get",
+                "events",
+                "-o",
+                "jsonpath={range .items[*]}{.reason} {.involvedObject.name}{\"\\n\"}{end}",
+            ])
+            .lines()
+            .map(|l| {
+                let (a, b) = l.split_once(' ').unwrap();
+                (a.to_string(), b.to_string())
+            })
+            .collect();
+        theirs.sort();
+        (mine, theirs)
+    };
+    let (mine, theirs) = support::wait_for(
+        "estiba's events and kubectl's to agree",
+        Duration::from_secs(20),
+        || {
+            let (m, t) = read();
+            (m == t).then_some((m, t))
+        },
+    );
     assert!(
         mine.iter().any(|(a, n)| a == "Scheduled" && *n == pod),
         "{mine:?}"
@@ -1348,4 +1363,77 @@ fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
     let (all, s) = lab_check(&fin, &config);
     assert!(all, "{s:#?}");
     assert_eq!(s["4-entorno-dev"]["no_longer_shown"], true);
+}
+
+#[test]
+fn logs_of_a_chosen_container_since_a_moment_and_of_the_previous_one_as_kubectl_gives_them() {
+    let (kube, dir, config) = empty();
+    let mut d = deployment("default", "duo", 1, "duo:1");
+    d["spec"]["template"]["spec"]["containers"] = json!([
+        {"name": "web", "image": "duo:1"},
+        {"name": "api", "image": "duo:1"}
+    ]);
+    kube.create(d);
+    kube.wait_rolled_out("default", "duo");
+    kube.write_log("web", &["web says 1", "web says 2"]);
+    kube.write_log("api", &["api says 1", "api says 2", "api says 3"]);
+    let pod = kube
+        .list("pods", Some("default"))
+        .iter()
+        .find(|p| p["metadata"]["labels"]["app"] == "duo")
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .unwrap();
+    let text = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.split_once("| ").map(|(_, t)| t.to_string()))
+            .collect()
+    };
+    // The container asked for; kubectl -c gives the same lines.
+    let ours = text(&ok(&estiba(
+        &dir,
+        &config,
+        &["logs", "duo", "--container", "api"],
+    )));
+    let theirs: Vec<String> = kube
+        .kubectl_ok(&["logs", &pod, "-c", "api"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(ours, theirs);
+    assert_eq!(ours, ["api says 1", "api says 2", "api says 3"]);
+    // Without one, the pod's first container, as kubectl's default.
+    let ours = text(&ok(&estiba(&dir, &config, &["logs", "duo"])));
+    assert_eq!(ours, ["web says 1", "web says 2"]);
+    // --since: what kubectl --since gives.
+    let ours = text(&ok(&estiba(
+        &dir,
+        &config,
+        &["logs", "duo", "-c", "api", "--since", "1h"],
+    )));
+    let theirs: Vec<String> = kube
+        .kubectl_ok(&["logs", &pod, "-c", "api", "--since=1h"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(ours, theirs);
+    // --previous is asked of the API server (kwok keeps no previous container to answer with,
+    // so what it says is compared with what kubectl --previous gets, and the request is read in
+    // the audit log).
+    let o = estiba(&dir, &config, &["logs", "duo", "-c", "api", "--previous"]);
+    let k = kube.kubectl(&["logs", &pod, "-c", "api", "--previous"]);
+    assert_eq!(o.status.success(), k.status.success());
+    assert_eq!(
+        text(&String::from_utf8_lossy(&o.stdout)),
+        String::from_utf8_lossy(&k.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    );
+    let uris = kube.audit_uris("pods/log");
+    assert!(
+        uris.iter()
+            .any(|u| u.contains("previous=true") && u.contains("container=api")),
+        "{uris:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -251,15 +251,22 @@ fn f2_in_the_console_saves_the_lab_step_into_evidencias() {
     let dir = workdir();
     let t = Tmux::in_dir(120, 40, &dir, "es_ES.UTF-8", "--demo");
     t.wait_for("gopenux_backend", 10);
-    // In a lab, F2 saves at once under the step's name.
+    // In a lab, F2 saves at once under the step's name. (The demo is a swarm manager already:
+    // step 5 passes as the lab opens, and its picture is saved by itself.)
     t.text(":lab semana-3");
     t.keys(&["Enter"]);
     t.wait_for("1-certificados", 5);
+    t.wait_for("paso 5-swarm-manager hecho", 10);
     t.keys(&["F2"]);
     t.wait_for("Guardada evidencias/1-certificados.png", 5);
     assert_eq!(
         files(&dir.join("evidencias")),
-        ["1-certificados.png", "1-certificados.txt"]
+        [
+            "1-certificados.png",
+            "1-certificados.txt",
+            "5-swarm-manager.png",
+            "5-swarm-manager.txt"
+        ]
     );
     let txt = std::fs::read_to_string(dir.join("evidencias/1-certificados.txt")).unwrap();
     assert!(txt.contains("gopenux_backend"), "the focused pane: {txt}");

@@ -382,7 +382,10 @@ fn logs_follow_with_docker_style_prefixes_and_streams() {
             name: w.name.clone(),
         };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LogLine>>(64);
-        let follow = tokio::spawn(async move { b.logs(&target, 5, true, tx).await });
+        let follow = tokio::spawn(async move {
+            b.logs(&target, &estiba::model::LogOptions::last(5, true), tx)
+                .await
+        });
         let mut lines = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(15);
         while lines.len() < 30 && Instant::now() < deadline {
@@ -505,7 +508,10 @@ fn hostile_names_and_logs_are_sanitized() {
             id: w.id.clone(),
             name: w.name.clone(),
         };
-        let h = tokio::spawn(async move { b.logs(&target, 3, true, tx).await });
+        let h = tokio::spawn(async move {
+            b.logs(&target, &estiba::model::LogOptions::last(3, true), tx)
+                .await
+        });
         let batch = wait_line(&mut rx).await;
         h.abort();
         assert!(batch.iter().all(|l| l.text == "abc"), "{batch:?}");
@@ -536,5 +542,134 @@ fn unknown_names_are_named_with_a_suggestion() {
     assert!(err.contains(&typo) && err.contains(&name), "{err}");
     let out = e.estiba_cmd(&["tasks"]);
     assert_eq!(out.status.code(), Some(2), "a usage error");
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+/// The text of a `docker service logs` line (after the prefix).
+fn after_bar(l: &str) -> Option<String> {
+    l.split_once("| ").map(|(_, t)| t.to_string())
+}
+
+#[test]
+fn logs_since_and_until_give_the_lines_of_that_window() {
+    let Some(e) = Engine::shared() else { return };
+    let name = unique("window");
+    // Three bursts two seconds apart, then quiet.
+    let script = "for b in 1 2 3; do echo burst $b; sleep 2; done; sleep 3600";
+    e.service(&name, &["--replicas", "1"], &["sh", "-c", script]);
+    wait_for("the third burst", Duration::from_secs(30), || {
+        let o = e.docker(&["service", "logs", &name]);
+        String::from_utf8_lossy(&o.stdout)
+            .contains("burst 3")
+            .then_some(())
+    });
+    // The moments the engine stamped, as docker shows them.
+    let stamped = e.docker_ok(&["service", "logs", "--timestamps", "--no-task-ids", &name]);
+    let at: Vec<i64> = stamped
+        .lines()
+        .filter_map(|l| {
+            let ts = l.split_whitespace().next()?;
+            Some(chrono::DateTime::parse_from_rfc3339(ts).ok()?.timestamp())
+        })
+        .collect();
+    assert_eq!(at.len(), 3, "{stamped}");
+    // --since: the same lines as docker service logs --since.
+    let since = (at[1]).to_string();
+    let theirs: Vec<String> = e
+        .docker_ok(&["service", "logs", "--since", &since, &name])
+        .lines()
+        .filter_map(after_bar)
+        .collect();
+    let ours: Vec<String> = support::ok(&e.estiba_cmd(&["logs", &name, "--since", &since]))
+        .lines()
+        .filter_map(after_bar)
+        .collect();
+    assert_eq!(ours, theirs);
+    assert!(!ours.iter().any(|l| l == "burst 1"), "{ours:?}");
+    // --until (docker service logs has none; docker's own timestamps say which lines are before).
+    let until = (at[2]).to_string();
+    let ours: Vec<String> = support::ok(&e.estiba_cmd(&["logs", &name, "--until", &until]))
+        .lines()
+        .filter_map(after_bar)
+        .collect();
+    assert_eq!(ours, ["burst 1", "burst 2"]);
+    // A bad moment is named.
+    let o = e.estiba_cmd(&["logs", &name, "--since", "yesterdayish"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--since"));
+    e.docker_ok(&["service", "rm", &name]);
+}
+
+#[test]
+fn the_console_filters_logs_and_saves_what_the_pane_holds() {
+    let Some(e) = Engine::shared() else { return };
+    support::require(&["tmux"]);
+    let name = unique("filt");
+    let script =
+        "i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo line $i; sleep 0.05; done; sleep 3600";
+    e.service(&name, &["--replicas", "2"], &["sh", "-c", script]);
+    wait_for("both tasks to log", Duration::from_secs(30), || {
+        let o = e.docker(&["service", "logs", &name]);
+        (String::from_utf8_lossy(&o.stdout)
+            .matches("line 40")
+            .count()
+            == 2)
+            .then_some(())
+    });
+    let dir = support::workdir("logsave");
+    let t = support::tmux::Tmux::start(
+        140,
+        40,
+        &[
+            ("LANG", "C.UTF-8"),
+            ("ESTIBA_DATA_DIR", &e.path("estiba-data")),
+            ("ESTIBA_CONFIG_DIR", &e.path("estiba-config")),
+        ],
+        &format!(
+            "cd {} && {} --host {}",
+            dir.display(),
+            Engine::estiba(),
+            e.host
+        ),
+    );
+    t.wait_for(&name, 20);
+    t.keys(&[":"]);
+    t.text(&format!("logs {name}"));
+    t.keys(&["Enter"]);
+    t.wait_for("line 40", 20);
+    // Only the lines ending in 5: plain text would match 15, 25, 35 and 5 too; a regex is exact.
+    t.keys(&["f"]);
+    t.text("re:line \\d*5$");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("only re:line", 10);
+    assert!(!s.contains("line 40") && s.contains("line 35"), "{s}");
+    t.keys(&[":"]);
+    t.text("logs save filtered.txt");
+    t.keys(&["Enter"]);
+    t.wait_for("lines written to", 10);
+    let saved = std::fs::read_to_string(dir.join("filtered.txt")).unwrap();
+    let re = regex::Regex::new(r"line \d*5$").unwrap();
+    let mut theirs: Vec<String> = e
+        .docker_ok(&["service", "logs", &name])
+        .lines()
+        .filter_map(after_bar)
+        .filter(|l| re.is_match(l))
+        .collect();
+    let mut ours: Vec<String> = saved.lines().filter_map(after_bar).collect();
+    theirs.sort();
+    ours.sort();
+    assert_eq!(
+        ours, theirs,
+        "the filtered lines, as docker service logs has them"
+    );
+    assert_eq!(ours.len(), 8);
+    assert!(!saved.contains('\u{1b}'), "no colours in the file");
+    // Esc clears the filter: every line again, and saved whole.
+    t.keys(&["f", "Escape"]);
+    t.wait_for("line 40", 10);
+    t.keys(&[":"]);
+    t.text("logs save all.txt");
+    t.keys(&["Enter"]);
+    t.wait_for("80 lines written", 10);
     e.docker_ok(&["service", "rm", &name]);
 }

@@ -36,7 +36,12 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             Ok(()) => s.focus = Pane::Tasks,
             Err(e) => s.toast(e.to_string(), true),
         },
-        Command::Logs { target, .. } => {
+        Command::LogsSave(file) => return vec![Effect::SaveLogs(file)],
+        Command::LogsFilter(text) => {
+            s.logs.set_filter(&text);
+            s.focus = Pane::Logs;
+        }
+        Command::Logs { target, req } => {
             let found = find_by_name(s.cluster.workloads.clone(), &target, "kind.service", |w| {
                 (&w.name, &w.id)
             })
@@ -59,7 +64,12 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             match found {
                 Ok(t) => {
                     s.focus = Pane::Logs;
-                    return follow(s, t);
+                    let capacity = super::input::LOG_TAIL.min(s.logs.capacity);
+                    let mut opts = req.options(s.now, capacity);
+                    opts.tail = opts.tail.min(s.logs.capacity);
+                    // The console follows unless an end was asked for.
+                    opts.follow = req.until.is_none();
+                    return super::input::follow_with(s, t, opts);
                 }
                 Err(e) => s.toast(e.to_string(), true),
             }

@@ -27,6 +27,8 @@ pub enum Effect {
     Snap(crate::command::Snap),
     /// Make certificates (or read one): local files, no cluster.
     Certs(crate::command::CertsCommand),
+    /// Write what the logs pane holds into a file.
+    SaveLogs(String),
     /// Write a lab preset's files into a folder.
     LabInit {
         name: String,
@@ -61,7 +63,7 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     match s.input.clone() {
         Input::Palette(p) => return palette_key(s, p, key),
-        Input::Filter | Input::Search => return find_key(s, key),
+        Input::Filter | Input::Search | Input::LogFilter => return find_key(s, key),
         Input::Confirm(action) => {
             s.input = Input::Normal;
             if matches!(s.overlay, Overlay::Text { .. }) {
@@ -171,9 +173,11 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
                 s.input = Input::Filter;
             }
         }
+        KeyAction::LogFilter => s.input = Input::LogFilter,
         KeyAction::Clear => {
             if pane == Pane::Logs {
                 s.logs.search.clear();
+                s.logs.set_filter("");
             } else {
                 s.view_mut(pane).filter.clear();
                 s.reselect(pane);
@@ -500,6 +504,20 @@ pub fn prefill(s: &mut State, text: String, candidates: Vec<String>) {
 
 /// Starts following a target's logs: a new generation, so lines of the old one are dropped.
 pub fn follow(s: &mut State, target: LogTarget) -> Vec<Effect> {
+    let opts = crate::model::LogOptions {
+        tail: LOG_TAIL.min(s.logs.capacity),
+        follow: true,
+        ..Default::default()
+    };
+    follow_with(s, target, opts)
+}
+
+/// Starts showing a target's logs as asked (`:logs web --since 10m --until 5m`).
+pub fn follow_with(
+    s: &mut State,
+    target: LogTarget,
+    opts: crate::model::LogOptions,
+) -> Vec<Effect> {
     s.logs.generation += 1;
     s.logs.lines.clear();
     s.logs.scroll = 0;
@@ -507,7 +525,7 @@ pub fn follow(s: &mut State, target: LogTarget) -> Vec<Effect> {
     s.logs.target = Some(target.clone());
     vec![Effect::Op(Op::FollowLogs {
         target,
-        tail: LOG_TAIL.min(s.logs.capacity),
+        opts,
         generation: s.logs.generation,
     })]
 }
@@ -518,20 +536,47 @@ fn jump_to_match(s: &mut State, older: bool) {
     if needle.is_empty() || s.logs.lines.is_empty() {
         return;
     }
-    let len = s.logs.lines.len();
+    // Among the lines shown (the filter's, when there is one).
+    let shown = s.logs.visible();
+    let len = shown.len();
+    if len == 0 {
+        return;
+    }
     let bottom = len - 1 - s.logs.scroll.min(len - 1);
-    let hit = |i: &usize| s.logs.lines[*i].text.to_lowercase().contains(&needle);
+    let hit = |k: &usize| {
+        s.logs.lines[shown[*k]]
+            .text
+            .to_lowercase()
+            .contains(&needle)
+    };
     let found = if older {
         (0..bottom).rev().find(hit)
     } else {
         (bottom + 1..len).find(hit)
     };
-    if let Some(i) = found {
-        s.logs.scroll = len - 1 - i;
+    if let Some(k) = found {
+        s.logs.scroll = len - 1 - k;
     }
 }
 
 fn find_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if s.input == Input::LogFilter {
+        let mut text = s.logs.filter.text.clone();
+        match key.code {
+            KeyCode::Esc => {
+                text.clear();
+                s.input = Input::Normal;
+            }
+            KeyCode::Enter => s.input = Input::Normal,
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+            _ => return vec![],
+        }
+        s.logs.set_filter(&text);
+        return vec![];
+    }
     let pane = s.focus;
     let searching = s.input == Input::Search;
     let text = if searching {

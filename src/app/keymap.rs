@@ -40,6 +40,8 @@ pub enum KeyAction {
     Events,
     /// `W` `V` `S` `C`: networks, volumes, secrets, configs in the services' place.
     View(crate::model::listing::ViewKind),
+    /// `f` in the logs: keep only the lines that match.
+    LogFilter,
     /// `]` `[`: the lab's next or previous step.
     LabStep(bool),
     /// `c`: check the lab's steps now, and show them.
@@ -406,6 +408,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::History,
         panes: &[],
         help: "key.history",
+    },
+    Binding {
+        keys: "f",
+        key: |e| ch(e, 'f'),
+        action: KeyAction::LogFilter,
+        panes: &[Pane::Logs],
+        help: "key.log_filter",
     },
     Binding {
         keys: "]",

@@ -32,12 +32,12 @@ pub struct LabSession {
 impl LabSession {
     pub fn new(opened: crate::lab::Opened, passes: Progress, auto_snap: bool) -> LabSession {
         let n = opened.lab.steps.len();
-        // Back to a lab: where the student left it, the first step not passed yet.
+        // Back to a lab: where the student left it, the first step to check not passed yet.
         let step = opened
             .lab
             .steps
             .iter()
-            .position(|s| !passes.passed.contains_key(&s.name))
+            .position(|s| !s.checks.is_empty() && !passes.passed.contains_key(&s.name))
             .unwrap_or(0);
         LabSession {
             lab: opened.lab,
@@ -106,15 +106,10 @@ pub fn reevaluate(s: &mut State) -> Vec<String> {
     l.now = now;
     let lab = l.lab.clone();
     let new = l.passes.record(&lab, &l.now, at);
-    // A step at or after the one shown passed: show the next one there is to check (steps
-    // that cannot be checked stay in the list; the pane does not wait on them).
-    let passed_at = |name: &String| lab.steps.iter().position(|s| &s.name == name);
-    if let Some(k) = new
-        .iter()
-        .filter_map(passed_at)
-        .filter(|&k| k >= l.step)
-        .max()
-        && let Some(next) = (k + 1..lab.steps.len()).find(|&i| {
+    // The step shown passed: show the next one there is to check (steps that cannot be checked
+    // stay in the list; the pane does not wait on them). Other steps passing move nothing.
+    if lab.steps.get(l.step).is_some_and(|s| new.contains(&s.name))
+        && let Some(next) = (l.step + 1..lab.steps.len()).find(|&i| {
             !lab.steps[i].checks.is_empty() && !l.passes.passed.contains_key(&lab.steps[i].name)
         })
     {

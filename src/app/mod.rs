@@ -10,6 +10,7 @@ pub mod input;
 pub mod inspect;
 pub mod keymap;
 pub mod lab;
+pub mod logs;
 mod palette;
 pub mod snap;
 pub mod state;

@@ -43,6 +43,8 @@ pub struct LogView {
     /// Lines scrolled up from the bottom; 0 follows new lines.
     pub scroll: usize,
     pub search: String,
+    /// Only the lines that match are shown.
+    pub filter: super::logs::LogFilter,
     pub timestamps: bool,
     pub wrap: bool,
     pub ended: Option<Option<String>>,
@@ -57,6 +59,7 @@ impl LogView {
             capacity: capacity.max(1),
             scroll: 0,
             search: String::new(),
+            filter: Default::default(),
             timestamps: false,
             wrap: false,
             ended: None,
@@ -64,7 +67,7 @@ impl LogView {
     }
 
     pub fn push(&mut self, lines: Vec<LogLine>) {
-        let added = lines.len();
+        let added = lines.iter().filter(|l| self.filter.matches(l)).count();
         for l in lines {
             if self.lines.len() == self.capacity {
                 self.lines.pop_front();
@@ -90,6 +93,8 @@ pub enum Input {
     Filter,
     /// `/` on the logs pane: typing highlights matches.
     Search,
+    /// `f` on the logs pane: typing keeps only the lines that match.
+    LogFilter,
     Palette(Palette),
     /// A disruptive action waiting for y/N.
     Confirm(Action),

@@ -307,7 +307,7 @@ fn start_logs(
 ) -> Option<tokio::task::JoinHandle<()>> {
     let Op::FollowLogs {
         target,
-        tail,
+        opts,
         generation,
     } = op
     else {
@@ -327,7 +327,7 @@ fn start_logs(
                 }
             }
         };
-        let (result, ()) = tokio::join!(backend.logs(&target, tail, true, ltx), forward);
+        let (result, ()) = tokio::join!(backend.logs(&target, &opts, ltx), forward);
         let _ = tx
             .send(Event::LogsEnded {
                 generation,

@@ -98,7 +98,7 @@ pub enum Op {
     /// Follow the logs of a workload or instance; `generation` tags the lines that come back.
     FollowLogs {
         target: LogTarget,
-        tail: usize,
+        opts: crate::model::LogOptions,
         generation: u64,
     },
     StopLogs,
@@ -264,18 +264,17 @@ impl Backend {
         }
     }
 
-    /// Sends batches of log lines to `tx` until the logs end (or, with `follow`, until `tx` closes).
+    /// Sends batches of log lines to `tx` until the logs end (or, following, until `tx` closes).
     pub async fn logs(
         &self,
         target: &LogTarget,
-        tail: usize,
-        follow: bool,
+        opts: &crate::model::LogOptions,
         tx: mpsc::Sender<Vec<LogLine>>,
     ) -> Result<(), Error> {
         match self {
-            Backend::Swarm(s) => s.logs(target, tail, follow, tx).await,
-            Backend::Kube(k) => k.logs(target, tail, follow, tx).await,
-            Backend::Demo(d) => d.logs(target, tail, follow, tx).await,
+            Backend::Swarm(s) => s.logs(target, opts, tx).await,
+            Backend::Kube(k) => k.logs(target, opts, tx).await,
+            Backend::Demo(d) => d.logs(target, opts, tx).await,
         }
     }
 

@@ -28,9 +28,12 @@ pub enum Command {
     Images,
     Logs {
         target: String,
-        tail: Option<usize>,
-        follow: bool,
+        req: LogRequest,
     },
+    /// `logs save FILE`: what the logs pane holds, as text.
+    LogsSave(String),
+    /// `logs filter TEXT|re:REGEX`: only the lines that match (empty: all).
+    LogsFilter(String),
     Filter(String),
     Theme(String),
     Lang(Lang),
@@ -67,6 +70,34 @@ pub enum Command {
     /// Save an evidence screenshot.
     Snap(Snap),
     Certs(CertsCommand),
+}
+
+/// `logs` flags, as the docker CLI and kubectl take them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogRequest {
+    pub tail: Option<usize>,
+    pub follow: bool,
+    pub since: Option<crate::model::events::Since>,
+    pub until: Option<crate::model::events::Since>,
+    /// Kubernetes: the previous container's logs.
+    pub previous: bool,
+    /// Kubernetes: which container of the pod.
+    pub container: Option<String>,
+}
+
+impl LogRequest {
+    /// The options for the backend, times made absolute at `now`; `tail` when none was given.
+    pub fn options(&self, now: i64, tail: usize) -> crate::model::LogOptions {
+        crate::model::LogOptions {
+            tail: self.tail.unwrap_or(tail),
+            // Logs up to a past moment have an end: nothing to follow.
+            follow: self.follow && self.until.is_none(),
+            since: self.since.map(|s| s.at(now)),
+            until: self.until.map(|s| s.at(now)),
+            previous: self.previous,
+            container: self.container.clone(),
+        }
+    }
 }
 
 impl Command {
@@ -247,16 +278,20 @@ mod tests {
             p("logs gopenux_backend --tail 20"),
             Ok(Command::Logs {
                 target: "gopenux_backend".into(),
-                tail: Some(20),
-                follow: false
+                req: LogRequest {
+                    tail: Some(20),
+                    ..Default::default()
+                }
             })
         );
         assert_eq!(
             p("logs -f web.1"),
             Ok(Command::Logs {
                 target: "web.1".into(),
-                tail: None,
-                follow: true
+                req: LogRequest {
+                    follow: true,
+                    ..Default::default()
+                }
             })
         );
         assert_eq!(p("filter back end"), Ok(Command::Filter("back end".into())));

@@ -225,28 +225,45 @@ pub(super) fn help(a: &Args) -> Result<Command, ParseError> {
     }
 }
 
+/// A moment for `--since`/`--until`: `10m` ago, RFC 3339, or seconds since the epoch.
+fn moment(a: &Args, flag: &str, v: &str) -> Result<crate::model::events::Since, ParseError> {
+    crate::model::events::Since::parse(v, |d| {
+        crate::stack::values::duration_ns(d)
+            .map(|ns| ns / 1_000_000_000)
+            .or_else(|| crate::time::parse_rfc3339(d).map(|t| crate::time::now() - t))
+    })
+    .ok_or_else(|| a.bad(flag, v))
+}
+
+/// `logs SERVICE|TASK [--tail N] [-f] [--since T] [--until T] [--previous] [-c CONTAINER]`,
+/// `logs save FILE`, `logs filter TEXT|re:REGEX`.
 pub(super) fn logs(a: &Args) -> Result<Command, ParseError> {
+    match a.rest {
+        ["save" | "guardar"] => return Err(a.missing("FILE")),
+        ["save" | "guardar", file] => return Ok(Command::LogsSave(file.to_string())),
+        ["filter" | "filtrar", rest @ ..] => return Ok(Command::LogsFilter(rest.join(" "))),
+        _ => {}
+    }
     let mut target = None;
-    let mut tail = None;
-    let mut follow = false;
+    let mut req = crate::command::LogRequest::default();
     let mut words = a.words();
     while let Some(w) = words.next_word() {
         match w {
             "--tail" | "-n" => {
                 let v = words.value("N")?;
-                tail = Some(v.parse::<usize>().map_err(|_| a.bad("--tail", &v))?);
+                req.tail = Some(v.parse::<usize>().map_err(|_| a.bad("--tail", &v))?);
             }
-            "-f" | "--follow" => follow = true,
+            "-f" | "--follow" => req.follow = true,
+            "--since" => req.since = Some(moment(a, "--since", &words.value("DURATION|TIME")?)?),
+            "--until" => req.until = Some(moment(a, "--until", &words.value("DURATION|TIME")?)?),
+            "-p" | "--previous" => req.previous = true,
+            "-c" | "--container" => req.container = Some(words.value("CONTAINER")?),
             _ if target.is_none() && !w.starts_with('-') => target = Some(w.to_string()),
             _ => return Err(a.extra(words.left())),
         }
     }
     let target = target.ok_or_else(|| a.missing("SERVICE|TASK"))?;
-    Ok(Command::Logs {
-        target,
-        tail,
-        follow,
-    })
+    Ok(Command::Logs { target, req })
 }
 
 /// `events [--since 10m|TIME] [-f]`
@@ -258,13 +275,7 @@ pub(super) fn events(a: &Args) -> Result<Command, ParseError> {
     while let Some(w) = words.next_word() {
         match w {
             "--since" => {
-                let v = words.value("DURATION|TIME")?;
-                since = Since::parse(&v, |d| {
-                    crate::stack::values::duration_ns(d)
-                        .map(|ns| ns / 1_000_000_000)
-                        .or_else(|| crate::time::parse_rfc3339(d).map(|t| crate::time::now() - t))
-                })
-                .ok_or_else(|| a.bad("--since", &v))?;
+                since = moment(a, "--since", &words.value("DURATION|TIME")?)?;
             }
             "-f" | "--follow" => follow = true,
             _ => return Err(a.extra(words.left())),

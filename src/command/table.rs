@@ -120,7 +120,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "logs",
         aliases: &["registros", "log"],
-        usage: "SERVICE|TASK [--tail N] [--follow]",
+        usage: "SERVICE|TASK [--tail N] [-f] [--since T] [--until T] [-p] [-c CONTAINER] | save FILE | filter TEXT|re:REGEX",
         help: "cmd.logs",
         args: &[ArgKind::ServiceOrTask],
         parse: parse::logs,

@@ -233,6 +233,29 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// What logs to ask for: the last `tail` lines, between `since` and `until` (Unix seconds),
+/// following new ones; on Kubernetes, the previous container's or a given container's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct LogOptions {
+    pub tail: usize,
+    pub follow: bool,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub previous: bool,
+    pub container: Option<String>,
+}
+
+impl LogOptions {
+    /// The last `tail` lines, and with `follow` those that come after.
+    pub fn last(tail: usize, follow: bool) -> LogOptions {
+        LogOptions {
+            tail,
+            follow,
+            ..Default::default()
+        }
+    }
+}
+
 /// What a log pane follows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum LogTarget {

@@ -260,13 +260,12 @@ pub async fn run(
                 }
             }
         }
-        Command::Logs {
-            target,
-            tail,
-            follow,
-        } => {
+        Command::Logs { target, req } => {
             drop(stdout);
-            return logs(backend, &target, tail, follow, output).await;
+            return logs(backend, &target, req.options(now, usize::MAX / 2), output).await;
+        }
+        Command::LogsSave(_) | Command::LogsFilter(_) => {
+            return Err(RunError::ConsoleOnly("logs save/filter".into()));
         }
         Command::Help(only) => help_text(only.as_deref()),
         Command::Events { since, follow } => {
@@ -567,8 +566,7 @@ pub fn help_text(only: Option<&str>) -> String {
 async fn logs(
     backend: &Backend,
     target: &str,
-    tail: Option<usize>,
-    follow: bool,
+    opts: crate::model::LogOptions,
     output: Output,
 ) -> Result<(), RunError> {
     let target = backend.resolve_log_target(target).await?;
@@ -591,10 +589,7 @@ async fn logs(
             }
         }
     };
-    let (res, ()) = tokio::join!(
-        backend.logs(&target, tail.unwrap_or(usize::MAX / 2), follow, tx),
-        printer
-    );
+    let (res, ()) = tokio::join!(backend.logs(&target, &opts, tx), printer);
     res?;
     Ok(())
 }

@@ -403,6 +403,22 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
             ),
             Err(e) => state.toast(e.to_string(), true),
         },
+        Effect::SaveLogs(file) => {
+            let text = state.logs.as_text();
+            let count = text.lines().count();
+            let path = std::path::Path::new(&file);
+            let shown = std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+                .to_string();
+            match std::fs::write(path, text) {
+                Ok(()) => state.toast(crate::tr!("logs.saved", count = count, file = shown), false),
+                Err(e) => state.toast(
+                    crate::tr!("logs.save_failed", file = shown, error = e),
+                    true,
+                ),
+            }
+        }
         Effect::Lang(l) => {
             crate::i18n::set_lang(l);
             state.toast(crate::tr!("toast.lang"), false);

@@ -96,8 +96,10 @@ pub async fn headless(
     if logs_shown && let Some(first) = state.cluster.workloads.first().map(|w| w.name.clone()) {
         let cmd = crate::command::Command::Logs {
             target: first,
-            tail: None,
-            follow: true,
+            req: crate::command::LogRequest {
+                follow: true,
+                ..Default::default()
+            },
         };
         let focus = state.focus;
         for fx in crate::app::input::apply(&mut state, cmd) {

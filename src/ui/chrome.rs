@@ -145,6 +145,26 @@ pub(super) fn prompt_line(state: &State, theme: &Theme, area: Rect, buf: &mut Bu
                 Span::styled("█", theme.fg(theme.accent)),
             ])
         }
+        Input::LogFilter => {
+            let f = &state.logs.filter;
+            let mut spans = vec![
+                Span::styled(
+                    format!("{} ", tr!("prompt.log_filter")),
+                    theme.fg(theme.accent),
+                ),
+                Span::raw(f.text.clone()),
+                Span::styled("█", theme.fg(theme.accent)),
+            ];
+            if let Some(e) = f.error() {
+                spans.push(Span::styled(format!("  {e}"), theme.error()));
+            } else if f.text.is_empty() {
+                spans.push(Span::styled(
+                    format!("  {}", tr!("prompt.log_filter_hint")),
+                    theme.muted(),
+                ));
+            }
+            Line::from(spans)
+        }
         Input::Search => Line::from(vec![
             Span::styled(
                 format!("{} /", tr!("prompt.search")),

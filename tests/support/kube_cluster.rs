@@ -101,7 +101,7 @@ fn certificates(dir: &Path) {
     write(&dir.join("sa.pub"), &sa.public_key_pem());
     write(
         &dir.join("audit-policy.yaml"),
-        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  verbs: [list, watch]\n  resources: [{group: apps, resources: [deployments]}]\n- level: None\n",
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  verbs: [list, watch]\n  resources: [{group: apps, resources: [deployments]}]\n- level: Metadata\n  resources: [{group: \"\", resources: [pods/log]}]\n- level: None\n",
     );
     write(
         &dir.join("tokens.csv"),
@@ -359,6 +359,23 @@ impl KubeCluster {
                     && !e["userAgent"].as_str().unwrap_or("").starts_with("kubectl")
             })
             .count()
+    }
+
+    /// The request URIs the audit log has on `resource` (subresource included, as
+    /// `pods/log`), from clients other than kubectl.
+    pub fn audit_uris(&self, resource: &str) -> Vec<String> {
+        let (res, sub) = resource.split_once('/').unwrap_or((resource, ""));
+        std::fs::read_to_string(self.dir.join("audit.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|e| {
+                e["objectRef"]["resource"] == res
+                    && e["objectRef"]["subresource"].as_str().unwrap_or("") == sub
+                    && !e["userAgent"].as_str().unwrap_or("").starts_with("kubectl")
+            })
+            .filter_map(|e| e["requestURI"].as_str().map(str::to_string))
+            .collect()
     }
 
     fn run(&self, name: &str, args: &[&str]) -> Child {

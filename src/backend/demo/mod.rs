@@ -241,11 +241,15 @@ impl Demo {
     pub async fn logs(
         &self,
         target: &LogTarget,
-        tail: usize,
-        follow: bool,
+        opts: &crate::model::LogOptions,
         tx: mpsc::Sender<Vec<LogLine>>,
     ) -> Result<(), Error> {
+        let (tail, follow) = (opts.tail, opts.follow);
         let now = crate::time::now();
+        let (since, until) = (
+            opts.since.unwrap_or(i64::MIN),
+            opts.until.unwrap_or(i64::MAX),
+        );
         let sources = self.log_sources(target)?;
         if sources.is_empty() {
             if follow {
@@ -260,6 +264,7 @@ impl Demo {
                 let (src, key) = &sources[(rng(&mut seed) as usize) % sources.len()];
                 line(src, key, now - 2 * k as i64, &mut seed)
             })
+            .filter(|l| l.ts.is_some_and(|t| t >= since && t < until))
             .collect();
         if tx.send(past).await.is_err() || !follow {
             return Ok(());
@@ -379,7 +384,9 @@ mod tests {
             name: w.name.clone(),
         };
         let (tx, mut rx) = mpsc::channel(8);
-        d.logs(&target, 20, false, tx).await.unwrap();
+        d.logs(&target, &crate::model::LogOptions::last(20, false), tx)
+            .await
+            .unwrap();
         let batch = rx.recv().await.unwrap();
         assert_eq!(batch.len(), 20);
         assert!(

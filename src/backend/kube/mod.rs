@@ -380,10 +380,11 @@ impl Kube {
     pub async fn logs(
         &self,
         target: &LogTarget,
-        tail: usize,
-        follow: bool,
+        opts: &crate::model::LogOptions,
         tx: mpsc::Sender<Vec<LogLine>>,
     ) -> Result<(), Error> {
+        let (tail, follow, until) = (opts.tail, opts.follow, opts.until);
+        let since_seconds = opts.since.map(|s| (crate::time::now() - s).max(1));
         let pods: Vec<Pod> = match target {
             LogTarget::Instance { id, name } => {
                 let all = self
@@ -406,18 +407,22 @@ impl Kube {
         let lp = |c: Option<String>| LogParams {
             container: c,
             follow,
-            tail_lines: Some(tail as i64),
+            tail_lines: Some(tail.min(i64::MAX as usize) as i64),
             timestamps: true,
+            since_seconds,
+            previous: opts.previous,
             ..Default::default()
         };
         let streams = pods.into_iter().map(|p| {
             let name = p.metadata.name.clone().unwrap_or_default();
             let ns = p.metadata.namespace.clone().unwrap_or_default();
-            let container = p
-                .spec
-                .as_ref()
-                .and_then(|s| s.containers.first())
-                .map(|c| c.name.clone());
+            // The container asked for, else the pod's first (kubectl's default container).
+            let container = opts.container.clone().or_else(|| {
+                p.spec
+                    .as_ref()
+                    .and_then(|s| s.containers.first())
+                    .map(|c| c.name.clone())
+            });
             let api: Api<Pod> = Api::namespaced(self.client(), &ns);
             let params = lp(container);
             let tx = tx.clone();
@@ -428,6 +433,10 @@ impl Kube {
                 while let Some(line) = lines.next().await {
                     let line = line.map_err(|e| Error::Engine(e.to_string()))?;
                     let (ts, nanos, text) = split_timestamp(&line);
+                    // The API has no `until`: later lines are left out here.
+                    if until.is_some_and(|u| ts.is_some_and(|t| t >= u)) {
+                        continue;
+                    }
                     let l = LogLine {
                         source: name.clone(),
                         stream: crate::model::Stream::Stdout,

@@ -20,10 +20,16 @@ const MAX_TASKS: usize = 24;
 pub async fn follow(
     sw: &Swarm,
     target: &LogTarget,
-    tail: usize,
-    follow: bool,
+    opts: &crate::model::LogOptions,
     tx: mpsc::Sender<Vec<LogLine>>,
 ) -> Result<(), Error> {
+    let (tail, follow) = (opts.tail, opts.follow);
+    // The engine takes `since`; service logs have no `until`: lines after it are left out here.
+    let since = opts
+        .since
+        .map(|s| i32::try_from(s.max(0)).unwrap_or(i32::MAX))
+        .unwrap_or(0);
+    let until = opts.until;
     let swarm_mode = sw.role() == SwarmRole::Manager;
     let (lines_tx, mut lines_rx) = mpsc::channel::<LogLine>(1024);
     let mut seen: HashSet<String> = HashSet::new();
@@ -35,6 +41,7 @@ pub async fn follow(
             stdout: true,
             stderr: true,
             timestamps: true,
+            since,
             tail,
             ..Default::default()
         };
@@ -53,6 +60,9 @@ pub async fn follow(
             };
             while let Some(Ok(out)) = s.next().await {
                 for line in parse(&source, out) {
+                    if until.is_some_and(|u| line.ts.is_some_and(|t| t >= u)) {
+                        continue;
+                    }
                     if tx.send(line).await.is_err() {
                         return;
                     }

@@ -325,11 +325,10 @@ impl Swarm {
     pub async fn logs(
         &self,
         target: &crate::model::LogTarget,
-        tail: usize,
-        follow: bool,
+        opts: &crate::model::LogOptions,
         tx: tokio::sync::mpsc::Sender<Vec<crate::model::LogLine>>,
     ) -> Result<(), Error> {
-        logs::follow(self, target, tail, follow, tx).await
+        logs::follow(self, target, opts, tx).await
     }
 }
 

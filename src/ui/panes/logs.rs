@@ -146,6 +146,13 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         if logs.wrap {
             extra.push_str(" · w");
         }
+        if logs.filter.is_active() {
+            extra.push_str(&format!(
+                " · {} {}",
+                tr!("logs.filter_title"),
+                logs.filter.text
+            ));
+        }
         if !logs.search.is_empty() {
             extra.push_str(&format!(" · /{}", logs.search));
         }
@@ -172,18 +179,31 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     }
     let height = inner.height as usize;
     let width = inner.width as usize;
-    let bottom = logs.lines.len() - 1 - logs.scroll.min(logs.lines.len() - 1);
+    // The lines shown: every line, or the filter's.
+    let shown: Vec<usize> = if logs.filter.is_active() {
+        logs.visible()
+    } else {
+        (0..logs.lines.len()).collect()
+    };
+    if shown.is_empty() {
+        return message(
+            &tr!("logs.none_match", filter = logs.filter.text),
+            theme.muted(),
+            inner,
+            buf,
+        );
+    }
+    let bottom = shown.len() - 1 - logs.scroll.min(shown.len() - 1);
     let first = bottom.saturating_sub(height * 2);
-    let prefix_w = logs
-        .lines
-        .range(first..=bottom)
-        .map(|l| l.source.chars().count())
+    let prefix_w = shown[first..=bottom]
+        .iter()
+        .map(|&i| logs.lines[i].source.chars().count())
         .max()
         .unwrap_or(0)
         .min(width / 3);
     // Fill from the bottom up.
     let mut rows: Vec<Line> = Vec::with_capacity(height);
-    for idx in (0..=bottom).rev() {
+    for idx in shown[..=bottom].iter().rev().copied() {
         let spans = line_spans(&logs.lines[idx], state, theme, prefix_w);
         if logs.wrap {
             let wrapped = wrap_spans(spans, width);
