@@ -174,6 +174,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
             }
         }
         KeyAction::LogFilter => s.input = Input::LogFilter,
+        KeyAction::Sort(reverse) => super::sort::next(s, pane, reverse),
         KeyAction::Clear => {
             if pane == Pane::Logs {
                 s.logs.search.clear();

@@ -40,6 +40,8 @@ pub enum KeyAction {
     Events,
     /// `W` `V` `S` `C`: networks, volumes, secrets, configs in the services' place.
     View(crate::model::listing::ViewKind),
+    /// `o` / `O`: sort the list by the next column / the other way.
+    Sort(bool),
     /// `f` in the logs: keep only the lines that match.
     LogFilter,
     /// `]` `[`: the lab's next or previous step.
@@ -408,6 +410,20 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::History,
         panes: &[],
         help: "key.history",
+    },
+    Binding {
+        keys: "o",
+        key: |e| ch(e, 'o'),
+        action: KeyAction::Sort(false),
+        panes: &[Pane::Nodes, Pane::Services, Pane::Tasks, Pane::Images],
+        help: "key.sort",
+    },
+    Binding {
+        keys: "O",
+        key: |e| ch(e, 'O'),
+        action: KeyAction::Sort(true),
+        panes: &[Pane::Nodes, Pane::Services, Pane::Tasks, Pane::Images],
+        help: "key.sort_reverse",
     },
     Binding {
         keys: "f",

@@ -13,5 +13,6 @@ pub mod lab;
 pub mod logs;
 mod palette;
 pub mod snap;
+pub mod sort;
 pub mod state;
 pub mod views;

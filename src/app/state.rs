@@ -14,6 +14,8 @@ pub struct ListView {
     pub selected: usize,
     pub selected_id: Option<String>,
     pub filter: String,
+    /// The column the list is sorted by (`o`, `O`); none: as listed.
+    pub sort: Option<super::sort::Sort>,
 }
 
 /// The events seen, the newest `capacity` of them.
@@ -398,7 +400,8 @@ impl State {
 
     pub fn visible_nodes(&self) -> Vec<&Node> {
         let f = self.view(Pane::Nodes).filter.to_lowercase();
-        self.cluster
+        let mut v: Vec<&Node> = self
+            .cluster
             .nodes
             .iter()
             .filter(|n| {
@@ -409,12 +412,15 @@ impl State {
                         .iter()
                         .any(|(k, v)| contains(&format!("{k}={v}"), &f))
             })
-            .collect()
+            .collect();
+        super::sort::apply(&mut v, self.view(Pane::Nodes).sort, super::sort::node);
+        v
     }
 
     pub fn visible_workloads(&self) -> Vec<&Workload> {
         let f = self.view(Pane::Services).filter.to_lowercase();
-        self.cluster
+        let mut v: Vec<&Workload> = self
+            .cluster
             .workloads
             .iter()
             .filter(|w| {
@@ -423,7 +429,9 @@ impl State {
                     || contains(&w.image, &f)
                     || w.stack.as_deref().is_some_and(|s| contains(s, &f))
             })
-            .collect()
+            .collect();
+        super::sort::apply_grouped(&mut v, self.view(Pane::Services).sort);
+        v
     }
 
     /// The service whose tasks the tasks pane shows: the one selected in the services pane.
@@ -452,7 +460,8 @@ impl State {
         } else {
             missing
         });
-        mine.into_iter()
+        let mut v: Vec<&Instance> = mine
+            .into_iter()
             .filter(|i| !i.finished() || recent_failures.iter().any(|r| r.id == i.id))
             .filter(|i| {
                 f.is_empty()
@@ -461,12 +470,15 @@ impl State {
                     || contains(&i.state, &f)
                     || contains(&i.image, &f)
             })
-            .collect()
+            .collect();
+        super::sort::apply(&mut v, self.view(Pane::Tasks).sort, super::sort::instance);
+        v
     }
 
     pub fn visible_images(&self) -> Vec<&Image> {
         let f = self.view(Pane::Images).filter.to_lowercase();
-        self.cluster
+        let mut v: Vec<&Image> = self
+            .cluster
             .images
             .iter()
             .filter(|i| {
@@ -475,7 +487,9 @@ impl State {
                     || contains(&i.tag, &f)
                     || i.id.starts_with(&f)
             })
-            .collect()
+            .collect();
+        super::sort::apply(&mut v, self.view(Pane::Images).sort, super::sort::image);
+        v
     }
 
     /// IDs of the visible rows of a list pane, in order.

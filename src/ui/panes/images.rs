@@ -2,6 +2,7 @@
 //! of an image ID shows.
 
 use super::{frame, message};
+use crate::app::sort;
 use crate::app::state::{Pane, State};
 use crate::model::human_size;
 use crate::tr;
@@ -33,11 +34,32 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&text, theme.muted(), inner, buf);
     }
     let cols = [
-        Col::new(tr!("col.repository"), 20, 3, 0).cut_left(),
-        Col::new(tr!("col.tag"), 8, 1, 0),
-        Col::new(tr!("col.image_id"), 12, 0, 1),
-        Col::new(tr!("col.size"), 8, 0, 2),
-        Col::new(tr!("col.created"), 7, 0, 3),
+        Col::new(
+            sort::title(state, Pane::Images, 0, tr!("col.repository")),
+            20,
+            3,
+            0,
+        )
+        .cut_left(),
+        Col::new(sort::title(state, Pane::Images, 1, tr!("col.tag")), 8, 1, 0),
+        Col::new(
+            sort::title(state, Pane::Images, 2, tr!("col.image_id")),
+            12,
+            0,
+            1,
+        ),
+        Col::new(
+            sort::title(state, Pane::Images, 3, tr!("col.size")),
+            8,
+            0,
+            2,
+        ),
+        Col::new(
+            sort::title(state, Pane::Images, 4, tr!("col.created")),
+            7,
+            0,
+            3,
+        ),
     ];
     let row = |k: usize| {
         let i = list[k];

@@ -2,6 +2,7 @@
 //! selected node's labels are listed in full below the table.
 
 use super::{frame, message};
+use crate::app::sort;
 use crate::app::state::{Pane, State};
 use crate::model::{Availability, NodeStatus, Role, SwarmRole};
 use crate::tr;
@@ -41,13 +42,43 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         ..inner
     };
     let cols = [
-        Col::new(tr!("col.hostname"), 12, 2, 0),
-        Col::new(tr!("col.role"), 9, 0, 1),
-        Col::new(tr!("col.status"), 6, 0, 1),
-        Col::new(tr!("col.availability"), 6, 0, 2),
-        Col::new(tr!("col.engine"), 8, 0, 4),
-        Col::new(tr!("col.address"), 11, 0, 3),
-        Col::new(tr!("col.labels"), 10, 3, 2),
+        Col::new(
+            sort::title(state, Pane::Nodes, 0, tr!("col.hostname")),
+            12,
+            2,
+            0,
+        ),
+        Col::new(sort::title(state, Pane::Nodes, 1, tr!("col.role")), 9, 0, 1),
+        Col::new(
+            sort::title(state, Pane::Nodes, 2, tr!("col.status")),
+            6,
+            0,
+            1,
+        ),
+        Col::new(
+            sort::title(state, Pane::Nodes, 3, tr!("col.availability")),
+            6,
+            0,
+            2,
+        ),
+        Col::new(
+            sort::title(state, Pane::Nodes, 4, tr!("col.engine")),
+            8,
+            0,
+            4,
+        ),
+        Col::new(
+            sort::title(state, Pane::Nodes, 5, tr!("col.address")),
+            11,
+            0,
+            3,
+        ),
+        Col::new(
+            sort::title(state, Pane::Nodes, 6, tr!("col.labels")),
+            10,
+            3,
+            2,
+        ),
     ];
     let row = |k: usize| {
         let n = nodes[k];

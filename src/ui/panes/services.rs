@@ -2,6 +2,7 @@
 //! ports, update state. On an engine outside a swarm: containers grouped by compose project.
 
 use super::{frame, message};
+use crate::app::sort;
 use crate::app::state::{Pane, State};
 use crate::model::{Health, Mode, SwarmRole, Workload};
 use crate::tr;
@@ -56,12 +57,43 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&text, theme.muted(), inner, buf);
     }
     let cols = [
-        Col::new(tr!("col.name"), 18, 3, 0),
-        Col::new(tr!("col.mode"), 10, 0, 3),
-        Col::new(tr!("col.replicas"), 8, 0, 0),
-        Col::new(tr!("col.image"), 16, 3, 1).cut_left(),
-        Col::new(tr!("col.ports"), 10, 1, 2),
-        Col::new(tr!("col.update"), 9, 1, 4),
+        Col::new(
+            sort::title(state, Pane::Services, 0, tr!("col.name")),
+            18,
+            3,
+            0,
+        ),
+        Col::new(
+            sort::title(state, Pane::Services, 1, tr!("col.mode")),
+            10,
+            0,
+            3,
+        ),
+        Col::new(
+            sort::title(state, Pane::Services, 2, tr!("col.replicas")),
+            8,
+            0,
+            0,
+        ),
+        Col::new(
+            sort::title(state, Pane::Services, 3, tr!("col.image")),
+            16,
+            3,
+            1,
+        )
+        .cut_left(),
+        Col::new(
+            sort::title(state, Pane::Services, 4, tr!("col.ports")),
+            10,
+            1,
+            2,
+        ),
+        Col::new(
+            sort::title(state, Pane::Services, 5, tr!("col.update")),
+            9,
+            1,
+            4,
+        ),
     ];
     // Group headers and services, in order; rows are built only for what is in view.
     enum Entry<'a> {

@@ -2,6 +2,7 @@
 //! the error in the error colour, image. Finished tasks are dimmed, and hidden until `a`.
 
 use super::{frame, message};
+use crate::app::sort;
 use crate::app::state::{Pane, State};
 use crate::tr;
 use crate::ui::theme::Theme;
@@ -56,12 +57,43 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&text, theme.muted(), inner, buf);
     }
     let cols = [
-        Col::new(tr!("col.name"), 16, 2, 0),
-        Col::new(tr!("col.node"), 10, 1, 2),
-        Col::new(tr!("col.desired"), 8, 0, 3),
-        Col::new(tr!("col.current"), 14, 0, 0),
-        Col::new(tr!("col.error"), 12, 3, 1),
-        Col::new(tr!("col.image"), 12, 1, 4).cut_left(),
+        Col::new(
+            sort::title(state, Pane::Tasks, 0, tr!("col.name")),
+            16,
+            2,
+            0,
+        ),
+        Col::new(
+            sort::title(state, Pane::Tasks, 1, tr!("col.node")),
+            10,
+            1,
+            2,
+        ),
+        Col::new(
+            sort::title(state, Pane::Tasks, 2, tr!("col.desired")),
+            8,
+            0,
+            3,
+        ),
+        Col::new(
+            sort::title(state, Pane::Tasks, 3, tr!("col.current")),
+            14,
+            0,
+            0,
+        ),
+        Col::new(
+            sort::title(state, Pane::Tasks, 4, tr!("col.error")),
+            12,
+            3,
+            1,
+        ),
+        Col::new(
+            sort::title(state, Pane::Tasks, 5, tr!("col.image")),
+            12,
+            1,
+            4,
+        )
+        .cut_left(),
     ];
     let row = |k: usize| {
         let i = list[k];
