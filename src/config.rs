@@ -30,6 +30,9 @@ pub struct Config {
     pub log_wrap: Option<bool>,
     /// Refuse every command that changes something (as `--readonly`).
     pub readonly: Option<bool>,
+    /// Capture the mouse from the start (off by default: over SSH it gets in the way of
+    /// selecting text to copy; `M` turns it on and off).
+    pub mouse: Option<bool>,
     /// Evidence screenshots (`snap`, F2).
     pub snap: Option<SnapConfig>,
     /// Labs: evidence saved as steps pass, and the student's name for the hand-in.

@@ -231,6 +231,7 @@ async fn console(
         data_dir: Some(dirs.data.clone()),
         warnings,
         snap: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()),
+        mouse: cfg.mouse.unwrap_or(false),
         lab: cli.lab.clone(),
         student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
         config_file: Some(cli.config.clone().unwrap_or_else(|| dirs.config_file())),

@@ -322,3 +322,47 @@ fn readonly_console_refuses_changes() {
     t.wait_for("[exited 0]", 10);
     e.docker_ok(&["service", "rm", &name]);
 }
+
+/// A left click at a 0-based screen cell, as a terminal reports it with SGR mouse mode.
+fn click(t: &support::tmux::Tmux, x: usize, y: usize) {
+    t.text(&format!("\u{1b}[<0;{};{}M", x + 1, y + 1));
+    t.text(&format!("\u{1b}[<0;{};{}m", x + 1, y + 1));
+}
+
+fn row_of(screen: &str, needle: &str) -> usize {
+    screen
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} on\n{screen}"))
+}
+
+#[test]
+fn the_mouse_when_turned_on_selects_rows_scrolls_and_gives_text_selection_back() {
+    support::require(&["tmux"]);
+    let dir = support::workdir("mouse");
+    let t = support::tmux::Tmux::in_dir(140, 40, &dir, "C.UTF-8", "--demo");
+    let s = t.wait_for("gopenux_redis", 10);
+    // Off by default: a click is the terminal's, and changes nothing here.
+    click(&t, 6, row_of(&s, "gopenux_redis"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!t.screen().contains("Tasks gopenux_redis"));
+    t.keys(&["M"]);
+    t.wait_for("mouse on", 5);
+    click(&t, 6, row_of(&s, "gopenux_redis"));
+    t.wait_for("Tasks gopenux_redis", 5);
+    // The wheel over the services moves the selection three rows up.
+    let s = t.screen();
+    t.text(&format!(
+        "\u{1b}[<64;6;{}M",
+        row_of(&s, "gopenux_mongo") + 1
+    ));
+    t.wait_for("Tasks gopenux_frontend", 5);
+    // M again: the terminal has the mouse back.
+    t.keys(&["M"]);
+    t.wait_for("mouse off", 5);
+    click(&t, 6, row_of(&s, "gopenux_redis"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(t.screen().contains("Tasks gopenux_frontend"));
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+}

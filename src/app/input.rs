@@ -27,6 +27,8 @@ pub enum Effect {
     Snap(crate::command::Snap),
     /// Make certificates (or read one): local files, no cluster.
     Certs(crate::command::CertsCommand),
+    /// Capture the mouse (or give it back to the terminal).
+    Mouse(bool),
     /// Write what the logs pane holds into a file.
     SaveLogs(String),
     /// Write a lab preset's files into a folder.
@@ -175,6 +177,18 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         }
         KeyAction::LogFilter => s.input = Input::LogFilter,
         KeyAction::Sort(reverse) => super::sort::next(s, pane, reverse),
+        KeyAction::Mouse => {
+            s.mouse = !s.mouse;
+            s.toast(
+                if s.mouse {
+                    tr!("mouse.on")
+                } else {
+                    tr!("mouse.off")
+                },
+                false,
+            );
+            return vec![Effect::Mouse(s.mouse)];
+        }
         KeyAction::Clear => {
             if pane == Pane::Logs {
                 s.logs.search.clear();

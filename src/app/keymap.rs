@@ -40,6 +40,8 @@ pub enum KeyAction {
     Events,
     /// `W` `V` `S` `C`: networks, volumes, secrets, configs in the services' place.
     View(crate::model::listing::ViewKind),
+    /// `M`: the mouse on or off.
+    Mouse,
     /// `o` / `O`: sort the list by the next column / the other way.
     Sort(bool),
     /// `f` in the logs: keep only the lines that match.
@@ -410,6 +412,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::History,
         panes: &[],
         help: "key.history",
+    },
+    Binding {
+        keys: "M",
+        key: |e| ch(e, 'M'),
+        action: KeyAction::Mouse,
+        panes: &[],
+        help: "key.mouse",
     },
     Binding {
         keys: "o",

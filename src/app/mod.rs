@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod keymap;
 pub mod lab;
 pub mod logs;
+pub mod mouse;
 mod palette;
 pub mod snap;
 pub mod sort;

@@ -181,6 +181,8 @@ pub struct State {
     pub next_action: u64,
     /// Refuse every command that changes something.
     pub readonly: bool,
+    /// The mouse is captured: clicks select, the wheel scrolls.
+    pub mouse: bool,
     /// The compose file open in the editor.
     pub editor: Option<super::editor::Editor>,
     /// The files each stack was last deployed from, for `edit STACK`.
@@ -226,6 +228,7 @@ impl State {
             },
             next_action: 1,
             readonly: false,
+            mouse: false,
             preview_for: None,
             lab: None,
             editor: None,

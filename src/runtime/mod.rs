@@ -40,6 +40,8 @@ pub struct Options {
     pub warnings: Vec<String>,
     /// Where and how evidence screenshots are saved.
     pub snap: crate::config::SnapSettings,
+    /// Capture the mouse from the start.
+    pub mouse: bool,
     /// A lab to open at start (`--lab`).
     pub lab: Option<String>,
     /// Save a lab step's evidence when it turns done.
@@ -62,7 +64,12 @@ impl TerminalGuard {
 
 /// Leaves the alternate screen and raw mode (also used by the panic hook).
 pub fn restore_terminal() {
-    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = terminal::disable_raw_mode();
 }
 
@@ -118,6 +125,10 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     let mut force = true;
     let mut populated = false;
 
+    if opts.mouse {
+        state.mouse = true;
+        execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
     if let Some(name) = opts.lab.clone() {
         lab::open(&mut state, Some(name), false, opts.lab_auto_snap);
     }
@@ -184,6 +195,14 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                             lab::report(&mut state, student, &mut opts.student, opts.config_file.as_deref(), &opts.snap);
                             continue;
                         }
+                        let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
+                        carry_out(fx, &mut state, &mut theme, &shell).await;
+                    }
+                }
+                Some(Ok(TermEvent::Mouse(m))) if state.mouse => {
+                    let size = terminal.size()?;
+                    let screen = Rect::new(0, 0, size.width, size.height);
+                    for fx in crate::app::mouse::handle_mouse(&mut state, m, screen) {
                         let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
                         carry_out(fx, &mut state, &mut theme, &shell).await;
                     }
@@ -403,6 +422,13 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
             ),
             Err(e) => state.toast(e.to_string(), true),
         },
+        Effect::Mouse(on) => {
+            let _ = if on {
+                execute!(io::stdout(), crossterm::event::EnableMouseCapture)
+            } else {
+                execute!(io::stdout(), crossterm::event::DisableMouseCapture)
+            };
+        }
         Effect::SaveLogs(file) => {
             let text = state.logs.as_text();
             let count = text.lines().count();
