@@ -33,6 +33,8 @@ pub struct Config {
     /// Capture the mouse from the start (off by default: over SSH it gets in the way of
     /// selecting text to copy; `M` turns it on and off).
     pub mouse: Option<bool>,
+    /// The shells `exec` tries in a container, the first that exists (default: bash, sh).
+    pub exec_command: Option<Vec<String>>,
     /// Evidence screenshots (`snap`, F2).
     pub snap: Option<SnapConfig>,
     /// Labs: evidence saved as steps pass, and the student's name for the hand-in.
@@ -176,6 +178,14 @@ impl Config {
                 }),
             ),
         }
+    }
+
+    /// The shells `exec` tries.
+    pub fn shells(&self) -> Vec<String> {
+        self.exec_command
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| vec!["bash".into(), "sh".into()])
     }
 
     pub fn events_kept(&self) -> usize {

@@ -232,6 +232,7 @@ async fn console(
         warnings,
         snap: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()),
         mouse: cfg.mouse.unwrap_or(false),
+        shells: cfg.shells(),
         lab: cli.lab.clone(),
         student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
         config_file: Some(cli.config.clone().unwrap_or_else(|| dirs.config_file())),
@@ -337,6 +338,7 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
         evidence_dir: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()).dir,
         student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
         config_file: Some(cli.config.clone().unwrap_or_else(|| dirs.config_file())),
+        shells: cfg.shells(),
     };
     // Run in a lab's folder, a command records the steps that pass after it: with the
     // cluster for cluster commands, from the files alone for `certs`.
@@ -365,7 +367,9 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("estiba: {e}");
+            if !matches!(e, output::RunError::Exit(_)) {
+                eprintln!("estiba: {e}");
+            }
             ExitCode::from(e.exit_code())
         }
     }

@@ -366,3 +366,71 @@ fn the_mouse_when_turned_on_selects_rows_scrolls_and_gives_text_selection_back()
     t.keys(&["q"]);
     t.wait_for("[exited 0]", 10);
 }
+
+#[test]
+fn e_opens_a_shell_in_the_task_and_exit_brings_the_console_back() {
+    let Some(e) = Engine::shared() else { return };
+    support::require(&["tmux"]);
+    let name = unique("sh");
+    e.service(&name, &["--replicas", "1"], &["sleep", "86400"]);
+    let t = support::tmux::Tmux::start(
+        140,
+        40,
+        &[
+            ("LANG", "C.UTF-8"),
+            ("ESTIBA_DATA_DIR", &e.path("estiba-data")),
+            ("ESTIBA_CONFIG_DIR", &e.path("estiba-config")),
+        ],
+        &format!("{} --host {}", Engine::estiba(), e.host),
+    );
+    t.wait_for(&name, 20);
+    t.keys(&[":"]);
+    t.text(&format!("tasks {name}"));
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("{name}.1"), 10);
+    t.keys(&["e"]);
+    t.wait_for("a shell in", 10);
+    // busybox sh: its prompt, then a command that only the shell can answer.
+    t.wait_for("/ #", 10);
+    t.text("echo hello-$((6*7))");
+    t.keys(&["Enter"]);
+    t.wait_for("hello-42", 10);
+    // Ctrl-C goes to the container's shell, not to estiba.
+    t.text("sleep 30");
+    t.keys(&["Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.text("echo still-$((1+1))");
+    t.keys(&["Enter"]);
+    t.wait_for("still-2", 10);
+    t.text("exit");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("ended (exit code", 10);
+    assert!(
+        s.contains(&format!("Tasks {name}")),
+        "the console as it was: {s}"
+    );
+    assert!(t.alternate_on(), "back on the console's screen");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    // Headless: a command's output and its exit code; a missing shell is named.
+    let task = e
+        .docker_ok(&["service", "ps", &name, "--format", "{{.Name}}"])
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let o = e.estiba_cmd(&["exec", &task, "--", "sh", "-c", "echo inside; exit 3"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("inside"));
+    let config = e.root.join(format!("{name}.toml"));
+    std::fs::write(&config, "exec_command = [\"fish\", \"zsh\"]\n").unwrap();
+    let o = e.estiba_cmd(&["--config", config.to_str().unwrap(), "exec", &task]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("has no shell: tried fish, zsh"), "{err}");
+    // Read-only refuses.
+    let o = e.estiba_cmd(&["--readonly", "exec", &task, "--", "true"]);
+    assert_eq!(o.status.code(), Some(1));
+    e.docker_ok(&["service", "rm", &name]);
+}

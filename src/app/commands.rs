@@ -37,6 +37,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             Err(e) => s.toast(e.to_string(), true),
         },
         Command::LogsSave(file) => return vec![Effect::SaveLogs(file)],
+        Command::Exec { target, cmd } => return exec(s, target, cmd),
         Command::LogsFilter(text) => {
             s.logs.set_filter(&text);
             s.focus = Pane::Logs;
@@ -231,6 +232,42 @@ pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect>
         }
     }
     vec![]
+}
+
+/// `exec`: the task named (or selected) and the command, for the runtime to open.
+fn exec(s: &mut State, target: Option<String>, cmd: Vec<String>) -> Vec<Effect> {
+    let line = format!("exec {}", target.clone().unwrap_or_default());
+    if s.readonly {
+        s.toast(crate::backend::Error::ReadOnly(line).to_string(), true);
+        return vec![];
+    }
+    if s.is_kube() {
+        s.toast(tr!("exec.kube_later"), true);
+        return vec![];
+    }
+    let found = match &target {
+        Some(t) => find_by_name(s.cluster.instances.clone(), t, "kind.task", |i| {
+            (&i.name, &i.id)
+        })
+        .map_err(|e| e.to_string()),
+        None => s
+            .selected_instance()
+            .cloned()
+            .ok_or_else(|| tr!("exec.pick")),
+    };
+    match found {
+        Ok(i) => vec![Effect::Exec(crate::model::ExecRequest {
+            id: i.id,
+            name: i.name,
+            node_id: i.node_id,
+            node: i.node,
+            cmd,
+        })],
+        Err(e) => {
+            s.toast(e, true);
+            vec![]
+        }
+    }
 }
 
 pub(super) fn select_service(s: &mut State, name: &str) -> Result<(), crate::backend::Error> {

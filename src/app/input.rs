@@ -27,6 +27,8 @@ pub enum Effect {
     Snap(crate::command::Snap),
     /// Make certificates (or read one): local files, no cluster.
     Certs(crate::command::CertsCommand),
+    /// Hand the terminal to a shell in a container, then take it back.
+    Exec(crate::model::ExecRequest),
     /// Capture the mouse (or give it back to the terminal).
     Mouse(bool),
     /// Write what the logs pane holds into a file.
@@ -177,6 +179,15 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         }
         KeyAction::LogFilter => s.input = Input::LogFilter,
         KeyAction::Sort(reverse) => super::sort::next(s, pane, reverse),
+        KeyAction::Exec => {
+            return super::commands::apply(
+                s,
+                crate::command::Command::Exec {
+                    target: None,
+                    cmd: vec![],
+                },
+            );
+        }
         KeyAction::Mouse => {
             s.mouse = !s.mouse;
             s.toast(

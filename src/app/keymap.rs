@@ -40,6 +40,8 @@ pub enum KeyAction {
     Events,
     /// `W` `V` `S` `C`: networks, volumes, secrets, configs in the services' place.
     View(crate::model::listing::ViewKind),
+    /// `e` on a task: a shell in its container.
+    Exec,
     /// `M`: the mouse on or off.
     Mouse,
     /// `o` / `O`: sort the list by the next column / the other way.
@@ -412,6 +414,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::History,
         panes: &[],
         help: "key.history",
+    },
+    Binding {
+        keys: "e",
+        key: |e| ch(e, 'e'),
+        action: KeyAction::Exec,
+        panes: &[Pane::Tasks],
+        help: "key.exec",
     },
     Binding {
         keys: "M",

@@ -183,6 +183,14 @@ impl Backend {
         !self.is_kube()
     }
 
+    /// The engine's client, for a shell in a container (`exec`); none for Kubernetes and the demo.
+    pub fn docker(&self) -> Option<bollard::Docker> {
+        match self {
+            Backend::Swarm(s) => Some(s.docker()),
+            _ => None,
+        }
+    }
+
     pub fn endpoint(&self) -> String {
         match self {
             Backend::Swarm(s) => s.endpoint().to_string(),

@@ -30,6 +30,12 @@ pub enum Command {
         target: String,
         req: LogRequest,
     },
+    /// A shell (or a command) in a task's container, in this terminal.
+    Exec {
+        /// The task or container; none: the selected one.
+        target: Option<String>,
+        cmd: Vec<String>,
+    },
     /// `logs save FILE`: what the logs pane holds, as text.
     LogsSave(String),
     /// `logs filter TEXT|re:REGEX`: only the lines that match (empty: all).

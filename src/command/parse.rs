@@ -194,6 +194,25 @@ pub(super) fn lab(a: &Args) -> Result<Command, ParseError> {
     Ok(Command::Lab(lab))
 }
 
+/// `exec [TASK] [-- CMD...]`
+pub(super) fn exec(a: &Args) -> Result<Command, ParseError> {
+    let (before, cmd) = match a.rest.iter().position(|w| *w == "--") {
+        Some(i) => (
+            &a.rest[..i],
+            a.rest[i + 1..].iter().map(|s| s.to_string()).collect(),
+        ),
+        None => (a.rest, vec![]),
+    };
+    match before {
+        [] => Ok(Command::Exec { target: None, cmd }),
+        [t] => Ok(Command::Exec {
+            target: Some(t.to_string()),
+            cmd,
+        }),
+        [_, more @ ..] => Err(a.extra(more)),
+    }
+}
+
 pub(super) fn tasks(a: &Args) -> Result<Command, ParseError> {
     Ok(Command::Tasks {
         service: a.one("SERVICE")?,

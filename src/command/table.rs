@@ -102,6 +102,14 @@ pub const SPECS: &[Spec] = &[
         parse: actions::view,
     },
     Spec {
+        name: "exec",
+        aliases: &["ejecutar", "shell"],
+        usage: "TASK|CONTAINER [-- CMD...]",
+        help: "cmd.exec",
+        args: &[ArgKind::ServiceOrTask],
+        parse: parse::exec,
+    },
+    Spec {
         name: "tasks",
         aliases: &["tareas", "ps"],
         usage: "SERVICE",

@@ -256,6 +256,19 @@ impl LogOptions {
     }
 }
 
+/// What `exec` was asked to open: a task (or container) and the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecRequest {
+    /// The task's (or container's) ID and name.
+    pub id: String,
+    pub name: String,
+    /// The node it runs on ("" on a plain engine).
+    pub node_id: String,
+    pub node: String,
+    /// The command; empty: the first of the configured shells that exists.
+    pub cmd: Vec<String>,
+}
+
 /// What a log pane follows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum LogTarget {

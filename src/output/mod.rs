@@ -41,6 +41,9 @@ pub enum RunError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Certs(#[from] crate::certs::CertError),
+    /// A command run in a container ended with this code (nothing more to say).
+    #[error("")]
+    Exit(u8),
 }
 
 impl RunError {
@@ -49,6 +52,7 @@ impl RunError {
         match self {
             RunError::Backend(Error::NotConverged(_)) => crate::EXIT_NOT_CONVERGED,
             RunError::Interrupted(_) => crate::EXIT_INTERRUPTED,
+            RunError::Exit(code) => *code,
             _ => crate::EXIT_ERROR,
         }
     }
@@ -65,6 +69,8 @@ pub struct Permissions {
     /// The student's name kept in the config, and the config file to keep it in.
     pub student: Option<String>,
     pub config_file: Option<std::path::PathBuf>,
+    /// The shells `exec` tries.
+    pub shells: Vec<String>,
     pub readonly: bool,
     /// Where deploys are remembered for `edit STACK` (the data dir).
     pub data_dir: Option<std::path::PathBuf>,
@@ -263,6 +269,10 @@ pub async fn run(
         Command::Logs { target, req } => {
             drop(stdout);
             return logs(backend, &target, req.options(now, usize::MAX / 2), output).await;
+        }
+        Command::Exec { target, cmd } => {
+            drop(stdout);
+            return exec(backend, target, cmd, &perms).await;
         }
         Command::LogsSave(_) | Command::LogsFilter(_) => {
             return Err(RunError::ConsoleOnly("logs save/filter".into()));
@@ -561,6 +571,47 @@ pub fn help_text(only: Option<&str>) -> String {
         out.push_str(&format!("  estiba {usage:<36} {desc}\n"));
     }
     out
+}
+
+/// `estiba exec TASK [-- CMD]`: the shell in this terminal; exits with its code.
+async fn exec(
+    backend: &Backend,
+    target: Option<String>,
+    cmd: Vec<String>,
+    perms: &Permissions,
+) -> Result<(), RunError> {
+    let target = target.ok_or_else(|| RunError::Lab(tr!("exec.pick")))?;
+    if perms.readonly {
+        return Err(RunError::Backend(Error::ReadOnly(format!("exec {target}"))));
+    }
+    let Some(docker) = backend.docker() else {
+        return Err(RunError::Lab(tr!("exec.no_engine")));
+    };
+    let info = backend.info().await?;
+    let i = crate::backend::find_by_name(backend.instances().await?, &target, "kind.task", |i| {
+        (&i.name, &i.id)
+    })?;
+    let req = crate::model::ExecRequest {
+        id: i.id,
+        name: i.name,
+        node_id: i.node_id,
+        node: i.node,
+        cmd,
+    };
+    let swarm = info.swarm != crate::model::SwarmRole::None;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    if tty {
+        crossterm::terminal::enable_raw_mode()?;
+    }
+    let r = crate::runtime::exec::run(&docker, &req, &info.node_id, swarm, &perms.shells).await;
+    if tty {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+    match r {
+        Ok(0) => Ok(()),
+        Ok(code) => Err(RunError::Exit(code.clamp(1, 255) as u8)),
+        Err(e) => Err(RunError::Lab(e.to_string())),
+    }
 }
 
 async fn logs(

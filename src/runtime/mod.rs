@@ -3,6 +3,7 @@
 //! the terminal, and the effects `app` asks for (files, evidence, certificates off the UI task).
 //! It draws only when the screen would change, so an idle console writes nothing.
 
+pub mod exec;
 mod lab;
 pub mod snap;
 
@@ -42,6 +43,8 @@ pub struct Options {
     pub snap: crate::config::SnapSettings,
     /// Capture the mouse from the start.
     pub mouse: bool,
+    /// The shells `exec` tries, first that exists.
+    pub shells: Vec<String>,
     /// A lab to open at start (`--lab`).
     pub lab: Option<String>,
     /// Save a lab step's evidence when it turns done.
@@ -113,6 +116,8 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
     // Slow local work (an RSA-4096 key) runs off the UI task and comes back here.
     let (job_tx, mut job_rx) = mpsc::channel::<Job>(8);
+    // Kept for `exec`, which talks to the engine with the terminal, not through the driver.
+    let docker = opts.backend.docker();
     let driver = tokio::spawn(backend::drive(opts.backend, opts.readonly, op_rx, ev_tx));
 
     let _guard = TerminalGuard::enter()?;
@@ -187,6 +192,28 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                             snap::now(&mut state, &theme, screen, &snap, &opts.snap);
                             continue;
                         }
+                        if let Effect::Exec(req) = fx {
+                            drop(keys);
+                            execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show)?;
+                            let said = shell(&state, docker.as_ref(), &req, &opts.shells).await;
+                            execute!(
+                                io::stdout(),
+                                terminal::EnterAlternateScreen,
+                                terminal::Clear(terminal::ClearType::All),
+                                cursor::Hide
+                            )?;
+                            // A fresh terminal draws every cell again (clear() would ask the
+                            // terminal where its cursor is, and the shell's reader had stdin).
+                            terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+                            last = None;
+                            keys = EventStream::new();
+                            force = true;
+                            match said {
+                                Ok(text) => state.toast(text, false),
+                                Err(e) => state.toast(e, true),
+                            }
+                            continue;
+                        }
                         if let Effect::LabOpen { name, check } = fx {
                             lab::open(&mut state, name, check, opts.lab_auto_snap);
                             continue;
@@ -249,6 +276,28 @@ fn inspect_window_io(state: &mut State, rows: u16) {
             Ok(()) => crate::tr!("inspect.written", file = file),
             Err(e) => format!("{file}: {e}"),
         });
+    }
+}
+
+/// Runs a shell for `exec` with the terminal (off the alternate screen, still raw) and says
+/// how it ended.
+async fn shell(
+    state: &State,
+    docker: Option<&bollard::Docker>,
+    req: &crate::model::ExecRequest,
+    shells: &[String],
+) -> Result<String, String> {
+    let Some(docker) = docker else {
+        return Err(crate::tr!("exec.no_engine"));
+    };
+    let info = state.cluster.info.as_ref();
+    let local = info.map(|i| i.node_id.clone()).unwrap_or_default();
+    let swarm = info.is_some_and(|i| i.swarm != crate::model::SwarmRole::None);
+    print!("{}\r\n", crate::tr!("exec.opening", name = req.name));
+    let _ = io::Write::flush(&mut io::stdout());
+    match exec::run(docker, req, &local, swarm, shells).await {
+        Ok(code) => Ok(crate::tr!("exec.ended", name = req.name, code = code)),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -413,7 +462,7 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
             Err(e) => state.toast(e.to_string(), true),
         },
         // Handled in the loop, which knows the terminal's size and the options.
-        Effect::Snap(_) | Effect::LabOpen { .. } | Effect::LabReport { .. } => {}
+        Effect::Snap(_) | Effect::LabOpen { .. } | Effect::LabReport { .. } | Effect::Exec(_) => {}
         Effect::Certs(c) => certs(state, c, shell.jobs),
         Effect::LabInit { name, dir } => match crate::lab::init(&name, &dir) {
             Ok(files) => state.toast(
