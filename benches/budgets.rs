@@ -6,11 +6,13 @@
 //! - first populated frame against a local engine with 50 services: within 150 ms of start
 //! - idle 60 s with nothing changing: 0 bytes written to the terminal, under 0.5% of one core
 //! - an evidence screenshot of a 200x60 screen to PNG (frame included): at most 50 ms
+//! - exec: a keystroke's echo from a shell in a container on the local engine: at most 20 ms
+//!   (p95), through `estiba exec` (its key reader, the engine's attached TTY, its output)
 //! - the logs filter on a 10 000-line buffer, one key press (filter set, the pane drawn): at
 //!   most 5 ms
 //!
 //! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60). Words after `--` (draw,
-//! memory, snap, filter, engine) run only those parts.
+//! memory, snap, filter, engine, exec) run only those parts.
 
 // A measuring harness that shares the tests' support code: like a test, it stops loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -327,13 +329,19 @@ fn main() {
     if wanted("filter") {
         log_filter();
     }
-    if !wanted("engine") {
+    let exec_only = words.iter().any(|w| w == "exec") && !words.iter().any(|w| w == "engine");
+    if !wanted("engine") && !exec_only {
         return;
     }
     let Some(e) = Engine::private(true) else {
         println!("engine figures skipped (ESTIBA_SKIP_DOCKER_TESTS=1)");
         return;
     };
+    if exec_only {
+        e.service("bench_svc_00", &["--replicas", "1"], &["sleep", "86400"]);
+        exec_echo(&e);
+        return;
+    }
     for i in 0..50 {
         let out = e.docker(&[
             "service",
@@ -364,4 +372,80 @@ fn main() {
         .unwrap_or(60);
     idle(&e, 80, 24, secs);
     idle(&e, 200, 60, secs);
+    exec_echo(&e);
+}
+
+/// Keys typed into `estiba exec TASK -- cat` (the container's TTY echoes each line): the time
+/// from writing a line to reading its echo back from estiba, 200 times.
+fn exec_echo(e: &Engine) {
+    use std::io::{Read, Write};
+    let task = e
+        .docker_ok(&["service", "ps", "bench_svc_00", "--format", "{{.Name}}"])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let mut child = std::process::Command::new(Engine::estiba())
+        .args(["--host", &e.host, "exec", &task, "--", "cat"])
+        .env("ESTIBA_DATA_DIR", e.path("estiba-data"))
+        .env("ESTIBA_CONFIG_DIR", e.path("estiba-config"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("estiba exec");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
+                break;
+            }
+        }
+    });
+    // Until cat answers at all.
+    let mut seen = Vec::new();
+    let ready = Instant::now();
+    while ready.elapsed() < Duration::from_secs(20) {
+        stdin.write_all(b"ready\n").unwrap();
+        stdin.flush().unwrap();
+        if let Ok((_, b)) = rx.recv_timeout(Duration::from_millis(500)) {
+            seen.extend(b);
+            if String::from_utf8_lossy(&seen).contains("ready") {
+                break;
+            }
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    while rx.try_recv().is_ok() {}
+    let mut times = Vec::new();
+    for i in 0..200 {
+        let line = format!("k{i}\n");
+        let start = Instant::now();
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let mut got = String::new();
+        while let Ok((at, b)) = rx.recv_timeout(Duration::from_secs(2)) {
+            got.push_str(&String::from_utf8_lossy(&b));
+            if got.contains(&format!("k{i}")) {
+                times.push(at.duration_since(start).as_secs_f64() * 1000.0);
+                break;
+            }
+        }
+        // Let the echo of cat's own output go by before the next key.
+        std::thread::sleep(Duration::from_millis(10));
+        while rx.try_recv().is_ok() {}
+    }
+    let _ = child.kill();
+    if times.is_empty() {
+        println!("exec echo: no echo came back");
+        return;
+    }
+    times.sort_by(f64::total_cmp);
+    let (p50, p95) = (percentile(&times, 0.5), percentile(&times, 0.95));
+    println!(
+        "exec, a keystroke's echo from a shell in a container: median {p50:.2} ms, p95 {p95:.2} ms  [<= 20 ms: {}]",
+        verdict(p95 <= 20.0)
+    );
 }
