@@ -438,6 +438,7 @@ fn exec_echo(e: &Engine) {
         while rx.try_recv().is_ok() {}
     }
     let _ = child.kill();
+    let _ = child.wait();
     if times.is_empty() {
         println!("exec echo: no echo came back");
         return;
