@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::{Availability, Mode, NodeStatus, Port};
+use crate::tr;
 
 fn node(id: &str, role: Role, label: Option<&str>) -> Node {
     Node {
