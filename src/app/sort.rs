@@ -170,14 +170,20 @@ fn apply_ranked<'a, T>(
     *items = keyed.into_iter().map(|(_, _, t)| t).collect();
 }
 
-/// `o`: the next column (after the last, back to the order as listed); `O`: the other way.
-pub fn next(s: &mut State, pane: Pane, reverse: bool) {
-    let n = columns(pane);
-    if n == 0 {
-        return;
+/// A cell of a view's row: a number when it reads as one, else text.
+pub fn cell(c: &str) -> Key {
+    match c.parse::<i64>() {
+        Ok(n) => Key::Num(n),
+        Err(_) => text(c),
     }
-    let v = s.view_mut(pane);
-    v.sort = match (v.sort, reverse) {
+}
+
+/// The sort after `o` (the next of `n` columns; after the last, none) or `O` (the other way).
+pub fn cycle(sort: Option<Sort>, n: usize, reverse: bool) -> Option<Sort> {
+    if n == 0 {
+        return None;
+    }
+    match (sort, reverse) {
         (None, false) => Some(Sort {
             col: 0,
             desc: false,
@@ -192,7 +198,17 @@ pub fn next(s: &mut State, pane: Pane, reverse: bool) {
             desc: !cur.desc,
             ..cur
         }),
-    };
+    }
+}
+
+/// `o`: the next column (after the last, back to the order as listed); `O`: the other way.
+pub fn next(s: &mut State, pane: Pane, reverse: bool) {
+    let n = columns(pane);
+    if n == 0 {
+        return;
+    }
+    let v = s.view_mut(pane);
+    v.sort = cycle(v.sort, n, reverse);
     let said = match v.sort {
         Some(sort) => crate::tr!(
             "sort.by",
@@ -276,5 +292,43 @@ mod tests {
         next(&mut s, Pane::Images, true);
         let sizes: Vec<u64> = s.visible_images().iter().map(|i| i.size).collect();
         assert!(sizes.windows(2).all(|p| p[0] >= p[1]), "{sizes:?}");
+    }
+
+    #[test]
+    fn a_view_sorts_by_its_columns_numbers_as_numbers() {
+        use crate::app::input::handle_key;
+        use crate::model::listing::{Listing, ViewKind};
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut s = demo();
+        crate::app::input::apply(&mut s, crate::command::Command::View(ViewKind::Volumes));
+        s.apply_event(crate::backend::Event::Listing(Listing {
+            kind: ViewKind::Volumes,
+            columns: vec!["name", "size"],
+            rows: vec![
+                vec!["b".into(), "10".into()],
+                vec!["a".into(), "9".into()],
+                vec!["c".into(), "100".into()],
+            ],
+        }));
+        let names = |s: &State| -> Vec<String> {
+            s.slot
+                .as_ref()
+                .unwrap()
+                .visible("")
+                .iter()
+                .map(|r| r[0].clone())
+                .collect()
+        };
+        assert_eq!(names(&s), ["b", "a", "c"]);
+        s.focus = Pane::Services;
+        let o = |s: &mut State, c| {
+            handle_key(s, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        };
+        o(&mut s, 'o');
+        assert_eq!(names(&s), ["a", "b", "c"]);
+        o(&mut s, 'o');
+        assert_eq!(names(&s), ["a", "b", "c"], "9 < 10 < 100");
+        o(&mut s, 'O');
+        assert_eq!(names(&s), ["c", "b", "a"]);
     }
 }

@@ -13,6 +13,8 @@ pub struct SlotView {
     /// `None` until the backend has listed it.
     pub listing: Option<Listing>,
     pub selected: usize,
+    /// The column its rows are sorted by (`o`, `O`).
+    pub sort: Option<super::sort::Sort>,
 }
 
 impl SlotView {
@@ -21,17 +23,23 @@ impl SlotView {
             kind,
             listing: None,
             selected: 0,
+            sort: None,
         }
     }
 
     /// The rows that hold `filter` (case-insensitive) in any cell.
     pub fn visible(&self, filter: &str) -> Vec<&Vec<String>> {
         let f = filter.to_lowercase();
-        self.listing
+        let mut rows: Vec<&Vec<String>> = self
+            .listing
             .iter()
             .flat_map(|l| l.rows.iter())
             .filter(|r| f.is_empty() || r.iter().any(|c| c.to_lowercase().contains(&f)))
-            .collect()
+            .collect();
+        super::sort::apply(&mut rows, self.sort, |r: &Vec<String>, col| {
+            super::sort::cell(r.get(col).map(String::as_str).unwrap_or(""))
+        });
+        rows
     }
 
     pub fn move_by(&mut self, delta: isize, filter: &str) {
@@ -109,6 +117,11 @@ pub(super) fn key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
                 };
                 prefill(s, text, vec![]);
             }
+            return Some(vec![]);
+        }
+        KeyAction::Sort(reverse) => {
+            let n = v.listing.as_ref().map_or(0, |l| l.columns.len());
+            v.sort = super::sort::cycle(v.sort, n, reverse);
             return Some(vec![]);
         }
         KeyAction::Prefill(_) | KeyAction::ToggleFinished => return Some(vec![]),

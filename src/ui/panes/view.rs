@@ -42,7 +42,12 @@ pub fn render(
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            let title = crate::i18n::text(k).to_string();
+            let mut title = crate::i18n::text(k).to_string();
+            if let Some(sort) = state.slot.as_ref().and_then(|v| v.sort)
+                && sort.col == i
+            {
+                title.push(if sort.desc { '▼' } else { '▲' });
+            }
             match l.columns[i] {
                 "name" => Col::new(title, 14, 3, 0),
                 "message" => Col::new(title, 12, 3, 2),
