@@ -37,7 +37,7 @@ pub fn complete(line: &str, names: &dyn Fn(ArgKind) -> Vec<String>) -> Vec<Strin
             Some(ArgKind::Lab) => crate::lab::names()
                 .iter()
                 .map(|n| n.to_string())
-                .chain(["next", "prev", "close", "init"].map(String::from))
+                .chain(["next", "prev", "close", "init", "check", "report"].map(String::from))
                 .collect(),
             Some(ArgKind::Command) => SPECS.iter().map(|s| s.name.to_string()).collect(),
             Some(ArgKind::SnapTarget) => [
