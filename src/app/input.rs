@@ -585,43 +585,44 @@ fn jump_to_match(s: &mut State, older: bool) {
     }
 }
 
+/// A key typed on the bottom line: edits `text`; Esc clears it and Enter keeps it, both ending
+/// the typing. `false`: a key the line does not take.
+fn edit_line(text: &mut String, input: &mut Input, key: KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Esc => {
+            text.clear();
+            *input = Input::Normal;
+        }
+        KeyCode::Enter => *input = Input::Normal,
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        _ => return false,
+    }
+    true
+}
+
 fn find_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     if s.input == Input::LogFilter {
         let mut text = s.logs.filter.text.clone();
-        match key.code {
-            KeyCode::Esc => {
-                text.clear();
-                s.input = Input::Normal;
-            }
-            KeyCode::Enter => s.input = Input::Normal,
-            KeyCode::Backspace => {
-                text.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
-            _ => return vec![],
+        if edit_line(&mut text, &mut s.input, key) {
+            s.logs.set_filter(&text);
         }
-        s.logs.set_filter(&text);
         return vec![];
     }
     let pane = s.focus;
     let searching = s.input == Input::Search;
+    let mut input = s.input.clone();
     let text = if searching {
         &mut s.logs.search
     } else {
         &mut s.view_mut(pane).filter
     };
-    match key.code {
-        KeyCode::Esc => {
-            text.clear();
-            s.input = Input::Normal;
-        }
-        KeyCode::Enter => s.input = Input::Normal,
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
-        _ => return vec![],
+    if !edit_line(text, &mut input, key) {
+        return vec![];
     }
+    s.input = input;
     if searching {
         if !s.logs.search.is_empty() && key.code != KeyCode::Enter {
             s.logs.scroll = 0;
