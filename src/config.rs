@@ -33,12 +33,56 @@ pub struct Config {
     /// Capture the mouse from the start (off by default: over SSH it gets in the way of
     /// selecting text to copy; `M` turns it on and off).
     pub mouse: Option<bool>,
+    /// Show live CPU, memory and network of the tasks on screen (default: on).
+    pub stats: Option<bool>,
+    /// Other nodes' own engines (`[nodes.worker1] host = "tcp://10.0.0.3:2376"`): exec and
+    /// stats reach the tasks running there through them.
+    pub nodes: Option<std::collections::BTreeMap<String, NodeConfig>>,
     /// The shells `exec` tries in a container, the first that exists (default: bash, sh).
     pub exec_command: Option<Vec<String>>,
     /// Evidence screenshots (`snap`, F2).
     pub snap: Option<SnapConfig>,
     /// Labs: evidence saved as steps pass, and the student's name for the hand-in.
     pub lab: Option<LabConfig>,
+}
+
+/// A `[nodes.NAME]` table: where that node's engine listens, with TLS as for `--host`
+/// (`tls_verify`, and `cert_path` holding ca.pem, cert.pem and key.pem).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    pub host: String,
+    pub tls_verify: Option<bool>,
+    pub cert_path: Option<PathBuf>,
+}
+
+impl Config {
+    /// The nodes' endpoints by hostname.
+    pub fn node_endpoints(
+        &self,
+    ) -> std::collections::HashMap<String, crate::backend::endpoint::Endpoint> {
+        use crate::backend::endpoint::{Endpoint, Source, Tls};
+        let mut out = std::collections::HashMap::new();
+        for (name, n) in self.nodes.iter().flatten() {
+            let tls = n.tls_verify.unwrap_or(false).then(|| {
+                let dir = n.cert_path.clone().unwrap_or_default();
+                Tls {
+                    ca: dir.join("ca.pem"),
+                    cert: dir.join("cert.pem"),
+                    key: dir.join("key.pem"),
+                }
+            });
+            out.insert(
+                name.clone(),
+                Endpoint {
+                    host: n.host.clone(),
+                    tls,
+                    source: Source::Flag,
+                },
+            );
+        }
+        out
+    }
 }
 
 /// The `[lab]` table.

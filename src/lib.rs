@@ -159,9 +159,9 @@ fn resolve(cfg: &Config) -> Result<endpoint::Endpoint, backend::Error> {
 }
 
 /// Connects to the engine; `Err` carries the endpoint and why it failed.
-async fn connect(ep: &endpoint::Endpoint) -> Result<Backend, backend::Error> {
+async fn connect(ep: &endpoint::Endpoint, cfg: &Config) -> Result<Backend, backend::Error> {
     let sw = backend::swarm::Swarm::connect(ep).await?;
-    Ok(Backend::Swarm(sw))
+    Ok(Backend::Swarm(sw.with_nodes(cfg.node_endpoints())))
 }
 
 async fn console(
@@ -189,24 +189,26 @@ async fn console(
                 warnings.push(e.to_string());
                 Backend::Demo(backend::demo::Demo::live(now))
             }
-            Ok(ep) => match tokio::time::timeout(Duration::from_secs(3), connect(&ep)).await {
-                Ok(Ok(b)) => b,
-                Ok(Err(e)) if ep.source == endpoint::Source::Default => {
-                    tracing::info!(error = %e, "no engine reachable; opening the demo cluster");
-                    warnings.push(tr!("demo.fallback", endpoint = ep.host));
-                    Backend::Demo(backend::demo::Demo::live(now))
+            Ok(ep) => {
+                match tokio::time::timeout(Duration::from_secs(3), connect(&ep, &cfg)).await {
+                    Ok(Ok(b)) => b,
+                    Ok(Err(e)) if ep.source == endpoint::Source::Default => {
+                        tracing::info!(error = %e, "no engine reachable; opening the demo cluster");
+                        warnings.push(tr!("demo.fallback", endpoint = ep.host));
+                        Backend::Demo(backend::demo::Demo::live(now))
+                    }
+                    Err(_) if ep.source == endpoint::Source::Default => {
+                        warnings.push(tr!("demo.fallback", endpoint = ep.host));
+                        Backend::Demo(backend::demo::Demo::live(now))
+                    }
+                    // An engine the user named: stay on it and keep trying, rather than show a demo.
+                    Ok(Err(e)) => {
+                        warnings.push(e.to_string());
+                        stay_on(&ep, &cfg, &mut warnings, now)
+                    }
+                    Err(_) => stay_on(&ep, &cfg, &mut warnings, now),
                 }
-                Err(_) if ep.source == endpoint::Source::Default => {
-                    warnings.push(tr!("demo.fallback", endpoint = ep.host));
-                    Backend::Demo(backend::demo::Demo::live(now))
-                }
-                // An engine the user named: stay on it and keep trying, rather than show a demo.
-                Ok(Err(e)) => {
-                    warnings.push(e.to_string());
-                    stay_on(&ep, &mut warnings, now)
-                }
-                Err(_) => stay_on(&ep, &mut warnings, now),
-            },
+            }
         }
     };
     let theme_name = cfg.theme.clone().unwrap_or_else(|| "dark".into());
@@ -232,6 +234,7 @@ async fn console(
         warnings,
         snap: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()),
         mouse: cfg.mouse.unwrap_or(false),
+        stats: cfg.stats.unwrap_or(true),
         shells: cfg.shells(),
         lab: cli.lab.clone(),
         student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
@@ -279,9 +282,9 @@ async fn snap_headless(
 }
 
 /// The named engine, reconnecting until it answers; the demo only if its address is malformed.
-fn stay_on(ep: &endpoint::Endpoint, warnings: &mut Vec<String>, now: i64) -> Backend {
+fn stay_on(ep: &endpoint::Endpoint, cfg: &Config, warnings: &mut Vec<String>, now: i64) -> Backend {
     match backend::swarm::Swarm::lazy(ep) {
-        Ok(sw) => Backend::Swarm(sw),
+        Ok(sw) => Backend::Swarm(sw.with_nodes(cfg.node_endpoints())),
         Err(e) => {
             warnings.push(e.to_string());
             Backend::Demo(backend::demo::Demo::live(now))
@@ -315,7 +318,7 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
                 .map(|k| Backend::Kube(Box::new(k)))
         } else {
             match resolve(&cfg) {
-                Ok(ep) => connect(&ep).await,
+                Ok(ep) => connect(&ep, &cfg).await,
                 Err(e) => Err(e),
             }
         };

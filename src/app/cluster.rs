@@ -37,6 +37,10 @@ pub struct Cluster {
     instances_of: HashMap<String, Vec<usize>>,
     pub images: Vec<Image>,
     pub loaded: Loaded,
+    /// Live use of the instances on screen, and the services' histories.
+    pub stats: stats::StatsStore,
+    /// Each instance's workload, by instance ID (for the samples' totals).
+    workload_of: HashMap<String, String>,
 }
 
 /// What an event changed in the cluster.
@@ -46,6 +50,8 @@ pub enum Changed {
     Conn,
     /// The rows of a list pane.
     Rows(Pane),
+    /// Samples of use.
+    Stats,
 }
 
 impl Cluster {
@@ -66,6 +72,8 @@ impl Cluster {
             instances_of: HashMap::new(),
             images: vec![],
             loaded: Loaded::default(),
+            stats: stats::StatsStore::default(),
+            workload_of: HashMap::new(),
         }
     }
 
@@ -113,12 +121,19 @@ impl Cluster {
             Event::Instances(i) => {
                 self.instances = i;
                 self.instances_of.clear();
+                self.workload_of.clear();
                 for (k, inst) in self.instances.iter().enumerate() {
                     self.instances_of
                         .entry(inst.workload_id.clone())
                         .or_default()
                         .push(k);
+                    self.workload_of
+                        .insert(inst.id.clone(), inst.workload_id.clone());
                 }
+                // Samples of tasks that are gone go with them.
+                let ids: std::collections::HashSet<&str> =
+                    self.instances.iter().map(|i| i.id.as_str()).collect();
+                self.stats.keep(&ids);
                 self.loaded.instances = true;
                 Changed::Rows(Pane::Tasks)
             }
@@ -126,6 +141,15 @@ impl Cluster {
                 self.images = i;
                 self.loaded.images = true;
                 Changed::Rows(Pane::Images)
+            }
+            Event::Stats(batch) => {
+                let of = &self.workload_of;
+                self.stats.add(batch, |id| of.get(id).cloned());
+                Changed::Stats
+            }
+            Event::StatsUnavailable(why) => {
+                self.stats.unavailable = Some(why);
+                Changed::Stats
             }
             other => return Err(other),
         })

@@ -36,6 +36,15 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             Ok(()) => s.focus = Pane::Tasks,
             Err(e) => s.toast(e.to_string(), true),
         },
+        // The console shows use in the tasks and services panes: there it goes.
+        Command::Stats { service: None, .. } => s.focus = Pane::Services,
+        Command::Stats {
+            service: Some(service),
+            ..
+        } => match select_service(s, &service) {
+            Ok(()) => s.focus = Pane::Tasks,
+            Err(e) => s.toast(e.to_string(), true),
+        },
         Command::LogsSave(file) => return vec![Effect::SaveLogs(file)],
         Command::Exec { target, cmd } => return exec(s, target, cmd),
         Command::LogsFilter(text) => {

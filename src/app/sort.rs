@@ -49,6 +49,8 @@ pub fn column_keys(pane: Pane) -> &'static [&'static str] {
             "col.current",
             "col.error",
             "col.image",
+            "col.cpu",
+            "col.mem",
         ],
         Pane::Images => &[
             "col.repository",
@@ -105,8 +107,12 @@ pub fn workload(w: &Workload, col: usize) -> Key {
     }
 }
 
-pub fn instance(i: &Instance, col: usize) -> Key {
+/// A task's key; CPU and memory from its last sample (none: below every measured one).
+pub fn instance(i: &Instance, col: usize, stats: &crate::model::stats::StatsStore) -> Key {
+    let sample = || stats.last.get(&i.id);
     match col {
+        6 => Key::Num(sample().map_or(-1, |u| (u.cpu_percent * 1000.0) as i64)),
+        7 => Key::Num(sample().map_or(-1, |u| u.mem_usage.min(i64::MAX as u64) as i64)),
         0 => Key::Text(format!(
             "{}{:>9}",
             i.name.split('.').next().unwrap_or(""),

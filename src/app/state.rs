@@ -265,6 +265,7 @@ impl State {
                 self.reselect(pane);
                 return;
             }
+            Ok(Changed::Stats) => return,
             Err(ev) => ev,
         };
         match ev {
@@ -295,7 +296,9 @@ impl State {
             | Event::Nodes(_)
             | Event::Workloads(_)
             | Event::Instances(_)
-            | Event::Images(_) => {}
+            | Event::Images(_)
+            | Event::Stats(_)
+            | Event::StatsUnavailable(_) => {}
             Event::Error(e) => self.toast(e, true),
             Event::LabProbed(p) => super::lab::probed(self, p),
             Event::Progress { id, progress } => {
@@ -474,7 +477,10 @@ impl State {
                     || contains(&i.image, &f)
             })
             .collect();
-        super::sort::apply(&mut v, self.view(Pane::Tasks).sort, super::sort::instance);
+        let stats = &self.cluster.stats;
+        super::sort::apply(&mut v, self.view(Pane::Tasks).sort, |i, c| {
+            super::sort::instance(i, c, stats)
+        });
         v
     }
 

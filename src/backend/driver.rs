@@ -72,6 +72,71 @@ impl Events {
     }
 }
 
+/// The instances whose use the UI shows, and the task measuring them while connected.
+struct Stats {
+    targets: tokio::sync::watch::Sender<Vec<crate::model::stats::StatsTarget>>,
+    /// Kept when it ends (no metrics.k8s.io), so it is not asked again on this connection.
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Default for Stats {
+    fn default() -> Stats {
+        Stats {
+            targets: tokio::sync::watch::channel(Vec::new()).0,
+            task: None,
+        }
+    }
+}
+
+impl Stats {
+    fn pause(&mut self) {
+        if let Some(h) = self.task.take() {
+            h.abort();
+        }
+    }
+
+    /// Takes the UI's list; starts measuring when it first names something.
+    fn want(
+        &mut self,
+        targets: Vec<crate::model::stats::StatsTarget>,
+        backend: &std::sync::Arc<Backend>,
+        tx: &mpsc::Sender<Event>,
+    ) {
+        self.targets.send_if_modified(|t| {
+            let changed = *t != targets;
+            *t = targets;
+            changed
+        });
+        if self.task.is_none() && !self.targets.borrow().is_empty() {
+            self.start(backend, tx);
+        }
+    }
+
+    fn start(&mut self, backend: &std::sync::Arc<Backend>, tx: &mpsc::Sender<Event>) {
+        self.pause();
+        let backend = backend.clone();
+        let tx = tx.clone();
+        let targets = self.targets.subscribe();
+        self.task = Some(tokio::spawn(async move {
+            let (stx, mut srx) = mpsc::channel(8);
+            let forward = {
+                let tx = tx.clone();
+                async move {
+                    while let Some(batch) = srx.recv().await {
+                        if tx.send(Event::Stats(batch)).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            };
+            let (result, ()) = tokio::join!(backend.stats(targets, stx), forward);
+            if let Err(e) = result {
+                let _ = tx.send(Event::StatsUnavailable(e.to_string())).await;
+            }
+        }));
+    }
+}
+
 /// Keeps the UI's snapshots fresh: listens for changes, re-lists what changed (at most ten
 /// times a second), polls every few seconds as a fallback, follows logs, and reconnects with
 /// backoff when the engine goes away. Ends when the UI drops its end of `ops`.
@@ -86,6 +151,7 @@ pub async fn drive(
     // The view whose rows are kept fresh, if one is shown.
     let mut view: Option<crate::model::listing::ViewKind> = None;
     let mut events = Events::default();
+    let mut stats = Stats::default();
     let mut attempt: u32 = 0;
     let throttle = Duration::from_millis(100);
     if !backend.is_demo() {
@@ -104,7 +170,7 @@ pub async fn drive(
                         error: e.to_string(),
                     }))
                     .await;
-                if !wait_handling_ops(&mut ops, wait, &mut logs, &mut view, &tx).await {
+                if !wait_handling_ops(&mut ops, wait, &mut logs, &mut view, &tx, &stats).await {
                     break;
                 }
                 continue;
@@ -121,6 +187,9 @@ pub async fn drive(
         // After a (re)connect everything is sent afresh, so the UI's snapshots are not stale.
         let mut sent = Sent::default();
         logs.start(&backend, &tx);
+        if !stats.targets.borrow().is_empty() {
+            stats.start(&backend, &tx);
+        }
         if view == Some(crate::model::listing::ViewKind::Events) {
             events.start(&backend, &tx);
         }
@@ -152,6 +221,7 @@ pub async fn drive(
                     }
                     Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
                     Some(Op::LabProbe { needs, dir }) => start_probe(&backend, needs, dir, &tx),
+                    Some(Op::Stats(targets)) => stats.want(targets, &backend, &tx),
                     Some(Op::StopLogs) => logs.stop(),
                     Some(op @ Op::FollowLogs { .. }) => {
                         logs.want = Some(op);
@@ -187,6 +257,7 @@ pub async fn drive(
         };
         logs.pause();
         events.stop();
+        stats.pause();
         if backend.is_demo() {
             // The demo cannot lose its connection; a closed change stream means shutdown.
             return;
@@ -202,7 +273,16 @@ pub async fn drive(
             }))
             .await;
         attempt = 1;
-        if !wait_handling_ops(&mut ops, Duration::from_secs(1), &mut logs, &mut view, &tx).await {
+        if !wait_handling_ops(
+            &mut ops,
+            Duration::from_secs(1),
+            &mut logs,
+            &mut view,
+            &tx,
+            &stats,
+        )
+        .await
+        {
             break;
         }
     }
@@ -221,6 +301,7 @@ async fn wait_handling_ops(
     logs: &mut Logs,
     view: &mut Option<crate::model::listing::ViewKind>,
     tx: &mpsc::Sender<Event>,
+    stats: &Stats,
 ) -> bool {
     let deadline = tokio::time::sleep(wait);
     tokio::pin!(deadline);
@@ -241,6 +322,10 @@ async fn wait_handling_ops(
                 }
                 Some(Op::StopLogs) => logs.stop(),
                 Some(Op::View(kind)) => *view = kind,
+                // Remembered for after the reconnect.
+                Some(Op::Stats(targets)) => {
+                    stats.targets.send_replace(targets);
+                }
                 Some(op @ Op::FollowLogs { .. }) => logs.want = Some(op),
             },
         }

@@ -111,6 +111,8 @@ pub enum Op {
         id: u64,
         action: Action,
     },
+    /// Measure these instances' use (those on screen); empty: none.
+    Stats(Vec<crate::model::stats::StatsTarget>),
     /// Gather what a lab's checks need beyond the listings (files in `dir`, a registry, views).
     LabProbe {
         needs: crate::lab::check::Needs,
@@ -153,6 +155,10 @@ pub enum Event {
         id: u64,
         progress: crate::model::action::Progress,
     },
+    /// Samples of instances' use (instance ID → use).
+    Stats(Vec<(String, crate::model::stats::Usage)>),
+    /// Why there are no samples (no metrics.k8s.io), said once.
+    StatsUnavailable(String),
     /// A lab probe's facts.
     LabProbed(crate::lab::check::Probed),
     /// An action finished; the error is already a sentence for the user.
@@ -187,6 +193,14 @@ impl Backend {
     pub fn docker(&self) -> Option<bollard::Docker> {
         match self {
             Backend::Swarm(s) => Some(s.docker()),
+            _ => None,
+        }
+    }
+
+    /// Other nodes' engines, for `exec` on a task that runs there.
+    pub fn node_engines(&self) -> Option<std::sync::Arc<swarm::NodeEngines>> {
+        match self {
+            Backend::Swarm(s) => Some(s.node_engines()),
             _ => None,
         }
     }
@@ -283,6 +297,66 @@ impl Backend {
             Backend::Swarm(s) => s.logs(target, opts, tx).await,
             Backend::Kube(k) => k.logs(target, opts, tx).await,
             Backend::Demo(d) => d.logs(target, opts, tx).await,
+        }
+    }
+
+    /// Follows the use of the instances `targets` names (the console changes them as it
+    /// scrolls), sending batches on `tx` until it closes. `Err`: there is nothing to show (a
+    /// Kubernetes cluster without metrics.k8s.io), said in words.
+    pub async fn stats(
+        &self,
+        targets: tokio::sync::watch::Receiver<Vec<crate::model::stats::StatsTarget>>,
+        tx: mpsc::Sender<Vec<(String, crate::model::stats::Usage)>>,
+    ) -> Result<(), Error> {
+        match self {
+            Backend::Swarm(s) => {
+                s.follow_stats(targets, tx).await;
+                Ok(())
+            }
+            Backend::Kube(k) => k.follow_stats(targets, tx).await,
+            Backend::Demo(d) => {
+                d.follow_stats(targets, tx).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// One sample of each instance named (instance ID → use); those it cannot reach (a task
+    /// on a node without a configured endpoint) are left out.
+    pub async fn stats_once(
+        &self,
+        targets: &[crate::model::stats::StatsTarget],
+    ) -> Result<std::collections::HashMap<String, crate::model::stats::Usage>, Error> {
+        match self {
+            Backend::Swarm(s) => Ok(s.stats_once(targets).await),
+            Backend::Kube(k) => {
+                let all = k.pod_metrics().await?;
+                Ok(targets
+                    .iter()
+                    .filter_map(|t| Some((t.instance.clone(), all.get(&t.container)?.clone())))
+                    .collect())
+            }
+            Backend::Demo(_) => {
+                let now = crate::time::now();
+                Ok(targets
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.instance.clone(),
+                            demo::stats::sample(t, 1, now - 3600, now),
+                        )
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Whether a task on `node` can be reached for exec and stats (the local engine, or a
+    /// configured endpoint); Kubernetes and the demo reach every pod and task.
+    pub async fn reaches(&self, node_id: &str, node: &str) -> bool {
+        match self {
+            Backend::Swarm(s) => s.engine_for(node_id, node).await.is_some(),
+            _ => true,
         }
     }
 

@@ -36,6 +36,12 @@ pub enum Command {
         target: Option<String>,
         cmd: Vec<String>,
     },
+    /// Live CPU, memory, network and block I/O of a service's running tasks (all services'
+    /// without one), as `docker stats`; `no_stream`: one sample and done.
+    Stats {
+        service: Option<String>,
+        no_stream: bool,
+    },
     /// `logs save FILE`: what the logs pane holds, as text.
     LogsSave(String),
     /// `logs filter TEXT|re:REGEX`: only the lines that match (empty: all).

@@ -213,6 +213,21 @@ pub(super) fn exec(a: &Args) -> Result<Command, ParseError> {
     }
 }
 
+/// `stats [SERVICE] [--no-stream]`
+pub(super) fn stats(a: &Args) -> Result<Command, ParseError> {
+    let mut service = None;
+    let mut no_stream = false;
+    for w in a.rest {
+        match *w {
+            "--no-stream" => no_stream = true,
+            flag if flag.starts_with('-') => return Err(a.extra(&[w])),
+            name if service.is_none() => service = Some(name.to_string()),
+            _ => return Err(a.extra(&[w])),
+        }
+    }
+    Ok(Command::Stats { service, no_stream })
+}
+
 pub(super) fn tasks(a: &Args) -> Result<Command, ParseError> {
     Ok(Command::Tasks {
         service: a.one("SERVICE")?,

@@ -110,6 +110,14 @@ pub const SPECS: &[Spec] = &[
         parse: parse::exec,
     },
     Spec {
+        name: "stats",
+        aliases: &["uso", "top"],
+        usage: "[SERVICE] [--no-stream]",
+        help: "cmd.stats",
+        args: &[ArgKind::Service],
+        parse: parse::stats,
+    },
+    Spec {
         name: "tasks",
         aliases: &["tareas", "ps"],
         usage: "SERVICE",

@@ -7,6 +7,7 @@ pub mod events;
 pub mod inspect;
 pub mod listing;
 pub mod reference;
+pub mod stats;
 pub mod words;
 
 pub use reference::strip_digest;
@@ -184,6 +185,9 @@ pub struct Instance {
     pub since: i64,
     pub error: Option<String>,
     pub image: String,
+    /// Where its usage and a shell are found: the container's ID on its engine (a Swarm task's
+    /// once it has one, a plain engine's container); on Kubernetes `namespace/pod`.
+    pub container: String,
 }
 
 impl Instance {

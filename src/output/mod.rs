@@ -59,6 +59,7 @@ impl RunError {
 }
 
 mod lab;
+mod stats;
 pub use lab::record_passes;
 
 /// How a headless command may change things, and what it needs of the config.
@@ -273,6 +274,10 @@ pub async fn run(
         Command::Exec { target, cmd } => {
             drop(stdout);
             return exec(backend, target, cmd, &perms).await;
+        }
+        Command::Stats { service, no_stream } => {
+            drop(stdout);
+            return stats::stats(backend, service, no_stream, output).await;
         }
         Command::LogsSave(_) | Command::LogsFilter(_) => {
             return Err(RunError::ConsoleOnly("logs save/filter".into()));
@@ -603,7 +608,19 @@ async fn exec(
     if tty {
         crossterm::terminal::enable_raw_mode()?;
     }
-    let r = crate::runtime::exec::run(&docker, &req, &info.node_id, swarm, &perms.shells).await;
+    let elsewhere = match backend.node_engines() {
+        Some(n) if !req.node_id.is_empty() && req.node_id != info.node_id => n.get(&req.node).await,
+        _ => None,
+    };
+    let r = crate::runtime::exec::run(
+        &docker,
+        elsewhere.as_ref(),
+        &req,
+        &info.node_id,
+        swarm,
+        &perms.shells,
+    )
+    .await;
     if tty {
         let _ = crossterm::terminal::disable_raw_mode();
     }

@@ -33,15 +33,17 @@ fn engine(e: bollard::errors::Error) -> ExecError {
     ExecError::Engine(crate::sanitize::one_line(&e.to_string()))
 }
 
-/// The container of a task on this engine (a plain engine's instance is its container).
+/// The container of a task, and the engine that runs it: this one, or the task's node's own
+/// (`elsewhere`, from the config). A plain engine's instance is its container.
 async fn container_of(
     docker: &Docker,
+    elsewhere: Option<&Docker>,
     req: &Request,
     local_node: &str,
     swarm: bool,
-) -> Result<String, ExecError> {
+) -> Result<(String, Docker), ExecError> {
     if !swarm {
-        return Ok(req.id.clone());
+        return Ok((req.id.clone(), docker.clone()));
     }
     let task = docker.inspect_task(&req.id).await.map_err(engine)?;
     let container = task
@@ -51,6 +53,9 @@ async fn container_of(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| ExecError::NotRunning(req.name.clone()))?;
     if !req.node_id.is_empty() && req.node_id != local_node {
+        if let Some(node) = elsewhere {
+            return Ok((container, node.clone()));
+        }
         return Err(ExecError::Elsewhere {
             name: req.name.clone(),
             node: req.node.clone(),
@@ -60,7 +65,7 @@ async fn container_of(
             ),
         });
     }
-    Ok(container)
+    Ok((container, docker.clone()))
 }
 
 /// Whether `program` runs in the container: it is started with `-c true`-like arguments and
@@ -124,13 +129,15 @@ fn read_keys(tx: mpsc::Sender<Vec<u8>>, stop: std::sync::Arc<std::sync::atomic::
 /// Runs the shell with the terminal (already in raw mode, off the alternate screen). Returns
 /// its exit code.
 pub async fn run(
-    docker: &Docker,
+    manager: &Docker,
+    elsewhere: Option<&Docker>,
     req: &Request,
     local_node: &str,
     swarm: bool,
     shells: &[String],
 ) -> Result<i64, ExecError> {
-    let container = container_of(docker, req, local_node, swarm).await?;
+    let (container, docker) = container_of(manager, elsewhere, req, local_node, swarm).await?;
+    let docker = &docker;
     let cmd: Vec<String> = if req.cmd.is_empty() {
         let mut found = None;
         for s in shells {

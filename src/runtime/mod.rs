@@ -45,6 +45,8 @@ pub struct Options {
     pub mouse: bool,
     /// The shells `exec` tries, first that exists.
     pub shells: Vec<String>,
+    /// Measure the use (CPU, memory, network) of the tasks on screen.
+    pub stats: bool,
     /// A lab to open at start (`--lab`).
     pub lab: Option<String>,
     /// Save a lab step's evidence when it turns done.
@@ -118,6 +120,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     let (job_tx, mut job_rx) = mpsc::channel::<Job>(8);
     // Kept for `exec`, which talks to the engine with the terminal, not through the driver.
     let docker = opts.backend.docker();
+    let node_engines = opts.backend.node_engines();
     let driver = tokio::spawn(backend::drive(opts.backend, opts.readonly, op_rx, ev_tx));
 
     let _guard = TerminalGuard::enter()?;
@@ -129,6 +132,8 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     let mut last: Option<Buffer> = None;
     let mut force = true;
     let mut populated = false;
+    // The instances whose use was last asked for (those on screen).
+    let mut measured: Vec<crate::model::stats::StatsTarget> = Vec::new();
 
     if opts.mouse {
         state.mouse = true;
@@ -146,6 +151,15 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
         inspect_window_io(&mut state, terminal.size()?.height);
         draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
         force = false;
+        if opts.stats {
+            let size = terminal.size()?;
+            let wanted =
+                crate::ui::panes::stats_wanted(&state, Rect::new(0, 0, size.width, size.height));
+            if wanted != measured {
+                let _ = op_tx.send(backend::Op::Stats(wanted.clone())).await;
+                measured = wanted;
+            }
+        }
         if !populated && state.cluster.loaded.workloads && !state.cluster.workloads.is_empty() {
             populated = true;
             let ms = crate::STARTED
@@ -195,7 +209,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                         if let Effect::Exec(req) = fx {
                             drop(keys);
                             execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show)?;
-                            let said = shell(&state, docker.as_ref(), &req, &opts.shells).await;
+                            let said = shell(&state, docker.as_ref(), node_engines.as_deref(), &req, &opts.shells).await;
                             execute!(
                                 io::stdout(),
                                 terminal::EnterAlternateScreen,
@@ -284,6 +298,7 @@ fn inspect_window_io(state: &mut State, rows: u16) {
 async fn shell(
     state: &State,
     docker: Option<&bollard::Docker>,
+    nodes: Option<&crate::backend::swarm::NodeEngines>,
     req: &crate::model::ExecRequest,
     shells: &[String],
 ) -> Result<String, String> {
@@ -295,7 +310,11 @@ async fn shell(
     let swarm = info.is_some_and(|i| i.swarm != crate::model::SwarmRole::None);
     print!("{}\r\n", crate::tr!("exec.opening", name = req.name));
     let _ = io::Write::flush(&mut io::stdout());
-    match exec::run(docker, req, &local, swarm, shells).await {
+    let elsewhere = match nodes {
+        Some(n) if !req.node_id.is_empty() && req.node_id != local => n.get(&req.node).await,
+        _ => None,
+    };
+    match exec::run(docker, elsewhere.as_ref(), req, &local, swarm, shells).await {
         Ok(code) => Ok(crate::tr!("exec.ended", name = req.name, code = code)),
         Err(e) => Err(e.to_string()),
     }

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 mod ops;
 mod sim;
 mod stack;
+pub mod stats;
 
 use sim::*;
 

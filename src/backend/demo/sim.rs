@@ -271,6 +271,7 @@ pub(super) fn instance(
         since,
         error: None,
         image: image.into(),
+        container: format!("{serial:064x}"),
     }
 }
 

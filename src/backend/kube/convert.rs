@@ -306,5 +306,10 @@ pub fn pod(p: &Pod, rs_owner: &HashMap<String, String>, all_namespaces: bool) ->
             .and_then(|c| c.image.as_deref())
             .map(clean)
             .unwrap_or_default(),
+        container: format!(
+            "{}/{}",
+            clean(m.namespace.as_deref().unwrap_or("default")),
+            clean(m.name.as_deref().unwrap_or_default())
+        ),
     }
 }

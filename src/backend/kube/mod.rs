@@ -7,6 +7,7 @@ mod convert;
 mod deployments;
 mod events;
 mod inspect;
+mod metrics;
 mod nodes;
 mod objects;
 mod ops;

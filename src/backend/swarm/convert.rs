@@ -177,6 +177,11 @@ pub fn task(
             .map(one_line)
             .filter(|e| !e.is_empty()),
         image: strip_digest(&image).to_string(),
+        container: status
+            .and_then(|st| st.container_status.as_ref())
+            .and_then(|c| c.container_id.as_deref())
+            .map(one_line)
+            .unwrap_or_default(),
     }
 }
 
@@ -299,6 +304,7 @@ pub fn container_instance(c: &bm::ContainerSummary, hostname: &str) -> Instance 
         since: c.created.unwrap_or(0),
         error: None,
         image: strip_digest(&s(&c.image)).to_string(),
+        container: s(&c.id),
         state: if state.is_empty() {
             clean(&s(&c.status))
         } else {

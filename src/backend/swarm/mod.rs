@@ -15,6 +15,7 @@ pub(crate) mod preview;
 pub(crate) mod push;
 mod raw;
 mod services;
+pub mod stats;
 
 use super::endpoint::Endpoint;
 use super::{Dirty, Error};
@@ -40,6 +41,53 @@ pub struct Swarm {
     /// The role seen at the last `info`, which decides what "workloads" are on this engine.
     role: Mutex<SwarmRole>,
     hostname: Mutex<String>,
+    /// This engine's node in the swarm ("" outside one).
+    node_id: Mutex<String>,
+    /// Other nodes' own engines, from the config (`[nodes.NAME] host`): exec and stats reach
+    /// the tasks running there through them.
+    nodes: std::sync::Arc<NodeEngines>,
+}
+
+/// Other nodes' engines by hostname, each client made (and its API version agreed) on first use.
+#[derive(Default)]
+pub struct NodeEngines {
+    endpoints: HashMap<String, Endpoint>,
+    clients: tokio::sync::Mutex<HashMap<String, Docker>>,
+}
+
+impl NodeEngines {
+    pub fn new(endpoints: HashMap<String, Endpoint>) -> NodeEngines {
+        NodeEngines {
+            endpoints,
+            clients: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A node's own engine, if the config names one and it answers.
+    pub async fn get(&self, hostname: &str) -> Option<Docker> {
+        let ep = self.endpoints.get(hostname)?;
+        let mut clients = self.clients.lock().await;
+        if let Some(d) = clients.get(hostname) {
+            return Some(d.clone());
+        }
+        let d = match Swarm::client(ep) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(node = hostname, error = %e, "node endpoint");
+                return None;
+            }
+        };
+        match d.negotiate_version().await {
+            Ok(d) => {
+                clients.insert(hostname.to_string(), d.clone());
+                Some(d)
+            }
+            Err(e) => {
+                tracing::warn!(node = hostname, error = %e, "node endpoint unreachable");
+                None
+            }
+        }
+    }
 }
 
 pub fn engine_error(e: bollard::errors::Error) -> Error {
@@ -83,6 +131,8 @@ impl Swarm {
             endpoint: ep.host.clone(),
             role: Mutex::new(SwarmRole::None),
             hostname: Mutex::new(String::new()),
+            node_id: Mutex::new(String::new()),
+            nodes: std::sync::Arc::default(),
         })
     }
 
@@ -130,6 +180,21 @@ impl Swarm {
         self.hostname.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
+    fn local_node_id(&self) -> String {
+        self.node_id.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    /// Adds the other nodes' endpoints (hostname → where its engine listens).
+    pub fn with_nodes(mut self, nodes: HashMap<String, Endpoint>) -> Swarm {
+        self.nodes = std::sync::Arc::new(NodeEngines::new(nodes));
+        self
+    }
+
+    /// The other nodes' engines (shared: exec uses them beside the driver).
+    pub fn node_engines(&self) -> std::sync::Arc<NodeEngines> {
+        self.nodes.clone()
+    }
+
     fn reach(&self, e: bollard::errors::Error) -> Error {
         use bollard::errors::Error as B;
         match e {
@@ -159,6 +224,13 @@ impl Swarm {
         if let Ok(mut h) = self.hostname.lock() {
             h.clone_from(&hostname);
         }
+        let node_id = swarm
+            .and_then(|s| s.node_id.as_deref())
+            .map(one_line)
+            .unwrap_or_default();
+        if let Ok(mut n) = self.node_id.lock() {
+            n.clone_from(&node_id);
+        }
         Ok(ClusterInfo {
             endpoint: self.endpoint.clone(),
             engine: info
@@ -167,10 +239,7 @@ impl Swarm {
                 .map(one_line)
                 .unwrap_or_default(),
             swarm: role,
-            node_id: swarm
-                .and_then(|s| s.node_id.as_deref())
-                .map(one_line)
-                .unwrap_or_default(),
+            node_id,
             hostname,
             kube: None,
         })

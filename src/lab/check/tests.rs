@@ -56,6 +56,7 @@ fn task(w: &Workload, slot: u64, node: &str) -> Instance {
         since: 0,
         error: None,
         image: w.image.clone(),
+        container: String::new(),
     }
 }
 

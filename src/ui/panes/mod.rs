@@ -82,3 +82,45 @@ pub fn message(text: &str, style: ratatui::style::Style, area: Rect, buf: &mut B
         .wrap(Wrap { trim: true })
         .render(rect, buf);
 }
+
+/// Whose use is on screen, so that only that is measured: the running tasks in the tasks
+/// pane's rows in view, and every running task of the services in view (their totals).
+pub fn stats_wanted(state: &State, screen: Rect) -> Vec<crate::model::stats::StatsTarget> {
+    use crate::app::state::Pane;
+    use crate::ui::widgets::table;
+    let mut out = std::collections::BTreeSet::new();
+    let mut add = |i: &crate::model::Instance| {
+        if i.state.starts_with("running") && !i.finished() && !i.container.is_empty() {
+            out.insert(crate::model::stats::StatsTarget {
+                instance: i.id.clone(),
+                container: i.container.clone(),
+                node_id: i.node_id.clone(),
+                node: i.node.clone(),
+            });
+        }
+    };
+    for (pane, area) in crate::ui::regions(state, screen).panes {
+        // Inside the borders.
+        let height = area.height.saturating_sub(2);
+        match pane {
+            Pane::Tasks => {
+                let list = state.visible_instances();
+                let sel = Some(state.view(Pane::Tasks).selected);
+                for k in table::window(list.len(), sel, height) {
+                    add(list[k]);
+                }
+            }
+            Pane::Services if state.slot.is_none() => {
+                let list = state.visible_workloads();
+                let (entries, sel) = services::entries(&list, state.view(Pane::Services).selected);
+                for k in table::window(entries.len(), sel, height) {
+                    if let services::Entry::Item(i) = entries[k] {
+                        state.cluster.instances_of(&list[i].id).for_each(&mut add);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.into_iter().collect()
+}

@@ -31,6 +31,35 @@ fn mode(m: &Mode) -> String {
     }
 }
 
+/// A row of the pane: a group's header (its stack and how many services) or a service.
+pub enum Entry<'a> {
+    Header(Option<&'a str>, usize),
+    Item(usize),
+}
+
+/// The pane's rows for `list` (grouped by stack), and which row holds the service `selected`.
+pub fn entries<'a>(list: &[&'a Workload], selected: usize) -> (Vec<Entry<'a>>, Option<usize>) {
+    let mut entries = Vec::with_capacity(list.len() + 4);
+    let mut selected_row = None;
+    let mut start = 0;
+    while start < list.len() {
+        let g = list[start].stack.as_deref();
+        let end = list[start..]
+            .iter()
+            .position(|w| w.stack.as_deref() != g)
+            .map_or(list.len(), |n| start + n);
+        entries.push(Entry::Header(g, end - start));
+        for i in start..end {
+            if i == selected {
+                selected_row = Some(entries.len());
+            }
+            entries.push(Entry::Item(i));
+        }
+        start = end;
+    }
+    (entries, selected_row)
+}
+
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
     let list = state.visible_workloads();
     let swarm = state.cluster.swarm_role() == Some(SwarmRole::Manager)
@@ -56,7 +85,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         };
         return message(&text, theme.muted(), inner, buf);
     }
-    let cols = [
+    let measured = !state.cluster.stats.last.is_empty();
+    let mut cols = vec![
         Col::new(
             sort::title(state, Pane::Services, 0, tr!("col.name")),
             18,
@@ -95,30 +125,13 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             4,
         ),
     ];
+    if measured {
+        cols.push(Col::new(tr!("col.cpu"), 6, 0, 2));
+        cols.push(Col::new(tr!("col.mem"), 7, 0, 3));
+        cols.push(Col::new(tr!("col.cpu_trend"), 8, 1, 3));
+    }
     // Group headers and services, in order; rows are built only for what is in view.
-    enum Entry<'a> {
-        Header(Option<&'a str>, usize),
-        Item(usize),
-    }
-    let mut entries = Vec::with_capacity(list.len() + 4);
-    let mut selected_row = None;
-    let selected = state.view(Pane::Services).selected;
-    let mut start = 0;
-    while start < list.len() {
-        let g = list[start].stack.as_deref();
-        let end = list[start..]
-            .iter()
-            .position(|w| w.stack.as_deref() != g)
-            .map_or(list.len(), |n| start + n);
-        entries.push(Entry::Header(g, end - start));
-        for i in start..end {
-            if i == selected {
-                selected_row = Some(entries.len());
-            }
-            entries.push(Entry::Item(i));
-        }
-        start = end;
-    }
+    let (entries, selected_row) = entries(&list, state.view(Pane::Services).selected);
     let kube = state
         .cluster
         .info
@@ -187,18 +200,49 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
                         .map(|published| format!("{published}->{}", p.target))
                 })
                 .collect();
+            let mut cells = vec![
+                Line::from(format!("  {}", w.name)),
+                Line::from(mode(&w.mode)),
+                Line::from(Span::styled(
+                    format!("{}/{}", w.running, w.desired),
+                    replicas_style(w, theme),
+                )),
+                Line::from(w.image.clone()),
+                Line::from(ports.join(",")),
+                Line::from(update),
+            ];
+            if measured {
+                let stats = &state.cluster.stats;
+                let total = crate::model::stats::Usage::total(
+                    state
+                        .cluster
+                        .instances_of(&w.id)
+                        .filter(|i| !i.finished())
+                        .filter_map(|i| stats.last.get(&i.id)),
+                );
+                let history = stats
+                    .history
+                    .get(&w.id)
+                    .map(|h| crate::model::stats::sparkline(h, 12))
+                    .unwrap_or_default();
+                cells.extend([
+                    Line::from(
+                        total
+                            .as_ref()
+                            .map(super::tasks::cpu_text)
+                            .unwrap_or_default(),
+                    ),
+                    Line::from(
+                        total
+                            .as_ref()
+                            .map(|u| crate::model::stats::binary_size_short(u.mem_usage))
+                            .unwrap_or_default(),
+                    ),
+                    Line::from(Span::styled(history, theme.fg(theme.accent))),
+                ]);
+            }
             TableRow {
-                cells: vec![
-                    Line::from(format!("  {}", w.name)),
-                    Line::from(mode(&w.mode)),
-                    Line::from(Span::styled(
-                        format!("{}/{}", w.running, w.desired),
-                        replicas_style(w, theme),
-                    )),
-                    Line::from(w.image.clone()),
-                    Line::from(ports.join(",")),
-                    Line::from(update),
-                ],
+                cells,
                 style: theme.base(),
                 header: false,
             }

@@ -4,6 +4,7 @@
 use super::{frame, message};
 use crate::app::sort;
 use crate::app::state::{Pane, State};
+use crate::model::stats::{self, Usage};
 use crate::tr;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::{self, Col, TableRow};
@@ -18,6 +19,37 @@ pub fn short_image(image: &str) -> &str {
     image.rsplit('/').next().unwrap_or(image)
 }
 
+/// A task's CPU as the stats columns show it: `12.3%`.
+pub fn cpu_text(u: &Usage) -> String {
+    format!("{:.1}%", u.cpu_percent)
+}
+
+/// Memory used, and of what limit when the source says: `12.4MiB/2GiB`.
+pub fn mem_text(u: &Usage) -> String {
+    if u.only_cpu_mem || u.mem_limit == 0 {
+        stats::binary_size_short(u.mem_usage)
+    } else {
+        format!(
+            "{}/{}",
+            stats::binary_size_short(u.mem_usage),
+            stats::binary_size_short(u.mem_limit)
+        )
+    }
+}
+
+/// Network received/sent since the container started: `1.05kB/872B`.
+pub fn net_text(u: &Usage) -> String {
+    if u.only_cpu_mem {
+        "—".into()
+    } else {
+        format!(
+            "{}/{}",
+            stats::decimal_size(u.net_rx),
+            stats::decimal_size(u.net_tx)
+        )
+    }
+}
+
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
     let current = state.current_workload();
     let extra = match current {
@@ -27,8 +59,13 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             } else {
                 String::new()
             };
+            let metrics = if state.cluster.stats.unavailable.is_some() {
+                format!(" · {}", tr!("stats.none_short"))
+            } else {
+                String::new()
+            };
             format!(
-                "{} ({}){finished}",
+                "{} ({}){finished}{metrics}",
                 w.name,
                 tr!("tasks.progress", running = w.running, desired = w.desired)
             )
@@ -56,7 +93,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         };
         return message(&text, theme.muted(), inner, buf);
     }
-    let cols = [
+    let measured = !state.cluster.stats.last.is_empty();
+    let mut cols = vec![
         Col::new(
             sort::title(state, Pane::Tasks, 0, tr!("col.name")),
             16,
@@ -95,6 +133,21 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         )
         .cut_left(),
     ];
+    if measured {
+        cols.push(Col::new(
+            sort::title(state, Pane::Tasks, 6, tr!("col.cpu")),
+            6,
+            0,
+            1,
+        ));
+        cols.push(Col::new(
+            sort::title(state, Pane::Tasks, 7, tr!("col.mem")),
+            9,
+            0,
+            2,
+        ));
+        cols.push(Col::new(tr!("col.net"), 9, 0, 4));
+    }
     let row = |k: usize| {
         let i = list[k];
         {
@@ -112,18 +165,24 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             } else {
                 theme.base()
             };
+            let mut cells = vec![
+                Line::from(i.name.clone()),
+                Line::from(i.node.clone()),
+                Line::from(i.desired.clone()),
+                Line::from(Span::styled(
+                    current,
+                    if finished { style } else { state_style },
+                )),
+                Line::from(Span::styled(error, theme.error())),
+                Line::from(short_image(&i.image).to_string()),
+            ];
+            if measured {
+                let u = state.cluster.stats.last.get(&i.id).filter(|_| !finished);
+                let text = |f: fn(&Usage) -> String| Line::from(u.map(f).unwrap_or_default());
+                cells.extend([text(cpu_text), text(mem_text), text(net_text)]);
+            }
             TableRow {
-                cells: vec![
-                    Line::from(i.name.clone()),
-                    Line::from(i.node.clone()),
-                    Line::from(i.desired.clone()),
-                    Line::from(Span::styled(
-                        current,
-                        if finished { style } else { state_style },
-                    )),
-                    Line::from(Span::styled(error, theme.error())),
-                    Line::from(short_image(&i.image).to_string()),
-                ],
+                cells,
                 style,
                 header: false,
             }

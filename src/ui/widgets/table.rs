@@ -197,6 +197,19 @@ pub fn widths(cols: &[Col], keep: &[usize], content: &[u16], width: u16) -> Vec<
     out
 }
 
+/// The rows a table of `area_height` cells (its header included) shows: the first ones, or
+/// those that end with the selected row.
+pub fn window(total: usize, selected: Option<usize>, area_height: u16) -> std::ops::Range<usize> {
+    if area_height < 2 {
+        return 0..0;
+    }
+    let height = (area_height - 1) as usize;
+    let offset = selected
+        .filter(|s| *s < total)
+        .map_or(0, |s| (s + 1).saturating_sub(height));
+    offset..total.min(offset + height)
+}
+
 /// Draws rows `0..total`, building only those in view (`row(i)` makes row `i`), so a list of
 /// thousands costs what a screenful does. Column widths follow the rows in view.
 pub fn render<'a>(
@@ -211,10 +224,10 @@ pub fn render<'a>(
     if area.width == 0 || area.height < 2 {
         return;
     }
-    let height = (area.height - 1) as usize;
     let sel = selected.filter(|s| *s < total);
-    let offset = sel.map_or(0, |s| (s + 1).saturating_sub(height));
-    let rows: Vec<TableRow> = (offset..total.min(offset + height)).map(row).collect();
+    let shown = window(total, selected, area.height);
+    let offset = shown.start;
+    let rows: Vec<TableRow> = shown.map(row).collect();
     let mut content: Vec<u16> = cols
         .iter()
         .map(|c| c.title.chars().count() as u16)
