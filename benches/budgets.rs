@@ -10,9 +10,11 @@
 //!   (p95), through `estiba exec` (its key reader, the engine's attached TTY, its output)
 //! - the logs filter on a 10 000-line buffer, one key press (filter set, the pane drawn): at
 //!   most 5 ms
+//! - stats of 50 tasks on screen (a 50-replica service in a 90x70 console): at most 1% of one
+//!   core above the same console with stats off, and only changed cells written
 //!
 //! ESTIBA_BENCH_IDLE_SECS shortens the idle measurement (default 60). Words after `--` (draw,
-//! memory, snap, filter, engine, exec) run only those parts.
+//! memory, snap, filter, engine, exec, stats) run only those parts.
 
 // A measuring harness that shares the tests' support code: like a test, it stops loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -330,16 +332,22 @@ fn main() {
         log_filter();
     }
     let exec_only = words.iter().any(|w| w == "exec") && !words.iter().any(|w| w == "engine");
-    if !wanted("engine") && !exec_only {
+    let stats_only = words.iter().any(|w| w == "stats") && !words.iter().any(|w| w == "engine");
+    if !wanted("engine") && !exec_only && !stats_only {
         return;
     }
     let Some(e) = Engine::private(true) else {
         println!("engine figures skipped (ESTIBA_SKIP_DOCKER_TESTS=1)");
         return;
     };
-    if exec_only {
-        e.service("bench_svc_00", &["--replicas", "1"], &["sleep", "86400"]);
-        exec_echo(&e);
+    if exec_only || stats_only {
+        if exec_only {
+            e.service("bench_svc_00", &["--replicas", "1"], &["sleep", "86400"]);
+            exec_echo(&e);
+        }
+        if stats_only {
+            stats_cost(&e);
+        }
         return;
     }
     for i in 0..50 {
@@ -373,6 +381,79 @@ fn main() {
     idle(&e, 80, 24, secs);
     idle(&e, 200, 60, secs);
     exec_echo(&e);
+    stats_cost(&e);
+}
+
+/// A console on the tasks of a 50-replica service, all 50 on screen: its CPU and the bytes it
+/// writes over 30 s, with stats on and with `stats = false`.
+fn stats_cost(e: &Engine) {
+    e.service("bench_top", &["--replicas", "50"], &["sleep", "86400"]);
+    support::wait_for("50 tasks to run", Duration::from_secs(300), || {
+        let out = e.docker_ok(&[
+            "service",
+            "ls",
+            "--filter",
+            "name=bench_top",
+            "--format",
+            "{{.Replicas}}",
+        ]);
+        (out.trim() == "50/50").then_some(())
+    });
+    let secs = 30;
+    let measure = |stats: bool| -> Option<(f64, u64)> {
+        let data = format!("{}/{}", e.root.display(), unique("top"));
+        std::fs::create_dir_all(&data).ok()?;
+        let config = format!("{data}/config.toml");
+        std::fs::write(&config, format!("stats = {stats}\n")).ok()?;
+        let out = format!("{data}.tty");
+        let t = Tmux::start(
+            90,
+            70,
+            &[("ESTIBA_DATA_DIR", &data), ("LANG", "C.UTF-8")],
+            &format!("{} --host {} --config {config}", Engine::estiba(), e.host),
+        );
+        t.wait_for("bench_top", 20);
+        t.keys(&[":"]);
+        t.text("tasks bench_top");
+        t.wait_for("tasks bench_top", 5);
+        t.keys(&["Enter"]);
+        t.wait_for("bench_top.50", 20);
+        if stats {
+            t.wait_for("%", 20);
+        }
+        std::thread::sleep(Duration::from_secs(3));
+        let pid = t.program_pid()?;
+        t.record_output(&out);
+        std::thread::sleep(Duration::from_millis(200));
+        let size = |p: &str| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let (b0, c0) = (size(&out), cpu_ticks(pid)?);
+        let start = Instant::now();
+        std::thread::sleep(Duration::from_secs(secs));
+        let (b1, c1) = (size(&out), cpu_ticks(pid)?);
+        let cpu = (c1 - c0) as f64 / clk_tck() / start.elapsed().as_secs_f64() * 100.0;
+        let shown = t.screen();
+        t.keys(&["q"]);
+        if stats {
+            let measured = shown
+                .lines()
+                .filter(|l| l.contains("bench_top.") && l.contains('%'))
+                .count();
+            println!("  ({measured} task rows with their use on screen)");
+        }
+        Some((cpu, b1 - b0))
+    };
+    let (Some((on, bytes_on)), Some((off, bytes_off))) = (measure(true), measure(false)) else {
+        println!("stats: could not measure the console");
+        return;
+    };
+    let above = on - off;
+    println!(
+        "stats, 50 tasks on screen, {secs} s: {on:.2}% of one core (stats off: {off:.2}%), {above:.2}% above  [<= 1%: {}]; written {} bytes/s (off: {} bytes/s): the changed cells only",
+        verdict(above <= 1.0),
+        bytes_on / secs,
+        bytes_off / secs
+    );
+    let _ = e.docker(&["service", "rm", "bench_top"]);
 }
 
 /// Keys typed into `estiba exec TASK -- cat` (the container's TTY echoes each line): the time

@@ -637,6 +637,13 @@ fn the_console_over_a_kubeconfig_is_live_and_acts() {
     t.keys(&["Enter"]);
     let screen = t.wait_for("creator (4/4", 10);
     assert_eq!(screen.matches("running 1/1").count(), 4, "{screen}");
+    // No metrics-server here: the pane says so once, in its title, not on every row.
+    let screen = t.wait_for("running) · no metrics", 20);
+    assert_eq!(screen.matches("no metrics").count(), 1, "{screen}");
+    let o = estiba(&dir, &config, &["stats", "creator", "--no-stream"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("does not serve metrics.k8s.io"), "{err}");
     // The logs of every creator pod, merged, with their names.
     t.text(":logs creator");
     t.keys(&["Enter"]);
