@@ -1444,3 +1444,141 @@ fn logs_of_a_chosen_container_since_a_moment_and_of_the_previous_one_as_kubectl_
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The pod of one replica of `app` in `ns`.
+fn pod_of(kube: &KubeCluster, ns: &str, app: &str) -> String {
+    kube.list("pods", Some(ns))
+        .iter()
+        .find(|p| p["metadata"]["labels"]["app"] == app && p["status"]["phase"] == "Running")
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("a running {app} pod"))
+}
+
+#[test]
+fn exec_in_a_pod_goes_through_the_api_servers_websocket_and_asks_which_container() {
+    support::require(&["tmux"]);
+    let (kube, dir, config) = lab();
+    // A pod of two containers.
+    kube.create(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "duo", "namespace": "default", "labels": {"app": "duo"}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "duo"}},
+            "template": {
+                "metadata": {"labels": {"app": "duo"}},
+                "spec": {"containers": [
+                    {"name": "web", "image": "web:1.0"},
+                    {"name": "sidecar", "image": "sidecar:1.0"}
+                ]}
+            }
+        }
+    }));
+    kube.wait_rolled_out("default", "duo");
+    let creator = pod_of(&kube, "default", "creator");
+    let duo = pod_of(&kube, "default", "duo");
+    // A command's output and its exit code, as kubectl exec gives them.
+    let o = estiba(
+        &dir,
+        &config,
+        &[
+            "exec",
+            &creator,
+            "--",
+            "sh",
+            "-c",
+            "echo in-$ESTIBA_IN_POD-$((40+2)); exit 3",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{out} {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("in-yes-42"), "{out}");
+    let k = kube.kubectl(&[
+        "exec",
+        &creator,
+        "--",
+        "sh",
+        "-c",
+        "echo in-$ESTIBA_IN_POD-$((40+2)); exit 3",
+    ]);
+    // (kwok reports the code in its error's words, which kubectl shows and exits 1 on; a
+    // kubelet gives it as the status's ExitCode, which both read.)
+    assert!(String::from_utf8_lossy(&k.stdout).contains("in-yes-42"));
+    assert!(String::from_utf8_lossy(&k.stderr).contains("exit status 3"));
+    // Two containers: which one is asked; a wrong one is named with the right ones.
+    let o = estiba(&dir, &config, &["exec", &duo, "--", "true"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("several containers (web, sidecar)") && err.contains("-c"),
+        "{err}"
+    );
+    let o = estiba(&dir, &config, &["exec", &duo, "-c", "nope", "--", "true"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no container named nope; it has: web, sidecar"),
+        "{err}"
+    );
+    let o = estiba(
+        &dir,
+        &config,
+        &["exec", &duo, "-c", "sidecar", "--", "echo", "side"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("side"));
+    let o = estiba(
+        &dir,
+        &config,
+        &["--readonly", "exec", &creator, "--", "true"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // The console: `e` on a pod opens a shell with a real TTY; `exit` brings the console back.
+    let t = console(&dir, &config, "");
+    t.wait_for("verifier", 15);
+    t.text(":tasks creator");
+    t.keys(&["Enter"]);
+    t.wait_for("creator (2/2", 10);
+    t.keys(&["e"]);
+    t.wait_for("a shell in", 10);
+    std::thread::sleep(Duration::from_millis(500));
+    t.text("echo hello-$((6*7)) $ESTIBA_IN_POD; tty");
+    t.keys(&["Enter"]);
+    t.wait_for("hello-42 yes", 10);
+    // A terminal in the pod.
+    t.wait_for("/dev/pts/", 10);
+    t.text("exit");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("ended (exit code 0)", 10);
+    assert!(
+        screen.contains("Pods creator"),
+        "the console as it was: {screen}"
+    );
+    // A pod of two: the palette asks which container, offering both.
+    t.text(":tasks duo");
+    t.keys(&["Enter"]);
+    t.wait_for("duo (1/1", 10);
+    t.keys(&["e"]);
+    let screen = t.wait_for("several containers", 10);
+    assert!(screen.contains(&format!(":exec {duo} -c")), "{screen}");
+    t.text("sidecar");
+    t.keys(&["Enter"]);
+    t.wait_for("a shell in", 10);
+    std::thread::sleep(Duration::from_millis(500));
+    t.text("exit 5");
+    t.keys(&["Enter"]);
+    t.wait_for("ended (exit code 5)", 10);
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]", 10);
+    std::fs::remove_dir_all(dir).unwrap();
+}

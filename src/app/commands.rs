@@ -46,7 +46,11 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             Err(e) => s.toast(e.to_string(), true),
         },
         Command::LogsSave(file) => return vec![Effect::SaveLogs(file)],
-        Command::Exec { target, cmd } => return exec(s, target, cmd),
+        Command::Exec {
+            target,
+            container,
+            cmd,
+        } => return exec(s, target, container, cmd),
         Command::LogsFilter(text) => {
             s.logs.set_filter(&text);
             s.focus = Pane::Logs;
@@ -244,14 +248,15 @@ pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect>
 }
 
 /// `exec`: the task named (or selected) and the command, for the runtime to open.
-fn exec(s: &mut State, target: Option<String>, cmd: Vec<String>) -> Vec<Effect> {
+fn exec(
+    s: &mut State,
+    target: Option<String>,
+    container: Option<String>,
+    cmd: Vec<String>,
+) -> Vec<Effect> {
     let line = format!("exec {}", target.clone().unwrap_or_default());
     if s.readonly {
         s.toast(crate::backend::Error::ReadOnly(line).to_string(), true);
-        return vec![];
-    }
-    if s.is_kube() {
-        s.toast(tr!("exec.kube_later"), true);
         return vec![];
     }
     let found = match &target {
@@ -264,6 +269,37 @@ fn exec(s: &mut State, target: Option<String>, cmd: Vec<String>) -> Vec<Effect> 
             .cloned()
             .ok_or_else(|| tr!("exec.pick")),
     };
+    // A pod of several containers: which one, asked in the palette with their names offered.
+    if let Ok(i) = &found
+        && container.is_none()
+        && i.containers.len() > 1
+    {
+        let said = tr!(
+            "exec.pick_container",
+            name = i.name,
+            containers = i.containers.join(", ")
+        );
+        if cmd.is_empty() {
+            super::input::prefill(s, format!("exec {} -c ", i.name), i.containers.clone());
+        }
+        s.toast(said, !cmd.is_empty());
+        return vec![];
+    }
+    if let (Ok(i), Some(c)) = (&found, &container)
+        && !i.containers.is_empty()
+        && !i.containers.contains(c)
+    {
+        s.toast(
+            tr!(
+                "exec.no_container",
+                name = i.name,
+                container = c,
+                containers = i.containers.join(", ")
+            ),
+            true,
+        );
+        return vec![];
+    }
     match found {
         Ok(i) => vec![Effect::Exec(crate::model::ExecRequest {
             id: i.id,
@@ -271,6 +307,8 @@ fn exec(s: &mut State, target: Option<String>, cmd: Vec<String>) -> Vec<Effect> 
             node_id: i.node_id,
             node: i.node,
             cmd,
+            handle: i.container,
+            container,
         })],
         Err(e) => {
             s.toast(e, true);

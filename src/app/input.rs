@@ -184,6 +184,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
                 s,
                 crate::command::Command::Exec {
                     target: None,
+                    container: None,
                     cmd: vec![],
                 },
             );

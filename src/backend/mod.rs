@@ -197,6 +197,14 @@ impl Backend {
         }
     }
 
+    /// The API server's client, for `exec` in a pod.
+    pub fn kube_clients(&self) -> Option<kube::Clients> {
+        match self {
+            Backend::Kube(k) => Some(k.clients()),
+            _ => None,
+        }
+    }
+
     /// Other nodes' engines, for `exec` on a task that runs there.
     pub fn node_engines(&self) -> Option<std::sync::Arc<swarm::NodeEngines>> {
         match self {

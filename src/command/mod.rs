@@ -34,6 +34,8 @@ pub enum Command {
     Exec {
         /// The task or container; none: the selected one.
         target: Option<String>,
+        /// Which of a pod's containers (`-c`).
+        container: Option<String>,
         cmd: Vec<String>,
     },
     /// Live CPU, memory, network and block I/O of a service's running tasks (all services'

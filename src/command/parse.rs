@@ -203,14 +203,28 @@ pub(super) fn exec(a: &Args) -> Result<Command, ParseError> {
         ),
         None => (a.rest, vec![]),
     };
-    match before {
-        [] => Ok(Command::Exec { target: None, cmd }),
-        [t] => Ok(Command::Exec {
-            target: Some(t.to_string()),
-            cmd,
-        }),
-        [_, more @ ..] => Err(a.extra(more)),
+    let mut target = None;
+    let mut container = None;
+    let mut words = before.iter();
+    while let Some(w) = words.next() {
+        match *w {
+            "-c" | "--container" => {
+                container = Some(
+                    words
+                        .next()
+                        .ok_or_else(|| a.bad("CONTAINER", w))?
+                        .to_string(),
+                );
+            }
+            t if target.is_none() => target = Some(t.to_string()),
+            _ => return Err(a.extra(&[w])),
+        }
     }
+    Ok(Command::Exec {
+        target,
+        container,
+        cmd,
+    })
 }
 
 /// `stats [SERVICE] [--no-stream]`

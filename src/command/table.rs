@@ -104,7 +104,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "exec",
         aliases: &["ejecutar", "shell"],
-        usage: "TASK|CONTAINER [-- CMD...]",
+        usage: "TASK|CONTAINER|POD [-c CONTAINER] [-- CMD...]",
         help: "cmd.exec",
         args: &[ArgKind::ServiceOrTask],
         parse: parse::exec,

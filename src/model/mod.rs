@@ -188,6 +188,8 @@ pub struct Instance {
     /// Where its usage and a shell are found: the container's ID on its engine (a Swarm task's
     /// once it has one, a plain engine's container); on Kubernetes `namespace/pod`.
     pub container: String,
+    /// A pod's containers, by name (Kubernetes; one per task elsewhere, so empty).
+    pub containers: Vec<String>,
 }
 
 impl Instance {
@@ -271,6 +273,10 @@ pub struct ExecRequest {
     pub node: String,
     /// The command; empty: the first of the configured shells that exists.
     pub cmd: Vec<String>,
+    /// Where it runs: [`Instance::container`] (on Kubernetes `namespace/pod`).
+    pub handle: String,
+    /// Which of a pod's containers (Kubernetes); none: its only one.
+    pub container: Option<String>,
 }
 
 /// What a log pane follows.

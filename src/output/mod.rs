@@ -271,9 +271,13 @@ pub async fn run(
             drop(stdout);
             return logs(backend, &target, req.options(now, usize::MAX / 2), output).await;
         }
-        Command::Exec { target, cmd } => {
+        Command::Exec {
+            target,
+            container,
+            cmd,
+        } => {
             drop(stdout);
-            return exec(backend, target, cmd, &perms).await;
+            return exec(backend, target, container, cmd, &perms).await;
         }
         Command::Stats { service, no_stream } => {
             drop(stdout);
@@ -582,6 +586,7 @@ pub fn help_text(only: Option<&str>) -> String {
 async fn exec(
     backend: &Backend,
     target: Option<String>,
+    container: Option<String>,
     cmd: Vec<String>,
     perms: &Permissions,
 ) -> Result<(), RunError> {
@@ -589,38 +594,47 @@ async fn exec(
     if perms.readonly {
         return Err(RunError::Backend(Error::ReadOnly(format!("exec {target}"))));
     }
-    let Some(docker) = backend.docker() else {
-        return Err(RunError::Lab(tr!("exec.no_engine")));
-    };
     let info = backend.info().await?;
     let i = crate::backend::find_by_name(backend.instances().await?, &target, "kind.task", |i| {
         (&i.name, &i.id)
     })?;
+    let all = i.containers.join(", ");
+    match &container {
+        None if i.containers.len() > 1 => {
+            return Err(RunError::Lab(tr!(
+                "exec.pick_container",
+                name = i.name,
+                containers = all
+            )));
+        }
+        Some(c) if !i.containers.is_empty() && !i.containers.contains(c) => {
+            return Err(RunError::Lab(tr!(
+                "exec.no_container",
+                name = i.name,
+                container = c,
+                containers = all
+            )));
+        }
+        _ => {}
+    }
     let req = crate::model::ExecRequest {
         id: i.id,
         name: i.name,
         node_id: i.node_id,
         node: i.node,
         cmd,
+        handle: i.container,
+        container,
     };
-    let swarm = info.swarm != crate::model::SwarmRole::None;
+    let reach = crate::runtime::exec::Reach::of(backend);
+    let Some(via) = reach.via(&req, Some(&info)).await else {
+        return Err(RunError::Lab(tr!("exec.no_engine")));
+    };
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
     if tty {
         crossterm::terminal::enable_raw_mode()?;
     }
-    let elsewhere = match backend.node_engines() {
-        Some(n) if !req.node_id.is_empty() && req.node_id != info.node_id => n.get(&req.node).await,
-        _ => None,
-    };
-    let r = crate::runtime::exec::run(
-        &docker,
-        elsewhere.as_ref(),
-        &req,
-        &info.node_id,
-        swarm,
-        &perms.shells,
-    )
-    .await;
+    let r = crate::runtime::exec::run(&via, &req, &perms.shells).await;
     if tty {
         let _ = crossterm::terminal::disable_raw_mode();
     }

@@ -118,9 +118,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
     // Slow local work (an RSA-4096 key) runs off the UI task and comes back here.
     let (job_tx, mut job_rx) = mpsc::channel::<Job>(8);
-    // Kept for `exec`, which talks to the engine with the terminal, not through the driver.
-    let docker = opts.backend.docker();
-    let node_engines = opts.backend.node_engines();
+    let reach = exec::Reach::of(&opts.backend);
     let driver = tokio::spawn(backend::drive(opts.backend, opts.readonly, op_rx, ev_tx));
 
     let _guard = TerminalGuard::enter()?;
@@ -209,7 +207,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                         if let Effect::Exec(req) = fx {
                             drop(keys);
                             execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show)?;
-                            let said = shell(&state, docker.as_ref(), node_engines.as_deref(), &req, &opts.shells).await;
+                            let said = shell(&state, &reach, &req, &opts.shells).await;
                             execute!(
                                 io::stdout(),
                                 terminal::EnterAlternateScreen,
@@ -297,24 +295,16 @@ fn inspect_window_io(state: &mut State, rows: u16) {
 /// how it ended.
 async fn shell(
     state: &State,
-    docker: Option<&bollard::Docker>,
-    nodes: Option<&crate::backend::swarm::NodeEngines>,
+    reach: &exec::Reach,
     req: &crate::model::ExecRequest,
     shells: &[String],
 ) -> Result<String, String> {
-    let Some(docker) = docker else {
+    let Some(via) = reach.via(req, state.cluster.info.as_ref()).await else {
         return Err(crate::tr!("exec.no_engine"));
     };
-    let info = state.cluster.info.as_ref();
-    let local = info.map(|i| i.node_id.clone()).unwrap_or_default();
-    let swarm = info.is_some_and(|i| i.swarm != crate::model::SwarmRole::None);
     print!("{}\r\n", crate::tr!("exec.opening", name = req.name));
     let _ = io::Write::flush(&mut io::stdout());
-    let elsewhere = match nodes {
-        Some(n) if !req.node_id.is_empty() && req.node_id != local => n.get(&req.node).await,
-        _ => None,
-    };
-    match exec::run(docker, elsewhere.as_ref(), req, &local, swarm, shells).await {
+    match exec::run(&via, req, shells).await {
         Ok(code) => Ok(crate::tr!("exec.ended", name = req.name, code = code)),
         Err(e) => Err(e.to_string()),
     }

@@ -270,6 +270,11 @@ impl KubeCluster {
                     env!("CARGO_MANIFEST_DIR"),
                     "/tests/kubecluster/kwok-stages.yaml"
                 ),
+                "--config",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/kubecluster/kwok-exec.yaml"
+                ),
                 "--manage-all-nodes=true",
                 "--node-lease-duration-seconds",
                 "40",

@@ -272,6 +272,7 @@ pub(super) fn instance(
         error: None,
         image: image.into(),
         container: format!("{serial:064x}"),
+        containers: vec![],
     }
 }
 

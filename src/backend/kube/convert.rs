@@ -311,5 +311,11 @@ pub fn pod(p: &Pod, rs_owner: &HashMap<String, String>, all_namespaces: bool) ->
             clean(m.namespace.as_deref().unwrap_or("default")),
             clean(m.name.as_deref().unwrap_or_default())
         ),
+        containers: p
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .map(|c| clean(&c.name))
+            .collect(),
     }
 }

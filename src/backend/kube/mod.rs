@@ -27,6 +27,19 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use tokio::sync::mpsc;
 
+/// The current client of a [`Kube`], shared.
+#[derive(Clone)]
+pub struct Clients(std::sync::Arc<RwLock<Conn>>);
+
+impl Clients {
+    pub fn client(&self) -> kube::Client {
+        match self.0.read() {
+            Ok(c) => c.client.clone(),
+            Err(p) => p.into_inner().client.clone(),
+        }
+    }
+}
+
 /// Which context and namespace the console looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
@@ -44,7 +57,7 @@ struct Conn {
 }
 
 pub struct Kube {
-    conn: RwLock<Conn>,
+    conn: std::sync::Arc<RwLock<Conn>>,
     /// The kubeconfig read at start, for switching contexts; `None` in a cluster.
     kubeconfig: Option<Kubeconfig>,
     switched: tokio::sync::watch::Sender<u64>,
@@ -155,12 +168,12 @@ impl Kube {
             Err(e) => return Err(e),
         };
         Ok(Kube {
-            conn: RwLock::new(Conn {
+            conn: std::sync::Arc::new(RwLock::new(Conn {
                 client,
                 url,
                 scope,
                 generation: 0,
-            }),
+            })),
             kubeconfig,
             switched: tokio::sync::watch::channel(0).0,
         })
@@ -175,6 +188,12 @@ impl Kube {
 
     fn client(&self) -> kube::Client {
         self.read(|c| c.client.clone())
+    }
+
+    /// The connection's client as it is when used (it changes with the context), for `exec`,
+    /// which talks to the API server beside the driver.
+    pub fn clients(&self) -> Clients {
+        Clients(self.conn.clone())
     }
 
     pub fn scope(&self) -> Scope {

@@ -182,6 +182,7 @@ pub fn task(
             .and_then(|c| c.container_id.as_deref())
             .map(one_line)
             .unwrap_or_default(),
+        containers: vec![],
     }
 }
 
@@ -305,6 +306,7 @@ pub fn container_instance(c: &bm::ContainerSummary, hostname: &str) -> Instance 
         error: None,
         image: strip_digest(&s(&c.image)).to_string(),
         container: s(&c.id),
+        containers: vec![],
         state: if state.is_empty() {
             clean(&s(&c.status))
         } else {

@@ -57,6 +57,7 @@ fn task(w: &Workload, slot: u64, node: &str) -> Instance {
         error: None,
         image: w.image.clone(),
         container: String::new(),
+        containers: vec![],
     }
 }
 

@@ -1,33 +1,9 @@
-//! A shell in a task's container, in this terminal: the console steps aside (its key reader is
-//! dropped, the alternate screen left), the container gets a real TTY through the engine's exec
-//! API — raw keys in (Ctrl-C included), its output out, window resizes forwarded — and when the
-//! shell ends the console comes back as it was.
+//! A shell in a task's (or a plain engine's) container through the engine's exec API.
 
+use super::{ExecError, Request, pump};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use futures::StreamExt;
-use std::io::Write;
-use tokio::io::AsyncWriteExt;
-use tokio::sync::mpsc;
-
-pub use crate::model::ExecRequest as Request;
-
-/// Why no shell was opened, in words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExecError {
-    #[error("{}", crate::tr!("exec.elsewhere", name = .name, node = .node, command = .command))]
-    Elsewhere {
-        name: String,
-        node: String,
-        command: String,
-    },
-    #[error("{}", crate::tr!("exec.no_shell", name = .name, tried = .tried.join(", ")))]
-    NoShell { name: String, tried: Vec<String> },
-    #[error("{}", crate::tr!("exec.not_running", name = .0))]
-    NotRunning(String),
-    #[error("{}", crate::tr!("err.engine", detail = .0))]
-    Engine(String),
-}
 
 fn engine(e: bollard::errors::Error) -> ExecError {
     ExecError::Engine(crate::sanitize::one_line(&e.to_string()))
@@ -99,36 +75,9 @@ async fn exists(docker: &Docker, container: &str, program: &str) -> Result<bool,
     Ok(code != 126 && code != 127)
 }
 
-/// Reads the terminal's raw bytes until `stop` is set (polling, so that the thread ends with
-/// the shell and takes no key meant for the console).
-fn read_keys(tx: mpsc::Sender<Vec<u8>>, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
-    use std::sync::atomic::Ordering;
-    let mut buf = [0u8; 1024];
-    while !stop.load(Ordering::Relaxed) {
-        let mut fds = libc::pollfd {
-            fd: 0,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one pollfd for stdin, which lives for the call.
-        let ready = unsafe { libc::poll(&mut fds, 1, 50) };
-        if ready <= 0 || fds.revents & libc::POLLIN == 0 {
-            continue;
-        }
-        // SAFETY: reads into a buffer of that length.
-        let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 {
-            break;
-        }
-        if tx.blocking_send(buf[..n as usize].to_vec()).is_err() {
-            break;
-        }
-    }
-}
-
 /// Runs the shell with the terminal (already in raw mode, off the alternate screen). Returns
 /// its exit code.
-pub async fn run(
+pub(super) async fn run(
     manager: &Docker,
     elsewhere: Option<&Docker>,
     req: &Request,
@@ -168,10 +117,7 @@ pub async fn run(
         )
         .await
         .map_err(engine)?;
-    let StartExecResults::Attached {
-        mut output,
-        mut input,
-    } = docker
+    let StartExecResults::Attached { output, mut input } = docker
         .start_exec(
             &exec.id,
             Some(StartExecOptions {
@@ -185,8 +131,10 @@ pub async fn run(
     else {
         return Err(ExecError::Engine("detached".into()));
     };
-    let resize = |docker: Docker, id: String| async move {
-        if let Ok((w, h)) = crossterm::terminal::size() {
+    let (engine2, id) = (docker.clone(), exec.id.clone());
+    let resize = move |w: u16, h: u16| -> futures::future::BoxFuture<'static, ()> {
+        let (docker, id) = (engine2.clone(), id.clone());
+        Box::pin(async move {
             let _ = docker
                 .resize_exec(
                     &id,
@@ -196,43 +144,13 @@ pub async fn run(
                     },
                 )
                 .await;
-        }
+        })
     };
-    resize(docker.clone(), exec.id.clone()).await;
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (keys_tx, mut keys) = mpsc::channel::<Vec<u8>>(64);
-    let reader = {
-        let stop = stop.clone();
-        tokio::task::spawn_blocking(move || read_keys(keys_tx, stop))
-    };
-    let mut winch =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change()).ok();
-    let mut stdout = std::io::stdout();
-    loop {
-        tokio::select! {
-            out = output.next() => match out {
-                Some(Ok(o)) => {
-                    let _ = stdout.write_all(&o.into_bytes());
-                    let _ = stdout.flush();
-                }
-                _ => break,
-            },
-            Some(k) = keys.recv() => {
-                if input.write_all(&k).await.is_err() {
-                    break;
-                }
-                let _ = input.flush().await;
-            }
-            Some(()) = async {
-                match winch.as_mut() {
-                    Some(w) => w.recv().await,
-                    None => std::future::pending().await,
-                }
-            } => resize(docker.clone(), exec.id.clone()).await,
-        }
-    }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let _ = reader.await;
+    let output = output
+        .take_while(|o| futures::future::ready(o.is_ok()))
+        .filter_map(|o| futures::future::ready(o.ok().map(|o| o.into_bytes().to_vec())))
+        .boxed();
+    pump(output, Box::pin(&mut input), resize).await;
     let code = docker
         .inspect_exec(&exec.id)
         .await
