@@ -314,3 +314,108 @@ fn a_plain_engine_explains_what_a_swarm_needs() {
     let t = text(&s, 80, 24);
     assert!(t.contains("docker swarm init"), "{t}");
 }
+
+/// The demo's use samples for every running task, `n` times (a history for the sparklines).
+fn measured(s: &mut State, n: u64) {
+    for tick in 1..=n {
+        let batch: Vec<(String, estiba::model::stats::Usage)> = s
+            .cluster
+            .instances
+            .iter()
+            .filter(|i| !i.finished())
+            .map(|i| {
+                let t = estiba::model::stats::StatsTarget {
+                    instance: i.id.clone(),
+                    container: i.container.clone(),
+                    node_id: i.node_id.clone(),
+                    node: i.node.clone(),
+                };
+                (
+                    i.id.clone(),
+                    estiba::backend::demo::stats::sample(&t, tick, NOW - 3600, NOW),
+                )
+            })
+            .collect();
+        s.apply_event(Event::Stats(batch));
+    }
+}
+
+#[test]
+fn live_use_in_the_tasks_and_services_panes() {
+    let mut s = demo_state();
+    measured(&mut s, 12);
+    insta::assert_snapshot!("200x60_stats", text(&s, 200, 60));
+    s.focus = Pane::Tasks;
+    insta::assert_snapshot!("80x24_tasks_stats", text(&s, 80, 24));
+    // Every size still draws.
+    let theme = Theme::default_dark();
+    for (w, h) in [(60, 15), (80, 24), (99, 27), (120, 40), (220, 70)] {
+        render(&s, &theme, w, h);
+    }
+}
+
+#[test]
+fn only_what_is_on_screen_is_measured() {
+    let mut s = demo_state();
+    let backend = s.current_workload().unwrap().clone();
+    let tasks_of = |s: &State, id: &str| -> Vec<String> {
+        s.cluster
+            .instances_of(id)
+            .filter(|i| !i.finished())
+            .map(|i| i.id.clone())
+            .collect()
+    };
+    // 80x24 on the tasks: only the selected service's tasks.
+    s.focus = Pane::Tasks;
+    let wanted: Vec<String> = ui::panes::stats_wanted(&s, Rect::new(0, 0, 80, 24))
+        .into_iter()
+        .map(|t| t.instance)
+        .collect();
+    let mut mine = tasks_of(&s, &backend.id);
+    mine.sort();
+    let mut got = wanted.clone();
+    got.sort();
+    assert_eq!(got, mine);
+    // On the nodes pane nothing is measured.
+    s.focus = Pane::Nodes;
+    assert!(ui::panes::stats_wanted(&s, Rect::new(0, 0, 80, 24)).is_empty());
+    // Every pane at once: every service in view, so every running task.
+    let all: usize = s
+        .cluster
+        .workloads
+        .iter()
+        .map(|w| tasks_of(&s, &w.id).len())
+        .sum();
+    assert_eq!(
+        ui::panes::stats_wanted(&s, Rect::new(0, 0, 200, 60)).len(),
+        all
+    );
+    // 1 000 services of 10 tasks each at 80x24: the services in view, and no other.
+    let mut big = State::new("demo", true, 1000, NOW);
+    for ev in Demo::scaled(NOW, 1000, 10_000).events() {
+        big.apply_event(ev);
+    }
+    big.focus = Pane::Services;
+    let wanted = ui::panes::stats_wanted(&big, Rect::new(0, 0, 80, 24));
+    let shown = text(&big, 80, 24);
+    let workloads: std::collections::BTreeSet<&str> = wanted
+        .iter()
+        .map(|t| {
+            let i = big
+                .cluster
+                .instances
+                .iter()
+                .find(|i| i.id == t.instance)
+                .unwrap();
+            i.workload_id.as_str()
+        })
+        .collect();
+    assert!(
+        !workloads.is_empty() && workloads.len() < 25,
+        "{workloads:?}"
+    );
+    for id in &workloads {
+        let w = big.cluster.workloads.iter().find(|w| w.id == *id).unwrap();
+        assert!(shown.contains(&w.name), "{} is on screen", w.name);
+    }
+}

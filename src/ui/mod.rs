@@ -47,9 +47,14 @@ pub fn layout_kind(area: Rect) -> LayoutKind {
     }
 }
 
-/// Where each visible pane is drawn, for a screen of `area`.
-pub fn pane_areas(state: &State, area: Rect) -> Vec<(Pane, Rect)> {
-    match layout_kind(area) {
+/// Where each visible pane is drawn in `area` (the screen less its bars), for a screen of
+/// layout `kind` (decided by the whole screen: the bars must not make a 15-row screen "too
+/// small" for its panes).
+pub fn pane_areas(state: &State, area: Rect, kind: LayoutKind) -> Vec<(Pane, Rect)> {
+    if area.width == 0 || area.height == 0 {
+        return vec![];
+    }
+    match kind {
         LayoutKind::TooSmall => vec![],
         LayoutKind::Single => vec![(state.focus, area)],
         LayoutKind::TwoColumns => {
@@ -130,7 +135,7 @@ pub fn regions(state: &State, area: Rect) -> Regions {
     let panes = if state.editor.is_some() {
         vec![]
     } else {
-        pane_areas(state, main)
+        pane_areas(state, main, kind)
     };
     Regions {
         tabs: rows[0],

@@ -126,9 +126,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         ),
     ];
     if measured {
-        cols.push(Col::new(tr!("col.cpu"), 6, 0, 2));
+        cols.push(Col::new(tr!("col.cpu"), 6, 0, 1));
         cols.push(Col::new(tr!("col.mem"), 7, 0, 3));
-        cols.push(Col::new(tr!("col.cpu_trend"), 8, 1, 3));
+        cols.push(Col::new(tr!("col.cpu_trend"), 10, 0, 2));
     }
     // Group headers and services, in order; rows are built only for what is in view.
     let (entries, selected_row) = entries(&list, state.view(Pane::Services).selected);
@@ -223,7 +223,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
                 let history = stats
                     .history
                     .get(&w.id)
-                    .map(|h| crate::model::stats::sparkline(h, 12))
+                    .map(|h| crate::model::stats::sparkline(h, 10))
                     .unwrap_or_default();
                 cells.extend([
                     Line::from(
