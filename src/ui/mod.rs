@@ -47,9 +47,9 @@ pub fn layout_kind(area: Rect) -> LayoutKind {
     }
 }
 
-/// Where each visible pane is drawn in `area` (the screen less its bars), for a screen of
-/// layout `kind` (decided by the whole screen: the bars must not make a 15-row screen "too
-/// small" for its panes).
+/// Where each visible pane is drawn in `area` (the screen less its bars), for a layout `kind`
+/// decided by the screen's height (the bars must not make a 15-row screen "too small" for its
+/// panes) and the width left beside the lab's pane.
 pub fn pane_areas(state: &State, area: Rect, kind: LayoutKind) -> Vec<(Pane, Rect)> {
     if area.width == 0 || area.height == 0 {
         return vec![];
@@ -135,6 +135,11 @@ pub fn regions(state: &State, area: Rect) -> Regions {
     let panes = if state.editor.is_some() {
         vec![]
     } else {
+        // The width the lab's pane leaves, the screen's height: the bars do not count.
+        let kind = layout_kind(Rect {
+            width: main.width,
+            ..area
+        });
         pane_areas(state, main, kind)
     };
     Regions {
