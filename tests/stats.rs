@@ -192,6 +192,22 @@ fn stats_agree_with_docker_stats() {
         assert!(head.contains(col), "{col} in {head}");
     }
     assert!(text.contains("/ 64MiB"), "{text}");
+    // Without --no-stream: a fresh table again and again, until stopped.
+    let mut child = std::process::Command::new(Engine::estiba())
+        .args(["--host", &e.host, "stats", &busy])
+        .env("ESTIBA_DATA_DIR", e.path("estiba-data"))
+        .env("ESTIBA_CONFIG_DIR", e.path("estiba-config"))
+        .env("LANG", "C")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let tables = text.matches("MEM USAGE / LIMIT").count();
+    assert!(tables >= 2, "tables again and again: {text}");
+    assert_eq!(text.matches("/ 64MiB").count(), tables, "{text}");
     // A name that is no service says so, and nothing else.
     let o = e.estiba_cmd(&["stats", "no-such-service", "--no-stream"]);
     assert_eq!(o.status.code(), Some(1));
