@@ -1582,3 +1582,139 @@ fn exec_in_a_pod_goes_through_the_api_servers_websocket_and_asks_which_container
     t.wait_for("[exited 0]", 10);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// What metrics-server serves: discovery naming metrics.k8s.io, and the pods' use.
+///
+/// A stand-in, and the one place these tests use one: the API server here cannot serve
+/// metrics.k8s.io, which is an aggregated API (metrics-server behind the API server's
+/// aggregator, reached at a Service's address, which the test control plane has no network
+/// for). kubectl top reads the same answers, so both readings are compared.
+fn metrics_server() -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let pods = json!({
+        "kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {},
+        "items": [
+            {"metadata": {"name": "web-1", "namespace": "default"},
+             "timestamp": "2026-12-03T12:00:00Z", "window": "15s",
+             "containers": [
+                {"name": "web", "usage": {"cpu": "250m", "memory": "12Mi"}},
+                {"name": "sidecar", "usage": {"cpu": "1500000n", "memory": "2048Ki"}}
+             ]},
+            {"metadata": {"name": "api-1", "namespace": "default"},
+             "timestamp": "2026-12-03T12:00:00Z", "window": "15s",
+             "containers": [{"name": "api", "usage": {"cpu": "1", "memory": "100Mi"}}]}
+        ]
+    });
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            // The headers, up to the empty line.
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/");
+            let path = path.split('?').next().unwrap_or(path);
+            let body = match path {
+                "/version" => json!({"major": "1", "minor": "34", "gitVersion": "v1.34.4"}),
+                "/api" => {
+                    json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []})
+                }
+                "/apis" => json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                    {"name": "metrics.k8s.io",
+                     "versions": [{"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}],
+                     "preferredVersion": {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}}
+                ]}),
+                "/apis/metrics.k8s.io/v1beta1" => json!({
+                "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "metrics.k8s.io/v1beta1",
+                "resources": [
+                    {"name": "pods", "singularName": "", "namespaced": true, "kind": "PodMetrics", "verbs": ["get", "list"]},
+                    {"name": "nodes", "singularName": "", "namespaced": false, "kind": "NodeMetrics", "verbs": ["get", "list"]}
+                ]}),
+                "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods"
+                | "/apis/metrics.k8s.io/v1beta1/pods" => pods.clone(),
+                _ => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    continue;
+                }
+            };
+            let body = body.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, handle)
+}
+
+#[test]
+fn metrics_are_read_as_kubectl_top_reads_them() {
+    let (url, _server) = metrics_server();
+    let dir = support::workdir("estiba-metrics");
+    let config = dir.join("kubeconfig");
+    std::fs::write(
+        &config,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: m\n  cluster:\n    server: {url}\ncontexts:\n- name: m\n  context:\n    cluster: m\n    user: u\n    namespace: default\ncurrent-context: m\nusers:\n- name: u\n  user: {{}}\n"
+        ),
+    )
+    .unwrap();
+    let rt = support::runtime();
+    let ours = rt.block_on(async {
+        let k = Kube::connect(Some(&config), None).await.unwrap();
+        k.pod_metrics().await.unwrap()
+    });
+    let top = std::process::Command::new(support::kube_cluster::binaries().join("kubectl"))
+        .args([
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "top",
+            "pod",
+            "--no-headers",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&top.stdout);
+    assert!(
+        top.status.success(),
+        "{}",
+        String::from_utf8_lossy(&top.stderr)
+    );
+    let mut seen = 0;
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (name, cpu, mem) = (f[0], f[1], f[2]);
+        let u = &ours[&format!("default/{name}")];
+        let millicores: f64 = cpu.trim_end_matches('m').parse().unwrap();
+        let mib: f64 = mem.trim_end_matches("Mi").parse().unwrap();
+        // kubectl rounds to whole millicores and MiB.
+        assert!(
+            (u.cpu_percent * 10.0 - millicores).abs() <= 1.0,
+            "{name}: {} vs {cpu}",
+            u.cpu_percent
+        );
+        assert!(
+            (u.mem_usage as f64 / 1048576.0 - mib).abs() <= 1.0,
+            "{name}: {} vs {mem}",
+            u.mem_usage
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "{text}");
+    assert_eq!(ours.len(), 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}
