@@ -41,6 +41,8 @@ pub fn column_keys(pane: Pane) -> &'static [&'static str] {
             "col.image",
             "col.ports",
             "col.update",
+            "col.cpu",
+            "col.mem",
         ],
         Pane::Tasks => &[
             "col.name",
@@ -144,7 +146,11 @@ pub fn apply<T>(items: &mut Vec<&T>, sort: Option<Sort>, key: impl Fn(&T, usize)
 }
 
 /// Services: inside each stack's group (groups stay in the order listed).
-pub fn apply_grouped(items: &mut Vec<&Workload>, sort: Option<Sort>) {
+pub fn apply_grouped(
+    items: &mut Vec<&Workload>,
+    sort: Option<Sort>,
+    cluster: &super::cluster::Cluster,
+) {
     let mut groups: Vec<Option<String>> = vec![];
     for w in items.iter() {
         if !groups.contains(&w.stack) {
@@ -155,7 +161,24 @@ pub fn apply_grouped(items: &mut Vec<&Workload>, sort: Option<Sort>) {
         items,
         sort,
         |w: &Workload| groups.iter().position(|g| *g == w.stack).unwrap_or(0),
-        workload,
+        |w, col| match col {
+            // The service's total use, from its tasks' last samples (none: below every one).
+            6 | 7 => {
+                let total = crate::model::stats::Usage::total(
+                    cluster
+                        .instances_of(&w.id)
+                        .filter_map(|i| cluster.stats.last.get(&i.id)),
+                );
+                Key::Num(total.map_or(-1, |u| {
+                    if col == 6 {
+                        (u.cpu_percent * 1000.0) as i64
+                    } else {
+                        u.mem_usage.min(i64::MAX as u64) as i64
+                    }
+                }))
+            }
+            _ => workload(w, col),
+        },
     );
 }
 
@@ -209,7 +232,12 @@ pub fn cycle(sort: Option<Sort>, n: usize, reverse: bool) -> Option<Sort> {
 
 /// `o`: the next column (after the last, back to the order as listed); `O`: the other way.
 pub fn next(s: &mut State, pane: Pane, reverse: bool) {
-    let n = columns(pane);
+    // The CPU and memory columns (the last two of services and tasks) are there only with samples.
+    let measured = !s.cluster.stats.last.is_empty();
+    let n = match pane {
+        Pane::Services | Pane::Tasks if !measured => columns(pane) - 2,
+        _ => columns(pane),
+    };
     if n == 0 {
         return;
     }
@@ -246,6 +274,66 @@ mod tests {
             s.apply_event(ev);
         }
         s
+    }
+
+    #[test]
+    fn tasks_and_services_sort_by_cpu_once_measured() {
+        let mut s = demo();
+        // Without samples the cycle ends at the last column shown.
+        for _ in 0..6 {
+            next(&mut s, Pane::Tasks, false);
+        }
+        assert_eq!(
+            s.view(Pane::Tasks).sort,
+            Some(Sort {
+                col: 5,
+                desc: false
+            })
+        );
+        next(&mut s, Pane::Tasks, false);
+        assert_eq!(s.view(Pane::Tasks).sort, None);
+        let ids: Vec<String> = s.cluster.instances.iter().map(|i| i.id.clone()).collect();
+        let batch = ids
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                let u = crate::model::stats::Usage {
+                    cpu_percent: ((k * 7) % 11) as f64,
+                    ..Default::default()
+                };
+                (id.clone(), u)
+            })
+            .collect();
+        s.apply_event(crate::backend::Event::Stats(batch));
+        s.view_mut(Pane::Tasks).sort = Some(Sort { col: 6, desc: true });
+        let cpu = |s: &State| -> Vec<f64> {
+            s.visible_instances()
+                .iter()
+                .map(|i| s.cluster.stats.last[&i.id].cpu_percent)
+                .collect()
+        };
+        let got = cpu(&s);
+        assert!(
+            got.len() > 1 && got.windows(2).all(|p| p[0] >= p[1]),
+            "{got:?}"
+        );
+        s.view_mut(Pane::Services).sort = Some(Sort {
+            col: 6,
+            desc: false,
+        });
+        let totals: Vec<f64> = s
+            .visible_workloads()
+            .iter()
+            .filter(|w| w.stack.is_some())
+            .map(|w| {
+                s.cluster
+                    .instances_of(&w.id)
+                    .filter_map(|i| s.cluster.stats.last.get(&i.id))
+                    .map(|u| u.cpu_percent)
+                    .sum()
+            })
+            .collect();
+        assert!(totals.windows(2).all(|p| p[0] <= p[1]), "{totals:?}");
     }
 
     #[test]

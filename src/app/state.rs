@@ -436,7 +436,7 @@ impl State {
                     || w.stack.as_deref().is_some_and(|s| contains(s, &f))
             })
             .collect();
-        super::sort::apply_grouped(&mut v, self.view(Pane::Services).sort);
+        super::sort::apply_grouped(&mut v, self.view(Pane::Services).sort, &self.cluster);
         v
     }
 

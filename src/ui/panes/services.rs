@@ -126,8 +126,18 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         ),
     ];
     if measured {
-        cols.push(Col::new(tr!("col.cpu"), 6, 0, 1));
-        cols.push(Col::new(tr!("col.mem"), 7, 0, 3));
+        cols.push(Col::new(
+            sort::title(state, Pane::Services, 6, tr!("col.cpu")),
+            6,
+            0,
+            1,
+        ));
+        cols.push(Col::new(
+            sort::title(state, Pane::Services, 7, tr!("col.mem")),
+            7,
+            0,
+            3,
+        ));
         cols.push(Col::new(tr!("col.cpu_trend"), 10, 0, 2));
     }
     // Group headers and services, in order; rows are built only for what is in view.
