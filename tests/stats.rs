@@ -324,3 +324,35 @@ fn the_panes_show_live_use_of_what_is_on_screen() {
     t.keys(&["q"]);
     e.docker_ok(&["service", "rm", &name]);
 }
+
+#[test]
+fn containers_of_a_plain_engine_are_measured_as_docker_stats_measures_them() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    let name = unique("plain");
+    e.docker_ok(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--memory",
+        "48m",
+        support::IMAGE,
+        "sleep",
+        "86400",
+    ]);
+    let all = estiba_stats(&e, &[]);
+    let row = all
+        .iter()
+        .find(|r| r["task"] == name.as_str())
+        .unwrap_or_else(|| panic!("{name} in {all:?}"));
+    let id = row["container"].as_str().unwrap().to_string();
+    let theirs = docker_stats(&e, &e.host, std::slice::from_ref(&id));
+    agree(row, &theirs[&id], false);
+    assert_eq!(row["mem_limit"].as_u64(), Some(48 * 1024 * 1024));
+    // By its name, as a service's.
+    let one = estiba_stats(&e, &[&name]);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["container"], id.as_str());
+}
