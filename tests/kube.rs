@@ -639,7 +639,9 @@ fn the_console_over_a_kubeconfig_is_live_and_acts() {
     assert_eq!(screen.matches("running 1/1").count(), 4, "{screen}");
     // No metrics-server here: the pane says so once, in its title, not on every row.
     let screen = t.wait_for("running) · no metrics", 20);
-    assert_eq!(screen.matches("no metrics").count(), 1, "{screen}");
+    assert_eq!(screen.matches("· no metrics").count(), 1, "{screen}");
+    // Why, once, in words.
+    t.wait_for("does not serve metrics.k8s.io", 10);
     let o = estiba(&dir, &config, &["stats", "creator", "--no-stream"]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);

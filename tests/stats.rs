@@ -357,6 +357,11 @@ fn containers_of_a_plain_engine_are_measured_as_docker_stats_measures_them() {
     assert_eq!(one[0]["container"], id.as_str());
     // And a command runs in it.
     let o = e.estiba_cmd(&["exec", &name, "--", "sh", "-c", "echo plain-$((2*21))"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("plain-42"));
 }

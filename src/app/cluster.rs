@@ -44,7 +44,7 @@ pub struct Cluster {
 }
 
 /// What an event changed in the cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Changed {
     /// The connection or what the engine says about itself.
     Conn,
@@ -52,6 +52,8 @@ pub enum Changed {
     Rows(Pane),
     /// Samples of use.
     Stats,
+    /// There will be none, for this reason (no metrics.k8s.io).
+    NoStats(String),
 }
 
 impl Cluster {
@@ -148,8 +150,8 @@ impl Cluster {
                 Changed::Stats
             }
             Event::StatsUnavailable(why) => {
-                self.stats.unavailable = Some(why);
-                Changed::Stats
+                self.stats.unavailable = Some(why.clone());
+                Changed::NoStats(why)
             }
             other => return Err(other),
         })

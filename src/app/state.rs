@@ -266,6 +266,11 @@ impl State {
                 return;
             }
             Ok(Changed::Stats) => return,
+            // Why there are none, said once (the pane's title keeps saying it shortly).
+            Ok(Changed::NoStats(why)) => {
+                self.toast(why, false);
+                return;
+            }
             Err(ev) => ev,
         };
         match ev {
