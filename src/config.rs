@@ -119,6 +119,8 @@ pub struct SnapSettings {
     pub frame: bool,
     pub redact: bool,
     pub scale: u32,
+    /// A snapshot from the command line waits for a sample of the use on screen (`stats`).
+    pub stats: bool,
 }
 
 impl SnapSettings {
@@ -136,6 +138,7 @@ impl SnapSettings {
             frame: c.frame.unwrap_or(true),
             redact: c.redact.unwrap_or(true),
             scale: c.scale.unwrap_or(1),
+            stats: config.stats.unwrap_or(true),
         }
     }
 }

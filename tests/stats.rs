@@ -365,3 +365,34 @@ fn containers_of_a_plain_engine_are_measured_as_docker_stats_measures_them() {
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("plain-42"));
 }
+
+#[test]
+fn a_snapshot_from_the_command_line_shows_the_use_too() {
+    let dir = support::workdir("stats-snap");
+    let o = support::estiba_in(
+        &dir,
+        &[
+            "--demo", "snap", "services", "--size", "120x12", "--out", "s.txt",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let txt = std::fs::read_to_string(dir.join("s.txt")).unwrap();
+    let backend = txt
+        .lines()
+        .find(|l| l.contains("gopenux_backend"))
+        .unwrap_or_else(|| panic!("{txt}"));
+    assert!(txt.contains("CPU") && backend.contains('%'), "{txt}");
+    // Off in the config: as before.
+    std::fs::create_dir_all(dir.join(".config")).unwrap();
+    std::fs::write(dir.join(".config/config.toml"), "stats = false\n").unwrap();
+    let o = support::estiba_in(
+        &dir,
+        &[
+            "--demo", "snap", "services", "--size", "120x12", "--out", "off.txt",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let txt = std::fs::read_to_string(dir.join("off.txt")).unwrap();
+    assert!(!txt.contains("CPU"), "{txt}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -113,6 +113,23 @@ pub async fn headless(
             state.apply_event(ev);
         }
     }
+    // The use of what is on screen, as the console shows it: one batch, or word that there is none.
+    let screen = Rect::new(0, 0, cols, rows);
+    let wanted = match what {
+        SnapWhat::Pane(p) => ui::panes::stats_wanted_in(&state, &[(p, screen)]),
+        _ => ui::panes::stats_wanted(&state, screen),
+    };
+    if settings.stats && !wanted.is_empty() {
+        let _ = op_tx.send(Op::Stats(wanted)).await;
+        let stats_deadline = until(6);
+        while let Ok(Some(ev)) = tokio::time::timeout_at(stats_deadline, ev_rx.recv()).await {
+            let done = matches!(ev, Event::Stats(_) | Event::StatsUnavailable(_));
+            state.apply_event(ev);
+            if done {
+                break;
+            }
+        }
+    }
     driver.abort();
     state.toast = None;
     let snap = Snap {

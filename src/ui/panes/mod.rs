@@ -86,7 +86,15 @@ pub fn message(text: &str, style: ratatui::style::Style, area: Rect, buf: &mut B
 /// Whose use is on screen, so that only that is measured: the running tasks in the tasks
 /// pane's rows in view, and every running task of the services in view (their totals).
 pub fn stats_wanted(state: &State, screen: Rect) -> Vec<crate::model::stats::StatsTarget> {
-    use crate::app::state::Pane;
+    let panes = crate::ui::regions(state, screen).panes;
+    stats_wanted_in(state, &panes)
+}
+
+/// The same for panes drawn in these places (a snapshot of one pane fills its picture).
+pub fn stats_wanted_in(
+    state: &State,
+    panes: &[(Pane, Rect)],
+) -> Vec<crate::model::stats::StatsTarget> {
     use crate::ui::widgets::table;
     let mut out = std::collections::BTreeSet::new();
     let mut add = |i: &crate::model::Instance| {
@@ -99,7 +107,7 @@ pub fn stats_wanted(state: &State, screen: Rect) -> Vec<crate::model::stats::Sta
             });
         }
     };
-    for (pane, area) in crate::ui::regions(state, screen).panes {
+    for &(pane, area) in panes {
         // Inside the borders.
         let height = area.height.saturating_sub(2);
         match pane {

@@ -233,6 +233,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
                 let history = stats
                     .history
                     .get(&w.id)
+                    // One sample is no trend yet.
+                    .filter(|h| h.len() > 1)
                     .map(|h| crate::model::stats::sparkline(h, 10))
                     .unwrap_or_default();
                 cells.extend([
