@@ -145,6 +145,8 @@ impl Cluster {
                 Changed::Rows(Pane::Images)
             }
             Event::Stats(batch) => {
+                // Samples again (another context): the cluster has metrics after all.
+                self.stats.unavailable = None;
                 let of = &self.workload_of;
                 self.stats.add(batch, |id| of.get(id).cloned());
                 Changed::Stats
