@@ -266,9 +266,12 @@ impl State {
                 return;
             }
             Ok(Changed::Stats) => return,
-            // Why there are none, said once (the pane's title keeps saying it shortly).
+            // Why there are none, said once (the pane's title keeps saying it shortly) — unless
+            // something else is being said: that matters more (an RBAC refusal, say).
             Ok(Changed::NoStats(why)) => {
-                self.toast(why, false);
+                if self.toast.is_none() {
+                    self.toast(why, false);
+                }
                 return;
             }
             Err(ev) => ev,
