@@ -125,12 +125,13 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             4,
         ),
     ];
+    // After what the pane showed before: the ports matter more than the CPU.
     if measured {
         cols.push(Col::new(
             sort::title(state, Pane::Services, 6, tr!("col.cpu")),
             6,
             0,
-            1,
+            2,
         ));
         cols.push(Col::new(
             sort::title(state, Pane::Services, 7, tr!("col.mem")),

@@ -133,18 +133,19 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         )
         .cut_left(),
     ];
+    // After what the pane showed before: a task's node matters more than its CPU.
     if measured {
         cols.push(Col::new(
             sort::title(state, Pane::Tasks, 6, tr!("col.cpu")),
             6,
             0,
-            1,
+            2,
         ));
         cols.push(Col::new(
             sort::title(state, Pane::Tasks, 7, tr!("col.mem")),
             9,
             0,
-            2,
+            3,
         ));
         cols.push(Col::new(tr!("col.net"), 9, 0, 4));
     }
