@@ -145,7 +145,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             sort::title(state, Pane::Tasks, 7, tr!("col.mem")),
             9,
             0,
-            3,
+            2,
         ));
         cols.push(Col::new(tr!("col.net"), 9, 0, 4));
     }
