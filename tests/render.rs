@@ -324,12 +324,7 @@ fn measured(s: &mut State, n: u64) {
             .iter()
             .filter(|i| !i.finished())
             .map(|i| {
-                let t = estiba::model::stats::StatsTarget {
-                    instance: i.id.clone(),
-                    container: i.container.clone(),
-                    node_id: i.node_id.clone(),
-                    node: i.node.clone(),
-                };
+                let t = estiba::model::stats::StatsTarget::of(i);
                 (
                     i.id.clone(),
                     estiba::backend::demo::stats::sample(&t, tick, NOW - 3600, NOW),

@@ -269,47 +269,36 @@ fn exec(
             .cloned()
             .ok_or_else(|| tr!("exec.pick")),
     };
-    // A pod of several containers: which one, asked in the palette with their names offered.
-    if let Ok(i) = &found
-        && container.is_none()
-        && i.containers.len() > 1
-    {
-        let said = tr!(
-            "exec.pick_container",
-            name = i.name,
-            containers = i.containers.join(", ")
-        );
-        if cmd.is_empty() {
-            super::input::prefill(s, format!("exec {} -c ", i.name), i.containers.clone());
+    if let Ok(i) = &found {
+        let all = i.containers.join(", ");
+        match i.container_choice(container.as_deref()) {
+            // A pod of several containers: which one, asked in the palette with their names
+            // offered.
+            Some(crate::model::ContainerChoice::Ask) => {
+                let said = tr!("exec.pick_container", name = i.name, containers = all);
+                if cmd.is_empty() {
+                    super::input::prefill(s, format!("exec {} -c ", i.name), i.containers.clone());
+                }
+                s.toast(said, !cmd.is_empty());
+                return vec![];
+            }
+            Some(crate::model::ContainerChoice::Unknown(c)) => {
+                let said = tr!(
+                    "exec.no_container",
+                    name = i.name,
+                    container = c,
+                    containers = all
+                );
+                s.toast(said, true);
+                return vec![];
+            }
+            None => {}
         }
-        s.toast(said, !cmd.is_empty());
-        return vec![];
-    }
-    if let (Ok(i), Some(c)) = (&found, &container)
-        && !i.containers.is_empty()
-        && !i.containers.contains(c)
-    {
-        s.toast(
-            tr!(
-                "exec.no_container",
-                name = i.name,
-                container = c,
-                containers = i.containers.join(", ")
-            ),
-            true,
-        );
-        return vec![];
     }
     match found {
-        Ok(i) => vec![Effect::Exec(crate::model::ExecRequest {
-            id: i.id,
-            name: i.name,
-            node_id: i.node_id,
-            node: i.node,
-            cmd,
-            handle: i.container,
-            container,
-        })],
+        Ok(i) => vec![Effect::Exec(crate::model::ExecRequest::new(
+            i, container, cmd,
+        ))],
         Err(e) => {
             s.toast(e, true);
             vec![]

@@ -279,6 +279,43 @@ pub struct ExecRequest {
     pub container: Option<String>,
 }
 
+impl ExecRequest {
+    /// A shell (or `cmd`) in `i`, in its `container` when it is a pod's.
+    pub fn new(i: Instance, container: Option<String>, cmd: Vec<String>) -> ExecRequest {
+        ExecRequest {
+            id: i.id,
+            name: i.name,
+            node_id: i.node_id,
+            node: i.node,
+            cmd,
+            handle: i.container,
+            container,
+        }
+    }
+}
+
+/// What a shell in a pod still needs said: which of its containers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContainerChoice {
+    /// Several, none named.
+    Ask,
+    /// The one named is not among them.
+    Unknown(String),
+}
+
+impl Instance {
+    /// Whether `container` picks one of this pod's containers (`None`: it does, or needs not).
+    pub fn container_choice(&self, container: Option<&str>) -> Option<ContainerChoice> {
+        match container {
+            None if self.containers.len() > 1 => Some(ContainerChoice::Ask),
+            Some(c) if !self.containers.is_empty() && !self.containers.iter().any(|n| n == c) => {
+                Some(ContainerChoice::Unknown(c.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// What a log pane follows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum LogTarget {

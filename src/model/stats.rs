@@ -64,6 +64,17 @@ pub struct StatsTarget {
     pub node: String,
 }
 
+impl StatsTarget {
+    pub fn of(i: &super::Instance) -> StatsTarget {
+        StatsTarget {
+            instance: i.id.clone(),
+            container: i.container.clone(),
+            node_id: i.node_id.clone(),
+            node: i.node.clone(),
+        }
+    }
+}
+
 /// How many samples a service's history keeps (one every two seconds: six minutes).
 pub const HISTORY: usize = 180;
 

@@ -599,15 +599,15 @@ async fn exec(
         (&i.name, &i.id)
     })?;
     let all = i.containers.join(", ");
-    match &container {
-        None if i.containers.len() > 1 => {
+    match i.container_choice(container.as_deref()) {
+        Some(crate::model::ContainerChoice::Ask) => {
             return Err(RunError::Lab(tr!(
                 "exec.pick_container",
                 name = i.name,
                 containers = all
             )));
         }
-        Some(c) if !i.containers.is_empty() && !i.containers.contains(c) => {
+        Some(crate::model::ContainerChoice::Unknown(c)) => {
             return Err(RunError::Lab(tr!(
                 "exec.no_container",
                 name = i.name,
@@ -615,17 +615,9 @@ async fn exec(
                 containers = all
             )));
         }
-        _ => {}
+        None => {}
     }
-    let req = crate::model::ExecRequest {
-        id: i.id,
-        name: i.name,
-        node_id: i.node_id,
-        node: i.node,
-        cmd,
-        handle: i.container,
-        container,
-    };
+    let req = crate::model::ExecRequest::new(i, container, cmd);
     let reach = crate::runtime::exec::Reach::of(backend);
     let Some(via) = reach.via(&req, Some(&info)).await else {
         return Err(RunError::Lab(tr!("exec.no_engine")));

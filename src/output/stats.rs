@@ -40,15 +40,6 @@ async fn running(backend: &Backend, service: Option<&str>) -> Result<Vec<Instanc
     Ok(list)
 }
 
-fn target(i: &Instance) -> StatsTarget {
-    StatsTarget {
-        instance: i.id.clone(),
-        container: i.container.clone(),
-        node_id: i.node_id.clone(),
-        node: i.node.clone(),
-    }
-}
-
 fn render(list: &[Instance], got: &HashMap<String, Usage>, output: Output) -> String {
     match output {
         Output::Json => {
@@ -129,7 +120,7 @@ pub async fn stats(
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
     loop {
         let list = running(backend, service.as_deref()).await?;
-        let targets: Vec<StatsTarget> = list.iter().map(target).collect();
+        let targets: Vec<StatsTarget> = list.iter().map(StatsTarget::of).collect();
         let got = backend.stats_once(&targets).await?;
         let mut unreached: Vec<&str> = Vec::new();
         for i in &list {

@@ -1,6 +1,6 @@
 //! A shell in a task's (or a plain engine's) container through the engine's exec API.
 
-use super::{ExecError, Request, pump};
+use super::{ExecError, Request, command, pump};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use futures::StreamExt;
@@ -87,21 +87,11 @@ pub(super) async fn run(
 ) -> Result<i64, ExecError> {
     let (container, docker) = container_of(manager, elsewhere, req, local_node, swarm).await?;
     let docker = &docker;
-    let cmd: Vec<String> = if req.cmd.is_empty() {
-        let mut found = None;
-        for s in shells {
-            if exists(docker, &container, s).await? {
-                found = Some(s.clone());
-                break;
-            }
-        }
-        vec![found.ok_or_else(|| ExecError::NoShell {
-            name: req.name.clone(),
-            tried: shells.to_vec(),
-        })?]
-    } else {
-        req.cmd.clone()
-    };
+    let cmd = command(req, shells, |s| {
+        let container = &container;
+        async move { exists(docker, container, &s).await }
+    })
+    .await?;
     let exec = docker
         .create_exec(
             &container,

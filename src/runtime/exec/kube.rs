@@ -1,7 +1,7 @@
 //! A shell in a pod's container through the exec subresource, over the API server's websocket
 //! (what `kubectl exec -it` does).
 
-use super::{ExecError, Request, pump};
+use super::{ExecError, Request, command, pump};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
@@ -90,21 +90,11 @@ pub(super) async fn run(
         .ok_or_else(|| ExecError::NotRunning(req.name.clone()))?;
     let api: Api<Pod> = Api::namespaced(client, ns);
     let container = req.container.as_deref();
-    let cmd: Vec<String> = if req.cmd.is_empty() {
-        let mut found = None;
-        for s in shells {
-            if exists(&api, pod, container, s).await? {
-                found = Some(s.clone());
-                break;
-            }
-        }
-        vec![found.ok_or_else(|| ExecError::NoShell {
-            name: req.name.clone(),
-            tried: shells.to_vec(),
-        })?]
-    } else {
-        req.cmd.clone()
-    };
+    let api_ref = &api;
+    let cmd = command(req, shells, |s| async move {
+        exists(api_ref, pod, container, &s).await
+    })
+    .await?;
     // A terminal when there is one (as kubectl exec -it); piped, stdout and stderr apart (-i).
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
     let mut ap = AttachParams::default()

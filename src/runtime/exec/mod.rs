@@ -105,6 +105,30 @@ pub async fn run(via: &Via, req: &Request, shells: &[String]) -> Result<i64, Exe
     }
 }
 
+/// The command to run: `req.cmd`, or the first of `shells` that `exists` finds in the container.
+async fn command<F, Fut>(
+    req: &Request,
+    shells: &[String],
+    exists: F,
+) -> Result<Vec<String>, ExecError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, ExecError>>,
+{
+    if !req.cmd.is_empty() {
+        return Ok(req.cmd.clone());
+    }
+    for s in shells {
+        if exists(s.clone()).await? {
+            return Ok(vec![s.clone()]);
+        }
+    }
+    Err(ExecError::NoShell {
+        name: req.name.clone(),
+        tried: shells.to_vec(),
+    })
+}
+
 /// Reads the terminal's raw bytes until `stop` is set (polling, so that the thread ends with
 /// the shell and takes no key meant for the console).
 fn read_keys(tx: mpsc::Sender<Vec<u8>>, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {

@@ -99,12 +99,7 @@ pub fn stats_wanted_in(
     let mut out = std::collections::BTreeSet::new();
     let mut add = |i: &crate::model::Instance| {
         if i.state.starts_with("running") && !i.finished() && !i.container.is_empty() {
-            out.insert(crate::model::stats::StatsTarget {
-                instance: i.id.clone(),
-                container: i.container.clone(),
-                node_id: i.node_id.clone(),
-                node: i.node.clone(),
-            });
+            out.insert(crate::model::stats::StatsTarget::of(i));
         }
     };
     for &(pane, area) in panes {
