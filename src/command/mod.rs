@@ -221,6 +221,30 @@ mod tests {
     }
 
     #[test]
+    fn exec_and_stats_take_their_words() {
+        assert_eq!(
+            p("exec web-1 -c sidecar -- sh -c true"),
+            Ok(Command::Exec {
+                target: Some("web-1".into()),
+                container: Some("sidecar".into()),
+                cmd: vec!["sh".into(), "-c".into(), "true".into()],
+            })
+        );
+        assert!(matches!(
+            p("exec web-1 -c"),
+            Err(ParseError::Missing { .. })
+        ));
+        assert_eq!(
+            p("stats api --no-stream"),
+            Ok(Command::Stats {
+                service: Some("api".into()),
+                no_stream: true
+            })
+        );
+        assert!(matches!(p("stats a b"), Err(ParseError::Extra { .. })));
+    }
+
+    #[test]
     fn no_word_names_two_commands() {
         let mut seen = std::collections::HashMap::new();
         for s in SPECS {

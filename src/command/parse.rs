@@ -212,7 +212,7 @@ pub(super) fn exec(a: &Args) -> Result<Command, ParseError> {
                 container = Some(
                     words
                         .next()
-                        .ok_or_else(|| a.bad("CONTAINER", w))?
+                        .ok_or_else(|| a.missing("CONTAINER"))?
                         .to_string(),
                 );
             }
