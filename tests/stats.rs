@@ -313,13 +313,24 @@ fn the_panes_show_live_use_of_what_is_on_screen() {
     t.text(&format!("stats {name}"));
     t.wait_for(&format!("stats {name}"), 5);
     t.keys(&["Enter"]);
-    // Each task's memory of its 32 MiB limit, as docker counts it.
-    let screen = t.wait_for("/32MiB", 20);
-    let rows: Vec<&str> = screen
-        .lines()
-        .filter(|l| l.contains(&format!("{name}.")) && l.contains("/32MiB"))
-        .collect();
-    assert_eq!(rows.len(), 2, "both tasks measured: {screen}");
+    // Each task's memory of its 32 MiB limit, as docker counts it (each task's stream gives
+    // its first sample in its own time).
+    t.wait_for("/32MiB", 20);
+    let measured = |screen: &str| {
+        screen
+            .lines()
+            .filter(|l| l.contains(&format!("{name}.")) && l.contains("/32MiB"))
+            .count()
+    };
+    let screen = support::wait_for(
+        "both tasks measured",
+        std::time::Duration::from_secs(20),
+        || {
+            let screen = t.screen();
+            (measured(&screen) == 2).then_some(screen)
+        },
+    );
+    assert_eq!(measured(&screen), 2, "both tasks measured: {screen}");
     assert!(screen.contains("CPU") && screen.contains("Mem"), "{screen}");
     t.keys(&["q"]);
     e.docker_ok(&["service", "rm", &name]);
