@@ -23,6 +23,13 @@ pub struct LabSession {
     pub now: Vec<Option<Now>>,
     /// A probe is wanted (the runtime sends it and clears this).
     pub probe_wanted: bool,
+    /// Probes sent so far, and the number of the newest one taken in: probes run side by side,
+    /// and an older one's facts arriving late must not replace a newer one's.
+    pub probes_sent: u64,
+    pub probe_taken: u64,
+    /// The services (deployments) last seen, as a hash of their IDs: when one comes or goes,
+    /// the listings the probe holds (a network's users, a secret's) are out of date.
+    pub services_seen: Option<u64>,
     /// Save a step's evidence when it turns done (`[lab] auto_snap`).
     pub auto_snap: bool,
     /// The step an evidence picture is being taken for (its frame names it).
@@ -47,6 +54,9 @@ impl LabSession {
             probed: None,
             now: vec![None; n],
             probe_wanted: true,
+            probes_sent: 0,
+            probe_taken: 0,
+            services_seen: None,
             auto_snap,
             snapping: None,
         }
@@ -119,16 +129,100 @@ pub fn reevaluate(s: &mut State) -> Vec<String> {
     new
 }
 
-/// The probe came back.
-pub fn probed(s: &mut State, p: Probed) {
-    if let Some(l) = s.lab.as_mut() {
+/// A probe came back: taken in unless a newer one already was.
+pub fn probed(s: &mut State, seq: u64, p: Probed) {
+    if let Some(l) = s.lab.as_mut()
+        && seq > l.probe_taken
+    {
+        l.probe_taken = seq;
         l.probed = Some(p);
     }
+}
+
+/// The services were listed again: when one came or went (a stack deployed from another
+/// terminal, say), the probe's listings no longer say who uses what, so a new probe is wanted.
+pub fn services_changed(s: &mut State) {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let Some(l) = s.lab.as_mut() else {
+        return;
+    };
+    let mut ids: Vec<&str> = s.cluster.workloads.iter().map(|w| w.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut h = DefaultHasher::new();
+    ids.hash(&mut h);
+    let now = Some(h.finish());
+    if l.services_seen.is_some() && l.services_seen != now {
+        l.probe_wanted = true;
+    }
+    l.services_seen = now;
 }
 
 /// Asks for a probe (after an action, or on request).
 pub fn want_probe(s: &mut State) {
     if let Some(l) = s.lab.as_mut() {
         l.probe_wanted = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::backend::Event;
+
+    fn lab_state() -> State {
+        let mut s = crate::app::state::tests::demo_state();
+        let lab = crate::lab::load("semana-3").expect("the preset");
+        s.lab = Some(LabSession::new(
+            crate::lab::Opened { lab, dir: None },
+            Default::default(),
+            true,
+        ));
+        s
+    }
+
+    fn with_facts(file: &str) -> Probed {
+        let mut p = Probed::default();
+        p.files.insert(file.into(), None);
+        p
+    }
+
+    #[test]
+    fn an_older_probe_arriving_late_does_not_replace_a_newer_one() {
+        let mut s = lab_state();
+        s.apply_event(Event::LabProbed {
+            seq: 2,
+            probed: with_facts("new"),
+        });
+        s.apply_event(Event::LabProbed {
+            seq: 1,
+            probed: with_facts("old"),
+        });
+        let l = s.lab.as_ref().unwrap();
+        assert_eq!(l.probed, Some(with_facts("new")));
+        assert_eq!(l.probe_taken, 2);
+    }
+
+    #[test]
+    fn a_service_coming_or_going_wants_a_new_probe_and_a_task_changing_does_not() {
+        let mut s = lab_state();
+        let mut w = s.cluster.workloads.clone();
+        s.apply_event(Event::Workloads(w.clone()));
+        s.lab.as_mut().unwrap().probe_wanted = false;
+        // The same services, one more replica running: the listings still hold.
+        w[0].running += 1;
+        s.apply_event(Event::Workloads(w.clone()));
+        assert!(!s.lab.as_ref().unwrap().probe_wanted);
+        // A stack deployed from another terminal: a service more.
+        let mut extra = w[0].clone();
+        extra.id = "new-service".into();
+        extra.name = "gopenux_backend".into();
+        w.push(extra);
+        s.apply_event(Event::Workloads(w.clone()));
+        assert!(s.lab.as_ref().unwrap().probe_wanted);
+        s.lab.as_mut().unwrap().probe_wanted = false;
+        w.pop();
+        s.apply_event(Event::Workloads(w));
+        assert!(s.lab.as_ref().unwrap().probe_wanted);
     }
 }

@@ -262,6 +262,9 @@ impl State {
                 return;
             }
             Ok(Changed::Rows(pane)) => {
+                if pane == Pane::Services {
+                    super::lab::services_changed(self);
+                }
                 self.reselect(pane);
                 return;
             }
@@ -308,7 +311,7 @@ impl State {
             | Event::Stats(_)
             | Event::StatsUnavailable(_) => {}
             Event::Error(e) => self.toast(e, true),
-            Event::LabProbed(p) => super::lab::probed(self, p),
+            Event::LabProbed { seq, probed } => super::lab::probed(self, seq, probed),
             Event::Progress { id, progress } => {
                 if let Some(r) = self.running.get_mut(&id) {
                     r.1 = progress.text().to_string();
@@ -687,7 +690,7 @@ fn contains(hay: &str, needle_lower: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::backend::demo::Demo;
 

@@ -220,7 +220,7 @@ pub async fn drive(
                         }
                     }
                     Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
-                    Some(Op::LabProbe { needs, dir }) => start_probe(&backend, needs, dir, &tx),
+                    Some(Op::LabProbe { seq, needs, dir }) => start_probe(&backend, seq, needs, dir, &tx),
                     Some(Op::Stats(targets)) => stats.want(targets, &backend, &tx),
                     Some(Op::StopLogs) => logs.stop(),
                     Some(op @ Op::FollowLogs { .. }) => {
@@ -315,10 +315,10 @@ async fn wait_handling_ops(
                     let _ = tx.send(Event::Done { id, action, result: Err(tr!("err.not_connected")) }).await;
                 }
                 // Files still tell: they do not need the engine.
-                Some(Op::LabProbe { needs, dir }) => {
-                    let mut p = crate::lab::check::Probed::default();
-                    crate::lab::probe::local(&needs, &dir, &mut p);
-                    let _ = tx.send(Event::LabProbed(p)).await;
+                Some(Op::LabProbe { seq, needs, dir }) => {
+                    let mut probed = crate::lab::check::Probed::default();
+                    crate::lab::probe::local(&needs, &dir, &mut probed);
+                    let _ = tx.send(Event::LabProbed { seq, probed }).await;
                 }
                 Some(Op::StopLogs) => logs.stop(),
                 Some(Op::View(kind)) => *view = kind,
@@ -335,6 +335,7 @@ async fn wait_handling_ops(
 /// Probes for a lab's checks in a task of its own.
 fn start_probe(
     backend: &std::sync::Arc<Backend>,
+    seq: u64,
     needs: crate::lab::check::Needs,
     dir: std::path::PathBuf,
     tx: &mpsc::Sender<Event>,
@@ -342,8 +343,8 @@ fn start_probe(
     let backend = backend.clone();
     let tx = tx.clone();
     tokio::spawn(async move {
-        let p = crate::lab::probe::all(&backend, &needs, &dir).await;
-        let _ = tx.send(Event::LabProbed(p)).await;
+        let probed = crate::lab::probe::all(&backend, &needs, &dir).await;
+        let _ = tx.send(Event::LabProbed { seq, probed }).await;
     });
 }
 

@@ -115,6 +115,8 @@ pub enum Op {
     Stats(Vec<crate::model::stats::StatsTarget>),
     /// Gather what a lab's checks need beyond the listings (files in `dir`, a registry, views).
     LabProbe {
+        /// Numbers the probes, so an answer older than one already taken in is dropped.
+        seq: u64,
         needs: crate::lab::check::Needs,
         dir: std::path::PathBuf,
     },
@@ -159,8 +161,11 @@ pub enum Event {
     Stats(Vec<(String, crate::model::stats::Usage)>),
     /// Why there are no samples (no metrics.k8s.io), said once.
     StatsUnavailable(String),
-    /// A lab probe's facts.
-    LabProbed(crate::lab::check::Probed),
+    /// A lab probe's facts, with the number of the probe they answer.
+    LabProbed {
+        seq: u64,
+        probed: crate::lab::check::Probed,
+    },
     /// An action finished; the error is already a sentence for the user.
     Done {
         id: u64,

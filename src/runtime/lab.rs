@@ -57,8 +57,11 @@ pub async fn upkeep(
         let dir = l.dir.clone().unwrap_or_else(|| PathBuf::from("."));
         if let Some(needs) = crate::app::lab::needs(state)
             && !needs.is_empty()
+            && let Some(l) = state.lab.as_mut()
         {
-            let _ = ops.send(Op::LabProbe { needs, dir }).await;
+            l.probes_sent += 1;
+            let seq = l.probes_sent;
+            let _ = ops.send(Op::LabProbe { seq, needs, dir }).await;
         }
     }
     let new = crate::app::lab::reevaluate(state);
