@@ -27,9 +27,13 @@ pub struct LabSession {
     /// and an older one's facts arriving late must not replace a newer one's.
     pub probes_sent: u64,
     pub probe_taken: u64,
-    /// The services (deployments) last seen, as a hash of their IDs: when one comes or goes,
-    /// the listings the probe holds (a network's users, a secret's) are out of date.
+    /// The services (deployments) last seen, as a hash of what a deploy or an update changes:
+    /// when one comes, goes or changes, the listings the probe holds (a network's users, a
+    /// secret's) may be out of date, and the student may have edited the stack file too.
     pub services_seen: Option<u64>,
+    /// The files the checks read, as a hash of their sizes and times: written from another
+    /// terminal (`estiba certs`, an editor), they are read again.
+    pub files_seen: Option<u64>,
     /// Save a step's evidence when it turns done (`[lab] auto_snap`).
     pub auto_snap: bool,
     /// The step an evidence picture is being taken for (its frame names it).
@@ -57,6 +61,7 @@ impl LabSession {
             probes_sent: 0,
             probe_taken: 0,
             services_seen: None,
+            files_seen: None,
             auto_snap,
             snapping: None,
         }
@@ -139,22 +144,46 @@ pub fn probed(s: &mut State, seq: u64, p: Probed) {
     }
 }
 
-/// The services were listed again: when one came or went (a stack deployed from another
-/// terminal, say), the probe's listings no longer say who uses what, so a new probe is wanted.
+/// The services were listed again: when one came, went or was changed (a stack deployed from
+/// another terminal, say), the probe's facts may be out of date, so a new probe is wanted.
+/// Tasks starting and stopping change nothing the probe reads.
 pub fn services_changed(s: &mut State) {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let Some(l) = s.lab.as_mut() else {
-        return;
-    };
-    let mut ids: Vec<&str> = s.cluster.workloads.iter().map(|w| w.id.as_str()).collect();
-    ids.sort_unstable();
-    let mut h = DefaultHasher::new();
-    ids.hash(&mut h);
-    let now = Some(h.finish());
-    if l.services_seen.is_some() && l.services_seen != now {
-        l.probe_wanted = true;
+    let mut specs: Vec<_> = s
+        .cluster
+        .workloads
+        .iter()
+        .map(|w| (&w.id, &w.image, w.desired, &w.ports))
+        .collect();
+    specs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let now = fingerprint(&specs);
+    if let Some(l) = s.lab.as_mut() {
+        seen(&mut l.services_seen, now, &mut l.probe_wanted);
     }
-    l.services_seen = now;
+}
+
+/// The lab's files were looked at again (`stamps`: each one's size and time, or none when
+/// missing): a change wants a probe.
+pub fn files_looked_at<T: std::hash::Hash>(s: &mut State, stamps: &T) {
+    let now = fingerprint(stamps);
+    if let Some(l) = s.lab.as_mut() {
+        seen(&mut l.files_seen, now, &mut l.probe_wanted);
+    }
+}
+
+fn fingerprint<T: std::hash::Hash>(value: &T) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Records what is seen now; a change from what was seen before (not the first look) wants a
+/// probe.
+fn seen(last: &mut Option<u64>, now: u64, wanted: &mut bool) {
+    if last.is_some_and(|l| l != now) {
+        *wanted = true;
+    }
+    *last = Some(now);
 }
 
 /// Asks for a probe (after an action, or on request).
@@ -204,7 +233,18 @@ mod tests {
     }
 
     #[test]
-    fn a_service_coming_or_going_wants_a_new_probe_and_a_task_changing_does_not() {
+    fn a_file_changing_wants_a_new_probe() {
+        let mut s = lab_state();
+        s.lab.as_mut().unwrap().probe_wanted = false;
+        files_looked_at(&mut s, &[("stack.yml", Some(10))]);
+        files_looked_at(&mut s, &[("stack.yml", Some(10))]);
+        assert!(!s.lab.as_ref().unwrap().probe_wanted);
+        files_looked_at(&mut s, &[("stack.yml", Some(11))]);
+        assert!(s.lab.as_ref().unwrap().probe_wanted);
+    }
+
+    #[test]
+    fn a_service_coming_going_or_changing_wants_a_new_probe_and_a_task_changing_does_not() {
         let mut s = lab_state();
         let mut w = s.cluster.workloads.clone();
         s.apply_event(Event::Workloads(w.clone()));
@@ -222,6 +262,11 @@ mod tests {
         assert!(s.lab.as_ref().unwrap().probe_wanted);
         s.lab.as_mut().unwrap().probe_wanted = false;
         w.pop();
+        s.apply_event(Event::Workloads(w.clone()));
+        assert!(s.lab.as_ref().unwrap().probe_wanted);
+        // Its image changed (the stack file edited and deployed again).
+        s.lab.as_mut().unwrap().probe_wanted = false;
+        w[0].image = "registry/frontend:test".into();
         s.apply_event(Event::Workloads(w));
         assert!(s.lab.as_ref().unwrap().probe_wanted);
     }

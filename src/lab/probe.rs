@@ -11,6 +11,26 @@ use std::path::Path;
 const MAX_FILE: u64 = 1 << 20;
 
 /// Reads the files and certificates `needs` names, relative to `dir`.
+/// Each file the checks read, with its size and last change (none when missing): cheap to
+/// take every second, so the console reads files again when they change.
+pub fn stamps(needs: &Needs, dir: &Path) -> Vec<(String, Option<(u64, std::time::SystemTime)>)> {
+    let cas = needs
+        .certs
+        .iter()
+        .flat_map(|(f, cas)| std::iter::once(f).chain(cas.iter()));
+    needs
+        .files
+        .iter()
+        .chain(cas)
+        .map(|f| {
+            let stamp = std::fs::metadata(dir.join(f))
+                .ok()
+                .map(|m| (m.len(), m.modified().unwrap_or(std::time::UNIX_EPOCH)));
+            (f.clone(), stamp)
+        })
+        .collect()
+}
+
 pub fn local(needs: &Needs, dir: &Path, into: &mut Probed) {
     for f in &needs.files {
         let p = dir.join(f);

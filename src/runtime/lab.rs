@@ -124,6 +124,19 @@ pub async fn upkeep(
     }
 }
 
+/// Once a second: the files the lab's checks read are looked at, and read again (with the
+/// rest of the probe) when one changed.
+pub fn watch_files(state: &mut State) {
+    let Some(dir) = state.lab.as_ref().and_then(|l| l.dir.clone()) else {
+        return;
+    };
+    let Some(needs) = crate::app::lab::needs(state) else {
+        return;
+    };
+    let stamps = crate::lab::probe::stamps(&needs, &dir);
+    crate::app::lab::files_looked_at(state, &stamps);
+}
+
 /// Writes the hand-in from what the console sees. Without the student's name (given, or kept
 /// in the config) the palette asks for it.
 pub fn report(

@@ -264,6 +264,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
             }
             _ = tick.tick() => {
                 state.now = crate::time::now();
+                lab::watch_files(&mut state);
                 if state.toast.as_ref().is_some_and(|t| t.until <= state.now) {
                     state.toast = None;
                 }
