@@ -137,11 +137,9 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     console.wait_for("1-certificados", 20);
     let evidence = d.join("evidencias");
     let mut expected: Vec<&str> = vec![];
-    // `ask`: the step reads the registry, which the console reads again when asked (c); what
-    // the cluster shows (a swarm, a stack, a scale) and the lab's files (certificates, the
-    // stack file) it must notice by itself.
+    // The console, open beside, must notice each step by itself: what the cluster shows (a
+    // swarm, a stack, a scale), the lab's files (certificates, the stack file) and a push.
     let mut step = |name: &'static str,
-                    ask: bool,
                     before: &dyn Fn(&std::collections::BTreeMap<String, J>),
                     act: &dyn Fn()| {
         let (all, steps) = check(&e, &d, &reg);
@@ -160,9 +158,6 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
             "{name} passed_at"
         );
         // The console sees it too and saves its picture.
-        if ask {
-            console.keys(&["c"]);
-        }
         if students_own {
             // The student's own picture: the console keeps it, and says the step is done.
             console.wait_for(&format!("step {name} done"), 30);
@@ -176,13 +171,9 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        if ask {
-            console.keys(&["Escape"]);
-        }
     };
     step(
         "1-certificados",
-        false,
         &|s| assert!(reasons(s, "1-certificados").contains("certs/fullchain.pem")),
         &|| {
             ok(&run(&e, &d, &["certs"], &reg));
@@ -191,7 +182,6 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     let first_picture = std::fs::read(evidence.join("1-certificados.png")).unwrap();
     step(
         "3-subir-imagenes",
-        true,
         &|s| {
             let why = reasons(s, "3-subir-imagenes");
             assert!(
@@ -210,7 +200,6 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     let advertise = e.advertise.clone();
     step(
         "5-swarm-manager",
-        false,
         &|s| {
             let why = reasons(s, "5-swarm-manager");
             assert!(why.contains("not part of a swarm"), "{why}");
@@ -226,7 +215,6 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     );
     step(
         "6-desplegar-stack",
-        false,
         &|s| assert!(reasons(s, "6-desplegar-stack").contains("no stack gopenux")),
         &|| {
             ok(&run(&e, &d, &["deploy", "stack.yml", "gopenux"], &reg));
@@ -234,7 +222,6 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     );
     step(
         "7-escalar-backend",
-        false,
         &|s| {
             assert_eq!(
                 reasons(s, "7-escalar-backend"),
@@ -247,7 +234,7 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
         },
     );
     let front = format!("{reg}/frontend-semana-3");
-    step("8-frontend-test-yaml", false, &|_| {}, &|| {
+    step("8-frontend-test-yaml", &|_| {}, &|| {
         ok(&run(
             &e,
             &d,
@@ -277,7 +264,6 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     let api = format!("{reg}/api-semana-3");
     step(
         "9-backend-test-cli",
-        false,
         &|s| assert!(reasons(s, "9-backend-test-cli").contains("no image api-semana-3:test")),
         &|| {
             ok(&run(

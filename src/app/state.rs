@@ -312,6 +312,7 @@ impl State {
             | Event::StatsUnavailable(_) => {}
             Event::Error(e) => self.toast(e, true),
             Event::LabProbed { seq, probed } => super::lab::probed(self, seq, probed),
+            Event::Pushed => super::lab::want_probe(self),
             Event::Progress { id, progress } => {
                 if let Some(r) = self.running.get_mut(&id) {
                     r.1 = progress.text().to_string();

@@ -509,6 +509,9 @@ async fn refresh(
     {
         let _ = tx.send(Event::Instances(i)).await;
     }
+    if d.pushed {
+        let _ = tx.send(Event::Pushed).await;
+    }
     if d.images {
         let i = backend.images().await?;
         if changed(&mut sent.images, &i) {

@@ -68,19 +68,23 @@ pub struct Dirty {
     pub workloads: bool,
     pub instances: bool,
     pub images: bool,
+    /// An image was pushed (from this engine, by anyone): what a registry holds changed.
+    pub pushed: bool,
 }
 
 impl Dirty {
+    /// Every listing (a push is news only when it happens).
     pub const ALL: Dirty = Dirty {
         info: true,
         nodes: true,
         workloads: true,
         instances: true,
         images: true,
+        pushed: false,
     };
 
     pub fn any(self) -> bool {
-        self.info || self.nodes || self.workloads || self.instances || self.images
+        self.info || self.nodes || self.workloads || self.instances || self.images || self.pushed
     }
 
     pub fn merge(&mut self, o: Dirty) {
@@ -89,6 +93,7 @@ impl Dirty {
         self.workloads |= o.workloads;
         self.instances |= o.instances;
         self.images |= o.images;
+        self.pushed |= o.pushed;
     }
 }
 
@@ -161,6 +166,8 @@ pub enum Event {
     Stats(Vec<(String, crate::model::stats::Usage)>),
     /// Why there are no samples (no metrics.k8s.io), said once.
     StatsUnavailable(String),
+    /// An image was pushed from the engine (a lab's registry checks may hold now).
+    Pushed,
     /// A lab probe's facts, with the number of the probe they answer.
     LabProbed {
         seq: u64,

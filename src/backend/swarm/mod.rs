@@ -382,6 +382,7 @@ impl Swarm {
             .map(move |ev| match ev {
                 Ok(ev) => Ok(dirty_for(
                     ev.typ.map(|t| t.to_string()).as_deref().unwrap_or(""),
+                    ev.action.as_deref().unwrap_or(""),
                 )),
                 Err(e) => Err(Error::Unreachable {
                     endpoint: endpoint.clone(),
@@ -401,7 +402,7 @@ impl Swarm {
     }
 }
 
-fn dirty_for(kind: &str) -> Dirty {
+fn dirty_for(kind: &str, action: &str) -> Dirty {
     match kind {
         "service" => Dirty {
             workloads: true,
@@ -420,8 +421,23 @@ fn dirty_for(kind: &str) -> Dirty {
         },
         "image" => Dirty {
             images: true,
+            pushed: action == "push",
             ..Dirty::default()
         },
         _ => Dirty::ALL,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_push_is_news_and_other_image_events_only_list_images_again() {
+        let push = dirty_for("image", "push");
+        assert!(push.pushed && push.images);
+        let tag = dirty_for("image", "tag");
+        assert!(tag.images && !tag.pushed);
+        assert!(!Dirty::ALL.pushed, "a reconnect is not a push");
     }
 }
