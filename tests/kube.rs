@@ -1549,7 +1549,9 @@ fn exec_in_a_pod_goes_through_the_api_servers_websocket_and_asks_which_container
     t.wait_for("verifier", 15);
     t.text(":tasks creator");
     t.keys(&["Enter"]);
+    // The title's count comes with the Deployment; wait for the pods' rows themselves.
     t.wait_for("creator (2/2", 10);
+    t.wait_for(&creator[..12], 10);
     t.keys(&["e"]);
     t.wait_for("a shell in", 10);
     std::thread::sleep(Duration::from_millis(500));
@@ -1569,6 +1571,7 @@ fn exec_in_a_pod_goes_through_the_api_servers_websocket_and_asks_which_container
     t.text(":tasks duo");
     t.keys(&["Enter"]);
     t.wait_for("duo (1/1", 10);
+    t.wait_for(&duo[..8], 10);
     t.keys(&["e"]);
     t.wait_for("several containers", 10);
     // (The screen is written top to bottom: the prompt line comes last.)
