@@ -635,8 +635,11 @@ fn the_console_over_a_kubeconfig_is_live_and_acts() {
     wait_images(&kube, "creator", &["creator:1.0"; 4]);
     t.text(":tasks creator");
     t.keys(&["Enter"]);
-    let screen = t.wait_for("creator (4/4", 10);
-    assert_eq!(screen.matches("running 1/1").count(), 4, "{screen}");
+    t.wait_for("creator (4/4", 10);
+    // The title's count comes with the Deployment, the rows with the pods.
+    t.wait_until("four running pods", 10, |s| {
+        s.matches("running 1/1").count() == 4
+    });
     // No metrics-server here: the pane says so once, in its title, not on every row.
     let screen = t.wait_for("running) · no metrics", 20);
     assert_eq!(screen.matches("· no metrics").count(), 1, "{screen}");

@@ -98,10 +98,15 @@ impl Tmux {
 
     /// Waits until the screen contains `needle`, and returns the screen.
     pub fn wait_for(&self, needle: &str, secs: u64) -> String {
+        self.wait_until(&format!("{needle:?}"), secs, |s| s.contains(needle))
+    }
+
+    /// Waits until the screen satisfies `what` (described as `said`), and returns the screen.
+    pub fn wait_until(&self, said: &str, secs: u64, what: impl Fn(&str) -> bool) -> String {
         let mut last = String::new();
         let found = (0..secs * 10).any(|_| {
             last = self.screen();
-            if last.contains(needle) {
+            if what(&last) {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -109,7 +114,7 @@ impl Tmux {
         });
         assert!(
             found,
-            "{needle:?} did not appear within {secs} s; the screen:\n{last}"
+            "{said} did not appear within {secs} s; the screen:\n{last}"
         );
         last
     }
