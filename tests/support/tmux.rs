@@ -107,7 +107,14 @@ impl Tmux {
         let found = (0..secs * 10).any(|_| {
             last = self.screen();
             if what(&last) {
-                return true;
+                // A frame can be caught half written (it is written top to bottom): the screen
+                // returned is taken again a moment later, when the rest of the frame is in.
+                std::thread::sleep(Duration::from_millis(60));
+                let settled = self.screen();
+                if what(&settled) {
+                    last = settled;
+                    return true;
+                }
             }
             std::thread::sleep(Duration::from_millis(100));
             false
