@@ -31,6 +31,23 @@ pub fn one_line(input: &str) -> String {
     clean(&input.replace(['\n', '\r'], " ")).trim().to_string()
 }
 
+/// An error and its causes on one line ("connect: invalid peer certificate: UnknownIssuer"):
+/// clients such as hyper say only "client error (Connect)" at the top, and the cause that tells
+/// the user what to fix is further down. A cause already said by the text before is skipped.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = one_line(&e.to_string());
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let said = one_line(&cause.to_string());
+        if !said.is_empty() && !out.contains(&said) {
+            out.push_str(": ");
+            out.push_str(&said);
+        }
+        next = cause.source();
+    }
+    out
+}
+
 fn is_c1(c: char) -> bool {
     ('\u{80}'..='\u{9f}').contains(&c)
 }
@@ -76,6 +93,37 @@ fn skip_string_body(chars: &mut Chars<'_>) {
 
 #[cfg(test)]
 mod tests {
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn an_error_is_said_with_its_causes_once_each() {
+        let e = Layer(
+            "client error (Connect)",
+            Some(Box::new(Layer(
+                "Connect",
+                Some(Box::new(Layer(
+                    "invalid peer certificate: UnknownIssuer",
+                    Some(Box::new(Layer("UnknownIssuer\n", None))),
+                ))),
+            ))),
+        );
+        assert_eq!(
+            super::error_chain(&e),
+            "client error (Connect): invalid peer certificate: UnknownIssuer"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -220,7 +220,7 @@ fn a_task_on_a_worker_is_measured_and_opened_through_its_configured_endpoint() {
     let Some(e) = Engine::private(true) else {
         return;
     };
-    let w = e.add_worker("worker1");
+    let w = e.add_worker_tls("worker1");
     let name = unique("far");
     e.service(
         &name,
@@ -284,6 +284,80 @@ fn a_task_on_a_worker_is_measured_and_opened_through_its_configured_endpoint() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("far-42"));
+
+    // The same node over TCP with TLS, as operators expose an engine (`cert_path` laid out as
+    // DOCKER_CERT_PATH). The docker CLI reaches it so: the engine is set up right.
+    let tls = w.tls.clone().unwrap();
+    let o = std::process::Command::new("docker")
+        .args([
+            "--tlsverify",
+            "-H",
+            &tls.host,
+            "version",
+            "--format",
+            "{{.Server.Version}}",
+        ])
+        .env("DOCKER_CERT_PATH", &tls.client)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let over_tls = |cert_path: &std::path::Path| {
+        std::fs::write(
+            &config,
+            format!(
+                "[nodes.worker1]\nhost = \"{}\"\ntls_verify = true\ncert_path = \"{}\"\n",
+                tls.host,
+                cert_path.display()
+            ),
+        )
+        .unwrap();
+    };
+    over_tls(&tls.client);
+    let o = e.estiba_cmd(&[
+        "--config",
+        cfg,
+        "stats",
+        &name,
+        "--no-stream",
+        "--output",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ours: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(ours.len(), 1);
+    let theirs = docker_stats(&e, &w.host, std::slice::from_ref(&id));
+    agree(&ours[0], &theirs[&id], false);
+    let o = e.estiba_cmd(&["--config", cfg, "exec", &task, "--", "echo", "over-tls"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("over-tls"));
+    // Certificates of another CA: said, naming the node, its address and why; nothing run.
+    let other = support::tls_certs(&e.root.join("other-ca"), "127.0.0.1");
+    over_tls(&other);
+    let o = e.estiba_cmd(&["--config", cfg, "stats", &name, "--no-stream"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    let said = format!(
+        "Tasks on worker1 are not measured: its engine at {} (config: [nodes.worker1]) did not answer: ",
+        tls.host
+    );
+    assert!(text.contains(&said), "{text}");
+    assert!(text.contains("invalid peer certificate"), "{text}");
+    let o = e.estiba_cmd(&["--config", cfg, "exec", &task, "--", "echo", "not-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "runs on worker1, whose engine at {} (config: [nodes.worker1]) did not answer: ",
+            tls.host
+        )),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("not-run"));
 }
 
 #[test]

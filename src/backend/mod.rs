@@ -372,11 +372,11 @@ impl Backend {
     }
 
     /// Whether a task on `node` can be reached for exec and stats (the local engine, or a
-    /// configured endpoint); Kubernetes and the demo reach every pod and task.
-    pub async fn reaches(&self, node_id: &str, node: &str) -> bool {
+    /// configured endpoint), or why not; Kubernetes and the demo reach every pod and task.
+    pub async fn reaches(&self, node_id: &str, node: &str) -> Result<(), swarm::Unreached> {
         match self {
-            Backend::Swarm(s) => s.engine_for(node_id, node).await.is_some(),
-            _ => true,
+            Backend::Swarm(s) => s.engine_for(node_id, node).await.map(|_| ()),
+            _ => Ok(()),
         }
     }
 

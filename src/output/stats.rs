@@ -122,13 +122,13 @@ pub async fn stats(
         let list = running(backend, service.as_deref()).await?;
         let targets: Vec<StatsTarget> = list.iter().map(StatsTarget::of).collect();
         let got = backend.stats_once(&targets).await?;
-        let mut unreached: Vec<&str> = Vec::new();
+        let mut unreached: Vec<(&str, crate::backend::swarm::Unreached)> = Vec::new();
         for i in &list {
-            if !got.contains_key(&i.id)
-                && !unreached.contains(&i.node.as_str())
-                && !backend.reaches(&i.node_id, &i.node).await
-            {
-                unreached.push(&i.node);
+            if got.contains_key(&i.id) || unreached.iter().any(|(n, _)| *n == i.node) {
+                continue;
+            }
+            if let Err(why) = backend.reaches(&i.node_id, &i.node).await {
+                unreached.push((&i.node, why));
             }
         }
         let mut text = render(&list, &got, output);
@@ -141,8 +141,21 @@ pub async fn stats(
             write!(out, "\x1b[2J\x1b[H")?;
         }
         write!(out, "{text}")?;
-        for n in &unreached {
-            writeln!(out, "{}", tr!("stats.unreached", node = n))?;
+        for (node, why) in &unreached {
+            let said = match why {
+                crate::backend::swarm::Unreached::NotConfigured => {
+                    tr!("stats.unreached", node = node)
+                }
+                crate::backend::swarm::Unreached::Failed { host, reason } => {
+                    tr!(
+                        "stats.node_failed",
+                        node = node,
+                        host = host,
+                        reason = reason
+                    )
+                }
+            };
+            writeln!(out, "{said}")?;
         }
         out.flush()?;
         drop(out);

@@ -38,11 +38,47 @@ struct Net {
     prefix: String,
 }
 
+#[derive(Clone)]
 pub struct Worker {
     pub name: String,
     pub host: String,
     pub node_id: String,
     pub netns: String,
+    /// With `add_worker_tls`: its engine on TCP with TLS, as operators expose one.
+    pub tls: Option<WorkerTls>,
+}
+
+/// A worker's engine over TCP, verifying clients as `dockerd --tlsverify` does.
+#[derive(Clone)]
+pub struct WorkerTls {
+    /// `tcp://ADDRESS:2376`
+    pub host: String,
+    /// A client's ca.pem, cert.pem and key.pem (a DOCKER_CERT_PATH).
+    pub client: PathBuf,
+}
+
+/// A CA in `dir`, and signed by it a server certificate for `ip` (`dir/server-*.pem`) and a
+/// client certificate in `dir/client` (ca.pem, cert.pem, key.pem: a DOCKER_CERT_PATH).
+pub fn tls_certs(dir: &Path, ip: &str) -> PathBuf {
+    std::fs::create_dir_all(dir.join("client")).unwrap();
+    let o = sh(&format!(
+        "set -e; cd {d}; key='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'; \
+         openssl req -x509 $key -keyout ca-key.pem -out ca.pem -days 2 -subj /CN=estiba-test-ca; \
+         openssl req $key -keyout server-key.pem -out server.csr -subj /CN={ip}; \
+         printf 'subjectAltName=IP:{ip}\nextendedKeyUsage=serverAuth\n' > server.ext; \
+         openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile server.ext -out server-cert.pem; \
+         openssl req $key -keyout client/key.pem -out client.csr -subj /CN=estiba; \
+         printf 'extendedKeyUsage=clientAuth\n' > client.ext; \
+         openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile client.ext -out client/cert.pem; \
+         cp ca.pem client/ca.pem",
+        d = dir.display()
+    ));
+    assert!(
+        o.status.success(),
+        "certificates: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    dir.join("client")
 }
 
 /// `None` when ESTIBA_SKIP_DOCKER_TESTS=1; otherwise checks what the tests need and panics
@@ -486,6 +522,15 @@ impl Engine {
 
     /// Adds a worker: a dockerd in its own network namespace (and hostname), joined to the swarm.
     pub fn add_worker(&self, hostname: &str) -> Worker {
+        self.worker(hostname, false)
+    }
+
+    /// A worker whose engine also listens on TCP port 2376 of its address, with TLS.
+    pub fn add_worker_tls(&self, hostname: &str) -> Worker {
+        self.worker(hostname, true)
+    }
+
+    fn worker(&self, hostname: &str, tls: bool) -> Worker {
         let net = self
             .net
             .as_ref()
@@ -511,13 +556,30 @@ impl Engine {
         let sock = dir.join("docker.sock");
         let host = format!("unix://{}", sock.display());
         let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        let ip = format!("{}.{k}", net.prefix);
+        let (tls, tls_args) = if tls {
+            let certs = dir.join("tls");
+            let client = tls_certs(&certs, &ip);
+            let c = certs.display();
+            (
+                Some(WorkerTls {
+                    host: format!("tcp://{ip}:2376"),
+                    client,
+                }),
+                format!(
+                    " -H tcp://{ip}:2376 --tlsverify --tlscacert {c}/ca.pem --tlscert {c}/server-cert.pem --tlskey {c}/server-key.pem"
+                ),
+            )
+        } else {
+            (None, String::new())
+        };
         // nsenter --net keeps /sys and the cgroups visible (ip netns exec would remount /sys);
         // unshare --uts gives the worker its own hostname.
         Command::new("nsenter")
             .arg(format!("--net=/run/netns/{ns}"))
             .args(["unshare", "--uts", "sh", "-c"])
             .arg(format!(
-                "hostname {hostname} && exec dockerd --data-root {d}/data --exec-root {d}/exec --pidfile {d}/dockerd.pid -H {host} --bridge none --iptables=false --ip-masq=false",
+                "hostname {hostname} && exec dockerd --data-root {d}/data --exec-root {d}/exec --pidfile {d}/dockerd.pid -H {host}{tls_args} --bridge none --iptables=false --ip-masq=false",
                 d = dir.display()
             ))
             .stdout(Stdio::null())
@@ -591,13 +653,9 @@ impl Engine {
             host,
             node_id,
             netns: ns,
+            tls,
         };
-        workers.push(Worker {
-            name: worker.name.clone(),
-            host: worker.host.clone(),
-            node_id: worker.node_id.clone(),
-            netns: worker.netns.clone(),
-        });
+        workers.push(worker.clone());
         worker
     }
 

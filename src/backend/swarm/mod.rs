@@ -63,31 +63,45 @@ impl NodeEngines {
         }
     }
 
-    /// A node's own engine, if the config names one and it answers.
-    pub async fn get(&self, hostname: &str) -> Option<Docker> {
-        let ep = self.endpoints.get(hostname)?;
+    /// A node's own engine, if the config names one and it answers; otherwise why not.
+    pub async fn get(&self, hostname: &str) -> Result<Docker, Unreached> {
+        let ep = self
+            .endpoints
+            .get(hostname)
+            .ok_or(Unreached::NotConfigured)?;
         let mut clients = self.clients.lock().await;
         if let Some(d) = clients.get(hostname) {
-            return Some(d.clone());
+            return Ok(d.clone());
         }
-        let d = match Swarm::client(ep) {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(node = hostname, error = %e, "node endpoint");
-                return None;
+        let failed = |reason: String| {
+            tracing::warn!(node = hostname, error = %reason, "node endpoint unreachable");
+            Unreached::Failed {
+                host: ep.host.clone(),
+                reason,
             }
         };
-        match d.negotiate_version().await {
-            Ok(d) => {
-                clients.insert(hostname.to_string(), d.clone());
-                Some(d)
-            }
-            Err(e) => {
-                tracing::warn!(node = hostname, error = %e, "node endpoint unreachable");
-                None
-            }
-        }
+        let d = Swarm::client(ep).map_err(|e| {
+            failed(match e {
+                Error::Unreachable { reason, .. } => reason,
+                other => other.to_string(),
+            })
+        })?;
+        let d = d
+            .negotiate_version()
+            .await
+            .map_err(|e| failed(crate::sanitize::error_chain(&e)))?;
+        clients.insert(hostname.to_string(), d.clone());
+        Ok(d)
     }
+}
+
+/// Why a task's node cannot be reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreached {
+    /// The config names no engine for the node.
+    NotConfigured,
+    /// The config's `[nodes.NAME] host` did not answer (down, refused, certificates).
+    Failed { host: String, reason: String },
 }
 
 pub fn engine_error(e: bollard::errors::Error) -> Error {
@@ -118,7 +132,7 @@ impl Swarm {
         };
         docker.map_err(|e| Error::Unreachable {
             endpoint: ep.host.clone(),
-            reason: one_line(&e.to_string()),
+            reason: crate::sanitize::error_chain(&e),
         })
     }
 
@@ -201,7 +215,7 @@ impl Swarm {
             B::DockerResponseServerError { .. } => engine_error(e),
             other => Error::Unreachable {
                 endpoint: self.endpoint.clone(),
-                reason: one_line(&other.to_string()),
+                reason: crate::sanitize::error_chain(&other),
             },
         }
     }
@@ -386,7 +400,7 @@ impl Swarm {
                 )),
                 Err(e) => Err(Error::Unreachable {
                     endpoint: endpoint.clone(),
-                    reason: one_line(&e.to_string()),
+                    reason: crate::sanitize::error_chain(&e),
                 }),
             })
             .boxed()

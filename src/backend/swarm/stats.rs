@@ -108,11 +108,11 @@ pub async fn once(docker: &Docker, container: &str) -> Result<Usage, Error> {
 
 impl Swarm {
     /// The engine that runs `t`'s container: this one when it is the task's node (or no swarm),
-    /// otherwise the node's configured endpoint. `None`: no way to reach it.
-    pub async fn engine_for(&self, node_id: &str, node: &str) -> Option<Docker> {
+    /// otherwise the node's configured endpoint; or why it cannot be reached.
+    pub async fn engine_for(&self, node_id: &str, node: &str) -> Result<Docker, super::Unreached> {
         let local = self.local_node_id();
         if node_id.is_empty() || node_id == local {
-            return Some(self.docker());
+            return Ok(self.docker());
         }
         self.nodes.get(node).await
     }
@@ -121,7 +121,7 @@ impl Swarm {
     pub async fn stats_once(&self, targets: &[StatsTarget]) -> HashMap<String, Usage> {
         let mut jobs = Vec::new();
         for t in targets.iter().filter(|t| !t.container.is_empty()) {
-            if let Some(docker) = self.engine_for(&t.node_id, &t.node).await {
+            if let Ok(docker) = self.engine_for(&t.node_id, &t.node).await {
                 jobs.push(async move {
                     once(&docker, &t.container)
                         .await
@@ -161,7 +161,7 @@ impl Swarm {
                 if streams.contains_key(t) || t.container.is_empty() {
                     continue;
                 }
-                let Some(docker) = self.engine_for(&t.node_id, &t.node).await else {
+                let Ok(docker) = self.engine_for(&t.node_id, &t.node).await else {
                     continue;
                 };
                 streams.insert(

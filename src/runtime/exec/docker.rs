@@ -13,7 +13,7 @@ fn engine(e: bollard::errors::Error) -> ExecError {
 /// (`elsewhere`, from the config). A plain engine's instance is its container.
 async fn container_of(
     docker: &Docker,
-    elsewhere: Option<&Docker>,
+    elsewhere: &Result<Docker, crate::backend::swarm::Unreached>,
     req: &Request,
     local_node: &str,
     swarm: bool,
@@ -29,17 +29,25 @@ async fn container_of(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| ExecError::NotRunning(req.name.clone()))?;
     if !req.node_id.is_empty() && req.node_id != local_node {
-        if let Some(node) = elsewhere {
-            return Ok((container, node.clone()));
-        }
-        return Err(ExecError::Elsewhere {
-            name: req.name.clone(),
-            node: req.node.clone(),
-            command: format!(
-                "docker exec -it {} sh",
-                &container[..container.len().min(12)]
-            ),
-        });
+        return match elsewhere {
+            Ok(node) => Ok((container, node.clone())),
+            Err(crate::backend::swarm::Unreached::Failed { host, reason }) => {
+                Err(ExecError::NodeFailed {
+                    name: req.name.clone(),
+                    node: req.node.clone(),
+                    host: host.clone(),
+                    reason: reason.clone(),
+                })
+            }
+            Err(crate::backend::swarm::Unreached::NotConfigured) => Err(ExecError::Elsewhere {
+                name: req.name.clone(),
+                node: req.node.clone(),
+                command: format!(
+                    "docker exec -it {} sh",
+                    &container[..container.len().min(12)]
+                ),
+            }),
+        };
     }
     Ok((container, docker.clone()))
 }
@@ -79,7 +87,7 @@ async fn exists(docker: &Docker, container: &str, program: &str) -> Result<bool,
 /// its exit code.
 pub(super) async fn run(
     manager: &Docker,
-    elsewhere: Option<&Docker>,
+    elsewhere: &Result<Docker, crate::backend::swarm::Unreached>,
     req: &Request,
     local_node: &str,
     swarm: bool,

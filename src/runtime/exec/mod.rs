@@ -25,6 +25,13 @@ pub enum ExecError {
         node: String,
         command: String,
     },
+    #[error("{}", crate::tr!("exec.node_failed", name = .name, node = .node, host = .host, reason = .reason))]
+    NodeFailed {
+        name: String,
+        node: String,
+        host: String,
+        reason: String,
+    },
     #[error("{}", crate::tr!("exec.no_shell", name = .name, tried = .tried.join(", ")))]
     NoShell { name: String, tried: Vec<String> },
     #[error("{}", crate::tr!("exec.not_running", name = .0))]
@@ -39,7 +46,7 @@ pub enum Via {
     /// own engine when it runs on another one and the config gives it.
     Engine {
         manager: bollard::Docker,
-        elsewhere: Option<bollard::Docker>,
+        elsewhere: Result<bollard::Docker, crate::backend::swarm::Unreached>,
         local_node: String,
         swarm: bool,
     },
@@ -80,7 +87,7 @@ impl Reach {
             Some(n) if !req.node_id.is_empty() && req.node_id != local_node => {
                 n.get(&req.node).await
             }
-            _ => None,
+            _ => Err(crate::backend::swarm::Unreached::NotConfigured),
         };
         Some(Via::Engine {
             manager,
@@ -100,7 +107,7 @@ pub async fn run(via: &Via, req: &Request, shells: &[String]) -> Result<i64, Exe
             elsewhere,
             local_node,
             swarm,
-        } => docker::run(manager, elsewhere.as_ref(), req, local_node, *swarm, shells).await,
+        } => docker::run(manager, elsewhere, req, local_node, *swarm, shells).await,
         Via::Kube(client) => kube::run(client.clone(), req, shells).await,
     }
 }
