@@ -251,39 +251,36 @@ fn a_task_on_a_worker_is_measured_and_opened_through_its_configured_endpoint() {
     let config = e.root.join("nodes.toml");
     std::fs::write(&config, format!("[nodes.worker1]\nhost = \"{}\"\n", w.host)).unwrap();
     let cfg = config.to_str().unwrap();
-    let o = e.estiba_cmd(&[
-        "--config",
-        cfg,
-        "stats",
-        &name,
-        "--no-stream",
-        "--output",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let ours: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(ours.len(), 1);
-    assert_eq!(ours[0]["node"], "worker1");
-    let id = ours[0]["container"].as_str().unwrap().to_string();
-    let theirs = docker_stats(&e, &w.host, std::slice::from_ref(&id));
-    agree(&ours[0], &theirs[&id], false);
-    let o = e.estiba_cmd(&[
-        "--config",
-        cfg,
-        "exec",
-        &task,
-        "--",
-        "sh",
-        "-c",
-        "echo far-$((40+2))",
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(String::from_utf8_lossy(&o.stdout).contains("far-42"));
+    // Measured as docker on that node measures it (`agree`), and a shell's `echo WORD-42` run
+    // there.
+    let measured_and_opened = |word: &str| {
+        let o = e.estiba_cmd(&[
+            "--config",
+            cfg,
+            "stats",
+            &name,
+            "--no-stream",
+            "--output",
+            "json",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let ours: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(ours.len(), 1);
+        assert_eq!(ours[0]["node"], "worker1");
+        let id = ours[0]["container"].as_str().unwrap().to_string();
+        let theirs = docker_stats(&e, &w.host, std::slice::from_ref(&id));
+        agree(&ours[0], &theirs[&id], false);
+        let script = format!("echo {word}-$((40+2))");
+        let o = e.estiba_cmd(&["--config", cfg, "exec", &task, "--", "sh", "-c", &script]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("{word}-42")));
+    };
+    measured_and_opened("far-away");
 
     // The same node over TCP with TLS, as operators expose an engine (`cert_path` laid out as
     // DOCKER_CERT_PATH). The docker CLI reaches it so: the engine is set up right.
@@ -313,28 +310,7 @@ fn a_task_on_a_worker_is_measured_and_opened_through_its_configured_endpoint() {
         .unwrap();
     };
     over_tls(&tls.client);
-    let o = e.estiba_cmd(&[
-        "--config",
-        cfg,
-        "stats",
-        &name,
-        "--no-stream",
-        "--output",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let ours: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(ours.len(), 1);
-    let theirs = docker_stats(&e, &w.host, std::slice::from_ref(&id));
-    agree(&ours[0], &theirs[&id], false);
-    let o = e.estiba_cmd(&["--config", cfg, "exec", &task, "--", "echo", "over-tls"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(String::from_utf8_lossy(&o.stdout).contains("over-tls"));
+    measured_and_opened("over-tls");
     // Certificates of another CA: said, naming the node, its address and why; nothing run.
     let other = support::tls_certs(&e.root.join("other-ca"), "127.0.0.1");
     over_tls(&other);
