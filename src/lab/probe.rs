@@ -10,7 +10,6 @@ use std::path::Path;
 /// Files larger than this are not read whole (a lab's files are small).
 const MAX_FILE: u64 = 1 << 20;
 
-/// Reads the files and certificates `needs` names, relative to `dir`.
 /// Each file the checks read, with its size and last change (none when missing): cheap to
 /// take every second, so the console reads files again when they change.
 pub fn stamps(needs: &Needs, dir: &Path) -> Vec<(String, Option<(u64, std::time::SystemTime)>)> {
@@ -31,6 +30,7 @@ pub fn stamps(needs: &Needs, dir: &Path) -> Vec<(String, Option<(u64, std::time:
         .collect()
 }
 
+/// Reads the files and certificates `needs` names, relative to `dir`.
 pub fn local(needs: &Needs, dir: &Path, into: &mut Probed) {
     for f in &needs.files {
         let p = dir.join(f);

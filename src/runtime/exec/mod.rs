@@ -43,7 +43,8 @@ pub enum ExecError {
 /// How to reach the container.
 pub enum Via {
     /// A Docker engine: `manager` answers for the swarm's tasks, `elsewhere` is the task's node's
-    /// own engine when it runs on another one and the config gives it.
+    /// own engine when it runs on another one and the config gives it, or why it cannot be had
+    /// (looked at only for a task on another node).
     Engine {
         manager: bollard::Docker,
         elsewhere: Result<bollard::Docker, crate::backend::swarm::Unreached>,
