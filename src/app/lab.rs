@@ -67,6 +67,15 @@ impl LabSession {
         }
     }
 
+    /// The step drawn as the current one: while its evidence is taken, the step that passed
+    /// (the pane has already moved on to the next), so the picture shows it done.
+    pub fn shown_step(&self) -> usize {
+        self.snapping
+            .as_ref()
+            .and_then(|n| self.lab.steps.iter().position(|s| &s.name == n))
+            .unwrap_or(self.step)
+    }
+
     /// A step's state for the steps pane, `lab check` and the report.
     pub fn reports(
         &self,

@@ -198,6 +198,44 @@ mod tests {
     }
 
     #[test]
+    fn a_steps_evidence_shows_that_step_not_the_next_one_the_pane_moved_to() {
+        let mut s = state_with_secret_label();
+        let lab = crate::lab::load("semana-3").expect("the preset");
+        let mut l = crate::app::lab::LabSession::new(
+            crate::lab::Opened { lab, dir: None },
+            Default::default(),
+            true,
+        );
+        // Step 1 just passed: the pane moved on to step 3, and step 1's picture is being taken.
+        l.step = 2;
+        l.snapping = Some("1-certificados".into());
+        s.lab = Some(l);
+        let settings = SnapSettings::new(&Default::default(), None);
+        let text = |s: &State, width| {
+            let (buf, _) = picture(
+                s,
+                &Theme::default_dark(),
+                Rect::new(0, 0, width, 24),
+                SnapWhat::Screen,
+                Source::Screen,
+                &settings,
+                None,
+            );
+            export::text(&buf)
+        };
+        for width in [80, 140] {
+            let shown = text(&s, width);
+            assert!(
+                shown.contains("Step 1/9") && !shown.contains("Step 3/9"),
+                "{shown}"
+            );
+        }
+        // Once taken, the pane shows where the student is.
+        s.lab.as_mut().unwrap().snapping = None;
+        assert!(text(&s, 80).contains("Step 3/9"));
+    }
+
+    #[test]
     fn the_lab_step_names_the_picture_and_titles_it() {
         let mut s = state_with_secret_label();
         assert!(default_name(&s, SnapWhat::Focused).starts_with("nodes-"));

@@ -26,7 +26,7 @@ pub(super) fn lab_pane(
     buf: &mut Buffer,
 ) {
     let lang = crate::i18n::lang();
-    let (lab, step) = (&l.lab, l.step);
+    let (lab, step) = (&l.lab, l.shown_step());
     let mut lines = vec![
         Line::from(Span::styled(
             lab.title.get(lang).to_string(),

@@ -200,7 +200,7 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // An open lab: its steps beside the panes when there is room, else the step in the tab strip.
     let main = regions.main;
     if let Some(l) = &state.lab {
-        let (lab, step) = (&l.lab, l.step);
+        let (lab, step) = (&l.lab, l.shown_step());
         if let Some(right) = regions.lab {
             lab_pane(l, theme, right, buf);
         } else if let Some(s) = lab.steps.get(step) {
