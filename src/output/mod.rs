@@ -9,6 +9,14 @@ use crate::tr;
 use serde::Serialize;
 use std::io::Write;
 
+/// Exit codes of headless commands.
+pub const EXIT_ERROR: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+/// A deploy made its changes but the stack did not converge (within `--timeout`).
+pub const EXIT_NOT_CONVERGED: u8 = 3;
+/// Ctrl-C stopped a deploy's waiting.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
 pub use crate::model::action::table;
 
 fn json<T: Serialize>(v: &T) -> String {
@@ -50,10 +58,10 @@ impl RunError {
     /// The exit code: 1 failed, 3 deployed but not converged, 130 stopped with Ctrl-C.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Backend(Error::NotConverged(_)) => crate::EXIT_NOT_CONVERGED,
-            RunError::Interrupted(_) => crate::EXIT_INTERRUPTED,
+            RunError::Backend(Error::NotConverged(_)) => EXIT_NOT_CONVERGED,
+            RunError::Interrupted(_) => EXIT_INTERRUPTED,
             RunError::Exit(code) => *code,
-            _ => crate::EXIT_ERROR,
+            _ => EXIT_ERROR,
         }
     }
 }

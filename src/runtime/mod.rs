@@ -23,6 +23,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// When the process started, for the "first populated frame" figure in the log.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub struct Options {
     pub backend: Backend,
     pub theme: Theme,
@@ -160,7 +163,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
         }
         if !populated && state.cluster.loaded.workloads && !state.cluster.workloads.is_empty() {
             populated = true;
-            let ms = crate::STARTED
+            let ms = STARTED
                 .get()
                 .map(|t| t.elapsed().as_secs_f64() * 1000.0)
                 .unwrap_or(0.0);

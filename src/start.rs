@@ -1,0 +1,352 @@
+//! Start-up: the command line, the config and the language, logging, then the console or one
+//! command headless. `main` calls [`main_entry`]; everything else lives in the layers below.
+
+use crate::backend::{self, Backend, endpoint};
+use crate::cli::Cli;
+use crate::config::{Config, Dirs};
+use crate::output::{EXIT_ERROR, EXIT_USAGE};
+use crate::{command, config, i18n, output, runtime, time, tr, ui};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The console's demo: `ESTIBA_DEMO_SCALE=1000x10000` makes a large synthetic cluster of that many
+/// services and tasks (for load demos and the memory benchmark) instead of the gopenux stack.
+fn demo_for_console(now: i64, lab: Option<&str>) -> Backend {
+    if let Some(lab) = lab {
+        return Backend::Demo(backend::demo::Demo::for_lab(now, lab));
+    }
+    let scale = std::env::var("ESTIBA_DEMO_SCALE").ok().and_then(|s| {
+        let (a, b) = s.split_once('x')?;
+        Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
+    });
+    match scale {
+        Some((services, tasks)) if services > 0 => {
+            Backend::Demo(backend::demo::Demo::scaled(now, services, tasks))
+        }
+        _ => Backend::Demo(backend::demo::Demo::live(now)),
+    }
+}
+
+/// Everything `main` does: parse the command line, load the config, then open the console or
+/// run one command headless.
+pub fn main_entry() -> ExitCode {
+    let _ = crate::runtime::STARTED.set(std::time::Instant::now());
+    let cli = match Cli::parse_args() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let dirs = Dirs::detect();
+    let cfg_file = cli.config.clone().unwrap_or_else(|| dirs.config_file());
+    let (mut cfg, cfg_warning) = Config::load(&cfg_file);
+
+    // Language first, so every later message is in it.
+    let lang = match cli.lang.as_deref().map(|l| (l, i18n::Lang::parse(l))) {
+        Some((_, Some(l))) => l,
+        Some((bad, None)) => {
+            eprintln!("estiba: {}", tr!("cli.bad_lang", value = bad));
+            return ExitCode::from(EXIT_USAGE);
+        }
+        None => cfg.lang.unwrap_or_else(i18n::Lang::from_env),
+    };
+    i18n::set_lang(lang);
+    cfg.lang = Some(lang);
+    if let Some(t) = &cli.theme {
+        cfg.theme = Some(t.clone());
+    }
+    if let Some(h) = &cli.host {
+        cfg.host = Some(h.clone());
+    }
+    if let Some(c) = &cli.context {
+        cfg.context = Some(c.clone());
+    }
+
+    if cli.print_config {
+        print!(
+            "# {}\n{}",
+            cfg_file.display(),
+            Config {
+                log_lines: Some(cfg.log_lines()),
+                theme: Some(cfg.theme.clone().unwrap_or_else(|| "dark".into())),
+                ..cfg.clone()
+            }
+            .to_toml()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let _log_guard = init_logging(&dirs);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    if cli.command.is_empty() {
+        use std::io::IsTerminal;
+        // The console draws on a terminal; without one (a pipe, cron, ssh without -t) say so.
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            eprintln!("estiba: {}", tr!("cli.needs_terminal"));
+            return ExitCode::from(EXIT_USAGE);
+        }
+        runtime.block_on(console(cli, cfg, cfg_warning, &dirs))
+    } else {
+        if let Some(w) = cfg_warning {
+            eprintln!("estiba: {w}");
+        }
+        runtime.block_on(headless(cli, cfg))
+    }
+}
+
+fn init_logging(dirs: &Dirs) -> Option<()> {
+    std::fs::create_dir_all(&dirs.data).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dirs.data.join("estiba.log"))
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ESTIBA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()
+}
+
+fn resolve(cfg: &Config) -> Result<endpoint::Endpoint, backend::Error> {
+    let env = |k: &str| std::env::var(k).ok();
+    endpoint::resolve(cfg.host.as_deref(), cfg.context.as_deref(), &env)
+}
+
+/// Connects to the engine; `Err` carries the endpoint and why it failed.
+async fn connect(ep: &endpoint::Endpoint, cfg: &Config) -> Result<Backend, backend::Error> {
+    let sw = backend::swarm::Swarm::connect(ep).await?;
+    Ok(Backend::Swarm(sw.with_nodes(cfg.node_endpoints())))
+}
+
+async fn console(
+    cli: Cli,
+    cfg: Config,
+    cfg_warning: Option<config::ConfigError>,
+    dirs: &Dirs,
+) -> ExitCode {
+    let mut warnings: Vec<String> = cfg_warning.iter().map(ToString::to_string).collect();
+    let now = time::now();
+    let backend = if cli.demo {
+        demo_for_console(now, cli.lab.as_deref())
+    } else if cli.kube || cli.kubeconfig.is_some() {
+        match backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref()).await
+        {
+            Ok(k) => Backend::Kube(Box::new(k)),
+            Err(e) => {
+                warnings.push(e.to_string());
+                Backend::Demo(backend::demo::Demo::live(now))
+            }
+        }
+    } else {
+        match resolve(&cfg) {
+            Err(e) => {
+                warnings.push(e.to_string());
+                Backend::Demo(backend::demo::Demo::live(now))
+            }
+            Ok(ep) => {
+                match tokio::time::timeout(Duration::from_secs(3), connect(&ep, &cfg)).await {
+                    Ok(Ok(b)) => b,
+                    Ok(Err(e)) if ep.source == endpoint::Source::Default => {
+                        tracing::info!(error = %e, "no engine reachable; opening the demo cluster");
+                        warnings.push(tr!("demo.fallback", endpoint = ep.host));
+                        Backend::Demo(backend::demo::Demo::live(now))
+                    }
+                    Err(_) if ep.source == endpoint::Source::Default => {
+                        warnings.push(tr!("demo.fallback", endpoint = ep.host));
+                        Backend::Demo(backend::demo::Demo::live(now))
+                    }
+                    // An engine the user named: stay on it and keep trying, rather than show a demo.
+                    Ok(Err(e)) => {
+                        warnings.push(e.to_string());
+                        stay_on(&ep, &cfg, &mut warnings, now)
+                    }
+                    Err(_) => stay_on(&ep, &cfg, &mut warnings, now),
+                }
+            }
+        }
+    };
+    let theme_name = cfg.theme.clone().unwrap_or_else(|| "dark".into());
+    let theme = match ui::theme::Theme::load(&theme_name, Some(&dirs.themes())) {
+        Ok(t) => t,
+        Err(e) => {
+            warnings.push(e.to_string());
+            ui::theme::Theme::default_dark()
+        }
+    };
+    let opts = runtime::Options {
+        backend,
+        theme,
+        theme_dir: Some(dirs.themes()),
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        log_lines: cfg.log_lines(),
+        events_kept: cfg.events_kept(),
+        show_finished: cfg.show_finished.unwrap_or(false),
+        log_timestamps: cfg.log_timestamps.unwrap_or(false),
+        log_wrap: cfg.log_wrap.unwrap_or(false),
+        readonly: cli.readonly || cfg.readonly.unwrap_or(false),
+        data_dir: Some(dirs.data.clone()),
+        warnings,
+        snap: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()),
+        mouse: cfg.mouse.unwrap_or(false),
+        stats: cfg.stats.unwrap_or(true),
+        shells: cfg.shells(),
+        lab: cli.lab.clone(),
+        student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
+        config_file: Some(cli.config.clone().unwrap_or_else(|| dirs.config_file())),
+        lab_auto_snap: cfg.lab.as_ref().and_then(|l| l.auto_snap).unwrap_or(true),
+    };
+    match runtime::run(opts).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// `estiba snap`: draws off-screen and prints the files written.
+async fn snap_headless(
+    backend: Backend,
+    snap: &command::Snap,
+    cli: &Cli,
+    cfg: &Config,
+) -> ExitCode {
+    let dirs = Dirs::detect();
+    let name = cfg.theme.clone().unwrap_or_else(|| "dark".into());
+    let theme = match ui::theme::Theme::load(&name, Some(&dirs.themes())) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let settings = config::SnapSettings::new(cfg, cli.evidence_dir.as_deref());
+    match runtime::snap::headless(backend, snap, &settings, &theme).await {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// The named engine, reconnecting until it answers; the demo only if its address is malformed.
+fn stay_on(ep: &endpoint::Endpoint, cfg: &Config, warnings: &mut Vec<String>, now: i64) -> Backend {
+    match backend::swarm::Swarm::lazy(ep) {
+        Ok(sw) => Backend::Swarm(sw.with_nodes(cfg.node_endpoints())),
+        Err(e) => {
+            warnings.push(e.to_string());
+            Backend::Demo(backend::demo::Demo::live(now))
+        }
+    }
+}
+
+async fn headless(cli: Cli, cfg: Config) -> ExitCode {
+    let cmd = match command::parse(&cli.command) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let backend = if cli.demo {
+        Backend::Demo(backend::demo::Demo::at(time::now()))
+    } else if matches!(
+        cmd,
+        command::Command::Help(_)
+            | command::Command::Labs
+            | command::Command::Lab(_)
+            | command::Command::Certs(_)
+    ) && !cmd.is_lab_assessment()
+    {
+        Backend::Demo(backend::demo::Demo::at(0))
+    } else {
+        let conn = if cli.kube || cli.kubeconfig.is_some() {
+            backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref())
+                .await
+                .map(|k| Backend::Kube(Box::new(k)))
+        } else {
+            match resolve(&cfg) {
+                Ok(ep) => connect(&ep, &cfg).await,
+                Err(e) => Err(e),
+            }
+        };
+        match conn {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("estiba: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    };
+    if let command::Command::Snap(snap) = &cmd {
+        return snap_headless(backend, snap, &cli, &cfg).await;
+    }
+    let dirs = config::Dirs::detect();
+    let perms = output::Permissions {
+        data_dir: Some(dirs.data.clone()),
+        readonly: cli.readonly || cfg.readonly.unwrap_or(false),
+        yes: cli.yes,
+        evidence_dir: config::SnapSettings::new(&cfg, cli.evidence_dir.as_deref()).dir,
+        student: cfg.lab.as_ref().and_then(|l| l.student.clone()),
+        config_file: Some(cli.config.clone().unwrap_or_else(|| dirs.config_file())),
+        shells: cfg.shells(),
+    };
+    // Run in a lab's folder, a command records the steps that pass after it: with the
+    // cluster for cluster commands, from the files alone for `certs`.
+    let records = match &cmd {
+        // The demo is not the student's cluster.
+        _ if cli.demo => None,
+        command::Command::Help(_) | command::Command::Labs | command::Command::Lab(_) => None,
+        command::Command::Certs(_) => Some(false),
+        _ => Some(true),
+    };
+    let lab_perms = perms.clone();
+    match output::run(
+        &backend,
+        cmd,
+        cli.output.unwrap_or_default(),
+        time::now(),
+        perms,
+    )
+    .await
+    {
+        Ok(()) => {
+            if let Some(cluster) = records {
+                let b = cluster.then_some(&backend);
+                output::record_passes(b, &lab_perms, time::now()).await;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if !matches!(e, output::RunError::Exit(_)) {
+                eprintln!("estiba: {e}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
