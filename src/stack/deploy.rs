@@ -1,7 +1,7 @@
 //! The `deploy:` part of a service and its ports, as the docker CLI converts them: the mode
 //! (jobs too), resources, restart, update and rollback policies, published ports.
 
-use super::load::At;
+use super::spec::At;
 use super::values::{R, bad, check, dur, float, int, item, missing, p, size, string, uint};
 use serde_json::{Value as J, json};
 

@@ -4,59 +4,18 @@
 //! conventions into Engine API specs (as JSON, in the API's own shape).
 
 use super::interpolate::{InterpolateError, interpolate};
+use super::objects::{objects, used_networks};
+use super::service::service;
+use super::values::check;
 use super::locate::locate;
+use super::spec::{At, StackError, StackSpec, valid_stack_name};
 use serde_json::{Map, Value as J};
 use serde_norway::Value as Y;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const NAMESPACE: &str = "com.docker.stack.namespace";
 
-/// An error in a compose file, pointing at where it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", if *.line == 0 {
-    crate::tr!("stack.error_file", file = .file, message = .message)
-} else if .path.is_empty() {
-    crate::tr!("stack.error_at", file = .file, line = .line, col = .col, message = .message)
-} else {
-    crate::tr!("stack.error", file = .file, line = .line, col = .col, path = .path, message = .message)
-})]
-pub struct StackError {
-    pub file: String,
-    pub line: usize,
-    pub col: usize,
-    /// The key path, e.g. `services.web.deploy.replicas`.
-    pub path: String,
-    pub message: String,
-}
 
-/// What a deploy creates or updates, converted and checked, before any API call.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StackSpec {
-    pub name: String,
-    /// Service key → ServiceSpec (JSON, Engine API shape). Network targets are network names.
-    pub services: BTreeMap<String, J>,
-    /// Network name → NetworkCreateRequest (JSON) for the networks to create.
-    pub networks: BTreeMap<String, J>,
-    /// Names of external networks that must exist.
-    pub external_networks: Vec<String>,
-    /// Secret name → what to create.
-    pub secrets: BTreeMap<String, FileObject>,
-    pub configs: BTreeMap<String, FileObject>,
-    /// Warnings as the docker CLI prints them.
-    pub warnings: Vec<String>,
-}
-
-/// A secret or config the stack creates: its labels and content (or a secret driver), and the
-/// template driver that expands it, if any.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FileObject {
-    pub labels: BTreeMap<String, String>,
-    pub data: Vec<u8>,
-    pub templating: Option<String>,
-    /// A secret driver (name, options): the engine fetches the value; `data` is empty.
-    pub driver: Option<(String, BTreeMap<String, String>)>,
-}
 
 /// The unsupported service keys the docker CLI (28) warns about and ignores.
 const UNSUPPORTED: &[&str] = &[
@@ -300,6 +259,23 @@ fn to_json(y: &Y, path: &[String], ctx: &mut Ctx<'_>) -> Result<J, StackError> {
     })
 }
 
+/// The keys the services use that swarm ignores, does not support, or has deprecated: the
+/// CLI's warnings, gathered over every service.
+#[derive(Default)]
+struct Ignored {
+    unsupported: std::collections::BTreeSet<&'static str>,
+    deprecated: BTreeMap<&'static str, &'static str>,
+    ignored: std::collections::BTreeSet<&'static str>,
+}
+
+/// The files read in order: their sources, the services merged (with the index of the file
+/// that first named each), and each file's top level.
+struct Read {
+    sources: Vec<Source>,
+    services: BTreeMap<String, (usize, J)>,
+    tops: Vec<J>,
+}
+
 /// Loads, merges (later files override earlier ones, as the CLI merges) and converts.
 pub fn load(
     files: &[PathBuf],
@@ -319,6 +295,43 @@ pub fn load(
         name: stack.to_string(),
         ..Default::default()
     };
+    let read = read_all(files, lookup, &mut spec)?;
+    // Top-level networks, volumes, secrets, configs: later files win, key by key.
+    let mut top = J::Object(Map::new());
+    for t in &read.tops {
+        merge(&mut top, t);
+    }
+    let last = read.sources.len() - 1;
+    let ctx = Ctx {
+        src: &read.sources[last],
+        lookup,
+        unset: vec![],
+    };
+    objects(&ctx_ref(&ctx), stack, &top, &mut spec)?;
+    let mut ignored = Ignored::default();
+    for (key, (k, s)) in &read.services {
+        let ctx = Ctx {
+            src: &read.sources[*k],
+            lookup,
+            unset: vec![],
+        };
+        let path = vec!["services".to_string(), key.clone()];
+        check_service(&ctx, s, &path, &mut ignored)?;
+        let service = service(&ctx_ref(&ctx), stack, key, s, &path, &top, lookup)?;
+        spec.services.insert(key.clone(), service);
+    }
+    used_networks(&ctx_ref(&ctx), stack, &top, &mut spec)?;
+    warn(ignored, &mut spec.warnings);
+    Ok(spec)
+}
+
+/// Reads each file (interpolated, its unset variables warned of), checks its top-level keys and
+/// version, and merges its services over the earlier files'.
+fn read_all(
+    files: &[PathBuf],
+    lookup: &dyn Fn(&str) -> Option<String>,
+    spec: &mut StackSpec,
+) -> Result<Read, StackError> {
     // Relative paths (bind mounts, env files, secrets) are the first file's folder's, for every
     // file, as the docker CLI's working directory.
     let dir = files
@@ -326,11 +339,13 @@ pub fn load(
         .and_then(|f| std::path::absolute(f).ok())
         .and_then(|f| f.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let mut merged_services: BTreeMap<String, (usize, J)> = BTreeMap::new();
-    let mut sources = Vec::new();
-    let mut tops: Vec<J> = Vec::new();
+    let mut read = Read {
+        sources: Vec::new(),
+        services: BTreeMap::new(),
+        tops: Vec::new(),
+    };
     for (k, f) in files.iter().enumerate() {
-        let (src, j, unset) = read(f, &dir, lookup)?;
+        let (src, j, unset) = self::read(f, &dir, lookup)?;
         for v in unset {
             spec.warnings.push(crate::tr!("stack.unset", var = v));
         }
@@ -350,123 +365,83 @@ pub fn load(
         }
         if let Some(services) = j.get("services").and_then(J::as_object) {
             for (name, s) in services {
-                match merged_services.get_mut(name) {
+                match read.services.get_mut(name) {
                     Some((_, base)) => merge(base, s),
                     None => {
-                        merged_services.insert(name.clone(), (k, s.clone()));
+                        read.services.insert(name.clone(), (k, s.clone()));
                     }
                 }
             }
         }
-        sources.push(src);
-        tops.push(j);
+        read.sources.push(src);
+        read.tops.push(j);
     }
-    // Top-level networks, volumes, secrets, configs: later files win, key by key.
-    let mut top = J::Object(Map::new());
-    for t in &tops {
-        merge(&mut top, t);
-    }
-    let last = sources.len() - 1;
-    let ctx = Ctx {
-        src: &sources[last],
-        lookup,
-        unset: vec![],
+    Ok(read)
+}
+
+/// A service's keys: refused ones are errors, ignored ones noted for the warnings.
+fn check_service(
+    ctx: &Ctx<'_>,
+    s: &J,
+    path: &[String],
+    found: &mut Ignored,
+) -> Result<(), StackError> {
+    let Some(obj) = s.as_object() else {
+        return Err(ctx.err(path, crate::tr!("stack.expected_mapping")));
     };
-    super::objects(&ctx_ref(&ctx), stack, &top, &mut spec)?;
-    let mut unsupported = std::collections::BTreeSet::new();
-    let mut deprecated = BTreeMap::new();
-    let mut ignored = std::collections::BTreeSet::new();
-    for (key, (k, s)) in &merged_services {
-        let ctx = Ctx {
-            src: &sources[*k],
-            lookup,
-            unset: vec![],
-        };
-        let path = vec!["services".to_string(), key.clone()];
-        let Some(obj) = s.as_object() else {
-            return Err(ctx.err(&path, crate::tr!("stack.expected_mapping")));
-        };
-        for u in UNSUPPORTED.iter().filter(|u| obj.contains_key(**u)) {
-            unsupported.insert(*u);
-        }
-        for (d, why) in DEPRECATED.iter().filter(|(d, _)| obj.contains_key(*d)) {
-            deprecated.insert(*d, *why);
-        }
-        if let Some((k, why)) = FORBIDDEN.iter().find(|(f, _)| obj.contains_key(*f)) {
-            return Err(ctx.err(
-                &p(&path, k),
-                crate::tr!("stack.forbidden", key = k, why = why),
-            ));
-        }
-        for i in IGNORED.iter().filter(|i| obj.contains_key(**i)) {
-            ignored.insert(*i);
-        }
-        let allowed: Vec<&str> = SERVICE
-            .iter()
-            .chain(UNSUPPORTED)
-            .chain(IGNORED)
-            .chain(DEPRECATED.iter().map(|(d, _)| d))
-            .copied()
-            .collect();
-        check_keys(&ctx, s, &path, &allowed)?;
-        if let Some(d) = s.get("deploy") {
-            check_keys(&ctx, d, &p(&path, "deploy"), DEPLOY)?;
-        }
-        let service = super::service(&ctx_ref(&ctx), stack, key, s, &path, &top, lookup)?;
-        spec.services.insert(key.clone(), service);
+    for u in UNSUPPORTED.iter().filter(|u| obj.contains_key(**u)) {
+        found.unsupported.insert(*u);
     }
-    super::used_networks(
-        &ctx_ref(&Ctx {
-            src: &sources[last],
-            lookup,
-            unset: vec![],
-        }),
-        stack,
-        &top,
-        &mut spec,
-    )?;
-    if !unsupported.is_empty() {
-        spec.warnings.push(format!(
+    for (d, why) in DEPRECATED.iter().filter(|(d, _)| obj.contains_key(*d)) {
+        found.deprecated.insert(*d, *why);
+    }
+    if let Some((k, why)) = FORBIDDEN.iter().find(|(f, _)| obj.contains_key(*f)) {
+        return Err(ctx.err(
+            &p(path, k),
+            crate::tr!("stack.forbidden", key = k, why = why),
+        ));
+    }
+    for i in IGNORED.iter().filter(|i| obj.contains_key(**i)) {
+        found.ignored.insert(*i);
+    }
+    let allowed: Vec<&str> = SERVICE
+        .iter()
+        .chain(UNSUPPORTED)
+        .chain(IGNORED)
+        .chain(DEPRECATED.iter().map(|(d, _)| d))
+        .copied()
+        .collect();
+    check_keys(ctx, s, path, &allowed)?;
+    if let Some(d) = s.get("deploy") {
+        check_keys(ctx, d, &p(path, "deploy"), DEPLOY)?;
+    }
+    Ok(())
+}
+
+/// The CLI's warnings for the keys swarm does not use, in its words and order.
+fn warn(found: Ignored, warnings: &mut Vec<String>) {
+    if !found.unsupported.is_empty() {
+        warnings.push(format!(
             "Ignoring unsupported options: {}",
-            unsupported.into_iter().collect::<Vec<_>>().join(", ")
+            found.unsupported.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
-    if !ignored.is_empty() {
-        spec.warnings.push(crate::tr!(
+    if !found.ignored.is_empty() {
+        warnings.push(crate::tr!(
             "stack.ignored",
-            keys = ignored.into_iter().collect::<Vec<_>>().join(", ")
+            keys = found.ignored.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
-    if !deprecated.is_empty() {
-        let lines: Vec<String> = deprecated
+    if !found.deprecated.is_empty() {
+        let lines: Vec<String> = found
+            .deprecated
             .iter()
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
-        spec.warnings.push(format!(
+        warnings.push(format!(
             "Ignoring deprecated options:\n\n{}",
             lines.join("\n")
         ));
-    }
-    Ok(spec)
-}
-
-/// A view of the context for the converter.
-pub struct At<'a> {
-    pub file: &'a str,
-    pub text: &'a str,
-    pub dir: &'a Path,
-}
-
-impl At<'_> {
-    pub fn err(&self, path: &[String], message: String) -> StackError {
-        let (line, col) = locate(self.text, path).unwrap_or((1, 1));
-        StackError {
-            file: self.file.to_string(),
-            line,
-            col,
-            path: path.join(".").replace(".[", "["),
-            message,
-        }
     }
 }
 
@@ -479,7 +454,7 @@ fn ctx_ref<'a>(c: &'a Ctx<'_>) -> At<'a> {
 }
 
 fn check_keys(ctx: &Ctx<'_>, v: &J, path: &[String], allowed: &[&str]) -> Result<(), StackError> {
-    super::check(&ctx_ref(ctx), v, path, allowed)
+    check(&ctx_ref(ctx), v, path, allowed)
 }
 
 /// Merges `over` into `base` as the CLI merges compose files: mappings key by key, the rest
@@ -500,12 +475,6 @@ fn merge(base: &mut J, over: &J) {
     }
 }
 
-/// Stack names as the docker CLI accepts them: lowercase letters, digits, `_` and `-`.
-pub fn valid_stack_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-}
 
 #[cfg(test)]
 mod tests;

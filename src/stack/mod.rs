@@ -9,13 +9,15 @@ pub mod locate;
 pub mod mounts;
 pub mod objects;
 pub mod service;
+pub mod spec;
 pub mod values;
 
 pub use objects::{objects, used_networks};
 pub use service::service;
 pub use values::check;
 
-pub use load::{StackError, StackSpec, load};
+pub use load::load;
+pub use spec::{FileObject, NAMESPACE, StackError, StackSpec, valid_stack_name};
 
 /// Which files each stack was last deployed from, kept in the data dir (`stacks.json`) so that
 /// `edit STACK` opens the right file, whether the deploy ran in the console or on the CLI.

@@ -2,7 +2,7 @@
 //! their files (or a secret driver), and the networks its services use, named `<stack>_<key>`
 //! unless `name:` is set; external ones must exist.
 
-use super::load::{At, FileObject, StackSpec};
+use super::spec::{At, FileObject, StackSpec};
 use super::values::{R, bad, boolean, check, kv, labels, p, string, string_map, with_stack};
 use serde_json::{Map, Value as J, json};
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 
 use super::container::{capabilities, env, healthcheck, refs, ulimits};
 use super::deploy::{mode, ports, resources, restart, update_config};
-use super::load::At;
+use super::spec::At;
 use super::mounts::mounts;
 use super::objects::{object_name, user_defined};
 use super::values::{

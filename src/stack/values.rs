@@ -2,7 +2,7 @@
 //! (numbers may come as text after interpolation), booleans, lists, `k=v` mappings, Go durations
 //! and sizes. Every reader names the key path of a value it cannot read.
 
-use super::load::{At, NAMESPACE, StackError};
+use super::spec::{At, NAMESPACE, StackError};
 use serde_json::Value as J;
 use std::collections::BTreeMap;
 

@@ -7,7 +7,7 @@ use crate::backend::Error;
 use crate::model::action::{Outcome, ResolveImage};
 use crate::model::reference;
 use crate::stack::StackSpec;
-use crate::stack::load::NAMESPACE;
+use crate::stack::NAMESPACE;
 use crate::tr;
 use base64::Engine as _;
 use bollard::query_parameters::{ListNetworksOptions, ListServicesOptions, UpdateServiceOptions};
