@@ -5,8 +5,7 @@ use super::{Args, Command, ParseError};
 use crate::model::action::{Action, DEPLOY_TIMEOUT_SECS, ResolveImage};
 use crate::model::{Availability, Role};
 
-/// The most replicas `scale` accepts.
-pub const MAX_REPLICAS: u64 = 10_000;
+pub use super::args::MAX_REPLICAS;
 
 fn replicas(v: &str) -> Result<u64, ParseError> {
     match v.parse::<u64>() {

@@ -2,15 +2,17 @@
 //! [`Command`] through [`parse`]; help text, completion and Spanish aliases live here too.
 
 pub mod actions;
+mod args;
 mod certs;
 mod complete;
+mod grammar;
 mod parse;
 mod table;
 
+pub use args::{Args, ParseError, Parser, Spec, Words, usage};
 pub use complete::complete;
-pub use parse::{Args, Words};
-pub use parse::{ParseError, parse, parse_line, tokenize};
-pub use table::{Parser, SPECS, Spec, help_lines, spec, usage};
+pub use grammar::{parse, parse_line, tokenize};
+pub use table::{SPECS, help_lines, spec};
 
 use crate::i18n::Lang;
 use crate::model::action::Action;

@@ -1,24 +1,10 @@
 //! The command table: each command's name, Spanish aliases, usage, help and the kinds of its
 //! arguments. The parser, the help and the completion read it.
 
-use super::parse::{self, Args, ParseError};
+use super::args::{Args, ParseError, Spec, usage};
+use super::parse;
 use super::{ArgKind, Command, actions, certs};
 use crate::tr;
-
-pub struct Spec {
-    pub name: &'static str,
-    pub aliases: &'static [&'static str],
-    /// Usage after the name, e.g. `SERVICE [--tail N] [-f]`.
-    pub usage: &'static str,
-    /// Catalog key of the one-line description.
-    pub help: &'static str,
-    pub args: &'static [ArgKind],
-    /// Reads the words after the name.
-    pub parse: Parser,
-}
-
-/// A command's parser: its words to a [`Command`].
-pub type Parser = fn(&Args) -> Result<Command, ParseError>;
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -179,7 +165,7 @@ pub const SPECS: &[Spec] = &[
         usage: "[COMMAND]",
         help: "cmd.help",
         args: &[ArgKind::Command],
-        parse: parse::help,
+        parse: help,
     },
     Spec {
         name: "quit",
@@ -447,15 +433,6 @@ pub fn spec(word: &str) -> Option<&'static Spec> {
         .find(|s| s.name == w || s.aliases.contains(&w.as_str()))
 }
 
-/// `name usage`, e.g. `logs SERVICE|TASK [--tail N] [--follow]`.
-pub fn usage(spec: &Spec) -> String {
-    if spec.usage.is_empty() {
-        spec.name.to_string()
-    } else {
-        format!("{} {}", spec.name, spec.usage)
-    }
-}
-
 /// Help lines: every command, or one with its aliases.
 pub fn help_lines(only: Option<&str>) -> Vec<(String, String)> {
     SPECS
@@ -473,4 +450,19 @@ pub fn help_lines(only: Option<&str>) -> Vec<(String, String)> {
             (usage(s), desc)
         })
         .collect()
+}
+
+/// `help [COMMAND]`: a command named by its name or an alias.
+fn help(a: &Args) -> Result<Command, ParseError> {
+    match a.rest {
+        [] => Ok(Command::Help(None)),
+        [c] => match spec(c) {
+            Some(s) => Ok(Command::Help(Some(s.name.to_string()))),
+            None => Err(ParseError::Unknown {
+                word: c.to_string(),
+                suggestion: crate::suggest::closest(c, SPECS.iter().map(|s| s.name)),
+            }),
+        },
+        [_, more @ ..] => Err(a.extra(more)),
+    }
 }

@@ -1,8 +1,8 @@
 //! The container part of a service (`ContainerSpec`), key by key as the docker CLI converts it:
 //! the environment, secret and config references, capabilities, ulimits, the health check.
 
-use super::spec::At;
 use super::objects::object_name;
+use super::spec::At;
 use super::values::{R, bad, boolean, check, dur, int, item, kv, list, missing, p, string, uint};
 use serde_json::{Value as J, json};
 use std::collections::BTreeMap;

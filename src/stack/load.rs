@@ -4,18 +4,15 @@
 //! conventions into Engine API specs (as JSON, in the API's own shape).
 
 use super::interpolate::{InterpolateError, interpolate};
+use super::locate::locate;
 use super::objects::{objects, used_networks};
 use super::service::service;
-use super::values::check;
-use super::locate::locate;
 use super::spec::{At, StackError, StackSpec, valid_stack_name};
+use super::values::check;
 use serde_json::{Map, Value as J};
 use serde_norway::Value as Y;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-
-
 
 /// The unsupported service keys the docker CLI (28) warns about and ignores.
 const UNSUPPORTED: &[&str] = &[
@@ -474,7 +471,6 @@ fn merge(base: &mut J, over: &J) {
         (b, o) => *b = o.clone(),
     }
 }
-
 
 #[cfg(test)]
 mod tests;

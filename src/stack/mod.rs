@@ -1,6 +1,7 @@
 //! Stacks: compose files loaded as `docker stack deploy` loads them, converted with docker's
 //! conventions, and deployed through the Engine API.
 
+pub mod compare;
 pub mod container;
 pub mod deploy;
 pub mod interpolate;

@@ -2,8 +2,8 @@
 //! `ParseVolume` reads it, bind sources resolved against the compose file's folder (and `~`
 //! against `HOME`), named volumes to the stack's volumes with their labels and driver.
 
-use super::spec::At;
 use super::objects::object_name;
+use super::spec::At;
 use super::values::{
     R, bad, boolean, check, item, labels, missing, p, size, string, string_map, with_stack,
 };

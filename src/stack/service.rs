@@ -3,9 +3,9 @@
 
 use super::container::{capabilities, env, healthcheck, refs, ulimits};
 use super::deploy::{mode, ports, resources, restart, update_config};
-use super::spec::At;
 use super::mounts::mounts;
 use super::objects::{object_name, user_defined};
+use super::spec::At;
 use super::values::{
     R, bad, boolean, check, dur, int, item, labels, list, p, pairs, string, string_map, uint,
     with_stack,

@@ -2,7 +2,8 @@
 //! the log lines they write.
 
 use crate::model::*;
-use std::collections::BTreeMap;
+use serde_json::Value as J;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) struct Sim {
     pub(super) nodes: Vec<Node>,
@@ -21,7 +22,7 @@ pub(super) struct Sim {
     /// Whether the demo's engine is in a swarm (a lab may start before `swarm init`).
     pub(super) swarm: SwarmRole,
     /// What deploys made.
-    pub(super) objects: super::stack::Objects,
+    pub(super) objects: Objects,
     /// Workers that will join, and when.
     pub(super) joining: Vec<(i64, Node)>,
 }
@@ -75,6 +76,16 @@ impl Synthetic {
         }
         out
     }
+}
+
+/// What the demo's stacks made: the specs as deployed (for the next diff) and their objects.
+#[derive(Default)]
+pub(super) struct Objects {
+    pub(super) specs: BTreeMap<String, J>,
+    /// Network name → internal.
+    pub(super) networks: BTreeMap<String, bool>,
+    pub(super) secrets: BTreeSet<String>,
+    pub(super) configs: BTreeSet<String>,
 }
 
 pub(super) const REGISTRY: &str = "registry.developers.lan/gopenux";

@@ -11,17 +11,6 @@ use crate::model::{Instance, Node, Port, Role, SwarmRole};
 use crate::stack::StackSpec;
 use crate::tr;
 use serde_json::Value as J;
-use std::collections::{BTreeMap, BTreeSet};
-
-/// What the demo's stacks made: the specs as deployed (for the next diff) and their objects.
-#[derive(Default)]
-pub(super) struct Objects {
-    pub(super) specs: BTreeMap<String, J>,
-    /// Network name → internal.
-    pub(super) networks: BTreeMap<String, bool>,
-    pub(super) secrets: BTreeSet<String>,
-    pub(super) configs: BTreeSet<String>,
-}
 
 /// Loads the files as a deploy would. `REGISTRY`, when unset, is the demo's own registry, so
 /// the lab presets deploy in class without an export.
@@ -156,7 +145,7 @@ impl Sim {
             match self.objects.specs.get(name) {
                 None => lines.push(format!("+ service {name}")),
                 Some(live) => {
-                    for c in crate::backend::swarm::preview::service_changes(live, want) {
+                    for c in crate::stack::compare::service_changes(live, want) {
                         lines.push(format!("~ {name}: {c}"));
                     }
                 }

@@ -6,8 +6,9 @@ use super::{Swarm, engine_error};
 use crate::backend::Error;
 use crate::model::action::{Outcome, ResolveImage};
 use crate::model::reference;
-use crate::stack::StackSpec;
 use crate::stack::NAMESPACE;
+use crate::stack::StackSpec;
+use crate::stack::compare::{covers, first_difference};
 use crate::tr;
 use base64::Engine as _;
 use bollard::query_parameters::{ListNetworksOptions, ListServicesOptions, UpdateServiceOptions};
@@ -37,56 +38,6 @@ fn digest_warning(image: &str) -> String {
 
 fn filters(k: &str, v: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([(k.to_string(), vec![v.to_string()])])
-}
-
-/// Whether `live` already has everything `want` asks for (keys `want` leaves out are the
-/// engine's defaults and do not count).
-pub fn covers(live: &J, want: &J) -> bool {
-    match (live, want) {
-        (J::Object(l), J::Object(w)) => w.iter().all(|(k, wv)| match l.get(k) {
-            Some(lv) => covers(lv, wv),
-            None => {
-                wv.is_null()
-                    || wv.as_object().is_some_and(|o| o.is_empty())
-                    || wv.as_array().is_some_and(|a| a.is_empty())
-            }
-        }),
-        (J::Array(l), J::Array(w)) => {
-            l.len() == w.len() && l.iter().zip(w).all(|(a, b)| covers(a, b))
-        }
-        (l, w) => l == w,
-    }
-}
-
-/// The first key path where `live` lacks what `want` asks for, e.g. `TaskTemplate.ContainerSpec.Image`.
-pub fn first_difference(live: &J, want: &J, path: &str) -> Option<String> {
-    match (live, want) {
-        (J::Object(l), J::Object(w)) => w.iter().find_map(|(k, wv)| {
-            let p = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            match l.get(k) {
-                Some(lv) => first_difference(lv, wv, &p),
-                None if covers(
-                    &J::Object(Default::default()),
-                    &serde_json::json!({ k: wv }),
-                ) =>
-                {
-                    None
-                }
-                None => Some(p),
-            }
-        }),
-        (J::Array(l), J::Array(w)) if l.len() == w.len() => l
-            .iter()
-            .zip(w)
-            .enumerate()
-            .find_map(|(i, (a, b))| first_difference(a, b, &format!("{path}[{i}]"))),
-        (l, w) if l == w => None,
-        _ => Some(path.to_string()),
-    }
 }
 
 /// The stack's running services that the file no longer has: what `--prune` removes.
@@ -596,7 +547,7 @@ impl Swarm {
                     .await
                     .map_err(|e| {
                         // 400: swarm takes only label changes, so the content is not the same.
-                        if super::ops::status(&e) == Some(400) {
+                        if super::status(&e) == Some(400) {
                             Error::Refused(tr!("deploy.changed", kind = kind, name = name))
                         } else {
                             engine_error(e)
@@ -635,29 +586,5 @@ impl Swarm {
             }
         }
         Ok(ids)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::covers;
-    use serde_json::json;
-
-    #[test]
-    fn engine_defaults_do_not_count_as_changes() {
-        let live = json!({"Name": "s_web", "Mode": {"Replicated": {"Replicas": 1}}, "TaskTemplate": {"ForceUpdate": 0, "ContainerSpec": {"Image": "a", "Isolation": "default"}}});
-        assert!(covers(
-            &live,
-            &json!({"Name": "s_web", "Mode": {"Replicated": {}}, "TaskTemplate": {"ContainerSpec": {"Image": "a"}}})
-        ));
-        assert!(!covers(
-            &live,
-            &json!({"TaskTemplate": {"ContainerSpec": {"Image": "b"}}})
-        ));
-        assert!(!covers(
-            &live,
-            &json!({"Mode": {"Replicated": {"Replicas": 2}}})
-        ));
-        assert!(covers(&live, &json!({"Labels": {}})));
     }
 }

@@ -104,6 +104,15 @@ pub enum Unreached {
     Failed { host: String, reason: String },
 }
 
+/// The HTTP status the engine answered with, if it answered.
+pub fn status(e: &bollard::errors::Error) -> Option<u16> {
+    match e {
+        bollard::errors::Error::DockerResponseServerError { status_code, .. } => Some(*status_code),
+        _ => None,
+    }
+}
+
+/// An engine error in one line, as the console shows it.
 pub fn engine_error(e: bollard::errors::Error) -> Error {
     use bollard::errors::Error as B;
     match e {

@@ -1,6 +1,6 @@
 //! Swarm secrets, configs, networks and volumes: made and removed.
 
-use super::ops::status;
+use super::status;
 use super::{Swarm, engine_error};
 use crate::backend::Error;
 use crate::model::action::{Detail, Outcome};

@@ -11,14 +11,6 @@ use tokio::sync::mpsc;
 /// How long an update is watched before the command returns (it goes on in the engine).
 pub(super) const ROLLOUT_WAIT: Duration = Duration::from_secs(300);
 
-/// The HTTP status the engine answered with, if it answered.
-pub fn status(e: &bollard::errors::Error) -> Option<u16> {
-    match e {
-        bollard::errors::Error::DockerResponseServerError { status_code, .. } => Some(*status_code),
-        _ => None,
-    }
-}
-
 /// An outcome that is only its summary.
 pub(super) fn done(summary: String) -> Result<Outcome, Error> {
     Ok(Outcome {

@@ -1,7 +1,8 @@
 //! Services: scale, image, rollback and restart, each a fresh inspect → change → update with the
 //! service's version (once more on a version conflict), then followed until it converges.
 
-use super::ops::{ROLLOUT_WAIT, done, status};
+use super::ops::{ROLLOUT_WAIT, done};
+use super::status;
 use super::{Swarm, convert, engine_error};
 use crate::backend::{Error, find_by_name};
 use crate::model::action::{Detail, Outcome, Progress};
