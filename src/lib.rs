@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod lab;
 pub mod model;
 pub mod output;
+pub mod presets;
 pub mod runtime;
 pub mod sanitize;
 pub mod stack;

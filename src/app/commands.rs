@@ -166,7 +166,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             );
         }
         Command::Labs => {
-            let list: Vec<String> = crate::lab::names()
+            let list: Vec<String> = crate::presets::names()
                 .iter()
                 .filter_map(|n| crate::lab::load(n).ok())
                 .map(|l| format!("{}  {}", l.name, l.title.get(crate::i18n::lang())))

@@ -316,8 +316,8 @@ async fn wait_handling_ops(
                 }
                 // Files still tell: they do not need the engine.
                 Some(Op::LabProbe { seq, needs, dir }) => {
-                    let mut probed = crate::lab::check::Probed::default();
-                    crate::lab::probe::local(&needs, &dir, &mut probed);
+                    let mut probed = super::probe::Probed::default();
+                    super::probe::local(&needs, &dir, &mut probed);
                     let _ = tx.send(Event::LabProbed { seq, probed }).await;
                 }
                 Some(Op::StopLogs) => logs.stop(),
@@ -336,14 +336,14 @@ async fn wait_handling_ops(
 fn start_probe(
     backend: &std::sync::Arc<Backend>,
     seq: u64,
-    needs: crate::lab::check::Needs,
+    needs: super::probe::Needs,
     dir: std::path::PathBuf,
     tx: &mpsc::Sender<Event>,
 ) {
     let backend = backend.clone();
     let tx = tx.clone();
     tokio::spawn(async move {
-        let probed = crate::lab::probe::all(&backend, &needs, &dir).await;
+        let probed = super::probe::all(&backend, &needs, &dir).await;
         let _ = tx.send(Event::LabProbed { seq, probed }).await;
     });
 }

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod endpoint;
 pub mod files;
 pub mod kube;
+pub mod probe;
 pub mod swarm;
 
 mod driver;
@@ -122,7 +123,7 @@ pub enum Op {
     LabProbe {
         /// Numbers the probes, so an answer older than one already taken in is dropped.
         seq: u64,
-        needs: crate::lab::check::Needs,
+        needs: probe::Needs,
         dir: std::path::PathBuf,
     },
 }
@@ -171,7 +172,7 @@ pub enum Event {
     /// A lab probe's facts, with the number of the probe they answer.
     LabProbed {
         seq: u64,
-        probed: crate::lab::check::Probed,
+        probed: probe::Probed,
     },
     /// An action finished; the error is already a sentence for the user.
     Done {

@@ -34,7 +34,7 @@ pub fn complete(line: &str, names: &dyn Fn(ArgKind) -> Vec<String>) -> Vec<Strin
         match spec.args.get(idx) {
             Some(ArgKind::Lang) => vec!["es".into(), "en".into()],
             Some(ArgKind::SwarmVerb) => vec!["init".into(), "join-token".into(), "leave".into()],
-            Some(ArgKind::Lab) => crate::lab::names()
+            Some(ArgKind::Lab) => crate::presets::names()
                 .iter()
                 .map(|n| n.to_string())
                 .chain(["next", "prev", "close", "init", "check", "report"].map(String::from))

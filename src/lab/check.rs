@@ -5,7 +5,8 @@
 use crate::model::listing::{Listing, ViewKind};
 use crate::model::{ClusterInfo, Image, Instance, Node, Role, SwarmRole, Workload};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+
+pub use crate::backend::probe::{CertFact, Needs, Probed};
 
 /// One check, as written in `lab.yaml` under a step's `checks:`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -175,31 +176,6 @@ pub struct Snapshot<'a> {
     pub images: &'a [Image],
 }
 
-/// A certificate file as read: its summaries, and for each CA file asked about, whether it
-/// verifies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertFact {
-    pub read: Result<Vec<crate::certs::Summary>, String>,
-    pub verified: BTreeMap<String, Result<(), String>>,
-}
-
-/// Facts gathered off the snapshot: files, certificates, a registry, listings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Probed {
-    /// Contents of the files checks read (`None`: missing).
-    pub files: BTreeMap<String, Option<String>>,
-    pub certs: BTreeMap<String, CertFact>,
-    /// A reference looked up in its registry: found, or why not.
-    pub registry: BTreeMap<String, Result<(), String>>,
-    pub listings: Vec<Listing>,
-}
-
-impl Probed {
-    fn listing(&self, kind: ViewKind) -> Option<&Listing> {
-        self.listings.iter().find(|l| l.kind == kind)
-    }
-}
-
 /// A check's verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", content = "reason", rename_all = "snake_case")]
@@ -211,73 +187,48 @@ pub enum Verdict {
     Unknown(String),
 }
 
-/// What the probe must gather for these checks.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Needs {
-    pub files: Vec<String>,
-    /// (certificate, CA files to verify against)
-    pub certs: Vec<(String, Vec<String>)>,
-    pub registry: Vec<String>,
-    pub listings: Vec<ViewKind>,
-}
-
-impl Needs {
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-            && self.certs.is_empty()
-            && self.registry.is_empty()
-            && self.listings.is_empty()
-    }
-
-    fn listing(&mut self, k: ViewKind) {
-        if !self.listings.contains(&k) {
-            self.listings.push(k);
+/// Adds what `check` needs; the registry references come from the local images that
+/// match it (a tag pushed is a local tag under a registry's name).
+pub fn add_needs(needs: &mut Needs, check: &Check, snap: &Snapshot) {
+    match check {
+        Check::File(f) => needs.files.push(f.clone()),
+        Check::Cert(c) => {
+            let cas = c.ca.iter().cloned().collect();
+            needs.certs.push((c.file.clone(), cas));
         }
-    }
-
-    /// Adds what `check` needs; the registry references come from the local images that
-    /// match it (a tag pushed is a local tag under a registry's name).
-    pub fn add(&mut self, check: &Check, snap: &Snapshot) {
-        match check {
-            Check::File(f) => self.files.push(f.clone()),
-            Check::Cert(c) => {
-                let cas = c.ca.iter().cloned().collect();
-                self.certs.push((c.file.clone(), cas));
-            }
-            Check::Pushed(r) => {
-                for i in snap
-                    .images
-                    .iter()
-                    .filter(|i| r.matches(&i.repo) && i.tag == r.tag)
-                {
-                    if i.repo.contains('/') {
-                        self.registry.push(format!("{}:{}", i.repo, i.tag));
-                    }
+        Check::Pushed(r) => {
+            for i in snap
+                .images
+                .iter()
+                .filter(|i| r.matches(&i.repo) && i.tag == r.tag)
+            {
+                if i.repo.contains('/') {
+                    needs.registry.push(format!("{}:{}", i.repo, i.tag));
                 }
             }
-            Check::Service(s) => {
-                if let Some(f) = &s.replicas_above_file {
-                    self.files.push(f.clone());
-                }
-                if s.internal_network {
-                    self.listing(ViewKind::Networks);
-                }
-                if s.secret.is_some() {
-                    self.listing(ViewKind::Secrets);
-                }
-                if s.config.is_some() {
-                    self.listing(ViewKind::Configs);
-                }
-            }
-            Check::FileImage(f) => self.files.push(f.file.clone()),
-            Check::NodePort(_) => self.listing(ViewKind::Networks),
-            Check::KubeSecret(_) => self.listing(ViewKind::Secrets),
-            Check::Namespace(_) => self.listing(ViewKind::Volumes),
-            _ => {}
         }
-        self.files.dedup();
-        self.registry.dedup();
+        Check::Service(s) => {
+            if let Some(f) = &s.replicas_above_file {
+                needs.files.push(f.clone());
+            }
+            if s.internal_network {
+                needs.listing(ViewKind::Networks);
+            }
+            if s.secret.is_some() {
+                needs.listing(ViewKind::Secrets);
+            }
+            if s.config.is_some() {
+                needs.listing(ViewKind::Configs);
+            }
+        }
+        Check::FileImage(f) => needs.files.push(f.file.clone()),
+        Check::NodePort(_) => needs.listing(ViewKind::Networks),
+        Check::KubeSecret(_) => needs.listing(ViewKind::Secrets),
+        Check::Namespace(_) => needs.listing(ViewKind::Volumes),
+        _ => {}
     }
+    needs.files.dedup();
+    needs.registry.dedup();
 }
 
 mod eval;

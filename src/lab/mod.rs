@@ -5,88 +5,15 @@
 //! there ([`progress`]) and the hand-in is written there ([`report`]).
 
 pub mod check;
-pub mod probe;
 pub mod progress;
 pub mod report;
+
+pub use crate::presets::{PRESETS, Preset, manifests, names};
 
 use crate::i18n::Lang;
 use check::{Check, Probed, Snapshot, Verdict};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-pub struct Preset {
-    pub name: &'static str,
-    /// Path inside the preset folder, and content.
-    pub files: &'static [(&'static str, &'static str)],
-}
-
-pub const PRESETS: &[Preset] = &[
-    Preset {
-        name: "semana-3",
-        files: &[
-            ("lab.yaml", include_str!("../../presets/semana-3/lab.yaml")),
-            (
-                "stack.yml",
-                include_str!("../../presets/semana-3/stack.yml"),
-            ),
-            (
-                "nginx.conf",
-                include_str!("../../presets/semana-3/nginx.conf"),
-            ),
-        ],
-    },
-    Preset {
-        name: "semana-4",
-        files: &[
-            ("lab.yaml", include_str!("../../presets/semana-4/lab.yaml")),
-            (
-                "stack.yml",
-                include_str!("../../presets/semana-4/stack.yml"),
-            ),
-            (
-                "nginx.conf",
-                include_str!("../../presets/semana-4/nginx.conf"),
-            ),
-        ],
-    },
-    Preset {
-        name: "practica-k8s",
-        files: &[
-            (
-                "lab.yaml",
-                include_str!("../../presets/practica-k8s/lab.yaml"),
-            ),
-            (
-                "manifests.yaml",
-                include_str!("../../presets/practica-k8s/manifests.yaml"),
-            ),
-        ],
-    },
-    Preset {
-        name: "desafio-final",
-        files: &[
-            (
-                "lab.yaml",
-                include_str!("../../presets/desafio-final/lab.yaml"),
-            ),
-            (
-                "manifests.yaml",
-                include_str!("../../presets/desafio-final/manifests.yaml"),
-            ),
-        ],
-    },
-];
-
-/// The Kubernetes manifests a preset ships, if it is a Kubernetes one.
-pub fn manifests(name: &str) -> Option<&'static str> {
-    PRESETS
-        .iter()
-        .find(|p| p.name == name)?
-        .files
-        .iter()
-        .find(|(f, _)| *f == "manifests.yaml")
-        .map(|(_, t)| *t)
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Text {
@@ -147,10 +74,6 @@ pub enum LabError {
     Invalid(String),
     #[error("{}", crate::tr!("lab.no_folder", dir = .0))]
     NoLab(String),
-}
-
-pub fn names() -> Vec<&'static str> {
-    PRESETS.iter().map(|p| p.name).collect()
 }
 
 fn preset(name: &str) -> Result<&'static Preset, LabError> {
@@ -269,7 +192,7 @@ pub fn evaluate(step: &Step, snap: &Snapshot, probed: Option<&Probed>) -> Option
 pub fn needs(lab: &Lab, snap: &Snapshot) -> check::Needs {
     let mut n = check::Needs::default();
     for c in lab.steps.iter().flat_map(|s| &s.checks) {
-        n.add(c, snap);
+        check::add_needs(&mut n, c, snap);
     }
     n
 }
@@ -389,7 +312,7 @@ pub async fn assess(
         images: &images,
     };
     let dir = opened.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let probed = probe::all(backend, &needs(&opened.lab, &snap), &dir).await;
+    let probed = crate::backend::probe::all(backend, &needs(&opened.lab, &snap), &dir).await;
     let verdicts: Vec<Option<Now>> = opened
         .lab
         .steps
@@ -443,7 +366,7 @@ pub fn record_local(opened: &Opened, now: i64) -> Vec<String> {
         images: &[],
     };
     let mut probed = Probed::default();
-    probe::local(&needs(&opened.lab, &empty), dir, &mut probed);
+    crate::backend::probe::local(&needs(&opened.lab, &empty), dir, &mut probed);
     let verdicts: Vec<Option<Now>> = opened
         .lab
         .steps

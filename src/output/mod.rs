@@ -364,7 +364,7 @@ pub async fn run(
         Command::History => return Err(RunError::ConsoleOnly("history".into())),
         Command::Edit { .. } => return Err(RunError::ConsoleOnly("edit".into())),
         Command::Labs => {
-            let rows: Vec<Vec<String>> = crate::lab::names()
+            let rows: Vec<Vec<String>> = crate::presets::names()
                 .iter()
                 .filter_map(|n| crate::lab::load(n).ok())
                 .map(|l| {

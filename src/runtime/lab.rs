@@ -133,7 +133,7 @@ pub fn watch_files(state: &mut State) {
     let Some(needs) = crate::app::lab::needs(state) else {
         return;
     };
-    let stamps = crate::lab::probe::stamps(&needs, &dir);
+    let stamps = crate::backend::probe::stamps(&needs, &dir);
     crate::app::lab::files_looked_at(state, &stamps);
 }
 

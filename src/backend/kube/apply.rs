@@ -110,7 +110,7 @@ impl Kube {
         force: bool,
         progress: &mpsc::Sender<Progress>,
     ) -> Result<Outcome, Error> {
-        let (text, file) = match crate::lab::manifests(source) {
+        let (text, file) = match crate::presets::manifests(source) {
             Some(t) if !std::path::Path::new(source).exists() => {
                 (t.to_string(), format!("{source}/manifests.yaml"))
             }
@@ -275,7 +275,7 @@ mod tests {
     #[test]
     fn the_presets_manifests_parse() {
         for p in ["practica-k8s", "desafio-final"] {
-            let m = parse(crate::lab::manifests(p).unwrap(), p, "default").unwrap();
+            let m = parse(crate::presets::manifests(p).unwrap(), p, "default").unwrap();
             assert!(m.len() >= 4, "{p}");
         }
     }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::model::{Availability, Mode, NodeStatus, Port};
 use crate::tr;
+use std::collections::BTreeMap;
 
 fn node(id: &str, role: Role, label: Option<&str>) -> Node {
     Node {
@@ -299,7 +300,7 @@ fn pushed_images_are_looked_up_under_their_registry_name() {
     };
     let c = parse("pushed: { name: api-semana-3, tag: latest }");
     let mut needs = Needs::default();
-    needs.add(&c, &snap);
+    add_needs(&mut needs, &c, &snap);
     assert_eq!(needs.registry, ["127.0.0.1:5000/api-semana-3:latest"]);
     let mut p = Probed::default();
     p.registry

@@ -1,11 +1,64 @@
-//! Gathers what checks need beyond the cluster snapshot: the lab folder's files and
-//! certificates (read here), a registry and the object listings (asked of the backend). Run off
-//! the UI task: by the backend driver for the console, inline for headless commands.
+//! The lab's probe: what the lab's checks need beyond the cluster snapshot (`Needs`) and what was
+//! found (`Probed`): the lab folder's files and certificates (read here), a registry and the
+//! object listings (asked of the backend). Run off the UI task: by the backend driver for the
+//! console, inline for headless commands. The checks themselves live in `lab::check`.
 
-use super::check::{CertFact, Needs, Probed};
-use crate::backend::{Backend, Error};
+use super::{Backend, Error};
+use crate::model::listing::{Listing, ViewKind};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// What the probe must gather for these checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub files: Vec<String>,
+    /// (certificate, CA files to verify against)
+    pub certs: Vec<(String, Vec<String>)>,
+    pub registry: Vec<String>,
+    pub listings: Vec<ViewKind>,
+}
+
+impl Needs {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+            && self.certs.is_empty()
+            && self.registry.is_empty()
+            && self.listings.is_empty()
+    }
+
+    /// Asks for a listing of this kind (once).
+    pub fn listing(&mut self, k: ViewKind) {
+        if !self.listings.contains(&k) {
+            self.listings.push(k);
+        }
+    }
+}
+
+/// A certificate file as read: its summaries, and for each CA file asked about, whether it
+/// verifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertFact {
+    pub read: Result<Vec<crate::certs::Summary>, String>,
+    pub verified: BTreeMap<String, Result<(), String>>,
+}
+
+/// Facts gathered off the snapshot: files, certificates, a registry, listings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Probed {
+    /// Contents of the files checks read (`None`: missing).
+    pub files: BTreeMap<String, Option<String>>,
+    pub certs: BTreeMap<String, CertFact>,
+    /// A reference looked up in its registry: found, or why not.
+    pub registry: BTreeMap<String, Result<(), String>>,
+    pub listings: Vec<Listing>,
+}
+
+impl Probed {
+    /// The listing of this kind, when it was gathered.
+    pub fn listing(&self, kind: ViewKind) -> Option<&Listing> {
+        self.listings.iter().find(|l| l.kind == kind)
+    }
+}
 
 /// Files larger than this are not read whole (a lab's files are small).
 const MAX_FILE: u64 = 1 << 20;
