@@ -56,34 +56,35 @@ pub struct NodeConfig {
     pub cert_path: Option<PathBuf>,
 }
 
-impl Config {
-    /// The nodes' endpoints by hostname.
-    pub fn node_endpoints(
-        &self,
-    ) -> std::collections::HashMap<String, crate::backend::endpoint::Endpoint> {
-        use crate::backend::endpoint::{Endpoint, Source, Tls};
-        let mut out = std::collections::HashMap::new();
-        for (name, n) in self.nodes.iter().flatten() {
-            let tls = n.tls_verify.unwrap_or(false).then(|| {
-                let dir = n.cert_path.clone().unwrap_or_default();
-                Tls {
-                    ca: dir.join("ca.pem"),
-                    cert: dir.join("cert.pem"),
-                    key: dir.join("key.pem"),
-                }
-            });
-            out.insert(
-                name.clone(),
-                Endpoint {
-                    host: n.host.clone(),
-                    tls,
-                    source: Source::Flag,
-                },
-            );
+/// The formats an evidence screenshot is saved in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Png,
+    Svg,
+    Txt,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Png, Format::Svg, Format::Txt];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+            Format::Txt => "txt",
         }
-        out
+    }
+
+    /// The format a file name asks for, by its extension.
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::ALL.into_iter().find(|f| f.extension() == ext)
     }
 }
+
+/// The evidence folder, as the exercises name it.
+pub const DEFAULT_DIR: &str = "evidencias";
 
 /// The `[lab]` table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -102,7 +103,7 @@ pub struct SnapConfig {
     /// Folder for evidence, relative to the working directory (default: evidencias).
     pub dir: Option<PathBuf>,
     /// Files written by each snapshot: png, svg, txt (default: png and txt).
-    pub formats: Option<Vec<crate::export::Format>>,
+    pub formats: Option<Vec<Format>>,
     /// The title bar with pane, cluster, lab step and time (default: on).
     pub frame: Option<bool>,
     /// Mask values whose keys look secret: PASSWORD, TOKEN, KEY... (default: on).
@@ -115,7 +116,7 @@ pub struct SnapConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapSettings {
     pub dir: PathBuf,
-    pub formats: Vec<crate::export::Format>,
+    pub formats: Vec<Format>,
     pub frame: bool,
     pub redact: bool,
     pub scale: u32,
@@ -130,11 +131,11 @@ impl SnapSettings {
             dir: evidence_dir
                 .map(Path::to_path_buf)
                 .or(c.dir)
-                .unwrap_or_else(|| PathBuf::from(crate::export::DEFAULT_DIR)),
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR)),
             formats: c
                 .formats
                 .filter(|f| !f.is_empty())
-                .unwrap_or_else(|| vec![crate::export::Format::Png, crate::export::Format::Txt]),
+                .unwrap_or_else(|| vec![Format::Png, Format::Txt]),
             frame: c.frame.unwrap_or(true),
             redact: c.redact.unwrap_or(true),
             scale: c.scale.unwrap_or(1),

@@ -60,7 +60,7 @@ fn render(s: &State, theme: &Theme, w: u16, h: u16) -> Buffer {
 }
 
 fn text(s: &State, w: u16, h: u16) -> String {
-    ui::buffer_text(&render(s, &Theme::default_dark(), w, h))
+    estiba::export::text(&render(s, &Theme::default_dark(), w, h))
 }
 
 #[test]
@@ -209,7 +209,7 @@ fn no_size_panics_whatever_is_open() {
 }
 
 fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
-    let text = ui::buffer_text(buf);
+    let text = estiba::export::text(buf);
     for (y, line) in text.lines().enumerate() {
         if let Some(byte) = line.find(needle) {
             let x = unicode_width::UnicodeWidthStr::width(&line[..byte]);

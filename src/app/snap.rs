@@ -100,7 +100,7 @@ pub fn picture(
         )
     });
     let look = Look {
-        palette: Palette::of(theme),
+        palette: Palette::of(theme.fg, theme.bg),
         title,
         scale: scale.unwrap_or(settings.scale),
     };

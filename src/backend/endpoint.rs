@@ -151,6 +151,30 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The config's `[nodes.NAME]` engines, by hostname.
+pub fn of_nodes(cfg: &crate::config::Config) -> std::collections::HashMap<String, Endpoint> {
+    let mut out = std::collections::HashMap::new();
+    for (name, n) in cfg.nodes.iter().flatten() {
+        let tls = n.tls_verify.unwrap_or(false).then(|| {
+            let dir = n.cert_path.clone().unwrap_or_default();
+            Tls {
+                ca: dir.join("ca.pem"),
+                cert: dir.join("cert.pem"),
+                key: dir.join("key.pem"),
+            }
+        });
+        out.insert(
+            name.clone(),
+            Endpoint {
+                host: n.host.clone(),
+                tls,
+                source: Source::Flag,
+            },
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,36 +11,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
 
+pub use crate::config::{DEFAULT_DIR, Format};
 pub use raster::{CELL_H, CELL_W, Palette, cells_origin, frame_extra};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Png,
-    Svg,
-    Txt,
-}
-
-impl Format {
-    pub const ALL: [Format; 3] = [Format::Png, Format::Svg, Format::Txt];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Png => "png",
-            Format::Svg => "svg",
-            Format::Txt => "txt",
-        }
-    }
-
-    /// The format a file name asks for, by its extension.
-    pub fn of(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Format::ALL.into_iter().find(|f| f.extension() == ext)
-    }
-}
-
-/// The default folder, as the exercises name it.
-pub const DEFAULT_DIR: &str = "evidencias";
 
 /// How a snapshot is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,9 +47,27 @@ pub fn crop(buf: &Buffer, area: Rect) -> Buffer {
     out
 }
 
-/// The text of the cells, a line a row, trailing spaces trimmed.
+/// The text of the cells, a line a row, trailing spaces trimmed (a wide character's second
+/// cell is skipped).
 pub fn text(buf: &Buffer) -> String {
-    crate::ui::buffer_text(buf)
+    let area = buf.area;
+    let mut out = String::new();
+    for y in area.y..area.y + area.height {
+        let mut row = String::new();
+        let mut skip = 0;
+        for x in area.x..area.x + area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            row.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push_str(row.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 pub use crate::model::inspect::secret_key;

@@ -157,8 +157,8 @@ pub struct Palette {
 impl Palette {
     /// A theme's foreground and background; where the theme keeps the terminal's, a dark or a
     /// light screen to suit its foreground.
-    pub fn of(theme: &crate::ui::theme::Theme) -> Palette {
-        let fg = rgb(theme.fg, [0xe5, 0xe5, 0xe5], false);
+    pub fn of(fg: ratatui::style::Color, bg: ratatui::style::Color) -> Palette {
+        let fg = rgb(fg, [0xe5, 0xe5, 0xe5], false);
         let dark = luminance(fg) >= 0.5;
         let default_bg = if dark {
             [0x1d, 0x1f, 0x24]
@@ -167,7 +167,7 @@ impl Palette {
         };
         Palette {
             fg,
-            bg: rgb(theme.bg, default_bg, true),
+            bg: rgb(bg, default_bg, true),
         }
     }
 

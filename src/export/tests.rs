@@ -119,7 +119,7 @@ fn txt_is_the_buffer_text_and_svg_has_the_cells() {
     buf.set_string(0, 0, "Nodos <3> & más", Style::default().fg(Color::Green));
     buf.set_string(0, 1, "│ok", Style::default().add_modifier(Modifier::BOLD));
     let txt = String::from_utf8(encode(&buf, &look(None, 1), Format::Txt).unwrap()).unwrap();
-    assert_eq!(txt, crate::ui::buffer_text(&buf));
+    assert_eq!(txt, text(&buf));
     assert_eq!(txt, "Nodos <3> & más\n│ok\n");
     let svg = String::from_utf8(encode(&buf, &look(Some("t"), 1), Format::Svg).unwrap()).unwrap();
     assert!(svg.starts_with("<svg"), "{svg}");

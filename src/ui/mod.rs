@@ -269,25 +269,3 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Overlay::None => {}
     }
 }
-
-/// The screen's text, row by row (for tests and the text export).
-pub fn buffer_text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in area.y..area.y + area.height {
-        let mut row = String::new();
-        let mut skip = 0;
-        for x in area.x..area.x + area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            row.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push_str(row.trim_end());
-        out.push('\n');
-    }
-    out
-}
