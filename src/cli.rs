@@ -1,15 +1,10 @@
 //! Command-line flags. The words after the flags are a command of the one grammar
 //! (`estiba scale gopenux_backend 5`): they are parsed by `command::parse`, not by clap.
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Output {
-    #[default]
-    Table,
-    Json,
-}
+pub use crate::output::Output;
 
 #[derive(Debug, Parser, Default)]
 #[command(

@@ -5,13 +5,7 @@ use super::input::Effect;
 use super::state::{Pane, State};
 use crossterm::event::{KeyCode, KeyEvent};
 
-/// An inspected object as YAML, with the words of its comments in the user's language.
-pub fn yaml(found: &crate::model::inspect::Inspected) -> String {
-    found.to_yaml([
-        &crate::tr!("inspect.status"),
-        &crate::tr!("inspect.changed"),
-    ])
-}
+pub use crate::output::yaml;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InspectWindow {

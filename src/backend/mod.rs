@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod demo;
 pub mod endpoint;
+pub mod exec;
 pub mod files;
 pub mod kube;
 pub mod probe;

@@ -1,9 +1,9 @@
 //! `lab check` and `lab report` on the command line: the lab's steps against the cluster, as a
 //! table (or JSON) and as the hand-in.
 
+use super::Output;
 use super::{Permissions, RunError, h, json};
 use crate::backend::Backend;
-use crate::cli::Output;
 use crate::lab::{Assessed, Opened, Status, report};
 use crate::tr;
 use std::path::{Path, PathBuf};

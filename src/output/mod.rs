@@ -1,7 +1,6 @@
 //! Headless commands: the same grammar as the palette, run once, printed as a plain table or JSON.
 
 use crate::backend::{Backend, Error};
-use crate::cli::Output;
 use crate::command::Command;
 use crate::model::action::Progress;
 use crate::model::human_size;
@@ -27,6 +26,22 @@ fn h(keys: &[&'static str]) -> Vec<String> {
     keys.iter()
         .map(|k| crate::i18n::text(k).to_uppercase())
         .collect()
+}
+
+/// How a headless command prints: a table (or YAML, for inspect) or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Output {
+    #[default]
+    Table,
+    Json,
+}
+
+/// An inspected object as YAML, with the words of its comments in the user's language.
+pub fn yaml(found: &crate::model::inspect::Inspected) -> String {
+    found.to_yaml([
+        &crate::tr!("inspect.status"),
+        &crate::tr!("inspect.changed"),
+    ])
 }
 
 /// What a headless command failed on.
@@ -340,7 +355,7 @@ pub async fn run(
             };
             let text = match output {
                 Output::Json => json(&found.object),
-                Output::Table => crate::app::inspect::yaml(&found),
+                Output::Table => yaml(&found),
             };
             if let Some(file) = out {
                 std::fs::write(&file, &text)?;
@@ -626,7 +641,7 @@ async fn exec(
         None => {}
     }
     let req = crate::model::ExecRequest::new(i, container, cmd);
-    let reach = crate::runtime::exec::Reach::of(backend);
+    let reach = crate::backend::exec::Reach::of(backend);
     let Some(via) = reach.via(&req, Some(&info)).await else {
         return Err(RunError::Lab(tr!("exec.no_engine")));
     };
@@ -634,7 +649,7 @@ async fn exec(
     if tty {
         crossterm::terminal::enable_raw_mode()?;
     }
-    let r = crate::runtime::exec::run(&via, &req, &perms.shells).await;
+    let r = crate::backend::exec::run(&via, &req, &perms.shells).await;
     if tty {
         let _ = crossterm::terminal::disable_raw_mode();
     }

@@ -1,9 +1,9 @@
 //! `estiba stats [SERVICE] [--no-stream]`: the use of running tasks, as `docker stats` prints it
 //! (the same columns and units), or as JSON with the raw numbers.
 
+use super::Output;
 use super::{RunError, h, json, table};
 use crate::backend::Backend;
-use crate::cli::Output;
 use crate::model::Instance;
 use crate::model::stats::{StatsTarget, Usage, binary_size, decimal_size};
 use crate::tr;

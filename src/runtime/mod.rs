@@ -3,12 +3,12 @@
 //! the terminal, and the effects `app` asks for (files, evidence, certificates off the UI task).
 //! It draws only when the screen would change, so an idle console writes nothing.
 
-pub mod exec;
 mod lab;
 pub mod snap;
 
 use crate::app::input::{self, Effect};
 use crate::app::state::State;
+use crate::backend::exec;
 use crate::backend::{self, Backend, Event};
 use crate::ui::{self, theme::Theme};
 use crossterm::event::{Event as TermEvent, EventStream};

@@ -1,5 +1,6 @@
-//! A shell in a task's container or a pod, in this terminal: the console steps aside (its key
-//! reader is dropped, the alternate screen left), the container gets a real TTY — raw keys in
+//! A shell in a task's container or a pod, in this terminal: the caller steps aside (the console
+//! drops its key reader and leaves the alternate screen; `estiba exec` has nothing to put away),
+//! the container gets a real TTY — raw keys in
 //! (Ctrl-C included), its output out, window resizes forwarded — and when the shell ends the
 //! console comes back as it was. Through the engine's exec API (`docker.rs`) or the pod's exec
 //! subresource over the API server's websocket (`kube.rs`).
@@ -47,7 +48,7 @@ pub enum Via {
     /// (looked at only for a task on another node).
     Engine {
         manager: bollard::Docker,
-        elsewhere: Result<bollard::Docker, crate::backend::swarm::Unreached>,
+        elsewhere: Result<bollard::Docker, super::swarm::Unreached>,
         local_node: String,
         swarm: bool,
     },
@@ -58,12 +59,12 @@ pub enum Via {
 /// What a backend can open a shell through, taken before the backend moves to its task.
 pub struct Reach {
     docker: Option<bollard::Docker>,
-    nodes: Option<std::sync::Arc<crate::backend::swarm::NodeEngines>>,
-    kube: Option<crate::backend::kube::Clients>,
+    nodes: Option<std::sync::Arc<super::swarm::NodeEngines>>,
+    kube: Option<super::kube::Clients>,
 }
 
 impl Reach {
-    pub fn of(backend: &crate::backend::Backend) -> Reach {
+    pub fn of(backend: &super::Backend) -> Reach {
         Reach {
             docker: backend.docker(),
             nodes: backend.node_engines(),
@@ -88,7 +89,7 @@ impl Reach {
             Some(n) if !req.node_id.is_empty() && req.node_id != local_node => {
                 n.get(&req.node).await
             }
-            _ => Err(crate::backend::swarm::Unreached::NotConfigured),
+            _ => Err(super::swarm::Unreached::NotConfigured),
         };
         Some(Via::Engine {
             manager,
