@@ -87,12 +87,12 @@ fn snap_png() {
     let mut bytes = 0;
     for i in 0..40 {
         let t = Instant::now();
-        let (buf, look) = estiba::app::snap::picture(
+        let (buf, look) = estiba::runtime::snap::picture(
             &s,
             &theme,
             screen,
             estiba::command::SnapWhat::Screen,
-            estiba::app::snap::Source::Screen,
+            estiba::runtime::snap::Source::Screen,
             &settings,
             None,
         );

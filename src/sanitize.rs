@@ -91,6 +91,32 @@ fn skip_string_body(chars: &mut Chars<'_>) {
     }
 }
 
+/// A name that is safe as a file name on every system: no path separators or characters Windows
+/// refuses, no leading dots; accents and ñ are kept.
+pub fn safe_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars() {
+        let unsafe_char = c.is_control()
+            || c.is_whitespace()
+            || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|');
+        let c = if unsafe_char { '-' } else { c };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let out: String = out
+        .trim_start_matches(['.', '-'])
+        .trim_end_matches(['.', '-'])
+        .chars()
+        .take(100)
+        .collect();
+    if out.is_empty() {
+        "evidencia".into()
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(Debug)]

@@ -414,3 +414,49 @@ fn only_what_is_on_screen_is_measured() {
         assert!(shown.contains(&w.name), "{} is on screen", w.name);
     }
 }
+
+/// A click, through the layout the renderer makes, as the console hands it to the state.
+fn click(s: &mut State, x: u16, y: u16, screen: Rect) {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let regions = ui::regions(s, screen);
+    estiba::app::mouse::handle_mouse(
+        s,
+        MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        },
+        &regions,
+    );
+}
+
+#[test]
+fn a_click_selects_the_row_under_it_and_focuses_its_pane() {
+    let mut s = State::new("demo", true, 100, 1_000_000);
+    for ev in Demo::at(1_000_000).events() {
+        s.apply_event(ev);
+    }
+    let screen = Rect::new(0, 0, 200, 50);
+    let regions = ui::regions(&s, screen);
+    let (_, services) = *regions
+        .panes
+        .iter()
+        .find(|(p, _)| *p == Pane::Services)
+        .unwrap();
+    // The title (top border), the column header, the stack's group, then the services.
+    click(&mut s, services.x + 4, services.y + 4, screen);
+    assert_eq!(s.focus, Pane::Services);
+    assert_eq!(s.view(Pane::Services).selected, 1);
+    let (_, tasks) = *regions
+        .panes
+        .iter()
+        .find(|(p, _)| *p == Pane::Tasks)
+        .unwrap();
+    click(&mut s, tasks.x + 3, tasks.y + 3, screen);
+    assert_eq!(s.focus, Pane::Tasks);
+    assert_eq!(s.view(Pane::Tasks).selected, 1);
+    // A group header selects nothing new.
+    click(&mut s, services.x + 4, services.y + 2, screen);
+    assert_eq!(s.view(Pane::Services).selected, 1);
+}

@@ -13,6 +13,7 @@ pub mod lab;
 pub mod logs;
 pub mod mouse;
 mod palette;
+pub mod regions;
 pub mod snap;
 pub mod sort;
 pub mod state;

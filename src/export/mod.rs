@@ -12,6 +12,7 @@ use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
 
 pub use crate::config::{DEFAULT_DIR, Format};
+pub use crate::sanitize::safe_name;
 pub use raster::{CELL_H, CELL_W, Palette, cells_origin, frame_extra};
 
 /// How a snapshot is drawn.
@@ -133,32 +134,6 @@ pub fn redact(buf: &mut Buffer) -> usize {
         }
     }
     masked
-}
-
-/// A name that is safe as a file name on every system: no path separators or characters Windows
-/// refuses, no leading dots; accents and ñ are kept.
-pub fn safe_name(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.trim().chars() {
-        let unsafe_char = c.is_control()
-            || c.is_whitespace()
-            || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|');
-        let c = if unsafe_char { '-' } else { c };
-        if !(c == '-' && out.ends_with('-')) {
-            out.push(c);
-        }
-    }
-    let out: String = out
-        .trim_start_matches(['.', '-'])
-        .trim_end_matches(['.', '-'])
-        .chars()
-        .take(100)
-        .collect();
-    if out.is_empty() {
-        "evidencia".into()
-    } else {
-        out
-    }
 }
 
 /// `stem`, or `stem-2`, `stem-3`... the first for which no file of any of `formats` exists.

@@ -96,6 +96,10 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
         now,
     );
     state.theme_name = opts.theme.name.clone();
+    state.themes = crate::ui::theme::names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
     state.events.capacity = opts.events_kept;
     state.show_finished = opts.show_finished;
     state.logs.timestamps = opts.log_timestamps;
@@ -244,7 +248,8 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                 Some(Ok(TermEvent::Mouse(m))) if state.mouse => {
                     let size = terminal.size()?;
                     let screen = Rect::new(0, 0, size.width, size.height);
-                    for fx in crate::app::mouse::handle_mouse(&mut state, m, screen) {
+                    let regions = crate::ui::regions(&state, screen);
+                    for fx in crate::app::mouse::handle_mouse(&mut state, m, &regions) {
                         let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
                         carry_out(fx, &mut state, &mut theme, &shell).await;
                     }

@@ -94,21 +94,9 @@ pub fn pane_areas(state: &State, area: Rect, kind: LayoutKind) -> Vec<(Pane, Rec
     }
 }
 
-/// Where each part of the screen goes. Empty rectangles for parts not shown.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Regions {
-    pub tabs: Rect,
-    /// Everything between the tab strip and the prompt line.
-    pub body: Rect,
-    /// The body without the lab's side pane.
-    pub main: Rect,
-    pub lab: Option<Rect>,
-    pub prompt: Rect,
-    pub status: Rect,
-    /// The panes drawn (none while the editor is open).
-    pub panes: Vec<(Pane, Rect)>,
-}
+pub use crate::app::regions::Regions;
 
+/// Where each part of the screen goes at this size, in this state.
 pub fn regions(state: &State, area: Rect) -> Regions {
     let kind = layout_kind(area);
     if kind == LayoutKind::TooSmall {
