@@ -1,7 +1,8 @@
 //! Commands of the one grammar applied to the console's state: what changes in it, and the
 //! effects for the runtime to carry out.
 
-use super::input::*;
+use super::act::*;
+use super::effect::Effect;
 use super::state::{Input, Overlay, Pane, State};
 use crate::backend::find_by_name;
 use crate::command::Command;
@@ -78,12 +79,12 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             match found {
                 Ok(t) => {
                     s.focus = Pane::Logs;
-                    let capacity = super::input::LOG_TAIL.min(s.logs.capacity);
+                    let capacity = LOG_TAIL.min(s.logs.capacity);
                     let mut opts = req.options(s.now, capacity);
                     opts.tail = opts.tail.min(s.logs.capacity);
                     // The console follows unless an end was asked for.
                     opts.follow = req.until.is_none();
-                    return super::input::follow_with(s, t, opts);
+                    return follow_with(s, t, opts);
                 }
                 Err(e) => s.toast(e.to_string(), true),
             }
@@ -277,7 +278,7 @@ fn exec(
             Some(crate::model::ContainerChoice::Ask) => {
                 let said = tr!("exec.pick_container", name = i.name, containers = all);
                 if cmd.is_empty() {
-                    super::input::prefill(s, format!("exec {} -c ", i.name), i.containers.clone());
+                    prefill(s, format!("exec {} -c ", i.name), i.containers.clone());
                 }
                 s.toast(said, !cmd.is_empty());
                 return vec![];

@@ -1,58 +1,15 @@
 //! Keys and commands become state changes and effects. Pure: no I/O here; the event loop carries
 //! out the effects.
 
+use super::act::PAGE;
+pub use super::act::{LOG_TAIL, follow, follow_with, prefill, start};
+pub use super::effect::Effect;
 use super::keymap::{self, KeyAction};
 use super::state::{Input, Overlay, Palette, Pane, State};
-use crate::backend::Op;
 use crate::command::Command;
-use crate::i18n::Lang;
 use crate::model::LogTarget;
 use crate::tr;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-/// What the event loop must do after a key or command.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    Op(Op),
-    /// Read a file into the editor.
-    OpenEditor {
-        path: std::path::PathBuf,
-        stack: String,
-    },
-    /// Write the editor's text, check it, and preview the deploy.
-    SaveEditor,
-    Theme(String),
-    Lang(Lang),
-    /// Save an evidence screenshot of what is on screen.
-    Snap(crate::command::Snap),
-    /// Make certificates (or read one): local files, no cluster.
-    Certs(crate::command::CertsCommand),
-    /// Hand the terminal to a shell in a container, then take it back.
-    Exec(crate::model::ExecRequest),
-    /// Capture the mouse (or give it back to the terminal).
-    Mouse(bool),
-    /// Write what the logs pane holds into a file.
-    SaveLogs(String),
-    /// Write a lab preset's files into a folder.
-    LabInit {
-        name: String,
-        dir: std::path::PathBuf,
-    },
-    /// Open a lab: the folder's (`None`: the one in this folder) or a preset's; with `check`,
-    /// show its steps' checks once open.
-    LabOpen {
-        name: Option<String>,
-        check: bool,
-    },
-    /// Write the open lab's hand-in (`evidencias/index.html`, `README.md`).
-    LabReport {
-        student: Option<String>,
-    },
-}
-
-pub(super) const PAGE: isize = 10;
-/// Lines of history asked for when logs start.
-pub const LOG_TAIL: usize = 500;
 
 pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.kind == crossterm::event::KeyEventKind::Release {
@@ -146,7 +103,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
     let pane = s.focus;
     if pane == Pane::Services
         && s.slot.is_some()
-        && let Some(fx) = super::views::key(s, a)
+        && let Some(fx) = super::view_keys::key(s, a)
     {
         return fx;
     }
@@ -169,7 +126,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::Home => s.move_selection(pane, isize::MIN / 2),
         KeyAction::End => s.move_selection(pane, isize::MAX / 2),
         KeyAction::Open => return open(s),
-        KeyAction::Inspect => return super::inspect::open_selected(s, pane),
+        KeyAction::Inspect => return super::open::open_selected(s, pane),
         KeyAction::Find => {
             if pane == Pane::Logs {
                 s.input = Input::Search;
@@ -178,7 +135,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
             }
         }
         KeyAction::LogFilter => s.input = Input::LogFilter,
-        KeyAction::Sort(reverse) => super::sort::next(s, pane, reverse),
+        KeyAction::Sort(reverse) => super::sorted::next(s, pane, reverse),
         KeyAction::Exec => {
             return super::commands::apply(
                 s,
@@ -506,57 +463,6 @@ fn labels_key(s: &mut State, node_id: &str, selected: usize, key: KeyEvent) -> V
     vec![]
 }
 
-/// Sends an action to the backend and remembers it as under way.
-pub fn start(s: &mut State, action: crate::model::action::Action) -> Vec<Effect> {
-    let id = s.next_action;
-    s.next_action += 1;
-    s.running.insert(
-        id,
-        (
-            action.clone(),
-            tr!("progress.started", command = action.cli(s.is_kube())),
-        ),
-    );
-    vec![Effect::Op(Op::Act { id, action })]
-}
-
-/// The palette, opened with a command already written (what a key like `s` does).
-pub fn prefill(s: &mut State, text: String, candidates: Vec<String>) {
-    s.input = Input::Palette(crate::app::state::Palette {
-        text,
-        candidates,
-        ..Default::default()
-    });
-}
-
-/// Starts following a target's logs: a new generation, so lines of the old one are dropped.
-pub fn follow(s: &mut State, target: LogTarget) -> Vec<Effect> {
-    let opts = crate::model::LogOptions {
-        tail: LOG_TAIL.min(s.logs.capacity),
-        follow: true,
-        ..Default::default()
-    };
-    follow_with(s, target, opts)
-}
-
-/// Starts showing a target's logs as asked (`:logs web --since 10m --until 5m`).
-pub fn follow_with(
-    s: &mut State,
-    target: LogTarget,
-    opts: crate::model::LogOptions,
-) -> Vec<Effect> {
-    s.logs.generation += 1;
-    s.logs.lines.clear();
-    s.logs.scroll = 0;
-    s.logs.ended = None;
-    s.logs.target = Some(target.clone());
-    vec![Effect::Op(Op::FollowLogs {
-        target,
-        opts,
-        generation: s.logs.generation,
-    })]
-}
-
 /// `n` goes to the next older match, `N` to the next newer one.
 fn jump_to_match(s: &mut State, older: bool) {
     let needle = s.logs.search.to_lowercase();
@@ -649,8 +555,8 @@ use super::palette::*;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::Event;
     use crate::backend::demo::Demo;
+    use crate::backend::{Event, Op};
 
     fn demo_state() -> State {
         let mut s = State::new("demo", true, 100, 1_000_000);

@@ -1,8 +1,6 @@
 //! The inspect window's state: an object as YAML lines, scrolled and searched with the keys a
 //! pager has (`/`, `n`, `N`), and a file to write it to when `:inspect … --out F` asked.
 
-use super::input::Effect;
-use super::state::{Pane, State};
 use crossterm::event::{KeyCode, KeyEvent};
 
 pub use crate::output::yaml;
@@ -156,63 +154,6 @@ impl InspectWindow {
             _ => {}
         }
         WindowKey::Stay
-    }
-}
-
-/// Opens the inspect window on the selected row of a pane.
-pub(super) fn open_selected(s: &mut State, pane: Pane) -> Vec<Effect> {
-    use crate::model::inspect::Kind;
-    let kube = s.is_kube();
-    let target = match pane {
-        Pane::Services => s.current_workload().map(|w| {
-            let kind = if kube {
-                Kind::Deployment
-            } else {
-                Kind::Service
-            };
-            (kind, w.name.clone())
-        }),
-        Pane::Tasks => s.selected_instance().map(|i| {
-            if kube {
-                (Kind::Pod, i.name.clone())
-            } else {
-                (Kind::Task, i.id.clone())
-            }
-        }),
-        Pane::Nodes => s.selected_node().map(|n| {
-            (
-                Kind::Node,
-                if kube {
-                    n.hostname.clone()
-                } else {
-                    n.id.clone()
-                },
-            )
-        }),
-        Pane::Images => {
-            let sel = s.view(Pane::Images).selected;
-            s.visible_images().get(sel).map(|i| {
-                let name = if i.tag.is_empty() || i.tag == "<none>" {
-                    i.id.clone()
-                } else {
-                    format!("{}:{}", i.repo, i.tag)
-                };
-                (Kind::Image, name)
-            })
-        }
-        Pane::Logs => None,
-    };
-    match target {
-        Some((kind, name)) => super::commands::apply(
-            s,
-            crate::command::Command::Inspect {
-                kind: Some(kind),
-                name,
-                show_secrets: false,
-                out: None,
-            },
-        ),
-        None => vec![],
     }
 }
 

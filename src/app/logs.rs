@@ -2,7 +2,8 @@
 //! or a regular expression after `re:`), apart from search, which highlights and jumps. And the
 //! pane's lines as text, for `:logs save FILE`.
 
-use crate::model::LogLine;
+use crate::model::{LogLine, LogTarget};
+use std::collections::VecDeque;
 
 #[derive(Debug, Clone)]
 enum Matcher {
@@ -83,7 +84,59 @@ impl LogFilter {
     }
 }
 
-impl super::state::LogView {
+/// The logs pane: what it follows, the lines kept, scroll, search and filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogView {
+    pub target: Option<LogTarget>,
+    pub generation: u64,
+    pub lines: VecDeque<LogLine>,
+    pub capacity: usize,
+    /// Lines scrolled up from the bottom; 0 follows new lines.
+    pub scroll: usize,
+    pub search: String,
+    /// Only the lines that match are shown.
+    pub filter: LogFilter,
+    pub timestamps: bool,
+    pub wrap: bool,
+    pub ended: Option<Option<String>>,
+}
+
+impl LogView {
+    pub fn new(capacity: usize) -> LogView {
+        LogView {
+            target: None,
+            generation: 0,
+            lines: VecDeque::new(),
+            capacity: capacity.max(1),
+            scroll: 0,
+            search: String::new(),
+            filter: Default::default(),
+            timestamps: false,
+            wrap: false,
+            ended: None,
+        }
+    }
+
+    pub fn push(&mut self, lines: Vec<LogLine>) {
+        let added = lines.iter().filter(|l| self.filter.matches(l)).count();
+        for l in lines {
+            if self.lines.len() == self.capacity {
+                self.lines.pop_front();
+            }
+            self.lines.push_back(l);
+        }
+        // Scrolled up: stay on the same lines while new ones arrive below.
+        if self.scroll > 0 {
+            self.scroll = (self.scroll + added).min(self.lines.len().saturating_sub(1));
+        }
+    }
+
+    pub fn following(&self) -> bool {
+        self.scroll == 0
+    }
+}
+
+impl LogView {
     /// Positions in `lines` of the lines shown, oldest first.
     pub fn visible(&self) -> Vec<usize> {
         (0..self.lines.len())

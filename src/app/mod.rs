@@ -2,19 +2,26 @@
 //! (backend operations, files, evidence, certificates) that `runtime` carries out. Nothing here
 //! touches the terminal, the network or the disk.
 
+pub mod act;
 pub mod certs_form;
 pub mod cluster;
 mod commands;
 pub mod editor;
+pub mod effect;
+mod events;
 pub mod input;
 pub mod inspect;
 pub mod keymap;
 pub mod lab;
+pub mod lab_session;
 pub mod logs;
 pub mod mouse;
+mod open;
 mod palette;
 pub mod regions;
 pub mod snap;
 pub mod sort;
+pub mod sorted;
 pub mod state;
+mod view_keys;
 pub mod views;

@@ -1,6 +1,7 @@
 //! The `:` palette: editing, history, completion, and running what was typed.
 
-use super::input::*;
+use super::commands::apply;
+use super::effect::Effect;
 use super::state::{Input, Palette, State};
 use crate::command::{self};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

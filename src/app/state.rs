@@ -1,12 +1,12 @@
 //! The console's state. Only the UI task touches it: backend events and commands update it, and
 //! the pure renderers in `ui/` draw it.
 
-use super::cluster::{Changed, Cluster};
-use crate::backend::{ConnState, Event};
-use crate::model::action::{Action, Detail};
+use super::cluster::Cluster;
+use crate::model::action::Action;
 use crate::model::*;
 use std::collections::VecDeque;
 
+pub use super::logs::LogView;
 pub use crate::model::Pane;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,57 +33,6 @@ impl EventLog {
             }
             self.items.push_back(e);
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogView {
-    pub target: Option<LogTarget>,
-    pub generation: u64,
-    pub lines: VecDeque<LogLine>,
-    pub capacity: usize,
-    /// Lines scrolled up from the bottom; 0 follows new lines.
-    pub scroll: usize,
-    pub search: String,
-    /// Only the lines that match are shown.
-    pub filter: super::logs::LogFilter,
-    pub timestamps: bool,
-    pub wrap: bool,
-    pub ended: Option<Option<String>>,
-}
-
-impl LogView {
-    pub fn new(capacity: usize) -> LogView {
-        LogView {
-            target: None,
-            generation: 0,
-            lines: VecDeque::new(),
-            capacity: capacity.max(1),
-            scroll: 0,
-            search: String::new(),
-            filter: Default::default(),
-            timestamps: false,
-            wrap: false,
-            ended: None,
-        }
-    }
-
-    pub fn push(&mut self, lines: Vec<LogLine>) {
-        let added = lines.iter().filter(|l| self.filter.matches(l)).count();
-        for l in lines {
-            if self.lines.len() == self.capacity {
-                self.lines.pop_front();
-            }
-            self.lines.push_back(l);
-        }
-        // Scrolled up: stay on the same lines while new ones arrive below.
-        if self.scroll > 0 {
-            self.scroll = (self.scroll + added).min(self.lines.len().saturating_sub(1));
-        }
-    }
-
-    pub fn following(&self) -> bool {
-        self.scroll == 0
     }
 }
 
@@ -188,7 +137,7 @@ pub struct State {
     /// The files each stack was last deployed from, for `edit STACK`.
     pub deployed_from: std::collections::BTreeMap<String, Vec<String>>,
     /// The lab open in the side pane, and its current step.
-    pub lab: Option<super::lab::LabSession>,
+    pub lab: Option<super::lab_session::LabSession>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
     pub preview_for: Option<(u64, Action)>,
     /// A view shown in the services pane's place (networks, volumes, secrets, configs).
@@ -252,163 +201,6 @@ impl State {
             error,
             until: self.now + 4,
         });
-    }
-
-    pub fn apply_event(&mut self, ev: Event) {
-        let ev = match self.cluster.apply(ev, self.now) {
-            Ok(Changed::Conn) => {
-                match &self.cluster.conn {
-                    ConnState::Reconnecting { error, .. } => self.last_error = Some(error.clone()),
-                    ConnState::Connected => self.last_error = None,
-                    _ => {}
-                }
-                return;
-            }
-            Ok(Changed::Rows(pane)) => {
-                if pane == Pane::Services {
-                    super::lab::services_changed(self);
-                }
-                self.reselect(pane);
-                return;
-            }
-            Ok(Changed::Stats) => return,
-            // Why there are none, said once (the pane's title keeps saying it shortly) — unless
-            // something else is being said: that matters more (an RBAC refusal, say).
-            Ok(Changed::NoStats(why)) => {
-                if self.toast.is_none() {
-                    self.toast(why, false);
-                }
-                return;
-            }
-            Err(ev) => ev,
-        };
-        match ev {
-            Event::Events(batch) => {
-                self.events.push(batch);
-                self.refresh_events_view();
-            }
-            Event::Listing(l) => {
-                let filter = self.view(Pane::Services).filter.clone();
-                if let Some(v) = self.slot.as_mut().filter(|v| v.kind == l.kind) {
-                    v.listing = Some(l);
-                    v.move_by(0, &filter);
-                }
-            }
-            Event::Logs { generation, lines } if generation == self.logs.generation => {
-                self.logs.push(lines)
-            }
-            Event::Logs { .. } => {}
-            Event::LogsEnded { generation, error } if generation == self.logs.generation => {
-                if let Some(e) = &error {
-                    self.last_error = Some(e.clone());
-                }
-                self.logs.ended = Some(error);
-            }
-            Event::LogsEnded { .. } => {}
-            Event::Conn(_)
-            | Event::Info(_)
-            | Event::Nodes(_)
-            | Event::Workloads(_)
-            | Event::Instances(_)
-            | Event::Images(_)
-            | Event::Stats(_)
-            | Event::StatsUnavailable(_) => {}
-            Event::Error(e) => self.toast(e, true),
-            Event::LabProbed { seq, probed } => super::lab::probed(self, seq, probed),
-            Event::Pushed => super::lab::want_probe(self),
-            Event::Progress { id, progress } => {
-                if let Some(r) = self.running.get_mut(&id) {
-                    r.1 = progress.text().to_string();
-                }
-            }
-            Event::Done { id, result, .. }
-                if self.preview_for.as_ref().is_some_and(|(p, _)| *p == id) =>
-            {
-                self.running.remove(&id);
-                let Some((_, deploy)) = self.preview_for.take() else {
-                    return;
-                };
-                match result {
-                    Ok(outcome) => {
-                        let body = outcome
-                            .detail
-                            .map(|d| d.to_text())
-                            .unwrap_or_else(|| outcome.summary.clone());
-                        self.overlay = Overlay::Text {
-                            title: format!("{} · {}", crate::tr!("preview.title"), outcome.summary),
-                            body,
-                        };
-                        self.input = Input::Confirm(deploy);
-                    }
-                    Err(e) => self.toast(e, true),
-                }
-            }
-            Event::Done { id, action, result } => {
-                self.running.remove(&id);
-                // A push, a deploy, a tag: the files and the registry may tell something new.
-                super::lab::want_probe(self);
-                let cli = action.cli(self.is_kube());
-                if let (Ok(_), Action::Deploy { files, stack, .. }) = (&result, &action) {
-                    self.deployed_from.insert(stack.clone(), files.clone());
-                }
-                match result {
-                    Ok(outcome) => {
-                        self.last_error = None;
-                        self.activity.push(Activity {
-                            at: self.now,
-                            cli: cli.clone(),
-                            ok: true,
-                            text: outcome.summary.clone(),
-                        });
-                        self.toast(
-                            format!(
-                                "{}\n{} {cli}",
-                                outcome.summary,
-                                crate::tr!("toast.equivalent")
-                            ),
-                            false,
-                        );
-                        if let Some(Detail::Inspect(found)) = &outcome.detail {
-                            let text = super::inspect::yaml(found);
-                            let mut w = super::inspect::InspectWindow::new(
-                                outcome.summary.clone(),
-                                &text,
-                                self.inspect_out.remove(&id),
-                            );
-                            w.links = found.links.clone();
-                            w.back = self.inspect_back.take();
-                            self.overlay = Overlay::Inspect(Box::new(w));
-                        } else if let Some(detail) = outcome.detail.filter(|_| {
-                            matches!(
-                                action,
-                                Action::JoinToken(_)
-                                    | Action::KubeList(_)
-                                    | Action::SecretShow(_)
-                                    | Action::Apply { .. }
-                            )
-                        }) {
-                            self.overlay = Overlay::Text {
-                                title: outcome.summary,
-                                body: detail.to_text(),
-                            };
-                        }
-                    }
-                    Err(e) => {
-                        // A link that could not be followed: the window it came from again.
-                        if let Some(w) = self.inspect_back.take() {
-                            self.overlay = Overlay::Inspect(w);
-                        }
-                        self.activity.push(Activity {
-                            at: self.now,
-                            cli,
-                            ok: false,
-                            text: e.clone(),
-                        });
-                        self.toast(e, true);
-                    }
-                }
-            }
-        }
     }
 
     pub fn view(&self, pane: Pane) -> &ListView {
@@ -693,6 +485,7 @@ fn contains(hay: &str, needle_lower: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::backend::Event;
     use crate::backend::demo::Demo;
 
     pub fn demo_state() -> State {

@@ -2,7 +2,7 @@
 //! of an image ID shows.
 
 use super::{frame, message};
-use crate::app::sort;
+use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::human_size;
 use crate::tr;

@@ -2,7 +2,7 @@
 //! selected node's labels are listed in full below the table.
 
 use super::{frame, message};
-use crate::app::sort;
+use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::{Availability, NodeStatus, Role, SwarmRole};
 use crate::tr;

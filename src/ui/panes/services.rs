@@ -2,7 +2,7 @@
 //! ports, update state. On an engine outside a swarm: containers grouped by compose project.
 
 use super::{frame, message};
-use crate::app::sort;
+use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::{Health, Mode, SwarmRole, Workload};
 use crate::tr;

@@ -2,7 +2,7 @@
 //! the error in the error colour, image. Finished tasks are dimmed, and hidden until `a`.
 
 use super::{frame, message};
-use crate::app::sort;
+use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::stats::{self, Usage};
 use crate::tr;

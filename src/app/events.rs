@@ -1,0 +1,179 @@
+//! What the backend says, taken into the state: the cluster's rows, logs, listings, the lab's
+//! probe, and actions' progress and results (a toast, the activity log, a window to read).
+
+use super::cluster::Changed;
+use super::inspect::InspectWindow;
+use super::state::{Activity, Input, Overlay, Pane, State};
+use crate::backend::{ConnState, Event};
+use crate::model::action::{Action, Detail, Outcome};
+
+impl State {
+    pub fn apply_event(&mut self, ev: Event) {
+        let ev = match self.cluster.apply(ev, self.now) {
+            Ok(Changed::Conn) => {
+                match &self.cluster.conn {
+                    ConnState::Reconnecting { error, .. } => self.last_error = Some(error.clone()),
+                    ConnState::Connected => self.last_error = None,
+                    _ => {}
+                }
+                return;
+            }
+            Ok(Changed::Rows(pane)) => {
+                if pane == Pane::Services {
+                    super::lab::services_changed(self);
+                }
+                self.reselect(pane);
+                return;
+            }
+            Ok(Changed::Stats) => return,
+            // Why there are none, said once (the pane's title keeps saying it shortly) — unless
+            // something else is being said: that matters more (an RBAC refusal, say).
+            Ok(Changed::NoStats(why)) => {
+                if self.toast.is_none() {
+                    self.toast(why, false);
+                }
+                return;
+            }
+            Err(ev) => ev,
+        };
+        match ev {
+            Event::Events(batch) => {
+                self.events.push(batch);
+                self.refresh_events_view();
+            }
+            Event::Listing(l) => {
+                let filter = self.view(Pane::Services).filter.clone();
+                if let Some(v) = self.slot.as_mut().filter(|v| v.kind == l.kind) {
+                    v.listing = Some(l);
+                    v.move_by(0, &filter);
+                }
+            }
+            Event::Logs { generation, lines } if generation == self.logs.generation => {
+                self.logs.push(lines)
+            }
+            Event::Logs { .. } => {}
+            Event::LogsEnded { generation, error } if generation == self.logs.generation => {
+                if let Some(e) = &error {
+                    self.last_error = Some(e.clone());
+                }
+                self.logs.ended = Some(error);
+            }
+            Event::LogsEnded { .. } => {}
+            Event::Conn(_)
+            | Event::Info(_)
+            | Event::Nodes(_)
+            | Event::Workloads(_)
+            | Event::Instances(_)
+            | Event::Images(_)
+            | Event::Stats(_)
+            | Event::StatsUnavailable(_) => {}
+            Event::Error(e) => self.toast(e, true),
+            Event::LabProbed { seq, probed } => super::lab::probed(self, seq, probed),
+            Event::Pushed => super::lab::want_probe(self),
+            Event::Progress { id, progress } => {
+                if let Some(r) = self.running.get_mut(&id) {
+                    r.1 = progress.text().to_string();
+                }
+            }
+            Event::Done { id, result, .. }
+                if self.preview_for.as_ref().is_some_and(|(p, _)| *p == id) =>
+            {
+                self.previewed(id, result)
+            }
+            Event::Done { id, action, result } => self.done(id, action, result),
+        }
+    }
+
+    /// A deploy's preview came: shown, with the deploy waiting for y/N.
+    fn previewed(&mut self, id: u64, result: Result<Outcome, String>) {
+        self.running.remove(&id);
+        let Some((_, deploy)) = self.preview_for.take() else {
+            return;
+        };
+        match result {
+            Ok(outcome) => {
+                let body = outcome
+                    .detail
+                    .map(|d| d.to_text())
+                    .unwrap_or_else(|| outcome.summary.clone());
+                self.overlay = Overlay::Text {
+                    title: format!("{} · {}", crate::tr!("preview.title"), outcome.summary),
+                    body,
+                };
+                self.input = Input::Confirm(deploy);
+            }
+            Err(e) => self.toast(e, true),
+        }
+    }
+
+    /// An action ended: the activity log, a toast with the docker command that does the same,
+    /// and what it brought to read (an object inspected, a join command, a listing).
+    fn done(&mut self, id: u64, action: Action, result: Result<Outcome, String>) {
+        self.running.remove(&id);
+        // A push, a deploy, a tag: the files and the registry may tell something new.
+        super::lab::want_probe(self);
+        let cli = action.cli(self.is_kube());
+        if let (Ok(_), Action::Deploy { files, stack, .. }) = (&result, &action) {
+            self.deployed_from.insert(stack.clone(), files.clone());
+        }
+        match result {
+            Ok(outcome) => {
+                self.last_error = None;
+                self.activity.push(Activity {
+                    at: self.now,
+                    cli: cli.clone(),
+                    ok: true,
+                    text: outcome.summary.clone(),
+                });
+                self.toast(
+                    format!(
+                        "{}\n{} {cli}",
+                        outcome.summary,
+                        crate::tr!("toast.equivalent")
+                    ),
+                    false,
+                );
+                self.show(id, &action, outcome);
+            }
+            Err(e) => {
+                // A link that could not be followed: the window it came from again.
+                if let Some(w) = self.inspect_back.take() {
+                    self.overlay = Overlay::Inspect(w);
+                }
+                self.activity.push(Activity {
+                    at: self.now,
+                    cli,
+                    ok: false,
+                    text: e.clone(),
+                });
+                self.toast(e, true);
+            }
+        }
+    }
+
+    /// What an action brought to read, in a window: an inspected object, or the text of the
+    /// actions whose result is the text (a join token, a listing, a secret, an apply).
+    fn show(&mut self, id: u64, action: &Action, outcome: Outcome) {
+        if let Some(Detail::Inspect(found)) = &outcome.detail {
+            let text = super::inspect::yaml(found);
+            let mut w =
+                InspectWindow::new(outcome.summary.clone(), &text, self.inspect_out.remove(&id));
+            w.links = found.links.clone();
+            w.back = self.inspect_back.take();
+            self.overlay = Overlay::Inspect(Box::new(w));
+        } else if let Some(detail) = outcome.detail.filter(|_| {
+            matches!(
+                action,
+                Action::JoinToken(_)
+                    | Action::KubeList(_)
+                    | Action::SecretShow(_)
+                    | Action::Apply { .. }
+            )
+        }) {
+            self.overlay = Overlay::Text {
+                title: outcome.summary,
+                body: detail.to_text(),
+            };
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Keys on a view in the services pane's place (networks, volumes, secrets, configs, events).
+
+use super::act::{PAGE, prefill};
+use super::effect::Effect;
+use super::keymap::KeyAction;
+use super::state::{Pane, State};
+
+/// Keys on a view in the services pane's place: move, inspect a row (`y`, Enter), Esc back
+/// to the services; the services' own actions do not apply. `None`: as on any pane.
+pub(super) fn key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
+    let filter = s.view(Pane::Services).filter.clone();
+    let kube = s.is_kube();
+    let v = s.slot.as_mut()?;
+    let delta = match a {
+        KeyAction::Up => -1,
+        KeyAction::Down => 1,
+        KeyAction::PageUp => -PAGE,
+        KeyAction::PageDown => PAGE,
+        KeyAction::Home => isize::MIN / 2,
+        KeyAction::End => isize::MAX / 2,
+        KeyAction::Clear if filter.is_empty() => return Some(super::commands::close_view(s)),
+        KeyAction::Inspect | KeyAction::Open => {
+            let Some(row) = v.selected_row(&filter) else {
+                return Some(vec![]);
+            };
+            // A view's row is its object; an event's row names the object it is about.
+            let (kind, name) = match v.kind.object_kind(kube) {
+                Some(k) => (k, row[0].clone()),
+                None => {
+                    let kind = row
+                        .get(1)
+                        .and_then(|k| crate::model::events::inspect_kind(k));
+                    match (kind, row.get(3)) {
+                        (Some(k), Some(n)) if !n.is_empty() => (k, n.clone()),
+                        _ => return Some(vec![]),
+                    }
+                }
+            };
+            return Some(super::commands::apply(
+                s,
+                crate::command::Command::Inspect {
+                    kind: Some(kind),
+                    name,
+                    show_secrets: false,
+                    out: None,
+                },
+            ));
+        }
+        KeyAction::Prefill(super::keymap::Prefill::Remove) => {
+            if let (Some(kind), Some(name)) = (v.kind.object_kind(kube), v.selected_name(&filter)) {
+                // Kubernetes objects go as kubectl has them: `delete KIND/NAME`.
+                let text = if kube {
+                    format!("delete {}/{name}", kind.word())
+                } else {
+                    format!("{} rm {name}", kind.word())
+                };
+                prefill(s, text, vec![]);
+            }
+            return Some(vec![]);
+        }
+        KeyAction::Sort(reverse) => {
+            let n = v.listing.as_ref().map_or(0, |l| l.columns.len());
+            v.sort = super::sort::cycle(v.sort, n, reverse);
+            return Some(vec![]);
+        }
+        KeyAction::Prefill(_) | KeyAction::ToggleFinished => return Some(vec![]),
+        _ => return None,
+    };
+    v.move_by(delta, &filter);
+    Some(vec![])
+}
