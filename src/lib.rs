@@ -5,6 +5,7 @@ pub mod app;
 pub mod backend;
 pub mod certs;
 pub mod cli;
+pub mod columns;
 pub mod command;
 pub mod config;
 pub mod export;

@@ -1,16 +1,13 @@
 //! Sorting a pane as the user asks (`o`, `O`) and the mark its column titles carry.
 
-use super::sort::{column_keys, columns, cycle};
+use super::sort::cycle;
 use super::state::{Pane, State};
 
 /// `o`: the next column (after the last, back to the order as listed); `O`: the other way.
 pub fn next(s: &mut State, pane: Pane, reverse: bool) {
-    // The CPU and memory columns (the last two of services and tasks) are there only with samples.
+    // The CPU and memory columns (the last of services and tasks) are there only with samples.
     let measured = !s.cluster.stats.last.is_empty();
-    let n = match pane {
-        Pane::Services | Pane::Tasks if !measured => columns(pane) - 2,
-        _ => columns(pane),
-    };
+    let n = crate::columns::sortable(pane, measured);
     if n == 0 {
         return;
     }
@@ -19,7 +16,7 @@ pub fn next(s: &mut State, pane: Pane, reverse: bool) {
     let said = match v.sort {
         Some(sort) => crate::tr!(
             "sort.by",
-            column = crate::i18n::text(column_keys(pane)[sort.col]),
+            column = crate::i18n::text(crate::columns::titles(pane)[sort.col]),
             way = if sort.desc { "▼" } else { "▲" }
         ),
         None => crate::tr!("sort.none"),

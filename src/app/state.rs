@@ -226,7 +226,10 @@ impl State {
                         .any(|(k, v)| contains(&format!("{k}={v}"), &f))
             })
             .collect();
-        super::sort::apply(&mut v, self.view(Pane::Nodes).sort, super::sort::node);
+        let ctx = crate::columns::Ctx::at(self.now);
+        super::sort::apply(&mut v, self.view(Pane::Nodes).sort, |n, c| {
+            crate::columns::key(crate::columns::NODES, n, c, &ctx)
+        });
         v
     }
 
@@ -285,8 +288,13 @@ impl State {
             })
             .collect();
         let stats = &self.cluster.stats;
+        let usage = |id: &str| stats.last.get(id).cloned();
+        let ctx = crate::columns::Ctx {
+            now: self.now,
+            usage: &usage,
+        };
         super::sort::apply(&mut v, self.view(Pane::Tasks).sort, |i, c| {
-            super::sort::instance(i, c, stats)
+            crate::columns::key(crate::columns::TASKS, i, c, &ctx)
         });
         v
     }
@@ -304,7 +312,10 @@ impl State {
                     || i.id.starts_with(&f)
             })
             .collect();
-        super::sort::apply(&mut v, self.view(Pane::Images).sort, super::sort::image);
+        let ctx = crate::columns::Ctx::at(self.now);
+        super::sort::apply(&mut v, self.view(Pane::Images).sort, |i, c| {
+            crate::columns::key(crate::columns::IMAGES, i, c, &ctx)
+        });
         v
     }
 

@@ -2,12 +2,11 @@
 //! of an image ID shows.
 
 use super::{frame, message};
-use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::human_size;
 use crate::tr;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::table::{self, Col, TableRow};
+use crate::ui::widgets::table::{self, TableRow};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -33,34 +32,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         };
         return message(&text, theme.muted(), inner, buf);
     }
-    let cols = [
-        Col::new(
-            sort::title(state, Pane::Images, 0, tr!("col.repository")),
-            20,
-            3,
-            0,
-        )
-        .cut_left(),
-        Col::new(sort::title(state, Pane::Images, 1, tr!("col.tag")), 8, 1, 0),
-        Col::new(
-            sort::title(state, Pane::Images, 2, tr!("col.image_id")),
-            12,
-            0,
-            1,
-        ),
-        Col::new(
-            sort::title(state, Pane::Images, 3, tr!("col.size")),
-            8,
-            0,
-            2,
-        ),
-        Col::new(
-            sort::title(state, Pane::Images, 4, tr!("col.created")),
-            7,
-            0,
-            3,
-        ),
-    ];
+    let cols = super::columns(state, Pane::Images, crate::columns::IMAGES, false);
     let row = |k: usize| {
         let i = list[k];
         TableRow {

@@ -8,13 +8,39 @@ pub mod tasks;
 pub mod view;
 
 use crate::app::state::{Pane, State};
+use crate::columns::{Column, Shown};
 use crate::tr;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::table::Col;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+
+/// A pane's columns from its table (`crate::columns`): titles with the sort's mark, widths; the
+/// measured ones (CPU, memory) only while samples come in.
+pub fn columns<T>(
+    state: &State,
+    pane: Pane,
+    table: &'static [Column<T>],
+    measured: bool,
+) -> Vec<Col> {
+    crate::columns::pane(table)
+        .filter(|c| c.shown == Shown::Both || measured)
+        .enumerate()
+        .map(|(k, c)| {
+            let title =
+                crate::app::sorted::title(state, pane, k, crate::i18n::text(c.title).to_string());
+            let col = Col::new(title, c.width.min, c.width.grow, c.width.drop);
+            if c.width.cut_left {
+                col.cut_left()
+            } else {
+                col
+            }
+        })
+        .collect()
+}
 
 /// The pane's frame: `N Title extra`, marked stale while reconnecting. Returns the inner area.
 pub fn frame(

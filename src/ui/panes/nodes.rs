@@ -2,12 +2,11 @@
 //! selected node's labels are listed in full below the table.
 
 use super::{frame, message};
-use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::{Availability, NodeStatus, Role, SwarmRole};
 use crate::tr;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::table::{self, Col, TableRow};
+use crate::ui::widgets::table::{self, TableRow};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -41,45 +40,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         height: inner.height - detail_h,
         ..inner
     };
-    let cols = [
-        Col::new(
-            sort::title(state, Pane::Nodes, 0, tr!("col.hostname")),
-            12,
-            2,
-            0,
-        ),
-        Col::new(sort::title(state, Pane::Nodes, 1, tr!("col.role")), 9, 0, 1),
-        Col::new(
-            sort::title(state, Pane::Nodes, 2, tr!("col.status")),
-            6,
-            0,
-            1,
-        ),
-        Col::new(
-            sort::title(state, Pane::Nodes, 3, tr!("col.availability")),
-            6,
-            0,
-            2,
-        ),
-        Col::new(
-            sort::title(state, Pane::Nodes, 4, tr!("col.engine")),
-            8,
-            0,
-            4,
-        ),
-        Col::new(
-            sort::title(state, Pane::Nodes, 5, tr!("col.address")),
-            11,
-            0,
-            3,
-        ),
-        Col::new(
-            sort::title(state, Pane::Nodes, 6, tr!("col.labels")),
-            10,
-            3,
-            2,
-        ),
-    ];
+    let cols = super::columns(state, Pane::Nodes, crate::columns::NODES, false);
     let row = |k: usize| {
         let n = nodes[k];
         {

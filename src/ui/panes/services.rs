@@ -2,7 +2,6 @@
 //! ports, update state. On an engine outside a swarm: containers grouped by compose project.
 
 use super::{frame, message};
-use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::{Health, Mode, SwarmRole, Workload};
 use crate::tr;
@@ -86,59 +85,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&text, theme.muted(), inner, buf);
     }
     let measured = !state.cluster.stats.last.is_empty();
-    let mut cols = vec![
-        Col::new(
-            sort::title(state, Pane::Services, 0, tr!("col.name")),
-            18,
-            3,
-            0,
-        ),
-        Col::new(
-            sort::title(state, Pane::Services, 1, tr!("col.mode")),
-            10,
-            0,
-            3,
-        ),
-        Col::new(
-            sort::title(state, Pane::Services, 2, tr!("col.replicas")),
-            8,
-            0,
-            0,
-        ),
-        Col::new(
-            sort::title(state, Pane::Services, 3, tr!("col.image")),
-            16,
-            3,
-            1,
-        )
-        .cut_left(),
-        Col::new(
-            sort::title(state, Pane::Services, 4, tr!("col.ports")),
-            10,
-            1,
-            2,
-        ),
-        Col::new(
-            sort::title(state, Pane::Services, 5, tr!("col.update")),
-            9,
-            1,
-            4,
-        ),
-    ];
-    // After what the pane showed before: the ports matter more than the CPU.
+    let mut cols = super::columns(state, Pane::Services, crate::columns::SERVICES, measured);
+    // Beside the CPU and memory (from the table), their trend over the last minutes.
     if measured {
-        cols.push(Col::new(
-            sort::title(state, Pane::Services, 6, tr!("col.cpu")),
-            6,
-            0,
-            2,
-        ));
-        cols.push(Col::new(
-            sort::title(state, Pane::Services, 7, tr!("col.mem")),
-            7,
-            0,
-            3,
-        ));
         cols.push(Col::new(tr!("col.cpu_trend"), 10, 0, 2));
     }
     // Group headers and services, in order; rows are built only for what is in view.

@@ -2,7 +2,6 @@
 //! the error in the error colour, image. Finished tasks are dimmed, and hidden until `a`.
 
 use super::{frame, message};
-use crate::app::sorted as sort;
 use crate::app::state::{Pane, State};
 use crate::model::stats::{self, Usage};
 use crate::tr;
@@ -94,59 +93,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         return message(&text, theme.muted(), inner, buf);
     }
     let measured = !state.cluster.stats.last.is_empty();
-    let mut cols = vec![
-        Col::new(
-            sort::title(state, Pane::Tasks, 0, tr!("col.name")),
-            16,
-            2,
-            0,
-        ),
-        Col::new(
-            sort::title(state, Pane::Tasks, 1, tr!("col.node")),
-            10,
-            1,
-            2,
-        ),
-        Col::new(
-            sort::title(state, Pane::Tasks, 2, tr!("col.desired")),
-            8,
-            0,
-            3,
-        ),
-        Col::new(
-            sort::title(state, Pane::Tasks, 3, tr!("col.current")),
-            14,
-            0,
-            0,
-        ),
-        Col::new(
-            sort::title(state, Pane::Tasks, 4, tr!("col.error")),
-            12,
-            3,
-            1,
-        ),
-        Col::new(
-            sort::title(state, Pane::Tasks, 5, tr!("col.image")),
-            12,
-            1,
-            4,
-        )
-        .cut_left(),
-    ];
-    // After what the pane showed before: a task's node matters more than its CPU.
+    let mut cols = super::columns(state, Pane::Tasks, crate::columns::TASKS, measured);
+    // Beside the CPU and memory (from the table), the network.
     if measured {
-        cols.push(Col::new(
-            sort::title(state, Pane::Tasks, 6, tr!("col.cpu")),
-            6,
-            0,
-            2,
-        ));
-        cols.push(Col::new(
-            sort::title(state, Pane::Tasks, 7, tr!("col.mem")),
-            9,
-            0,
-            2,
-        ));
         cols.push(Col::new(tr!("col.net"), 9, 0, 4));
     }
     let row = |k: usize| {
