@@ -177,3 +177,58 @@ pub async fn record_passes(backend: Option<&Backend>, perms: &Permissions, now: 
         }
     }
 }
+
+/// The lab commands headless: `labs`, `lab open|init|check|report` (next/prev/close are the
+/// console's).
+pub(super) async fn run(
+    backend: &Backend,
+    cmd: crate::command::Command,
+    output: Output,
+    perms: &Permissions,
+    now: i64,
+) -> Result<String, RunError> {
+    use crate::command::{Command, LabCommand};
+    let lab_error = |e: crate::lab::LabError| RunError::Lab(e.to_string());
+    Ok(match cmd {
+        Command::Lab(LabCommand::Open(name)) => {
+            let l = crate::lab::load(&name).map_err(lab_error)?;
+            let lang = crate::i18n::lang();
+            let mut out = format!("{}\n\n", l.title.get(lang));
+            for s in &l.steps {
+                out.push_str(&format!("  {:<24} {}\n", s.name, s.text(lang)));
+            }
+            out
+        }
+        Command::Lab(LabCommand::Init { name, dir }) => {
+            let dir = PathBuf::from(dir.unwrap_or_else(|| name.clone()));
+            let files = crate::lab::init(&name, &dir).map_err(lab_error)?;
+            files.iter().map(|f| format!("{}\n", f.display())).collect()
+        }
+        Command::Lab(LabCommand::Check(name)) => {
+            check(backend, name.as_deref(), output, perms, now).await?
+        }
+        Command::Lab(LabCommand::Report { name, student }) => {
+            write_report(backend, name.as_deref(), student, perms, now).await?
+        }
+        Command::Lab(_) => return Err(RunError::ConsoleOnly("lab next/prev/close".into())),
+        // `labs`: the presets.
+        _ => {
+            let rows: Vec<Vec<String>> = crate::presets::names()
+                .iter()
+                .filter_map(|n| crate::lab::load(n).ok())
+                .map(|l| {
+                    vec![
+                        l.name.clone(),
+                        l.stack.clone(),
+                        l.steps.len().to_string(),
+                        l.title.get(crate::i18n::lang()).to_string(),
+                    ]
+                })
+                .collect();
+            super::table(
+                &h(&["col.name", "col.stack", "col.steps", "col.title"]),
+                &rows,
+            )
+        }
+    })
+}
