@@ -95,6 +95,67 @@ pub fn service(
     let deploy = s.get("deploy").cloned().unwrap_or(J::Null);
     let dp = p(path, "deploy");
     let mut c = json!({ "Image": image, "Labels": with_stack(labels(at, s.get("labels"), &p(path, "labels"))?, stack) });
+    basics(at, s, path, lookup, &mut c)?;
+    if let Some(v) = s.get("volumes") {
+        c["Mounts"] = json!(mounts(at, stack, v, &p(path, "volumes"), volumes, lookup)?);
+    }
+    objects(at, stack, s, path, top, &mut c)?;
+    name_resolution(at, s, path, &mut c)?;
+    security(at, s, path, &mut c)?;
+    let mut task = json!({ "ContainerSpec": c });
+    if let Some(l) = s.get("logging") {
+        task["LogDriver"] = logging(at, l, &p(path, "logging"))?;
+    }
+    if let Some(r) = deploy.get("resources") {
+        task["Resources"] = resources(at, r, &p(&dp, "resources"))?;
+    }
+    if let Some(rp) = deploy.get("restart_policy") {
+        task["RestartPolicy"] = restart_policy(at, rp, &p(&dp, "restart_policy"))?;
+    } else if let Some(v) = s.get("restart")
+        && let Some(r) = restart(at, v, &p(path, "restart"))?
+    {
+        // The CLI still converts `restart` (while warning that it is unsupported).
+        task["RestartPolicy"] = r;
+    }
+    if let Some(pl) = deploy.get("placement") {
+        task["Placement"] = placement(at, pl, &p(&dp, "placement"))?;
+    }
+    task["Networks"] = J::Array(attachments(at, stack, key, s, path, networks)?);
+
+    let mut svc_labels = with_stack(labels(at, deploy.get("labels"), &p(&dp, "labels"))?, stack);
+    svc_labels.insert(
+        "com.docker.stack.image".into(),
+        task["ContainerSpec"]["Image"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    );
+    let mut out = json!({ "Name": format!("{stack}_{key}"), "Labels": svc_labels, "TaskTemplate": task, "Mode": mode(at, &deploy, &dp)? });
+    let mut endpoint = json!({});
+    if let Some(m) = deploy.get("endpoint_mode") {
+        endpoint["Mode"] = J::String(string(at, m, &p(&dp, "endpoint_mode"))?.to_lowercase());
+    }
+    if let Some(ps) = s.get("ports") {
+        endpoint["Ports"] = json!(ports(at, ps, &p(path, "ports"))?);
+    }
+    out["EndpointSpec"] = endpoint;
+    if let Some(u) = deploy.get("update_config") {
+        out["UpdateConfig"] = update_config(at, u, &p(&dp, "update_config"))?;
+    }
+    if let Some(u) = deploy.get("rollback_config") {
+        out["RollbackConfig"] = update_config(at, u, &p(&dp, "rollback_config"))?;
+    }
+    Ok(out)
+}
+
+/// The container's command, environment and plain settings.
+fn basics(
+    at: &At<'_>,
+    s: &J,
+    path: &[String],
+    lookup: &dyn Fn(&str) -> Option<String>,
+    c: &mut J,
+) -> R<()> {
     let split = |at: &At<'_>, v: &J, path: &[String]| -> R<Vec<String>> {
         match v {
             J::String(sh) => {
@@ -140,9 +201,11 @@ pub fn service(
     if let Some(v) = s.get("oom_score_adj") {
         c["OomScoreAdj"] = json!(int(at, v, &p(path, "oom_score_adj"))?);
     }
-    if let Some(v) = s.get("volumes") {
-        c["Mounts"] = json!(mounts(at, stack, v, &p(path, "volumes"), volumes, lookup)?);
-    }
+    Ok(())
+}
+
+/// Secret and config references (and a credential spec's config), and the privileges.
+fn objects(at: &At<'_>, stack: &str, s: &J, path: &[String], top: &J, c: &mut J) -> R<()> {
     // Secret and config references, read alike.
     let objects = |section: &str, kind: &str| -> R<Vec<J>> {
         match s.get(section) {
@@ -202,6 +265,11 @@ pub fn service(
     if !configs.is_empty() || s.get("configs").is_some() {
         c["Configs"] = json!(configs);
     }
+    Ok(())
+}
+
+/// Extra hosts and DNS.
+fn name_resolution(at: &At<'_>, s: &J, path: &[String], c: &mut J) -> R<()> {
     if let Some(v) = s.get("extra_hosts") {
         let hosts = pairs(at, v, &p(path, "extra_hosts"), &['=', ':'])?;
         c["Hosts"] = json!(
@@ -228,6 +296,11 @@ pub fn service(
         }
         c["DNSConfig"] = d;
     }
+    Ok(())
+}
+
+/// Healthcheck, capabilities, sysctls and ulimits.
+fn security(at: &At<'_>, s: &J, path: &[String], c: &mut J) -> R<()> {
     if let Some(h) = s.get("healthcheck") {
         c["HealthCheck"] = healthcheck(at, h, &p(path, "healthcheck"))?;
     }
@@ -253,107 +326,76 @@ pub fn service(
     if let Some(v) = s.get("ulimits") {
         c["Ulimits"] = json!(ulimits(at, v, &p(path, "ulimits"))?);
     }
-    let mut task = json!({ "ContainerSpec": c });
-    if let Some(l) = s.get("logging") {
-        let lp = p(path, "logging");
-        check(at, l, &lp, &["driver", "options"])?;
-        let mut d = json!({});
-        if let Some(n) = l.get("driver") {
-            d["Name"] = J::String(string(at, n, &p(&lp, "driver"))?);
-        }
-        if let Some(o) = l.get("options") {
-            d["Options"] = json!(string_map(at, Some(o), &p(&lp, "options"))?);
-        }
-        task["LogDriver"] = d;
-    }
-    if let Some(r) = deploy.get("resources") {
-        task["Resources"] = resources(at, r, &p(&dp, "resources"))?;
-    }
-    if let Some(rp) = deploy.get("restart_policy") {
-        let rpp = p(&dp, "restart_policy");
-        check(
-            at,
-            rp,
-            &rpp,
-            &["condition", "delay", "max_attempts", "window"],
-        )?;
-        let mut r = json!({});
-        if let Some(x) = rp.get("condition") {
-            r["Condition"] = J::String(string(at, x, &p(&rpp, "condition"))?);
-        }
-        for (k, api) in [("delay", "Delay"), ("window", "Window")] {
-            if let Some(x) = rp.get(k) {
-                r[api] = json!(dur(at, x, &p(&rpp, k))?);
-            }
-        }
-        if let Some(x) = rp.get("max_attempts") {
-            r["MaxAttempts"] = json!(uint(at, x, &p(&rpp, "max_attempts"))?);
-        }
-        task["RestartPolicy"] = r;
-    } else if let Some(v) = s.get("restart")
-        && let Some(r) = restart(at, v, &p(path, "restart"))?
-    {
-        // The CLI still converts `restart` (while warning that it is unsupported).
-        task["RestartPolicy"] = r;
-    }
-    if let Some(pl) = deploy.get("placement") {
-        let pp = p(&dp, "placement");
-        check(
-            at,
-            pl,
-            &pp,
-            &["constraints", "preferences", "max_replicas_per_node"],
-        )?;
-        let mut o = json!({});
-        if let Some(cs) = pl.get("constraints") {
-            o["Constraints"] = json!(list(at, cs, &p(&pp, "constraints"))?);
-        }
-        if let Some(prefs) = pl.get("preferences") {
-            let prp = p(&pp, "preferences");
-            let items = prefs
-                .as_array()
-                .ok_or_else(|| bad(at, &prp, "list", prefs))?;
-            let mut v = Vec::new();
-            for (i, x) in items.iter().enumerate() {
-                check(at, x, &item(&prp, i), &["spread"])?;
-                let spread = x
-                    .get("spread")
-                    .map(|s| string(at, s, &p(&item(&prp, i), "spread")))
-                    .transpose()?
-                    .unwrap_or_default();
-                v.push(json!({ "Spread": { "SpreadDescriptor": spread } }));
-            }
-            o["Preferences"] = J::Array(v);
-        }
-        if let Some(m) = pl.get("max_replicas_per_node") {
-            o["MaxReplicas"] = json!(uint(at, m, &p(&pp, "max_replicas_per_node"))?);
-        }
-        task["Placement"] = o;
-    }
-    task["Networks"] = J::Array(attachments(at, stack, key, s, path, networks)?);
+    Ok(())
+}
 
-    let mut svc_labels = with_stack(labels(at, deploy.get("labels"), &p(&dp, "labels"))?, stack);
-    svc_labels.insert(
-        "com.docker.stack.image".into(),
-        task["ContainerSpec"]["Image"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-    );
-    let mut out = json!({ "Name": format!("{stack}_{key}"), "Labels": svc_labels, "TaskTemplate": task, "Mode": mode(at, &deploy, &dp)? });
-    let mut endpoint = json!({});
-    if let Some(m) = deploy.get("endpoint_mode") {
-        endpoint["Mode"] = J::String(string(at, m, &p(&dp, "endpoint_mode"))?.to_lowercase());
+/// `logging`: the driver and its options.
+fn logging(at: &At<'_>, l: &J, lp: &[String]) -> R<J> {
+    check(at, l, &lp, &["driver", "options"])?;
+    let mut d = json!({});
+    if let Some(n) = l.get("driver") {
+        d["Name"] = J::String(string(at, n, &p(&lp, "driver"))?);
     }
-    if let Some(ps) = s.get("ports") {
-        endpoint["Ports"] = json!(ports(at, ps, &p(path, "ports"))?);
+    if let Some(o) = l.get("options") {
+        d["Options"] = json!(string_map(at, Some(o), &p(&lp, "options"))?);
     }
-    out["EndpointSpec"] = endpoint;
-    if let Some(u) = deploy.get("update_config") {
-        out["UpdateConfig"] = update_config(at, u, &p(&dp, "update_config"))?;
+    Ok(d)
+}
+
+/// `deploy.restart_policy`.
+fn restart_policy(at: &At<'_>, rp: &J, rpp: &[String]) -> R<J> {
+    check(
+        at,
+        rp,
+        &rpp,
+        &["condition", "delay", "max_attempts", "window"],
+    )?;
+    let mut r = json!({});
+    if let Some(x) = rp.get("condition") {
+        r["Condition"] = J::String(string(at, x, &p(&rpp, "condition"))?);
     }
-    if let Some(u) = deploy.get("rollback_config") {
-        out["RollbackConfig"] = update_config(at, u, &p(&dp, "rollback_config"))?;
+    for (k, api) in [("delay", "Delay"), ("window", "Window")] {
+        if let Some(x) = rp.get(k) {
+            r[api] = json!(dur(at, x, &p(&rpp, k))?);
+        }
     }
-    Ok(out)
+    if let Some(x) = rp.get("max_attempts") {
+        r["MaxAttempts"] = json!(uint(at, x, &p(&rpp, "max_attempts"))?);
+    }
+    Ok(r)
+}
+
+/// `deploy.placement`: constraints, spread preferences, replicas per node.
+fn placement(at: &At<'_>, pl: &J, pp: &[String]) -> R<J> {
+    check(
+        at,
+        pl,
+        &pp,
+        &["constraints", "preferences", "max_replicas_per_node"],
+    )?;
+    let mut o = json!({});
+    if let Some(cs) = pl.get("constraints") {
+        o["Constraints"] = json!(list(at, cs, &p(&pp, "constraints"))?);
+    }
+    if let Some(prefs) = pl.get("preferences") {
+        let prp = p(&pp, "preferences");
+        let items = prefs
+            .as_array()
+            .ok_or_else(|| bad(at, &prp, "list", prefs))?;
+        let mut v = Vec::new();
+        for (i, x) in items.iter().enumerate() {
+            check(at, x, &item(&prp, i), &["spread"])?;
+            let spread = x
+                .get("spread")
+                .map(|s| string(at, s, &p(&item(&prp, i), "spread")))
+                .transpose()?
+                .unwrap_or_default();
+            v.push(json!({ "Spread": { "SpreadDescriptor": spread } }));
+        }
+        o["Preferences"] = J::Array(v);
+    }
+    if let Some(m) = pl.get("max_replicas_per_node") {
+        o["MaxReplicas"] = json!(uint(at, m, &p(&pp, "max_replicas_per_node"))?);
+    }
+    Ok(o)
 }
