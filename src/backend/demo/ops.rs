@@ -201,202 +201,18 @@ impl Demo {
 
 fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
     match action {
-        Action::Scale(pairs) => {
-            let idx: Vec<usize> = pairs
-                .iter()
-                .map(|(n, _)| s.workload_index(n))
-                .collect::<Result<_, _>>()?;
-            for ((name, n), w) in pairs.iter().zip(idx) {
-                if s.workloads[w].mode == crate::model::Mode::Global {
-                    return Err(Error::Refused(tr!("err.scale_global", name = name)));
-                }
-                s.scale_to(w, *n, now);
-            }
-            let t: Vec<String> = pairs.iter().map(|(n, c)| format!("{n}={c}")).collect();
-            ok(tr!("done.scale", targets = t.join(" ")))
-        }
-        Action::Image { service, image, .. } => {
-            let w = s.workload_index(service)?;
-            let old = std::mem::replace(&mut s.workloads[w].image, image.clone());
-            s.previous.insert(s.workloads[w].id.clone(), old);
-            let name = s.workloads[w].name.clone();
-            s.sync_spec(w);
-            if s.replace_tasks(w, image, now) {
-                s.workloads[w].update = Some(UpdateStatus {
-                    state: "completed".into(),
-                    message: "update completed".into(),
-                });
-                ok(tr!("done.rollout", name = name, image = image))
-            } else {
-                let message = format!(
-                    "update paused due to failure or early termination of task: No such image: {image}"
-                );
-                s.workloads[w].update = Some(UpdateStatus {
-                    state: "paused".into(),
-                    message: message.clone(),
-                });
-                Err(Error::Refused(tr!(
-                    "err.update_paused",
-                    name = name,
-                    message = message
-                )))
-            }
-        }
-        Action::Rollback(service) => {
-            let w = s.workload_index(service)?;
-            let id = s.workloads[w].id.clone();
-            let Some(prev) = s.previous.remove(&id) else {
-                return Err(Error::Refused(tr!("err.no_previous", name = service)));
-            };
-            s.workloads[w].image = prev.clone();
-            s.sync_spec(w);
-            s.replace_tasks(w, &prev, now);
-            s.workloads[w].update = Some(UpdateStatus {
-                state: "rollback_completed".into(),
-                message: "rollback completed".into(),
-            });
-            ok(tr!(
-                "done.rolled_back",
-                name = s.workloads[w].name.clone(),
-                image = prev
-            ))
-        }
-        Action::Restart(service) => {
-            let w = s.workload_index(service)?;
-            let image = s.workloads[w].image.clone();
-            s.replace_tasks(w, &image, now);
-            ok(tr!(
-                "done.rollout",
-                name = s.workloads[w].name.clone(),
-                image = image
-            ))
-        }
-        Action::Tag { source, target } => {
-            let Some(src) = s
-                .images
-                .iter()
-                .find(|i| {
-                    format!("{}:{}", i.repo, i.tag) == *source
-                        || (i.repo == *source && i.tag == "latest")
-                })
-                .cloned()
-            else {
-                return Err(Error::NotFound {
-                    kind: "kind.image",
-                    name: source.clone(),
-                    suggestion: None,
-                });
-            };
-            let (repo, tag) = crate::model::reference::split_tag(target);
-            s.images.retain(|i| !(i.repo == repo && i.tag == tag));
-            s.images.push(Image { repo, tag, ..src });
-            s.images
-                .sort_by(|a, b| (&a.repo, &a.tag).cmp(&(&b.repo, &b.tag)));
-            ok(tr!("done.tag", source = source, target = target))
-        }
-        Action::Rmi(image) => {
-            let Some(pos) = s
-                .images
-                .iter()
-                .position(|i| format!("{}:{}", i.repo, i.tag) == *image)
-            else {
-                return Err(Error::NotFound {
-                    kind: "kind.image",
-                    name: image.clone(),
-                    suggestion: None,
-                });
-            };
-            if s.instances
-                .iter()
-                .any(|t| !t.finished() && t.image == *image)
-            {
-                return Err(Error::Engine(format!(
-                    "conflict: unable to remove repository reference \"{image}\" (must force) - container is using its referenced image"
-                )));
-            }
-            s.images.remove(pos);
-            ok(tr!("done.rmi", image = image))
-        }
-        Action::Label { node, labels } => {
-            let n = s.node_index(node)?;
-            for (k, v) in labels {
-                s.nodes[n].labels.insert(k.clone(), v.clone());
-            }
-            let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            ok(tr!("done.label", node = node, labels = shown.join(" ")))
-        }
-        Action::Unlabel { node, keys } => {
-            let n = s.node_index(node)?;
-            if let Some(k) = keys.iter().find(|k| !s.nodes[n].labels.contains_key(*k)) {
-                return Err(Error::NotFound {
-                    kind: "kind.label",
-                    name: k.clone(),
-                    suggestion: None,
-                });
-            }
-            for k in keys {
-                s.nodes[n].labels.remove(k);
-            }
-            ok(tr!("done.unlabel", node = node, keys = keys.join(" ")))
-        }
-        Action::Availability { node, to } => {
-            let n = s.node_index(node)?;
-            s.nodes[n].availability = *to;
-            if *to == Availability::Drain {
-                let nid = s.nodes[n].id.clone();
-                let moved: Vec<usize> = (0..s.instances.len())
-                    .filter(|&k| s.instances[k].node_id == nid && !s.instances[k].finished())
-                    .collect();
-                for k in moved {
-                    let (wid, slot, image) = (
-                        s.instances[k].workload_id.clone(),
-                        s.instances[k].slot.unwrap_or(1),
-                        s.instances[k].image.clone(),
-                    );
-                    s.stop_task(k, now);
-                    if let Some(w) = s.workloads.iter().position(|w| w.id == wid) {
-                        s.start_task(w, slot, &image, now);
-                    }
-                }
-            }
-            ok(tr!(
-                "done.availability",
-                node = node,
-                to = format!("{to:?}").to_lowercase()
-            ))
-        }
-        Action::Role { node, to } => {
-            let n = s.node_index(node)?;
-            if *to == Role::Worker
-                && s.nodes.iter().filter(|x| x.role == Role::Manager).count() == 1
-                && s.nodes[n].role == Role::Manager
-            {
-                return Err(Error::Engine("rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm".into()));
-            }
-            s.nodes[n].role = *to;
-            ok(tr!(
-                "done.role",
-                node = node,
-                to = format!("{to:?}").to_lowercase()
-            ))
-        }
+        Action::Scale(pairs) => scale(s, pairs, now),
+        Action::Image { service, image, .. } => set_image(s, service, image, now),
+        Action::Rollback(service) => rollback(s, service, now),
+        Action::Restart(service) => restart(s, service, now),
+        Action::Tag { source, target } => tag(s, source, target),
+        Action::Rmi(image) => rmi(s, image),
+        Action::Label { node, labels } => label(s, node, labels),
+        Action::Unlabel { node, keys } => unlabel(s, node, keys),
+        Action::Availability { node, to } => availability(s, node, to, now),
+        Action::Role { node, to } => role(s, node, to),
         Action::SwarmInit { .. } => s.swarm_init(),
-        Action::JoinToken(role) => {
-            if *role == Role::Worker {
-                s.expect_workers(now);
-            }
-            Ok(Outcome {
-                summary: tr!("done.join_token", role = format!("{role:?}").to_lowercase()),
-                detail: Some(crate::model::action::Detail::Command(format!(
-                    "docker swarm join --token SWMTKN-1-demo{}token 10.10.0.2:2377",
-                    if *role == Role::Manager {
-                        "manager"
-                    } else {
-                        "worker"
-                    }
-                ))),
-            })
-        }
+        Action::JoinToken(role) => join_token(s, role, now),
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
         Action::Push(_) => Err(Error::Engine("push".into())),
         Action::Deploy {
@@ -439,6 +255,222 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
             })
         }
     }
+}
+
+/// Scales services (a global one refuses).
+fn scale(s: &mut Sim, pairs: &[(String, u64)], now: i64) -> Result<Outcome, Error> {
+    let idx: Vec<usize> = pairs
+        .iter()
+        .map(|(n, _)| s.workload_index(n))
+        .collect::<Result<_, _>>()?;
+    for ((name, n), w) in pairs.iter().zip(idx) {
+        if s.workloads[w].mode == crate::model::Mode::Global {
+            return Err(Error::Refused(tr!("err.scale_global", name = name)));
+        }
+        s.scale_to(w, *n, now);
+    }
+    let t: Vec<String> = pairs.iter().map(|(n, c)| format!("{n}={c}")).collect();
+    ok(tr!("done.scale", targets = t.join(" ")))
+}
+
+/// Rolls a service out to another image; a missing image pauses the update, as swarm does.
+fn set_image(s: &mut Sim, service: &str, image: &str, now: i64) -> Result<Outcome, Error> {
+    let w = s.workload_index(service)?;
+    let old = std::mem::replace(&mut s.workloads[w].image, image.to_string());
+    s.previous.insert(s.workloads[w].id.clone(), old);
+    let name = s.workloads[w].name.clone();
+    s.sync_spec(w);
+    if s.replace_tasks(w, image, now) {
+        s.workloads[w].update = Some(UpdateStatus {
+            state: "completed".into(),
+            message: "update completed".into(),
+        });
+        ok(tr!("done.rollout", name = name, image = image))
+    } else {
+        let message = format!(
+            "update paused due to failure or early termination of task: No such image: {image}"
+        );
+        s.workloads[w].update = Some(UpdateStatus {
+            state: "paused".into(),
+            message: message.clone(),
+        });
+        Err(Error::Refused(tr!(
+            "err.update_paused",
+            name = name,
+            message = message
+        )))
+    }
+}
+
+/// Back to the image before the last change.
+fn rollback(s: &mut Sim, service: &str, now: i64) -> Result<Outcome, Error> {
+    let w = s.workload_index(service)?;
+    let id = s.workloads[w].id.clone();
+    let Some(prev) = s.previous.remove(&id) else {
+        return Err(Error::Refused(tr!("err.no_previous", name = service)));
+    };
+    s.workloads[w].image = prev.clone();
+    s.sync_spec(w);
+    s.replace_tasks(w, &prev, now);
+    s.workloads[w].update = Some(UpdateStatus {
+        state: "rollback_completed".into(),
+        message: "rollback completed".into(),
+    });
+    ok(tr!(
+        "done.rolled_back",
+        name = s.workloads[w].name.clone(),
+        image = prev
+    ))
+}
+
+/// New tasks with the same image.
+fn restart(s: &mut Sim, service: &str, now: i64) -> Result<Outcome, Error> {
+    let w = s.workload_index(service)?;
+    let image = s.workloads[w].image.clone();
+    s.replace_tasks(w, &image, now);
+    ok(tr!(
+        "done.rollout",
+        name = s.workloads[w].name.clone(),
+        image = image
+    ))
+}
+
+/// A new tag of a local image.
+fn tag(s: &mut Sim, source: &str, target: &str) -> Result<Outcome, Error> {
+    let Some(src) = s
+        .images
+        .iter()
+        .find(|i| {
+            format!("{}:{}", i.repo, i.tag) == *source || (i.repo == *source && i.tag == "latest")
+        })
+        .cloned()
+    else {
+        return Err(Error::NotFound {
+            kind: "kind.image",
+            name: source.to_string(),
+            suggestion: None,
+        });
+    };
+    let (repo, tag) = crate::model::reference::split_tag(target);
+    s.images.retain(|i| !(i.repo == repo && i.tag == tag));
+    s.images.push(Image { repo, tag, ..src });
+    s.images
+        .sort_by(|a, b| (&a.repo, &a.tag).cmp(&(&b.repo, &b.tag)));
+    ok(tr!("done.tag", source = source, target = target))
+}
+
+/// Removes a tag, refused while a running task uses it.
+fn rmi(s: &mut Sim, image: &str) -> Result<Outcome, Error> {
+    let Some(pos) = s
+        .images
+        .iter()
+        .position(|i| format!("{}:{}", i.repo, i.tag) == *image)
+    else {
+        return Err(Error::NotFound {
+            kind: "kind.image",
+            name: image.to_string(),
+            suggestion: None,
+        });
+    };
+    if s.instances
+        .iter()
+        .any(|t| !t.finished() && t.image == *image)
+    {
+        return Err(Error::Engine(format!(
+            "conflict: unable to remove repository reference \"{image}\" (must force) - container is using its referenced image"
+        )));
+    }
+    s.images.remove(pos);
+    ok(tr!("done.rmi", image = image))
+}
+
+/// Adds or changes a node's labels.
+fn label(s: &mut Sim, node: &str, labels: &[(String, String)]) -> Result<Outcome, Error> {
+    let n = s.node_index(node)?;
+    for (k, v) in labels {
+        s.nodes[n].labels.insert(k.clone(), v.clone());
+    }
+    let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    ok(tr!("done.label", node = node, labels = shown.join(" ")))
+}
+
+/// Removes a node's labels; a key it does not have is an error.
+fn unlabel(s: &mut Sim, node: &str, keys: &[String]) -> Result<Outcome, Error> {
+    let n = s.node_index(node)?;
+    if let Some(k) = keys.iter().find(|k| !s.nodes[n].labels.contains_key(*k)) {
+        return Err(Error::NotFound {
+            kind: "kind.label",
+            name: k.clone(),
+            suggestion: None,
+        });
+    }
+    for k in keys {
+        s.nodes[n].labels.remove(k);
+    }
+    ok(tr!("done.unlabel", node = node, keys = keys.join(" ")))
+}
+
+/// Drain moves the node's tasks elsewhere.
+fn availability(s: &mut Sim, node: &str, to: &Availability, now: i64) -> Result<Outcome, Error> {
+    let n = s.node_index(node)?;
+    s.nodes[n].availability = *to;
+    if *to == Availability::Drain {
+        let nid = s.nodes[n].id.clone();
+        let moved: Vec<usize> = (0..s.instances.len())
+            .filter(|&k| s.instances[k].node_id == nid && !s.instances[k].finished())
+            .collect();
+        for k in moved {
+            let (wid, slot, image) = (
+                s.instances[k].workload_id.clone(),
+                s.instances[k].slot.unwrap_or(1),
+                s.instances[k].image.clone(),
+            );
+            s.stop_task(k, now);
+            if let Some(w) = s.workloads.iter().position(|w| w.id == wid) {
+                s.start_task(w, slot, &image, now);
+            }
+        }
+    }
+    ok(tr!(
+        "done.availability",
+        node = node,
+        to = format!("{to:?}").to_lowercase()
+    ))
+}
+
+/// Promote or demote; the last manager stays.
+fn role(s: &mut Sim, node: &str, to: &Role) -> Result<Outcome, Error> {
+    let n = s.node_index(node)?;
+    if *to == Role::Worker
+        && s.nodes.iter().filter(|x| x.role == Role::Manager).count() == 1
+        && s.nodes[n].role == Role::Manager
+    {
+        return Err(Error::Engine("rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm".into()));
+    }
+    s.nodes[n].role = *to;
+    ok(tr!(
+        "done.role",
+        node = node,
+        to = format!("{to:?}").to_lowercase()
+    ))
+}
+
+/// The join command; a worker token brings the demo's workers.
+fn join_token(s: &mut Sim, role: &Role, now: i64) -> Result<Outcome, Error> {
+    if *role == Role::Worker {
+        s.expect_workers(now);
+    }
+    Ok(Outcome {
+        summary: tr!("done.join_token", role = format!("{role:?}").to_lowercase()),
+        detail: Some(crate::model::action::Detail::Command(format!(
+            "docker swarm join --token SWMTKN-1-demo{}token 10.10.0.2:2377",
+            if *role == Role::Manager {
+                "manager"
+            } else {
+                "worker"
+            }
+        ))),
+    })
 }
 
 /// The demo's own model of an object (it has no engine JSON): services, tasks, nodes, images.
