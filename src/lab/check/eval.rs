@@ -62,182 +62,15 @@ pub fn evaluate(check: &Check, snap: &Snapshot, probed: Option<&Probed>) -> Verd
             Some(Some(None)) => Verdict::Fail(tr!("check.file_missing", file = f)),
         },
         Check::Cert(c) => cert(c, probed),
-        Check::Image(r) => {
-            if snap
-                .images
-                .iter()
-                .any(|i| r.matches(&i.repo) && i.tag == r.tag)
-            {
-                Verdict::Pass
-            } else {
-                Verdict::Fail(tr!(
-                    "check.no_image",
-                    image = format!("{}:{}", r.name, r.tag)
-                ))
-            }
-        }
-        Check::Pushed(r) => {
-            let image = format!("{}:{}", r.name, r.tag);
-            let candidates: Vec<&Image> = snap
-                .images
-                .iter()
-                .filter(|i| r.matches(&i.repo) && i.tag == r.tag && i.repo.contains('/'))
-                .collect();
-            if candidates.is_empty() {
-                return Verdict::Fail(tr!("check.not_tagged_for_registry", image = image));
-            }
-            let Some(p) = probed else {
-                return not_probed();
-            };
-            let mut why = vec![];
-            for i in candidates {
-                let full = format!("{}:{}", i.repo, i.tag);
-                match p.registry.get(&full) {
-                    Some(Ok(())) => return Verdict::Pass,
-                    Some(Err(e)) => why.push(tr!("check.not_in_registry", image = full, error = e)),
-                    None => return not_probed(),
-                }
-            }
-            Verdict::Fail(why.join("; "))
-        }
-        Check::Swarm(role) => {
-            let have = snap.info.map(|i| i.swarm).unwrap_or(SwarmRole::None);
-            if have == *role {
-                Verdict::Pass
-            } else {
-                Verdict::Fail(tr!(
-                    "check.swarm_role",
-                    want = swarm_word(*role),
-                    have = swarm_word(have)
-                ))
-            }
-        }
-        Check::Nodes(n) => {
-            let workers = snap.nodes.iter().filter(|x| x.role == Role::Worker).count();
-            if snap.nodes.len() >= n.min && workers >= n.workers {
-                Verdict::Pass
-            } else {
-                Verdict::Fail(tr!(
-                    "check.nodes",
-                    nodes = snap.nodes.len(),
-                    workers = workers,
-                    min = n.min,
-                    want_workers = n.workers
-                ))
-            }
-        }
-        Check::NodeLabel(l) => {
-            let (k, v) = l.label.split_once('=').unwrap_or((&l.label, ""));
-            let ok = snap.nodes.iter().any(|n| {
-                l.role.is_none_or(|r| r == n.role) && n.labels.get(k).is_some_and(|x| x == v)
-            });
-            if ok {
-                Verdict::Pass
-            } else {
-                let role = l
-                    .role
-                    .map(role_word)
-                    .unwrap_or_else(|| tr!("check.any_node"));
-                Verdict::Fail(tr!("check.no_label", label = l.label, role = role))
-            }
-        }
-        Check::Stack(s) => {
-            let members: Vec<&Workload> = snap
-                .workloads
-                .iter()
-                .filter(|w| w.stack.as_deref() == Some(&s.name))
-                .collect();
-            if members.is_empty() {
-                return Verdict::Fail(tr!("check.no_stack", stack = s.name));
-            }
-            if members.len() < s.services {
-                return Verdict::Fail(tr!(
-                    "check.stack_services",
-                    stack = s.name,
-                    have = members.len(),
-                    want = s.services
-                ));
-            }
-            let short: Vec<String> = members
-                .iter()
-                .filter(|w| w.running < w.desired)
-                .map(|w| format!("{} {}/{}", w.name, w.running, w.desired))
-                .collect();
-            if s.running && !short.is_empty() {
-                return Verdict::Fail(tr!("check.not_running", services = short.join(", ")));
-            }
-            Verdict::Pass
-        }
+        Check::Image(r) => image_present(r, snap),
+        Check::Pushed(r) => pushed(r, snap, probed),
+        Check::Swarm(role) => swarm(role, snap),
+        Check::Nodes(n) => nodes(n, snap),
+        Check::NodeLabel(l) => node_label(l, snap),
+        Check::Stack(s) => stack(s, snap),
         Check::Service(c) => service(c, snap, probed),
-        Check::FileImage(f) => {
-            let Some(p) = probed else { return not_probed() };
-            let Some(text) = p.files.get(&f.file) else {
-                return not_probed();
-            };
-            let Some(text) = text else {
-                return Verdict::Fail(tr!("check.file_missing", file = f.file));
-            };
-            let doc: serde_norway::Value = match serde_norway::from_str(text) {
-                Ok(d) => d,
-                Err(e) => return Verdict::Fail(tr!("check.file_bad", file = f.file, error = e)),
-            };
-            let image = compose_service(&doc, short_name(&f.service, &doc))
-                .and_then(|s| s.get("image"))
-                .and_then(|i| i.as_str())
-                .unwrap_or("");
-            if tag_of(image) == f.tag {
-                Verdict::Pass
-            } else {
-                Verdict::Fail(tr!(
-                    "check.file_tag",
-                    file = f.file,
-                    service = f.service,
-                    have = tag_of(image),
-                    want = f.tag
-                ))
-            }
-        }
-        Check::Deployment(d) => {
-            let scope = snap
-                .info
-                .and_then(|i| i.kube.as_ref())
-                .and_then(|k| k.namespace.as_deref());
-            let found = snap.workloads.iter().find(|w| match &d.namespace {
-                None => same_name(&w.name, &d.name),
-                Some(ns) => {
-                    w.name == format!("{ns}/{}", d.name)
-                        || (scope == Some(ns.as_str()) && w.name == d.name)
-                }
-            });
-            let Some(w) = found else {
-                let name = match &d.namespace {
-                    Some(ns) => format!("{ns}/{}", d.name),
-                    None => d.name.clone(),
-                };
-                return Verdict::Fail(tr!("check.no_workload", name = name));
-            };
-            if let Some(n) = d.ready
-                && w.running < n
-            {
-                return Verdict::Fail(tr!(
-                    "check.ready",
-                    name = d.name,
-                    have = w.running,
-                    want = n
-                ));
-            }
-            if let Some(t) = &d.tag
-                && tag_of(&w.image) != t
-            {
-                return Verdict::Fail(tr!(
-                    "check.tag",
-                    name = d.name,
-                    have = tag_of(&w.image),
-                    want = t
-                ));
-            }
-            Verdict::Pass
-        }
+        Check::FileImage(f) => file_image(f, probed),
+        Check::Deployment(d) => deployment(d, snap),
         Check::NodePort(name) => listing_row(probed, ViewKind::Networks, name, |l, r| {
             let ports = cell(l, r, "ports");
             if cell(l, r, "type") == "NodePort" || ports.contains(':') {
@@ -260,6 +93,197 @@ pub fn evaluate(check: &Check, snap: &Snapshot, probed: Option<&Probed>) -> Verd
         Check::Namespace(n) => listing_row(probed, ViewKind::Volumes, n, |_, _| Verdict::Pass),
     }
     .kube_aware(kube, check)
+}
+
+/// An image tag on the engine.
+fn image_present(r: &ImageRef, snap: &Snapshot) -> Verdict {
+    if snap
+        .images
+        .iter()
+        .any(|i| r.matches(&i.repo) && i.tag == r.tag)
+    {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(tr!(
+            "check.no_image",
+            image = format!("{}:{}", r.name, r.tag)
+        ))
+    }
+}
+
+/// A local tag under a registry's name that the registry has.
+fn pushed(r: &ImageRef, snap: &Snapshot, probed: Option<&Probed>) -> Verdict {
+    let image = format!("{}:{}", r.name, r.tag);
+    let candidates: Vec<&Image> = snap
+        .images
+        .iter()
+        .filter(|i| r.matches(&i.repo) && i.tag == r.tag && i.repo.contains('/'))
+        .collect();
+    if candidates.is_empty() {
+        return Verdict::Fail(tr!("check.not_tagged_for_registry", image = image));
+    }
+    let Some(p) = probed else {
+        return not_probed();
+    };
+    let mut why = vec![];
+    for i in candidates {
+        let full = format!("{}:{}", i.repo, i.tag);
+        match p.registry.get(&full) {
+            Some(Ok(())) => return Verdict::Pass,
+            Some(Err(e)) => why.push(tr!("check.not_in_registry", image = full, error = e)),
+            None => return not_probed(),
+        }
+    }
+    Verdict::Fail(why.join("; "))
+}
+
+/// This engine's swarm role.
+fn swarm(role: &SwarmRole, snap: &Snapshot) -> Verdict {
+    let have = snap.info.map(|i| i.swarm).unwrap_or(SwarmRole::None);
+    if have == *role {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(tr!(
+            "check.swarm_role",
+            want = swarm_word(*role),
+            have = swarm_word(have)
+        ))
+    }
+}
+
+/// Enough nodes, and enough of them workers.
+fn nodes(n: &NodeCount, snap: &Snapshot) -> Verdict {
+    let workers = snap.nodes.iter().filter(|x| x.role == Role::Worker).count();
+    if snap.nodes.len() >= n.min && workers >= n.workers {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(tr!(
+            "check.nodes",
+            nodes = snap.nodes.len(),
+            workers = workers,
+            min = n.min,
+            want_workers = n.workers
+        ))
+    }
+}
+
+/// A node (of a role) with a label.
+fn node_label(l: &NodeLabel, snap: &Snapshot) -> Verdict {
+    let (k, v) = l.label.split_once('=').unwrap_or((&l.label, ""));
+    let ok = snap
+        .nodes
+        .iter()
+        .any(|n| l.role.is_none_or(|r| r == n.role) && n.labels.get(k).is_some_and(|x| x == v));
+    if ok {
+        Verdict::Pass
+    } else {
+        let role = l
+            .role
+            .map(role_word)
+            .unwrap_or_else(|| tr!("check.any_node"));
+        Verdict::Fail(tr!("check.no_label", label = l.label, role = role))
+    }
+}
+
+/// A stack with its services, running when asked.
+fn stack(s: &StackCheck, snap: &Snapshot) -> Verdict {
+    let members: Vec<&Workload> = snap
+        .workloads
+        .iter()
+        .filter(|w| w.stack.as_deref() == Some(&s.name))
+        .collect();
+    if members.is_empty() {
+        return Verdict::Fail(tr!("check.no_stack", stack = s.name));
+    }
+    if members.len() < s.services {
+        return Verdict::Fail(tr!(
+            "check.stack_services",
+            stack = s.name,
+            have = members.len(),
+            want = s.services
+        ));
+    }
+    let short: Vec<String> = members
+        .iter()
+        .filter(|w| w.running < w.desired)
+        .map(|w| format!("{} {}/{}", w.name, w.running, w.desired))
+        .collect();
+    if s.running && !short.is_empty() {
+        return Verdict::Fail(tr!("check.not_running", services = short.join(", ")));
+    }
+    Verdict::Pass
+}
+
+/// The tag a stack file gives a service's image.
+fn file_image(f: &FileImage, probed: Option<&Probed>) -> Verdict {
+    let Some(p) = probed else { return not_probed() };
+    let Some(text) = p.files.get(&f.file) else {
+        return not_probed();
+    };
+    let Some(text) = text else {
+        return Verdict::Fail(tr!("check.file_missing", file = f.file));
+    };
+    let doc: serde_norway::Value = match serde_norway::from_str(text) {
+        Ok(d) => d,
+        Err(e) => return Verdict::Fail(tr!("check.file_bad", file = f.file, error = e)),
+    };
+    let image = compose_service(&doc, short_name(&f.service, &doc))
+        .and_then(|s| s.get("image"))
+        .and_then(|i| i.as_str())
+        .unwrap_or("");
+    if tag_of(image) == f.tag {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(tr!(
+            "check.file_tag",
+            file = f.file,
+            service = f.service,
+            have = tag_of(image),
+            want = f.tag
+        ))
+    }
+}
+
+/// A Deployment (in its namespace), ready and with its tag.
+fn deployment(d: &DeploymentCheck, snap: &Snapshot) -> Verdict {
+    let scope = snap
+        .info
+        .and_then(|i| i.kube.as_ref())
+        .and_then(|k| k.namespace.as_deref());
+    let found = snap.workloads.iter().find(|w| match &d.namespace {
+        None => same_name(&w.name, &d.name),
+        Some(ns) => {
+            w.name == format!("{ns}/{}", d.name) || (scope == Some(ns.as_str()) && w.name == d.name)
+        }
+    });
+    let Some(w) = found else {
+        let name = match &d.namespace {
+            Some(ns) => format!("{ns}/{}", d.name),
+            None => d.name.clone(),
+        };
+        return Verdict::Fail(tr!("check.no_workload", name = name));
+    };
+    if let Some(n) = d.ready
+        && w.running < n
+    {
+        return Verdict::Fail(tr!(
+            "check.ready",
+            name = d.name,
+            have = w.running,
+            want = n
+        ));
+    }
+    if let Some(t) = &d.tag
+        && tag_of(&w.image) != t
+    {
+        return Verdict::Fail(tr!(
+            "check.tag",
+            name = d.name,
+            have = tag_of(&w.image),
+            want = t
+        ));
+    }
+    Verdict::Pass
 }
 
 trait KubeAware {
