@@ -429,32 +429,10 @@ fn service(c: &ServiceCheck, snap: &Snapshot, probed: Option<&Probed>) -> Verdic
             want = n
         ));
     }
-    if let Some(file) = &c.replicas_above_file {
-        let Some(p) = probed else { return not_probed() };
-        let Some(text) = p.files.get(file) else {
-            return not_probed();
-        };
-        let Some(text) = text else {
-            return Verdict::Fail(tr!("check.file_missing", file = file));
-        };
-        let doc: serde_norway::Value = match serde_norway::from_str(text) {
-            Ok(d) => d,
-            Err(e) => return Verdict::Fail(tr!("check.file_bad", file = file, error = e)),
-        };
-        let in_file = compose_service(&doc, short_name(&c.name, &doc))
-            .and_then(|s| s.get("deploy"))
-            .and_then(|d| d.get("replicas"))
-            .and_then(|r| r.as_u64())
-            .unwrap_or(1);
-        if w.desired <= in_file {
-            return Verdict::Fail(tr!(
-                "check.replicas_file",
-                name = w.name,
-                have = w.desired,
-                file = file,
-                want = in_file
-            ));
-        }
+    if let Some(file) = &c.replicas_above_file
+        && let Some(v) = replicas_in_file(w, file, probed)
+    {
+        return v;
     }
     if let Some(t) = &c.tag
         && tag_of(&w.image) != t
@@ -479,47 +457,92 @@ fn service(c: &ServiceCheck, snap: &Snapshot, probed: Option<&Probed>) -> Verdic
             ports = ports.join(", ")
         ));
     }
-    if let Some(label) = &c.on_label {
-        let (k, v) = label.split_once('=').unwrap_or((label, ""));
-        let tasks: Vec<&Instance> = snap
-            .instances
-            .iter()
-            .filter(|i| i.workload_id == w.id && i.state == "running")
-            .collect();
-        if tasks.is_empty() {
-            return Verdict::Fail(tr!(
-                "check.runs",
-                name = w.name,
-                running = 0,
-                desired = w.desired
-            ));
-        }
-        let stray: Vec<String> = tasks
-            .iter()
-            .filter(|i| {
-                !snap
-                    .nodes
-                    .iter()
-                    .any(|n| n.id == i.node_id && n.labels.get(k).is_some_and(|x| x == v))
-            })
-            .map(|i| format!("{}@{}", i.name, i.node))
-            .collect();
-        if !stray.is_empty() {
-            return Verdict::Fail(tr!(
-                "check.placement",
-                name = w.name,
-                label = label,
-                tasks = stray.join(", ")
-            ));
-        }
+    if let Some(label) = &c.on_label
+        && let Some(v) = placed(w, label, snap)
+    {
+        return v;
     }
+    uses_objects(c, w, probed).unwrap_or(Verdict::Pass)
+}
+
+/// More replicas than the stack file gives the service (`None`: it holds).
+fn replicas_in_file(w: &Workload, file: &str, probed: Option<&Probed>) -> Option<Verdict> {
+    let Some(p) = probed else {
+        return Some(not_probed());
+    };
+    let Some(text) = p.files.get(file) else {
+        return Some(not_probed());
+    };
+    let Some(text) = text else {
+        return Some(Verdict::Fail(tr!("check.file_missing", file = file)));
+    };
+    let doc: serde_norway::Value = match serde_norway::from_str(text) {
+        Ok(d) => d,
+        Err(e) => return Some(Verdict::Fail(tr!("check.file_bad", file = file, error = e))),
+    };
+    let in_file = compose_service(&doc, short_name(&w.name, &doc))
+        .and_then(|s| s.get("deploy"))
+        .and_then(|d| d.get("replicas"))
+        .and_then(|r| r.as_u64())
+        .unwrap_or(1);
+    if w.desired <= in_file {
+        return Some(Verdict::Fail(tr!(
+            "check.replicas_file",
+            name = w.name,
+            have = w.desired,
+            file = file,
+            want = in_file
+        )));
+    }
+    None
+}
+
+/// Every running task of the service on a node with the label (`None`: they are).
+fn placed(w: &Workload, label: &str, snap: &Snapshot) -> Option<Verdict> {
+    let (k, v) = label.split_once('=').unwrap_or((label, ""));
+    let tasks: Vec<&Instance> = snap
+        .instances
+        .iter()
+        .filter(|i| i.workload_id == w.id && i.state == "running")
+        .collect();
+    if tasks.is_empty() {
+        return Some(Verdict::Fail(tr!(
+            "check.runs",
+            name = w.name,
+            running = 0,
+            desired = w.desired
+        )));
+    }
+    let stray: Vec<String> = tasks
+        .iter()
+        .filter(|i| {
+            !snap
+                .nodes
+                .iter()
+                .any(|n| n.id == i.node_id && n.labels.get(k).is_some_and(|x| x == v))
+        })
+        .map(|i| format!("{}@{}", i.name, i.node))
+        .collect();
+    if !stray.is_empty() {
+        return Some(Verdict::Fail(tr!(
+            "check.placement",
+            name = w.name,
+            label = label,
+            tasks = stray.join(", ")
+        )));
+    }
+    None
+}
+
+/// The internal network, secret and config the service must use (`None`: it does).
+fn uses_objects(c: &ServiceCheck, w: &Workload, probed: Option<&Probed>) -> Option<Verdict> {
     if c.internal_network {
         let v = on_listing(probed, ViewKind::Networks, &w.name, |l, r| {
             cell(l, r, "internal") == "true"
         });
         match v {
-            None => return not_probed(),
-            Some(false) => return Verdict::Fail(tr!("check.internal", name = w.name)),
+            None => return Some(not_probed()),
+            Some(false) => return Some(Verdict::Fail(tr!("check.internal", name = w.name))),
             Some(true) => {}
         }
     }
@@ -532,19 +555,19 @@ fn service(c: &ServiceCheck, snap: &Snapshot, probed: Option<&Probed>) -> Verdic
             r.first().is_some_and(|n| same_name(n, want))
         });
         match v {
-            None => return not_probed(),
+            None => return Some(not_probed()),
             Some(false) => {
-                return Verdict::Fail(tr!(
+                return Some(Verdict::Fail(tr!(
                     "check.mounted",
                     name = w.name,
                     kind = crate::i18n::text(key),
                     object = want
-                ));
+                )));
             }
             Some(true) => {}
         }
     }
-    Verdict::Pass
+    None
 }
 
 /// Whether some row of a listing that names `service` among its users satisfies `f`
