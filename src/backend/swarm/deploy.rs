@@ -26,6 +26,57 @@ pub struct How {
     pub timeout: Duration,
 }
 
+/// What a deploy did to one service.
+enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// The names a service's spec gives its networks, secrets and configs (and a credential spec's
+/// config) turned into the IDs the engine keeps.
+fn to_ids(
+    want: &mut J,
+    net_ids: &HashMap<String, String>,
+    secret_ids: &HashMap<String, String>,
+    config_ids: &HashMap<String, String>,
+) -> Result<(), Error> {
+    // Names to the IDs the engine keeps.
+    if let Some(nets) = want["TaskTemplate"]["Networks"].as_array_mut() {
+        for n in nets {
+            if let Some(id) = n["Target"].as_str().and_then(|t| net_ids.get(t)) {
+                n["Target"] = J::String(id.clone());
+            }
+        }
+    }
+    for (field, id_field, ids) in [
+        ("Secrets", "SecretID", &secret_ids),
+        ("Configs", "ConfigID", &config_ids),
+    ] {
+        let name_field = if field == "Secrets" {
+            "SecretName"
+        } else {
+            "ConfigName"
+        };
+        if let Some(refs) = want["TaskTemplate"]["ContainerSpec"][field].as_array_mut() {
+            for r in refs {
+                let n = r[name_field].as_str().unwrap_or_default().to_string();
+                let id = ids
+                    .get(&n)
+                    .cloned()
+                    .ok_or_else(|| Error::Refused(tr!("deploy.object_missing", name = n)))?;
+                r[id_field] = J::String(id);
+            }
+        }
+    }
+    // A credential spec names its config by ID.
+    let cred = &mut want["TaskTemplate"]["ContainerSpec"]["Privileges"]["CredentialSpec"];
+    if let Some(id) = cred["Config"].as_str().and_then(|n| config_ids.get(n)) {
+        cred["Config"] = J::String(id.clone());
+    }
+    Ok(())
+}
+
 /// The label that keeps a service's image as the file wrote it.
 const IMAGE_LABEL: &str = "com.docker.stack.image";
 
@@ -170,42 +221,8 @@ impl Swarm {
                 .send(crate::model::action::Progress::Step(w.clone()))
                 .await;
         }
-        let networks = d
-            .list_networks(None::<ListNetworksOptions>)
-            .await
-            .map_err(engine_error)?;
-        let mut net_ids: HashMap<String, String> = networks
-            .iter()
-            .filter_map(|n| Some((n.name.clone()?, n.id.clone()?)))
-            .collect();
-        if let Some(missing) = spec
-            .external_networks
-            .iter()
-            .find(|n| !net_ids.contains_key(*n))
-        {
-            return Err(Error::Refused(tr!(
-                "deploy.external_missing",
-                name = missing
-            )));
-        }
         let (mut created, mut updated, mut unchanged) = (0, 0, 0);
-        for (name, req) in &spec.networks {
-            if net_ids.contains_key(name) {
-                continue;
-            }
-            let _ = progress
-                .send(crate::model::action::Progress::Step(tr!(
-                    "deploy.creating",
-                    kind = "network",
-                    name = name
-                )))
-                .await;
-            let req: bollard::models::NetworkCreateRequest =
-                serde_json::from_value(req.clone()).map_err(|e| Error::Engine(e.to_string()))?;
-            let r = d.create_network(req).await.map_err(engine_error)?;
-            net_ids.insert(name.clone(), r.id);
-            created += 1;
-        }
+        let net_ids = self.ensure_networks(&spec, progress, &mut created).await?;
         let secret_ids = self
             .sync_objects(&spec, true, progress, &mut created)
             .await?;
@@ -224,104 +241,11 @@ impl Swarm {
         for want in spec.services.values() {
             let mut want = want.clone();
             let name = want["Name"].as_str().unwrap_or_default().to_string();
-            // Names to the IDs the engine keeps.
-            if let Some(nets) = want["TaskTemplate"]["Networks"].as_array_mut() {
-                for n in nets {
-                    if let Some(id) = n["Target"].as_str().and_then(|t| net_ids.get(t)) {
-                        n["Target"] = J::String(id.clone());
-                    }
-                }
-            }
-            for (field, id_field, ids) in [
-                ("Secrets", "SecretID", &secret_ids),
-                ("Configs", "ConfigID", &config_ids),
-            ] {
-                let name_field = if field == "Secrets" {
-                    "SecretName"
-                } else {
-                    "ConfigName"
-                };
-                if let Some(refs) = want["TaskTemplate"]["ContainerSpec"][field].as_array_mut() {
-                    for r in refs {
-                        let n = r[name_field].as_str().unwrap_or_default().to_string();
-                        let id = ids.get(&n).cloned().ok_or_else(|| {
-                            Error::Refused(tr!("deploy.object_missing", name = n))
-                        })?;
-                        r[id_field] = J::String(id);
-                    }
-                }
-            }
-            // A credential spec names its config by ID.
-            let cred = &mut want["TaskTemplate"]["ContainerSpec"]["Privileges"]["CredentialSpec"];
-            if let Some(id) = cred["Config"].as_str().and_then(|n| config_ids.get(n)) {
-                cred["Config"] = J::String(id.clone());
-            }
-            let image = want["TaskTemplate"]["ContainerSpec"]["Image"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let creds = crate::backend::auth::credentials_for(&image);
-            let current = existing
-                .iter()
-                .find(|s| s.spec.as_ref().and_then(|sp| sp.name.as_deref()) == Some(name.as_str()));
-            match current {
-                Some(svc) => {
-                    let id = svc.id.clone().unwrap_or_default();
-                    let mut live = serde_json::to_value(svc.spec.clone().unwrap_or_default())
-                        .unwrap_or(J::Null);
-                    // bollard reads the engine's `Healthcheck` as `HealthCheck` and so loses it;
-                    // read it raw where we can, and otherwise count it as changed.
-                    if want["TaskTemplate"]["ContainerSpec"]
-                        .get("HealthCheck")
-                        .is_some()
-                    {
-                        match self.raw_service_spec(&id).await {
-                            Some(raw) => {
-                                live["TaskTemplate"]["ContainerSpec"]["HealthCheck"] =
-                                    raw["TaskTemplate"]["ContainerSpec"]["Healthcheck"].clone()
-                            }
-                            None => live["TaskTemplate"]["ContainerSpec"]["HealthCheck"] = J::Null,
-                        }
-                    }
-                    if covers(&live, &want) {
-                        unchanged += 1;
-                        continue;
-                    }
-                    tracing::info!(service = %name, changed = ?first_difference(&live, &want, ""), "updating");
-                    let _ = progress
-                        .send(crate::model::action::Progress::Step(tr!(
-                            "deploy.updating",
-                            name = name
-                        )))
-                        .await;
-                    // Keep what `docker service update --force` set, as the CLI does.
-                    want["TaskTemplate"]["ForceUpdate"] =
-                        live["TaskTemplate"]["ForceUpdate"].clone();
-                    let spec: bollard::models::ServiceSpec =
-                        serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
-                    let version = svc.version.as_ref().and_then(|v| v.index).unwrap_or(0);
-                    let opts = UpdateServiceOptions {
-                        version: i32::try_from(version).unwrap_or(i32::MAX),
-                        ..Default::default()
-                    };
-                    d.update_service(&id, spec, opts, creds)
-                        .await
-                        .map_err(engine_error)?;
-                    updated += 1;
-                }
-                None => {
-                    let _ = progress
-                        .send(crate::model::action::Progress::Step(tr!(
-                            "deploy.creating",
-                            kind = "service",
-                            name = name
-                        )))
-                        .await;
-                    let spec: bollard::models::ServiceSpec =
-                        serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
-                    d.create_service(spec, creds).await.map_err(engine_error)?;
-                    created += 1;
-                }
+            to_ids(&mut want, &net_ids, &secret_ids, &config_ids)?;
+            match self.apply_service(want, &name, &existing, progress).await? {
+                Change::Created => created += 1,
+                Change::Updated => updated += 1,
+                Change::Unchanged => unchanged += 1,
             }
         }
         let mut removed = 0;
@@ -357,6 +281,129 @@ impl Swarm {
             summary: format!("{done} · {convergence}"),
             detail: None,
         })
+    }
+
+    /// The stack's networks: the external ones must exist, the others are created when missing.
+    /// Returns every network's ID by name.
+    async fn ensure_networks(
+        &self,
+        spec: &StackSpec,
+        progress: &mpsc::Sender<crate::model::action::Progress>,
+        created: &mut usize,
+    ) -> Result<HashMap<String, String>, Error> {
+        let d = self.docker();
+        let networks = d
+            .list_networks(None::<ListNetworksOptions>)
+            .await
+            .map_err(engine_error)?;
+        let mut net_ids: HashMap<String, String> = networks
+            .iter()
+            .filter_map(|n| Some((n.name.clone()?, n.id.clone()?)))
+            .collect();
+        if let Some(missing) = spec
+            .external_networks
+            .iter()
+            .find(|n| !net_ids.contains_key(*n))
+        {
+            return Err(Error::Refused(tr!(
+                "deploy.external_missing",
+                name = missing
+            )));
+        }
+        for (name, req) in &spec.networks {
+            if net_ids.contains_key(name) {
+                continue;
+            }
+            let _ = progress
+                .send(crate::model::action::Progress::Step(tr!(
+                    "deploy.creating",
+                    kind = "network",
+                    name = name
+                )))
+                .await;
+            let req: bollard::models::NetworkCreateRequest =
+                serde_json::from_value(req.clone()).map_err(|e| Error::Engine(e.to_string()))?;
+            let r = d.create_network(req).await.map_err(engine_error)?;
+            net_ids.insert(name.clone(), r.id);
+            *created += 1;
+        }
+        Ok(net_ids)
+    }
+
+    /// Creates one service, or updates it when the file asks for something it lacks.
+    async fn apply_service(
+        &self,
+        mut want: J,
+        name: &str,
+        existing: &[bollard::models::Service],
+        progress: &mpsc::Sender<crate::model::action::Progress>,
+    ) -> Result<Change, Error> {
+        let d = self.docker();
+        let image = want["TaskTemplate"]["ContainerSpec"]["Image"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let creds = crate::backend::auth::credentials_for(&image);
+        let current = existing
+            .iter()
+            .find(|s| s.spec.as_ref().and_then(|sp| sp.name.as_deref()) == Some(name));
+        match current {
+            Some(svc) => {
+                let id = svc.id.clone().unwrap_or_default();
+                let mut live =
+                    serde_json::to_value(svc.spec.clone().unwrap_or_default()).unwrap_or(J::Null);
+                // bollard reads the engine's `Healthcheck` as `HealthCheck` and so loses it;
+                // read it raw where we can, and otherwise count it as changed.
+                if want["TaskTemplate"]["ContainerSpec"]
+                    .get("HealthCheck")
+                    .is_some()
+                {
+                    match self.raw_service_spec(&id).await {
+                        Some(raw) => {
+                            live["TaskTemplate"]["ContainerSpec"]["HealthCheck"] =
+                                raw["TaskTemplate"]["ContainerSpec"]["Healthcheck"].clone()
+                        }
+                        None => live["TaskTemplate"]["ContainerSpec"]["HealthCheck"] = J::Null,
+                    }
+                }
+                if covers(&live, &want) {
+                    return Ok(Change::Unchanged);
+                }
+                tracing::info!(service = %name, changed = ?first_difference(&live, &want, ""), "updating");
+                let _ = progress
+                    .send(crate::model::action::Progress::Step(tr!(
+                        "deploy.updating",
+                        name = name
+                    )))
+                    .await;
+                // Keep what `docker service update --force` set, as the CLI does.
+                want["TaskTemplate"]["ForceUpdate"] = live["TaskTemplate"]["ForceUpdate"].clone();
+                let spec: bollard::models::ServiceSpec =
+                    serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
+                let version = svc.version.as_ref().and_then(|v| v.index).unwrap_or(0);
+                let opts = UpdateServiceOptions {
+                    version: i32::try_from(version).unwrap_or(i32::MAX),
+                    ..Default::default()
+                };
+                d.update_service(&id, spec, opts, creds)
+                    .await
+                    .map_err(engine_error)?;
+                Ok(Change::Updated)
+            }
+            None => {
+                let _ = progress
+                    .send(crate::model::action::Progress::Step(tr!(
+                        "deploy.creating",
+                        kind = "service",
+                        name = name
+                    )))
+                    .await;
+                let spec: bollard::models::ServiceSpec =
+                    serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
+                d.create_service(spec, creds).await.map_err(engine_error)?;
+                Ok(Change::Created)
+            }
+        }
     }
 
     /// `docker stack rm`: the stack's services, then secrets and configs, then its networks
