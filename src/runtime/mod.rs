@@ -87,8 +87,8 @@ impl Drop for TerminalGuard {
     }
 }
 
-pub async fn run(mut opts: Options) -> io::Result<()> {
-    let now = crate::time::now();
+/// The state at start, from the options.
+fn initial_state(opts: &Options, now: i64) -> State {
     let mut state = State::new(
         &opts.backend.endpoint(),
         opts.backend.is_demo(),
@@ -105,7 +105,6 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     state.logs.timestamps = opts.log_timestamps;
     state.logs.wrap = opts.log_wrap;
     state.readonly = opts.readonly;
-    let data_dir = opts.data_dir.clone();
     if let Some(d) = &opts.data_dir {
         state.deployed_from = crate::stack::remembered(d);
     }
@@ -115,58 +114,84 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
             t.until = now + 8;
         }
     }
-    let mut theme = if opts.no_color {
-        opts.theme.without_color()
-    } else {
-        opts.theme
-    };
+    state
+}
 
-    let (op_tx, op_rx) = mpsc::channel(64);
-    let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
-    // Slow local work (an RSA-4096 key) runs off the UI task and comes back here.
-    let (job_tx, mut job_rx) = mpsc::channel::<Job>(8);
-    let reach = exec::Reach::of(&opts.backend);
-    let driver = tokio::spawn(backend::drive(opts.backend, opts.readonly, op_rx, ev_tx));
+/// The terminal and what the loop knows of it: the key reader, the last frame drawn.
+struct Screen {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+    keys: EventStream,
+    last: Option<Buffer>,
+    /// Draw every cell next time (after a resize, or coming back from a shell).
+    force: bool,
+}
 
-    let _guard = TerminalGuard::enter()?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
-    let mut keys = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last: Option<Buffer> = None;
-    let mut force = true;
-    let mut populated = false;
-    // The instances whose use was last asked for (those on screen).
-    let mut measured: Vec<crate::model::stats::StatsTarget> = Vec::new();
-
-    if opts.mouse {
-        state.mouse = true;
-        execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+impl Screen {
+    fn new() -> io::Result<Screen> {
+        Ok(Screen {
+            terminal: Terminal::new(CrosstermBackend::new(io::stdout()))?,
+            keys: EventStream::new(),
+            last: None,
+            force: true,
+        })
     }
-    if let Some(name) = opts.lab.clone() {
-        lab::open(&mut state, Some(name), false, opts.lab_auto_snap);
+
+    fn area(&self) -> io::Result<Rect> {
+        let size = self.terminal.size()?;
+        Ok(Rect::new(0, 0, size.width, size.height))
     }
-    loop {
-        {
-            let size = terminal.size()?;
-            let screen = Rect::new(0, 0, size.width, size.height);
-            lab::upkeep(&mut state, &op_tx, &theme, screen, &opts.snap).await;
-        }
-        inspect_window_io(&mut state, terminal.size()?.height);
-        draw_if_changed(&mut terminal, &state, &theme, &mut last, force)?;
-        force = false;
-        if opts.stats {
-            let size = terminal.size()?;
-            let wanted =
-                crate::ui::panes::stats_wanted(&state, Rect::new(0, 0, size.width, size.height));
-            if wanted != measured {
-                let _ = op_tx.send(backend::Op::Stats(wanted.clone())).await;
-                measured = wanted;
+
+    /// Steps aside for a shell in a container, then takes the terminal back as it was.
+    async fn shell(
+        &mut self,
+        state: &State,
+        reach: &exec::Reach,
+        req: &crate::model::ExecRequest,
+        shells: &[String],
+    ) -> io::Result<Result<String, String>> {
+        // The key reader lets go of stdin for the shell (its replacement reads nothing until
+        // polled, after the shell).
+        self.keys = EventStream::new();
+        execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show)?;
+        let said = shell(state, reach, req, shells).await;
+        execute!(
+            io::stdout(),
+            terminal::EnterAlternateScreen,
+            terminal::Clear(terminal::ClearType::All),
+            cursor::Hide
+        )?;
+        // A fresh terminal draws every cell again (clear() would ask the terminal where its
+        // cursor is, and the shell's reader had stdin).
+        *self = Screen::new()?;
+        Ok(said)
+    }
+}
+
+/// What the loop asks for once a frame is drawn: the use of the tasks on screen, and the log's
+/// "first populated frame" figure.
+struct Watch {
+    measured: Vec<crate::model::stats::StatsTarget>,
+    populated: bool,
+}
+
+impl Watch {
+    async fn after_frame(
+        &mut self,
+        state: &State,
+        screen: Rect,
+        stats: bool,
+        ops: &mpsc::Sender<backend::Op>,
+    ) {
+        if stats {
+            let wanted = crate::ui::panes::stats_wanted(state, screen);
+            if wanted != self.measured {
+                let _ = ops.send(backend::Op::Stats(wanted.clone())).await;
+                self.measured = wanted;
             }
         }
-        if !populated && state.cluster.loaded.workloads && !state.cluster.workloads.is_empty() {
-            populated = true;
+        if !self.populated && state.cluster.loaded.workloads && !state.cluster.workloads.is_empty()
+        {
+            self.populated = true;
             let ms = STARTED
                 .get()
                 .map(|t| t.elapsed().as_secs_f64() * 1000.0)
@@ -177,86 +202,120 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                 "first populated frame"
             );
         }
+    }
+}
+
+/// A backend event, and whatever else is already waiting, taken before drawing once.
+async fn take_events(
+    state: &mut State,
+    ev: Event,
+    rx: &mut mpsc::Receiver<Event>,
+    ops: &mpsc::Sender<backend::Op>,
+    data_dir: Option<&std::path::Path>,
+) {
+    // After a change, list everything again at once rather than wait for events.
+    let deployed = match &ev {
+        Event::Done {
+            action: crate::model::action::Action::Deploy { stack, files, .. },
+            result: Ok(_),
+            ..
+        } => Some((stack.clone(), files.clone())),
+        _ => None,
+    };
+    if matches!(ev, Event::Done { .. }) {
+        let _ = ops.send(backend::Op::Refresh).await;
+    }
+    state.apply_event(ev);
+    if let (Some((stack, files)), Some(d)) = (deployed, data_dir) {
+        crate::stack::remember(d, &stack, &files);
+    }
+    while let Ok(ev) = rx.try_recv() {
+        state.apply_event(ev);
+    }
+}
+
+pub async fn run(mut opts: Options) -> io::Result<()> {
+    let mut state = initial_state(&opts, crate::time::now());
+    let data_dir = opts.data_dir.clone();
+    let mut theme = if opts.no_color {
+        opts.theme.without_color()
+    } else {
+        opts.theme
+    };
+    let (op_tx, op_rx) = mpsc::channel(64);
+    let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(256);
+    // Slow local work (an RSA-4096 key) runs off the UI task and comes back here.
+    let (job_tx, mut job_rx) = mpsc::channel::<Job>(8);
+    let reach = exec::Reach::of(&opts.backend);
+    let driver = tokio::spawn(backend::drive(opts.backend, opts.readonly, op_rx, ev_tx));
+
+    let _guard = TerminalGuard::enter()?;
+    let mut screen = Screen::new()?;
+    screen.terminal.clear()?;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut watch = Watch {
+        measured: Vec::new(),
+        populated: false,
+    };
+    if opts.mouse {
+        state.mouse = true;
+        execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
+    if let Some(name) = opts.lab.clone() {
+        lab::open(&mut state, Some(name), false, opts.lab_auto_snap);
+    }
+    loop {
+        let area = screen.area()?;
+        lab::upkeep(&mut state, &op_tx, &theme, area, &opts.snap).await;
+        inspect_window_io(&mut state, area.height);
+        draw_if_changed(
+            &mut screen.terminal,
+            &state,
+            &theme,
+            &mut screen.last,
+            screen.force,
+        )?;
+        screen.force = false;
+        watch.after_frame(&state, area, opts.stats, &op_tx).await;
         if state.quit {
             break;
         }
         tokio::select! {
             ev = ev_rx.recv() => match ev {
-                Some(ev) => {
-                    // After a change, list everything again at once rather than wait for events.
-                    let deployed = match &ev {
-                        Event::Done { action: crate::model::action::Action::Deploy { stack, files, .. }, result: Ok(_), .. } => Some((stack.clone(), files.clone())),
-                        _ => None,
-                    };
-                    if matches!(ev, Event::Done { .. }) {
-                        let _ = op_tx.send(backend::Op::Refresh).await;
-                    }
-                    state.apply_event(ev);
-                    if let (Some((stack, files)), Some(d)) = (deployed, &data_dir) {
-                        crate::stack::remember(d, &stack, &files);
-                    }
-                    // Take whatever else is already waiting before drawing once.
-                    while let Ok(ev) = ev_rx.try_recv() {
-                        state.apply_event(ev);
-                    }
-                }
+                Some(ev) => take_events(&mut state, ev, &mut ev_rx, &op_tx, data_dir.as_deref()).await,
                 None => break,
             },
-            key = keys.next() => match key {
+            key = screen.keys.next() => match key {
                 Some(Ok(TermEvent::Key(k))) => {
                     for fx in input::handle_key(&mut state, k) {
-                        if let Effect::Snap(snap) = fx {
-                            let size = terminal.size()?;
-                            let screen = Rect::new(0, 0, size.width, size.height);
-                            snap::now(&mut state, &theme, screen, &snap, &opts.snap);
-                            continue;
-                        }
-                        if let Effect::Exec(req) = fx {
-                            drop(keys);
-                            execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show)?;
-                            let said = shell(&state, &reach, &req, &opts.shells).await;
-                            execute!(
-                                io::stdout(),
-                                terminal::EnterAlternateScreen,
-                                terminal::Clear(terminal::ClearType::All),
-                                cursor::Hide
-                            )?;
-                            // A fresh terminal draws every cell again (clear() would ask the
-                            // terminal where its cursor is, and the shell's reader had stdin).
-                            terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-                            last = None;
-                            keys = EventStream::new();
-                            force = true;
-                            match said {
+                        match fx {
+                            Effect::Snap(snap) => snap::now(&mut state, &theme, screen.area()?, &snap, &opts.snap),
+                            Effect::Exec(req) => match screen.shell(&state, &reach, &req, &opts.shells).await? {
                                 Ok(text) => state.toast(text, false),
                                 Err(e) => state.toast(e, true),
+                            },
+                            Effect::LabOpen { name, check } => lab::open(&mut state, name, check, opts.lab_auto_snap),
+                            Effect::LabReport { student } => {
+                                lab::report(&mut state, student, &mut opts.student, opts.config_file.as_deref(), &opts.snap);
                             }
-                            continue;
+                            fx => {
+                                let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
+                                carry_out(fx, &mut state, &mut theme, &shell).await;
+                            }
                         }
-                        if let Effect::LabOpen { name, check } = fx {
-                            lab::open(&mut state, name, check, opts.lab_auto_snap);
-                            continue;
-                        }
-                        if let Effect::LabReport { student } = fx {
-                            lab::report(&mut state, student, &mut opts.student, opts.config_file.as_deref(), &opts.snap);
-                            continue;
-                        }
-                        let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
-                        carry_out(fx, &mut state, &mut theme, &shell).await;
                     }
                 }
                 Some(Ok(TermEvent::Mouse(m))) if state.mouse => {
-                    let size = terminal.size()?;
-                    let screen = Rect::new(0, 0, size.width, size.height);
-                    let regions = crate::ui::regions(&state, screen);
+                    let regions = crate::ui::regions(&state, screen.area()?);
                     for fx in crate::app::mouse::handle_mouse(&mut state, m, &regions) {
                         let shell = Shell { theme_dir: &opts.theme_dir, no_color: opts.no_color, ops: &op_tx, jobs: &job_tx };
                         carry_out(fx, &mut state, &mut theme, &shell).await;
                     }
                 }
                 Some(Ok(TermEvent::Resize(..))) => {
-                    terminal.autoresize()?;
-                    force = true;
+                    screen.terminal.autoresize()?;
+                    screen.force = true;
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
@@ -281,7 +340,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     }
     drop(op_tx);
     driver.abort();
-    terminal.show_cursor()?;
+    screen.terminal.show_cursor()?;
     Ok(())
 }
 
