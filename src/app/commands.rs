@@ -56,39 +56,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             s.logs.set_filter(&text);
             s.focus = Pane::Logs;
         }
-        Command::Logs { target, req } => {
-            let found = find_by_name(s.cluster.workloads.clone(), &target, "kind.service", |w| {
-                (&w.name, &w.id)
-            })
-            .map(|w| LogTarget::Workload {
-                id: w.id,
-                name: w.name,
-            })
-            .or_else(|_| {
-                find_by_name(
-                    s.cluster.instances.clone(),
-                    &target,
-                    "kind.service_or_task",
-                    |i| (&i.name, &i.id),
-                )
-                .map(|i| LogTarget::Instance {
-                    id: i.id,
-                    name: i.name,
-                })
-            });
-            match found {
-                Ok(t) => {
-                    s.focus = Pane::Logs;
-                    let capacity = LOG_TAIL.min(s.logs.capacity);
-                    let mut opts = req.options(s.now, capacity);
-                    opts.tail = opts.tail.min(s.logs.capacity);
-                    // The console follows unless an end was asked for.
-                    opts.follow = req.until.is_none();
-                    return follow_with(s, t, opts);
-                }
-                Err(e) => s.toast(e.to_string(), true),
-            }
-        }
+        Command::Logs { target, req } => return logs(s, &target, &req),
         Command::Filter(text) => {
             let pane = if s.focus == Pane::Logs {
                 Pane::Services
@@ -100,34 +68,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::Theme(name) => return vec![Effect::Theme(name)],
         Command::Lang(l) => return vec![Effect::Lang(l)],
-        Command::Act(action) => {
-            if s.readonly && action.mutates() {
-                let e = crate::backend::Error::ReadOnly(action.cli(s.is_kube()));
-                s.toast(e.to_string(), true);
-            } else if let crate::model::action::Action::Deploy {
-                files,
-                stack,
-                prune,
-                resolve,
-                ..
-            } = &action
-            {
-                // The console shows what will change first, and deploys on y.
-                let diff = crate::model::action::Action::Diff {
-                    files: files.clone(),
-                    stack: stack.clone(),
-                    prune: *prune,
-                    resolve: *resolve,
-                };
-                let fx = start(s, diff);
-                s.preview_for = Some((s.next_action - 1, action));
-                return fx;
-            } else if action.confirmation().is_some() {
-                s.input = Input::Confirm(action);
-            } else {
-                return start(s, action);
-            }
-        }
+        Command::Act(action) => return act(s, action),
         Command::History => s.overlay = Overlay::History { scroll: 0 },
         // The services pane is the stacks view: grouped by stack, each with its health.
         Command::Stacks => {
@@ -166,37 +107,9 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
                 },
             );
         }
-        Command::Labs => {
-            let list: Vec<String> = crate::presets::names()
-                .iter()
-                .filter_map(|n| crate::lab::load(n).ok())
-                .map(|l| format!("{}  {}", l.name, l.title.get(crate::i18n::lang())))
-                .collect();
-            s.overlay = Overlay::Text {
-                title: tr!("lab.list_title"),
-                body: list.join("\n"),
-            };
-        }
+        Command::Labs => labs(s),
         Command::Lab(cmd) => return lab(s, cmd),
-        Command::Edit { target, stack } => {
-            // A stack name known from a deploy opens its file; anything else is a path.
-            if let Some(files) = s.deployed_from.get(&target).filter(|_| stack.is_none()) {
-                let path = std::path::PathBuf::from(&files[0]);
-                return vec![Effect::OpenEditor {
-                    path,
-                    stack: target,
-                }];
-            }
-            let path = std::path::PathBuf::from(&target);
-            let stack = stack
-                .or_else(|| s.lab.as_ref().map(|l| l.lab.stack.clone()))
-                .unwrap_or_else(|| {
-                    path.file_stem()
-                        .map(|x| x.to_string_lossy().to_lowercase())
-                        .unwrap_or_default()
-                });
-            return vec![Effect::OpenEditor { path, stack }];
-        }
+        Command::Edit { target, stack } => return edit(s, target, stack),
         Command::Help(only) => {
             s.overlay = Overlay::Help {
                 pane: s.focus,
@@ -206,6 +119,108 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         }
     }
     vec![]
+}
+
+/// `:logs`: a service's or a task's lines in the logs pane.
+fn logs(s: &mut State, target: &str, req: &crate::command::LogRequest) -> Vec<Effect> {
+    let found = find_by_name(s.cluster.workloads.clone(), &target, "kind.service", |w| {
+        (&w.name, &w.id)
+    })
+    .map(|w| LogTarget::Workload {
+        id: w.id,
+        name: w.name,
+    })
+    .or_else(|_| {
+        find_by_name(
+            s.cluster.instances.clone(),
+            &target,
+            "kind.service_or_task",
+            |i| (&i.name, &i.id),
+        )
+        .map(|i| LogTarget::Instance {
+            id: i.id,
+            name: i.name,
+        })
+    });
+    match found {
+        Ok(t) => {
+            s.focus = Pane::Logs;
+            let capacity = LOG_TAIL.min(s.logs.capacity);
+            let mut opts = req.options(s.now, capacity);
+            opts.tail = opts.tail.min(s.logs.capacity);
+            // The console follows unless an end was asked for.
+            opts.follow = req.until.is_none();
+            return follow_with(s, t, opts);
+        }
+        Err(e) => s.toast(e.to_string(), true),
+    }
+    vec![]
+}
+
+/// An action: refused read-only; a deploy previewed first; a disruptive one asks first.
+fn act(s: &mut State, action: crate::model::action::Action) -> Vec<Effect> {
+    if s.readonly && action.mutates() {
+        let e = crate::backend::Error::ReadOnly(action.cli(s.is_kube()));
+        s.toast(e.to_string(), true);
+        vec![]
+    } else if let crate::model::action::Action::Deploy {
+        files,
+        stack,
+        prune,
+        resolve,
+        ..
+    } = &action
+    {
+        // The console shows what will change first, and deploys on y.
+        let diff = crate::model::action::Action::Diff {
+            files: files.clone(),
+            stack: stack.clone(),
+            prune: *prune,
+            resolve: *resolve,
+        };
+        let fx = start(s, diff);
+        s.preview_for = Some((s.next_action - 1, action));
+        fx
+    } else if action.confirmation().is_some() {
+        s.input = Input::Confirm(action);
+        vec![]
+    } else {
+        start(s, action)
+    }
+}
+
+/// `:labs`: the presets, in a window.
+fn labs(s: &mut State) {
+    let list: Vec<String> = crate::presets::names()
+        .iter()
+        .filter_map(|n| crate::lab::load(n).ok())
+        .map(|l| format!("{}  {}", l.name, l.title.get(crate::i18n::lang())))
+        .collect();
+    s.overlay = Overlay::Text {
+        title: tr!("lab.list_title"),
+        body: list.join("\n"),
+    };
+}
+
+/// `:edit`: a deployed stack's file, or a path, in the editor.
+fn edit(s: &mut State, target: String, stack: Option<String>) -> Vec<Effect> {
+    // A stack name known from a deploy opens its file; anything else is a path.
+    if let Some(files) = s.deployed_from.get(&target).filter(|_| stack.is_none()) {
+        let path = std::path::PathBuf::from(&files[0]);
+        return vec![Effect::OpenEditor {
+            path,
+            stack: target,
+        }];
+    }
+    let path = std::path::PathBuf::from(&target);
+    let stack = stack
+        .or_else(|| s.lab.as_ref().map(|l| l.lab.stack.clone()))
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .map(|x| x.to_string_lossy().to_lowercase())
+                .unwrap_or_default()
+        });
+    return vec![Effect::OpenEditor { path, stack }];
 }
 
 pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect> {
