@@ -137,6 +137,17 @@ impl Stats {
     }
 }
 
+/// What the driver keeps across reconnects: the logs followed, the view shown, the events and
+/// the use being watched.
+#[derive(Default)]
+struct Kept {
+    logs: Logs,
+    /// The view whose rows are kept fresh, if one is shown.
+    view: Option<crate::model::listing::ViewKind>,
+    events: Events,
+    stats: Stats,
+}
+
 /// Keeps the UI's snapshots fresh: listens for changes, re-lists what changed (at most ten
 /// times a second), polls every few seconds as a fallback, follows logs, and reconnects with
 /// backoff when the engine goes away. Ends when the UI drops its end of `ops`.
@@ -147,13 +158,8 @@ pub async fn drive(
     tx: mpsc::Sender<Event>,
 ) {
     let backend = std::sync::Arc::new(backend);
-    let mut logs = Logs::default();
-    // The view whose rows are kept fresh, if one is shown.
-    let mut view: Option<crate::model::listing::ViewKind> = None;
-    let mut events = Events::default();
-    let mut stats = Stats::default();
+    let mut kept = Kept::default();
     let mut attempt: u32 = 0;
-    let throttle = Duration::from_millis(100);
     if !backend.is_demo() {
         let _ = tx.send(Event::Conn(ConnState::Connecting)).await;
     }
@@ -170,7 +176,9 @@ pub async fn drive(
                         error: e.to_string(),
                     }))
                     .await;
-                if !wait_handling_ops(&mut ops, wait, &mut logs, &mut view, &tx, &stats).await {
+                let k = &mut kept;
+                if !wait_handling_ops(&mut ops, wait, &mut k.logs, &mut k.view, &tx, &k.stats).await
+                {
                     break;
                 }
                 continue;
@@ -184,80 +192,13 @@ pub async fn drive(
             }))
             .await;
         let _ = tx.send(Event::Info(info)).await;
-        // After a (re)connect everything is sent afresh, so the UI's snapshots are not stale.
-        let mut sent = Sent::default();
-        logs.start(&backend, &tx);
-        if !stats.targets.borrow().is_empty() {
-            stats.start(&backend, &tx);
-        }
-        if view == Some(crate::model::listing::ViewKind::Events) {
-            events.start(&backend, &tx);
-        }
-        let mut changes = backend.changes();
-        let mut dirty = Dirty::ALL;
-        let mut poll = tokio::time::interval(Duration::from_secs(5));
-        poll.tick().await;
-        let mut converging = tokio::time::interval(Duration::from_secs(1));
-        let mut unsettled = false;
-        let mut last_flush = tokio::time::Instant::now() - throttle;
-        let lost: Option<Error> = loop {
-            let flush_at = last_flush + throttle;
-            tokio::select! {
-                op = ops.recv() => match op {
-                    None => {
-                        logs.stop();
-                        return;
-                    }
-                    Some(Op::Refresh) => dirty = Dirty::ALL,
-                    Some(Op::View(kind)) => {
-                        view = kind;
-                        sent.listing = None;
-                        if view == Some(crate::model::listing::ViewKind::Events) {
-                            events.start(&backend, &tx);
-                        } else {
-                            events.stop();
-                            dirty.info = true;
-                        }
-                    }
-                    Some(Op::Act { id, action }) => start_action(&backend, readonly, id, action, &tx),
-                    Some(Op::LabProbe { seq, needs, dir }) => start_probe(&backend, seq, needs, dir, &tx),
-                    Some(Op::Stats(targets)) => stats.want(targets, &backend, &tx),
-                    Some(Op::StopLogs) => logs.stop(),
-                    Some(op @ Op::FollowLogs { .. }) => {
-                        logs.want = Some(op);
-                        logs.start(&backend, &tx);
-                    }
-                },
-                change = changes.next() => match change {
-                    Some(Ok(d)) => dirty.merge(d),
-                    Some(Err(e)) => break Some(e),
-                    None => break None,
-                },
-                _ = poll.tick(), if backend.polls() || view.is_some() => {
-                    if backend.polls() {
-                        dirty = Dirty::ALL;
-                    } else {
-                        // Kubernetes: only the view is polled; the watchers cover the rest.
-                        dirty.info = true;
-                    }
-                }
-                _ = converging.tick(), if unsettled => {
-                    dirty.workloads = true;
-                    dirty.instances = true;
-                }
-                _ = tokio::time::sleep_until(flush_at), if dirty.any() => {
-                    last_flush = tokio::time::Instant::now();
-                    match refresh(&backend, std::mem::take(&mut dirty), view, &tx, &mut sent).await {
-                        Ok(Some(u)) => unsettled = u,
-                        Ok(None) => {}
-                        Err(e) => break Some(e),
-                    }
-                }
-            }
+        let Some(lost) = connected(&backend, readonly, &mut ops, &tx, &mut kept).await else {
+            kept.logs.stop();
+            return;
         };
-        logs.pause();
-        events.stop();
-        stats.pause();
+        kept.logs.pause();
+        kept.events.stop();
+        kept.stats.pause();
         if backend.is_demo() {
             // The demo cannot lose its connection; a closed change stream means shutdown.
             return;
@@ -273,20 +214,109 @@ pub async fn drive(
             }))
             .await;
         attempt = 1;
-        if !wait_handling_ops(
-            &mut ops,
-            Duration::from_secs(1),
-            &mut logs,
-            &mut view,
-            &tx,
-            &stats,
-        )
-        .await
-        {
+        let k = &mut kept;
+        let wait = Duration::from_secs(1);
+        if !wait_handling_ops(&mut ops, wait, &mut k.logs, &mut k.view, &tx, &k.stats).await {
             break;
         }
     }
-    logs.stop();
+    kept.logs.stop();
+}
+
+/// While connected: sends everything afresh, then follows changes and the UI's operations.
+/// Returns why the connection ended (`Some(None)`: the change stream closed), or `None` when the
+/// UI is gone.
+async fn connected(
+    backend: &std::sync::Arc<Backend>,
+    readonly: bool,
+    ops: &mut mpsc::Receiver<Op>,
+    tx: &mpsc::Sender<Event>,
+    kept: &mut Kept,
+) -> Option<Option<Error>> {
+    let throttle = Duration::from_millis(100);
+    // After a (re)connect everything is sent afresh, so the UI's snapshots are not stale.
+    let mut sent = Sent::default();
+    kept.logs.start(backend, tx);
+    if !kept.stats.targets.borrow().is_empty() {
+        kept.stats.start(backend, tx);
+    }
+    if kept.view == Some(crate::model::listing::ViewKind::Events) {
+        kept.events.start(backend, tx);
+    }
+    let mut changes = backend.changes();
+    let mut dirty = Dirty::ALL;
+    let mut poll = tokio::time::interval(Duration::from_secs(5));
+    poll.tick().await;
+    let mut converging = tokio::time::interval(Duration::from_secs(1));
+    let mut unsettled = false;
+    let mut last_flush = tokio::time::Instant::now() - throttle;
+    loop {
+        let flush_at = last_flush + throttle;
+        tokio::select! {
+            op = ops.recv() => match op {
+                None => return None,
+                Some(op) => on_op(op, backend, readonly, tx, kept, &mut dirty, &mut sent),
+            },
+            change = changes.next() => match change {
+                Some(Ok(d)) => dirty.merge(d),
+                Some(Err(e)) => return Some(Some(e)),
+                None => return Some(None),
+            },
+            _ = poll.tick(), if backend.polls() || kept.view.is_some() => {
+                if backend.polls() {
+                    dirty = Dirty::ALL;
+                } else {
+                    // Kubernetes: only the view is polled; the watchers cover the rest.
+                    dirty.info = true;
+                }
+            }
+            _ = converging.tick(), if unsettled => {
+                dirty.workloads = true;
+                dirty.instances = true;
+            }
+            _ = tokio::time::sleep_until(flush_at), if dirty.any() => {
+                last_flush = tokio::time::Instant::now();
+                match refresh(backend, std::mem::take(&mut dirty), kept.view, tx, &mut sent).await {
+                    Ok(Some(u)) => unsettled = u,
+                    Ok(None) => {}
+                    Err(e) => return Some(Some(e)),
+                }
+            }
+        }
+    }
+}
+
+/// One operation from the UI while connected.
+fn on_op(
+    op: Op,
+    backend: &std::sync::Arc<Backend>,
+    readonly: bool,
+    tx: &mpsc::Sender<Event>,
+    kept: &mut Kept,
+    dirty: &mut Dirty,
+    sent: &mut Sent,
+) {
+    match op {
+        Op::Refresh => *dirty = Dirty::ALL,
+        Op::View(kind) => {
+            kept.view = kind;
+            sent.listing = None;
+            if kept.view == Some(crate::model::listing::ViewKind::Events) {
+                kept.events.start(backend, tx);
+            } else {
+                kept.events.stop();
+                dirty.info = true;
+            }
+        }
+        Op::Act { id, action } => start_action(backend, readonly, id, action, tx),
+        Op::LabProbe { seq, needs, dir } => start_probe(backend, seq, needs, dir, tx),
+        Op::Stats(targets) => kept.stats.want(targets, backend, tx),
+        Op::StopLogs => kept.logs.stop(),
+        op @ Op::FollowLogs { .. } => {
+            kept.logs.want = Some(op);
+            kept.logs.start(backend, tx);
+        }
+    }
 }
 
 fn backoff(attempt: u32) -> Duration {
