@@ -134,7 +134,7 @@ fn resolve(cfg: &Config) -> Result<endpoint::Endpoint, backend::Error> {
 /// Connects to the engine; `Err` carries the endpoint and why it failed.
 async fn connect(ep: &endpoint::Endpoint, cfg: &Config) -> Result<Backend, backend::Error> {
     let sw = backend::swarm::Swarm::connect(ep).await?;
-    Ok(Backend::Swarm(sw.with_nodes(endpoint::of_nodes(&cfg))))
+    Ok(Backend::Swarm(sw.with_nodes(endpoint::of_nodes(cfg))))
 }
 
 async fn console(
@@ -257,7 +257,7 @@ async fn snap_headless(
 /// The named engine, reconnecting until it answers; the demo only if its address is malformed.
 fn stay_on(ep: &endpoint::Endpoint, cfg: &Config, warnings: &mut Vec<String>, now: i64) -> Backend {
     match backend::swarm::Swarm::lazy(ep) {
-        Ok(sw) => Backend::Swarm(sw.with_nodes(endpoint::of_nodes(&cfg))),
+        Ok(sw) => Backend::Swarm(sw.with_nodes(endpoint::of_nodes(cfg))),
         Err(e) => {
             warnings.push(e.to_string());
             Backend::Demo(backend::demo::Demo::live(now))

@@ -123,7 +123,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
 
 /// `:logs`: a service's or a task's lines in the logs pane.
 fn logs(s: &mut State, target: &str, req: &crate::command::LogRequest) -> Vec<Effect> {
-    let found = find_by_name(s.cluster.workloads.clone(), &target, "kind.service", |w| {
+    let found = find_by_name(s.cluster.workloads.clone(), target, "kind.service", |w| {
         (&w.name, &w.id)
     })
     .map(|w| LogTarget::Workload {
@@ -133,7 +133,7 @@ fn logs(s: &mut State, target: &str, req: &crate::command::LogRequest) -> Vec<Ef
     .or_else(|_| {
         find_by_name(
             s.cluster.instances.clone(),
-            &target,
+            target,
             "kind.service_or_task",
             |i| (&i.name, &i.id),
         )
@@ -220,7 +220,7 @@ fn edit(s: &mut State, target: String, stack: Option<String>) -> Vec<Effect> {
                 .map(|x| x.to_string_lossy().to_lowercase())
                 .unwrap_or_default()
         });
-    return vec![Effect::OpenEditor { path, stack }];
+    vec![Effect::OpenEditor { path, stack }]
 }
 
 pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect> {

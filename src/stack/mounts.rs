@@ -3,7 +3,7 @@
 //! against `HOME`), named volumes to the stack's volumes with their labels and driver.
 
 use super::objects::object_name;
-use super::spec::At;
+use super::spec::{At, StackError};
 use super::values::{
     R, bad, boolean, check, item, labels, missing, p, size, string, string_map, with_stack,
 };
@@ -192,95 +192,18 @@ pub fn mounts(
         if !vol.consistency.is_empty() {
             m["Consistency"] = J::String(vol.consistency.clone());
         }
-        let incompatible = |what: &str| {
-            at.err(
-                &ip,
-                crate::tr!(
-                    "stack.mount_options",
-                    options = what,
-                    kind = vol.typ.as_str()
-                ),
-            )
-        };
         match vol.typ.as_str() {
-            "bind" => {
-                if vol.nocopy.is_some() {
-                    return Err(incompatible("volume"));
-                }
-                if vol.tmpfs_size.is_some() {
-                    return Err(incompatible("tmpfs"));
-                }
-                if vol.source.is_empty() {
-                    return Err(missing(at, &ip, "source"));
-                }
-                // `~` is the HOME of the environment; relative paths are the compose file's.
-                let mut src = vol.source.clone();
-                if src.starts_with('~')
-                    && let Some(home) = lookup("HOME")
-                {
-                    src = src.replacen('~', &home, 1);
-                }
-                if !src.starts_with('/') {
-                    src = join_clean(at.dir, &src).display().to_string();
-                }
-                m["Source"] = J::String(src);
-                if let Some(prop) = vol.propagation {
-                    m["BindOptions"] = json!({ "Propagation": prop });
-                }
-            }
-            "volume" => {
-                if vol.tmpfs_size.is_some() {
-                    return Err(incompatible("tmpfs"));
-                }
-                if vol.propagation.is_some() && entry.is_object() {
-                    return Err(incompatible("bind"));
-                }
-                if vol.source.is_empty() {
-                    out.push(m);
-                    continue;
-                }
-                let Some(def) = volumes.get(&vol.source) else {
-                    return Err(
-                        at.err(&ip, crate::tr!("stack.undefined_volume", name = vol.source))
-                    );
-                };
-                let def = Some(def).filter(|d| !d.is_null());
-                let (name, external) = object_name(stack, &vol.source, def);
-                m["Source"] = J::String(name);
-                let mut opts = json!({});
-                if let Some(nc) = vol.nocopy {
-                    opts["NoCopy"] = J::Bool(nc);
-                }
-                if !external {
-                    let vp = vec!["volumes".to_string(), vol.source.clone()];
-                    let l = labels(at, def.and_then(|d| d.get("labels")), &p(&vp, "labels"))?;
-                    opts["Labels"] = json!(with_stack(l, stack));
-                    let driver = def
-                        .and_then(|d| d.get("driver"))
-                        .map(|d| string(at, d, &p(&vp, "driver")))
-                        .transpose()?
-                        .unwrap_or_default();
-                    let driver_opts = def.and_then(|d| d.get("driver_opts"));
-                    if !driver.is_empty() || driver_opts.is_some() {
-                        let o = string_map(at, driver_opts, &p(&vp, "driver_opts"))?;
-                        let mut dc = json!({ "Options": o });
-                        if !driver.is_empty() {
-                            dc["Name"] = J::String(driver);
-                        }
-                        opts["DriverConfig"] = dc;
-                    }
-                }
-                m["VolumeOptions"] = opts;
-            }
+            "bind" => bind(at, &vol, &ip, lookup, &mut m)?,
+            "volume" => volume(at, stack, &vol, entry.is_object(), &ip, volumes, &mut m)?,
             "tmpfs" => {
                 if !vol.source.is_empty() {
                     return Err(at.err(&ip, crate::tr!("stack.tmpfs_source")));
                 }
                 if vol.nocopy.is_some() {
-                    return Err(incompatible("volume"));
+                    return Err(incompatible(at, &vol, &ip, "volume"));
                 }
                 if vol.propagation.is_some() {
-                    return Err(incompatible("bind"));
+                    return Err(incompatible(at, &vol, &ip, "bind"));
                 }
                 if let Some(sz) = vol.tmpfs_size {
                     m["TmpfsOptions"] = json!({ "SizeBytes": sz });
@@ -306,6 +229,105 @@ pub fn mounts(
         out.push(m);
     }
     Ok(out)
+}
+
+/// A bind mount: the source made absolute (`~` is HOME, relative paths the compose file's).
+fn bind(
+    at: &At<'_>,
+    vol: &Volume,
+    ip: &[String],
+    lookup: &dyn Fn(&str) -> Option<String>,
+    m: &mut J,
+) -> R<()> {
+    if vol.nocopy.is_some() {
+        return Err(incompatible(at, vol, ip, "volume"));
+    }
+    if vol.tmpfs_size.is_some() {
+        return Err(incompatible(at, vol, ip, "tmpfs"));
+    }
+    if vol.source.is_empty() {
+        return Err(missing(at, ip, "source"));
+    }
+    // `~` is the HOME of the environment; relative paths are the compose file's.
+    let mut src = vol.source.clone();
+    if src.starts_with('~')
+        && let Some(home) = lookup("HOME")
+    {
+        src = src.replacen('~', &home, 1);
+    }
+    if !src.starts_with('/') {
+        src = join_clean(at.dir, &src).display().to_string();
+    }
+    m["Source"] = J::String(src);
+    if let Some(prop) = &vol.propagation {
+        m["BindOptions"] = json!({ "Propagation": prop });
+    }
+    Ok(())
+}
+
+/// A volume mount: an anonymous one as it is, a named one by its stack name, with the volume's
+/// labels and driver unless it is external.
+fn volume(
+    at: &At<'_>,
+    stack: &str,
+    vol: &Volume,
+    long: bool,
+    ip: &[String],
+    volumes: &J,
+    m: &mut J,
+) -> R<()> {
+    if vol.tmpfs_size.is_some() {
+        return Err(incompatible(at, vol, ip, "tmpfs"));
+    }
+    if vol.propagation.is_some() && long {
+        return Err(incompatible(at, vol, ip, "bind"));
+    }
+    if vol.source.is_empty() {
+        return Ok(());
+    }
+    let Some(def) = volumes.get(&vol.source) else {
+        return Err(at.err(ip, crate::tr!("stack.undefined_volume", name = vol.source)));
+    };
+    let def = Some(def).filter(|d| !d.is_null());
+    let (name, external) = object_name(stack, &vol.source, def);
+    m["Source"] = J::String(name);
+    let mut opts = json!({});
+    if let Some(nc) = vol.nocopy {
+        opts["NoCopy"] = J::Bool(nc);
+    }
+    if !external {
+        let vp = vec!["volumes".to_string(), vol.source.clone()];
+        let l = labels(at, def.and_then(|d| d.get("labels")), &p(&vp, "labels"))?;
+        opts["Labels"] = json!(with_stack(l, stack));
+        let driver = def
+            .and_then(|d| d.get("driver"))
+            .map(|d| string(at, d, &p(&vp, "driver")))
+            .transpose()?
+            .unwrap_or_default();
+        let driver_opts = def.and_then(|d| d.get("driver_opts"));
+        if !driver.is_empty() || driver_opts.is_some() {
+            let o = string_map(at, driver_opts, &p(&vp, "driver_opts"))?;
+            let mut dc = json!({ "Options": o });
+            if !driver.is_empty() {
+                dc["Name"] = J::String(driver);
+            }
+            opts["DriverConfig"] = dc;
+        }
+    }
+    m["VolumeOptions"] = opts;
+    Ok(())
+}
+
+/// Options of another mount type on this one.
+fn incompatible(at: &At<'_>, vol: &Volume, ip: &[String], what: &str) -> StackError {
+    at.err(
+        ip,
+        crate::tr!(
+            "stack.mount_options",
+            options = what,
+            kind = vol.typ.as_str()
+        ),
+    )
 }
 
 #[cfg(test)]

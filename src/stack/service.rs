@@ -331,13 +331,13 @@ fn security(at: &At<'_>, s: &J, path: &[String], c: &mut J) -> R<()> {
 
 /// `logging`: the driver and its options.
 fn logging(at: &At<'_>, l: &J, lp: &[String]) -> R<J> {
-    check(at, l, &lp, &["driver", "options"])?;
+    check(at, l, lp, &["driver", "options"])?;
     let mut d = json!({});
     if let Some(n) = l.get("driver") {
-        d["Name"] = J::String(string(at, n, &p(&lp, "driver"))?);
+        d["Name"] = J::String(string(at, n, &p(lp, "driver"))?);
     }
     if let Some(o) = l.get("options") {
-        d["Options"] = json!(string_map(at, Some(o), &p(&lp, "options"))?);
+        d["Options"] = json!(string_map(at, Some(o), &p(lp, "options"))?);
     }
     Ok(d)
 }
@@ -347,20 +347,20 @@ fn restart_policy(at: &At<'_>, rp: &J, rpp: &[String]) -> R<J> {
     check(
         at,
         rp,
-        &rpp,
+        rpp,
         &["condition", "delay", "max_attempts", "window"],
     )?;
     let mut r = json!({});
     if let Some(x) = rp.get("condition") {
-        r["Condition"] = J::String(string(at, x, &p(&rpp, "condition"))?);
+        r["Condition"] = J::String(string(at, x, &p(rpp, "condition"))?);
     }
     for (k, api) in [("delay", "Delay"), ("window", "Window")] {
         if let Some(x) = rp.get(k) {
-            r[api] = json!(dur(at, x, &p(&rpp, k))?);
+            r[api] = json!(dur(at, x, &p(rpp, k))?);
         }
     }
     if let Some(x) = rp.get("max_attempts") {
-        r["MaxAttempts"] = json!(uint(at, x, &p(&rpp, "max_attempts"))?);
+        r["MaxAttempts"] = json!(uint(at, x, &p(rpp, "max_attempts"))?);
     }
     Ok(r)
 }
@@ -370,15 +370,15 @@ fn placement(at: &At<'_>, pl: &J, pp: &[String]) -> R<J> {
     check(
         at,
         pl,
-        &pp,
+        pp,
         &["constraints", "preferences", "max_replicas_per_node"],
     )?;
     let mut o = json!({});
     if let Some(cs) = pl.get("constraints") {
-        o["Constraints"] = json!(list(at, cs, &p(&pp, "constraints"))?);
+        o["Constraints"] = json!(list(at, cs, &p(pp, "constraints"))?);
     }
     if let Some(prefs) = pl.get("preferences") {
-        let prp = p(&pp, "preferences");
+        let prp = p(pp, "preferences");
         let items = prefs
             .as_array()
             .ok_or_else(|| bad(at, &prp, "list", prefs))?;
@@ -395,7 +395,7 @@ fn placement(at: &At<'_>, pl: &J, pp: &[String]) -> R<J> {
         o["Preferences"] = J::Array(v);
     }
     if let Some(m) = pl.get("max_replicas_per_node") {
-        o["MaxReplicas"] = json!(uint(at, m, &p(&pp, "max_replicas_per_node"))?);
+        o["MaxReplicas"] = json!(uint(at, m, &p(pp, "max_replicas_per_node"))?);
     }
     Ok(o)
 }
