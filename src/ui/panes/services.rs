@@ -106,109 +106,120 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     };
     let summaries = crate::model::stacks(&state.cluster.workloads);
     let row = |k: usize| match entries[k] {
-        Entry::Header(g, count) => {
-            let title = match g {
-                Some(label) => format!("▾ {kind} {label} ({count})"),
-                None if swarm => format!("▾ {} ({count})", tr!("services.no_stack")),
-                None => format!("▾ {} ({count})", tr!("services.no_project")),
-            };
-            let mut spans = vec![Span::raw(title)];
-            // The stack's replicas, in the colour of its health.
-            if let Some(sum) = g
-                .and_then(|label| summaries.iter().find(|x| x.name == label))
-                .filter(|_| swarm)
-            {
-                let style = match sum.health {
-                    crate::model::Health::Healthy => theme.fg(theme.ok),
-                    crate::model::Health::Converging => theme.fg(theme.warn),
-                    crate::model::Health::Down => theme.error(),
-                };
-                spans.push(Span::styled(
-                    format!(" {}/{}", sum.running, sum.desired),
-                    style,
-                ));
-            }
-            let text = Line::from(spans);
-            TableRow {
-                cells: vec![text],
-                style: theme.fg(theme.accent).add_modifier(Modifier::BOLD),
-                header: true,
-            }
-        }
-        Entry::Item(i) => {
-            let w = list[i];
-            let update = match &w.update {
-                // Kubernetes: up-to-date and available instead of a state word.
-                Some(u) if u.state == "current" => Span::styled(u.message.clone(), theme.muted()),
-                Some(u) => {
-                    let style = match u.state.as_str() {
-                        "completed" | "rollback_completed" | "statefulset" | "daemonset" => {
-                            theme.muted()
-                        }
-                        "paused" | "rollback_paused" => theme.error(),
-                        _ => theme.fg(theme.warn),
-                    };
-                    Span::styled(u.state.replace('_', " "), style)
-                }
-                None => Span::raw(""),
-            };
-            let ports: Vec<String> = w
-                .ports
-                .iter()
-                .filter_map(|p| {
-                    p.published
-                        .map(|published| format!("{published}->{}", p.target))
-                })
-                .collect();
-            let mut cells = vec![
-                Line::from(format!("  {}", w.name)),
-                Line::from(mode(&w.mode)),
-                Line::from(Span::styled(
-                    format!("{}/{}", w.running, w.desired),
-                    replicas_style(w, theme),
-                )),
-                Line::from(w.image.clone()),
-                Line::from(ports.join(",")),
-                Line::from(update),
-            ];
-            if measured {
-                let stats = &state.cluster.stats;
-                let total = crate::model::stats::Usage::total(
-                    state
-                        .cluster
-                        .instances_of(&w.id)
-                        .filter(|i| !i.finished())
-                        .filter_map(|i| stats.last.get(&i.id)),
-                );
-                let history = stats
-                    .history
-                    .get(&w.id)
-                    // One sample is no trend yet.
-                    .filter(|h| h.len() > 1)
-                    .map(|h| crate::model::stats::sparkline(h, 10))
-                    .unwrap_or_default();
-                cells.extend([
-                    Line::from(
-                        total
-                            .as_ref()
-                            .map(super::tasks::cpu_text)
-                            .unwrap_or_default(),
-                    ),
-                    Line::from(
-                        total
-                            .as_ref()
-                            .map(|u| crate::model::stats::binary_size_short(u.mem_usage))
-                            .unwrap_or_default(),
-                    ),
-                    Line::from(Span::styled(history, theme.fg(theme.accent))),
-                ]);
-            }
-            TableRow {
-                cells,
-                style: theme.base(),
-                header: false,
-            }
-        }
+        Entry::Header(g, count) => group_row(g, count, &kind, swarm, &summaries, theme),
+        Entry::Item(i) => service_row(state, list[i], measured, theme),
     };
     table::render(&cols, entries.len(), &row, selected_row, theme, inner, buf);
+}
+
+/// A stack's (or project's, or namespace's) header row: its name, how many services, and on a
+/// swarm its replicas in the colour of its health.
+fn group_row(
+    g: Option<&str>,
+    count: usize,
+    kind: &str,
+    swarm: bool,
+    summaries: &[crate::model::StackSummary],
+    theme: &Theme,
+) -> TableRow<'static> {
+    let title = match g {
+        Some(label) => format!("▾ {kind} {label} ({count})"),
+        None if swarm => format!("▾ {} ({count})", tr!("services.no_stack")),
+        None => format!("▾ {} ({count})", tr!("services.no_project")),
+    };
+    let mut spans = vec![Span::raw(title)];
+    // The stack's replicas, in the colour of its health.
+    if let Some(sum) = g
+        .and_then(|label| summaries.iter().find(|x| x.name == label))
+        .filter(|_| swarm)
+    {
+        let style = match sum.health {
+            crate::model::Health::Healthy => theme.fg(theme.ok),
+            crate::model::Health::Converging => theme.fg(theme.warn),
+            crate::model::Health::Down => theme.error(),
+        };
+        spans.push(Span::styled(
+            format!(" {}/{}", sum.running, sum.desired),
+            style,
+        ));
+    }
+    let text = Line::from(spans);
+    TableRow {
+        cells: vec![text],
+        style: theme.fg(theme.accent).add_modifier(Modifier::BOLD),
+        header: true,
+    }
+}
+
+/// A service's row; with samples, its tasks' total use and the trend of its CPU.
+fn service_row(state: &State, w: &Workload, measured: bool, theme: &Theme) -> TableRow<'static> {
+    let update = match &w.update {
+        // Kubernetes: up-to-date and available instead of a state word.
+        Some(u) if u.state == "current" => Span::styled(u.message.clone(), theme.muted()),
+        Some(u) => {
+            let style = match u.state.as_str() {
+                "completed" | "rollback_completed" | "statefulset" | "daemonset" => theme.muted(),
+                "paused" | "rollback_paused" => theme.error(),
+                _ => theme.fg(theme.warn),
+            };
+            Span::styled(u.state.replace('_', " "), style)
+        }
+        None => Span::raw(""),
+    };
+    let ports: Vec<String> = w
+        .ports
+        .iter()
+        .filter_map(|p| {
+            p.published
+                .map(|published| format!("{published}->{}", p.target))
+        })
+        .collect();
+    let mut cells = vec![
+        Line::from(format!("  {}", w.name)),
+        Line::from(mode(&w.mode)),
+        Line::from(Span::styled(
+            format!("{}/{}", w.running, w.desired),
+            replicas_style(w, theme),
+        )),
+        Line::from(w.image.clone()),
+        Line::from(ports.join(",")),
+        Line::from(update),
+    ];
+    if measured {
+        let stats = &state.cluster.stats;
+        let total = crate::model::stats::Usage::total(
+            state
+                .cluster
+                .instances_of(&w.id)
+                .filter(|i| !i.finished())
+                .filter_map(|i| stats.last.get(&i.id)),
+        );
+        let history = stats
+            .history
+            .get(&w.id)
+            // One sample is no trend yet.
+            .filter(|h| h.len() > 1)
+            .map(|h| crate::model::stats::sparkline(h, 10))
+            .unwrap_or_default();
+        cells.extend([
+            Line::from(
+                total
+                    .as_ref()
+                    .map(super::tasks::cpu_text)
+                    .unwrap_or_default(),
+            ),
+            Line::from(
+                total
+                    .as_ref()
+                    .map(|u| crate::model::stats::binary_size_short(u.mem_usage))
+                    .unwrap_or_default(),
+            ),
+            Line::from(Span::styled(history, theme.fg(theme.accent))),
+        ]);
+    }
+    TableRow {
+        cells,
+        style: theme.base(),
+        header: false,
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::{frame, message};
 use crate::app::state::{Pane, State};
+use crate::model::Instance;
 use crate::model::stats::{self, Usage};
 use crate::tr;
 use crate::ui::theme::Theme;
@@ -98,46 +99,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     if measured {
         cols.push(Col::new(tr!("col.net"), 9, 0, 4));
     }
-    let row = |k: usize| {
-        let i = list[k];
-        {
-            let finished = i.finished();
-            let state_style = match i.state.as_str() {
-                "running" => theme.fg(theme.ok),
-                "failed" | "rejected" | "orphaned" => theme.error(),
-                "complete" | "shutdown" => theme.muted(),
-                _ => theme.fg(theme.warn),
-            };
-            let current = format!("{} {}", i.state, crate::time::age(i.since, state.now));
-            let error = i.error.clone().unwrap_or_default();
-            let style = if finished {
-                theme.muted().add_modifier(Modifier::DIM)
-            } else {
-                theme.base()
-            };
-            let mut cells = vec![
-                Line::from(i.name.clone()),
-                Line::from(i.node.clone()),
-                Line::from(i.desired.clone()),
-                Line::from(Span::styled(
-                    current,
-                    if finished { style } else { state_style },
-                )),
-                Line::from(Span::styled(error, theme.error())),
-                Line::from(short_image(&i.image).to_string()),
-            ];
-            if measured {
-                let u = state.cluster.stats.last.get(&i.id).filter(|_| !finished);
-                let text = |f: fn(&Usage) -> String| Line::from(u.map(f).unwrap_or_default());
-                cells.extend([text(cpu_text), text(mem_text), text(net_text)]);
-            }
-            TableRow {
-                cells,
-                style,
-                header: false,
-            }
-        }
-    };
+    let row = |k: usize| task_row(state, list[k], measured, theme);
     // The selected task's whole error, under the table: the column may be too narrow for it.
     let selected = state.selected_instance().filter(|_| inner.height >= 8);
     let error = selected.and_then(|i| i.error.as_ref().map(|e| (i.name.as_str(), e.as_str())));
@@ -168,6 +130,45 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         Paragraph::new(line)
             .wrap(Wrap { trim: true })
             .render(area, buf);
+    }
+}
+
+/// A task's row: finished ones dimmed, the state in its colour; with samples, its use.
+fn task_row(state: &State, i: &Instance, measured: bool, theme: &Theme) -> TableRow<'static> {
+    let finished = i.finished();
+    let state_style = match i.state.as_str() {
+        "running" => theme.fg(theme.ok),
+        "failed" | "rejected" | "orphaned" => theme.error(),
+        "complete" | "shutdown" => theme.muted(),
+        _ => theme.fg(theme.warn),
+    };
+    let current = format!("{} {}", i.state, crate::time::age(i.since, state.now));
+    let error = i.error.clone().unwrap_or_default();
+    let style = if finished {
+        theme.muted().add_modifier(Modifier::DIM)
+    } else {
+        theme.base()
+    };
+    let mut cells = vec![
+        Line::from(i.name.clone()),
+        Line::from(i.node.clone()),
+        Line::from(i.desired.clone()),
+        Line::from(Span::styled(
+            current,
+            if finished { style } else { state_style },
+        )),
+        Line::from(Span::styled(error, theme.error())),
+        Line::from(short_image(&i.image).to_string()),
+    ];
+    if measured {
+        let u = state.cluster.stats.last.get(&i.id).filter(|_| !finished);
+        let text = |f: fn(&Usage) -> String| Line::from(u.map(f).unwrap_or_default());
+        cells.extend([text(cpu_text), text(mem_text), text(net_text)]);
+    }
+    TableRow {
+        cells,
+        style,
+        header: false,
     }
 }
 
