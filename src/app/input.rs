@@ -136,16 +136,12 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         }
         KeyAction::LogFilter => s.input = Input::LogFilter,
         KeyAction::Sort(reverse) => super::sorted::next(s, pane, reverse),
-        KeyAction::Exec => {
-            return super::commands::apply(
-                s,
-                crate::command::Command::Exec {
-                    target: None,
-                    container: None,
-                    cmd: vec![],
-                },
-            );
-        }
+        KeyAction::Exec
+        | KeyAction::LabStep(_)
+        | KeyAction::LabCheck
+        | KeyAction::View(_)
+        | KeyAction::Events
+        | KeyAction::Snap => return command_key(s, a),
         KeyAction::Mouse => {
             s.mouse = !s.mouse;
             s.toast(
@@ -184,6 +180,25 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::NextMatch => jump_to_match(s, true),
         KeyAction::Prefill(what) => prefill_for(s, what),
         KeyAction::History => s.overlay = Overlay::History { scroll: 0 },
+        KeyAction::PrevMatch => jump_to_match(s, false),
+    }
+    vec![]
+}
+
+/// The keys that run a command of the grammar: a shell, a lab step, a view, the events, a
+/// picture.
+fn command_key(s: &mut State, a: KeyAction) -> Vec<Effect> {
+    match a {
+        KeyAction::Exec => {
+            return super::commands::apply(
+                s,
+                crate::command::Command::Exec {
+                    target: None,
+                    container: None,
+                    cmd: vec![],
+                },
+            );
+        }
         KeyAction::LabStep(next) => {
             let cmd = if next {
                 crate::command::LabCommand::Next
@@ -229,7 +244,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
             let name = super::snap::default_name(s, snap.what);
             prefill(s, format!("snap pane {name}"), vec![]);
         }
-        KeyAction::PrevMatch => jump_to_match(s, false),
+        _ => {}
     }
     vec![]
 }
