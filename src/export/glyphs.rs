@@ -144,135 +144,155 @@ fn thickness(cell: Cell) -> (i64, i64) {
     (light, light * 2 + 1)
 }
 
+/// Box-drawing lines, by their kind.
 fn lines(canvas: &mut Canvas, cell: Cell, code: u32, fg: Rgb) {
+    match code {
+        0x2504..=0x250B | 0x254C..=0x254F => dashed(canvas, cell, code, fg),
+        0x256D..=0x2570 => rounded(canvas, cell, code, fg),
+        0x2571..=0x2573 => diagonal(canvas, cell, code, fg),
+        _ => straight(canvas, cell, code, fg),
+    }
+}
+
+/// Diagonals: rising, falling, or both crossed.
+fn diagonal(canvas: &mut Canvas, cell: Cell, code: u32, fg: Rgb) {
+    let (light, _) = thickness(cell);
+    let Cell { x, y, w, h } = cell;
+    let (x0, y0, x1, y1) = (x as f32, y as f32, (x + w) as f32, (y + h) as f32);
+    let half = light as f32 / 2.0 + 0.25;
+    let seg = |px: f32, py: f32, ax: f32, ay: f32, bx: f32, by: f32| {
+        let (dx, dy) = (bx - ax, by - ay);
+        ((px - ax) * dy - (py - ay) * dx).abs() / (dx * dx + dy * dy).sqrt()
+    };
+    canvas.shade(x, y, w, h, fg, |px, py| {
+        let rising = half + 0.5 - seg(px, py, x0, y1, x1, y0);
+        let falling = half + 0.5 - seg(px, py, x0, y0, x1, y1);
+        match code {
+            0x2571 => rising,
+            0x2572 => falling,
+            _ => rising.max(falling),
+        }
+    });
+}
+
+/// Dashed lines: 2, 3 or 4 dashes, light or heavy.
+fn dashed(canvas: &mut Canvas, cell: Cell, code: u32, fg: Rgb) {
     let (light, heavy) = thickness(cell);
     let Cell { x, y, w, h } = cell;
     // The centre lines: a line of thickness t starts t/2 before the centre.
     let (cx, cy) = (x + w / 2, y + h / 2);
-    match code {
-        // Dashed lines: 2, 3 or 4 dashes, light or heavy.
-        0x2504..=0x250B | 0x254C..=0x254F => {
-            let (n, heavy_line, vertical) = match code {
-                0x2504 => (3, false, false),
-                0x2505 => (3, true, false),
-                0x2506 => (3, false, true),
-                0x2507 => (3, true, true),
-                0x2508 => (4, false, false),
-                0x2509 => (4, true, false),
-                0x250A => (4, false, true),
-                0x250B => (4, true, true),
-                0x254C => (2, false, false),
-                0x254D => (2, true, false),
-                0x254E => (2, false, true),
-                _ => (2, true, true),
-            };
-            let t = if heavy_line { heavy } else { light };
-            let len = if vertical { h } else { w };
-            for i in 0..n {
-                let start = i * len / n;
-                let dash = ((len / n) * 2 / 3).max(1);
-                if vertical {
-                    canvas.fill(cx - t / 2, y + start, t, dash, fg);
-                } else {
-                    canvas.fill(x + start, cy - t / 2, dash, t, fg);
-                }
-            }
+    let (n, heavy_line, vertical) = match code {
+        0x2504 => (3, false, false),
+        0x2505 => (3, true, false),
+        0x2506 => (3, false, true),
+        0x2507 => (3, true, true),
+        0x2508 => (4, false, false),
+        0x2509 => (4, true, false),
+        0x250A => (4, false, true),
+        0x250B => (4, true, true),
+        0x254C => (2, false, false),
+        0x254D => (2, true, false),
+        0x254E => (2, false, true),
+        _ => (2, true, true),
+    };
+    let t = if heavy_line { heavy } else { light };
+    let len = if vertical { h } else { w };
+    for i in 0..n {
+        let start = i * len / n;
+        let dash = ((len / n) * 2 / 3).max(1);
+        if vertical {
+            canvas.fill(cx - t / 2, y + start, t, dash, fg);
+        } else {
+            canvas.fill(x + start, cy - t / 2, dash, t, fg);
         }
-        // Rounded corners: a quarter circle, then straight on to the two edges.
-        0x256D..=0x2570 => {
-            let (fx, fy) = (
-                (cx - light / 2) as f32 + light as f32 / 2.0,
-                (cy - light / 2) as f32 + light as f32 / 2.0,
-            );
-            let r = (fx - x as f32).min((x + w) as f32 - fx).max(1.0);
-            // (horizontal direction, vertical direction) of the two arms.
-            let (sx, sy) = match code {
-                0x256D => (1.0, 1.0),
-                0x256E => (-1.0, 1.0),
-                0x256F => (-1.0, -1.0),
-                _ => (1.0, -1.0),
-            };
-            let (ox, oy) = (fx + sx * r, fy + sy * r);
-            let half = light as f32 / 2.0;
-            canvas.shade(x, y, w, h, fg, |px, py| {
-                // Only the quarter of the circle that faces the cell's centre.
-                if (px - ox) * sx > 0.0 || (py - oy) * sy > 0.0 {
-                    return 0.0;
-                }
-                let d = ((px - ox).powi(2) + (py - oy).powi(2)).sqrt();
-                half + 0.5 - (d - r).abs()
-            });
-            let ey = oy.round() as i64;
-            if sy > 0.0 {
-                canvas.fill(cx - light / 2, ey, light, y + h - ey, fg);
-            } else {
-                canvas.fill(cx - light / 2, y, light, ey - y, fg);
-            }
-            let ex = ox.round() as i64;
-            if sx > 0.0 {
-                canvas.fill(ex, cy - light / 2, x + w - ex, light, fg);
-            } else {
-                canvas.fill(x, cy - light / 2, ex - x, light, fg);
-            }
+    }
+}
+
+/// Rounded corners: a quarter circle, then straight on to the two edges.
+fn rounded(canvas: &mut Canvas, cell: Cell, code: u32, fg: Rgb) {
+    let (light, _) = thickness(cell);
+    let Cell { x, y, w, h } = cell;
+    // The centre lines: a line of thickness t starts t/2 before the centre.
+    let (cx, cy) = (x + w / 2, y + h / 2);
+    let (fx, fy) = (
+        (cx - light / 2) as f32 + light as f32 / 2.0,
+        (cy - light / 2) as f32 + light as f32 / 2.0,
+    );
+    let r = (fx - x as f32).min((x + w) as f32 - fx).max(1.0);
+    // (horizontal direction, vertical direction) of the two arms.
+    let (sx, sy) = match code {
+        0x256D => (1.0, 1.0),
+        0x256E => (-1.0, 1.0),
+        0x256F => (-1.0, -1.0),
+        _ => (1.0, -1.0),
+    };
+    let (ox, oy) = (fx + sx * r, fy + sy * r);
+    let half = light as f32 / 2.0;
+    canvas.shade(x, y, w, h, fg, |px, py| {
+        // Only the quarter of the circle that faces the cell's centre.
+        if (px - ox) * sx > 0.0 || (py - oy) * sy > 0.0 {
+            return 0.0;
         }
-        // Diagonals.
-        0x2571..=0x2573 => {
-            let (x0, y0, x1, y1) = (x as f32, y as f32, (x + w) as f32, (y + h) as f32);
-            let half = light as f32 / 2.0 + 0.25;
-            let seg = |px: f32, py: f32, ax: f32, ay: f32, bx: f32, by: f32| {
-                let (dx, dy) = (bx - ax, by - ay);
-                ((px - ax) * dy - (py - ay) * dx).abs() / (dx * dx + dy * dy).sqrt()
-            };
-            canvas.shade(x, y, w, h, fg, |px, py| {
-                let rising = half + 0.5 - seg(px, py, x0, y1, x1, y0);
-                let falling = half + 0.5 - seg(px, py, x0, y0, x1, y1);
-                match code {
-                    0x2571 => rising,
-                    0x2572 => falling,
-                    _ => rising.max(falling),
-                }
-            });
+        let d = ((px - ox).powi(2) + (py - oy).powi(2)).sqrt();
+        half + 0.5 - (d - r).abs()
+    });
+    let ey = oy.round() as i64;
+    if sy > 0.0 {
+        canvas.fill(cx - light / 2, ey, light, y + h - ey, fg);
+    } else {
+        canvas.fill(cx - light / 2, y, light, ey - y, fg);
+    }
+    let ex = ox.round() as i64;
+    if sx > 0.0 {
+        canvas.fill(ex, cy - light / 2, x + w - ex, light, fg);
+    } else {
+        canvas.fill(x, cy - light / 2, ex - x, light, fg);
+    }
+}
+
+/// Straight lines and their joins, light, heavy or double, from the arms table.
+fn straight(canvas: &mut Canvas, cell: Cell, code: u32, fg: Rgb) {
+    let (light, heavy) = thickness(cell);
+    let Cell { x, y, w, h } = cell;
+    // The centre lines: a line of thickness t starts t/2 before the centre.
+    let (cx, cy) = (x + w / 2, y + h / 2);
+    let Some((_, arms)) = ARMS.iter().find(|(c, _)| *c == code) else {
+        return;
+    };
+    let [up, right, down, left] = *arms;
+    let t = |k: u8| match k {
+        2 => heavy,
+        _ => light,
+    };
+    let gap = light + 1;
+    // Arms reach past the centre by half the widest crossing line, so joins are solid.
+    let reach_v = [left, right].iter().map(|k| t(*k)).max().unwrap_or(0) / 2
+        + if left == 3 || right == 3 { gap } else { 0 };
+    let reach_h = [up, down].iter().map(|k| t(*k)).max().unwrap_or(0) / 2
+        + if up == 3 || down == 3 { gap } else { 0 };
+    let vertical = |canvas: &mut Canvas, k: u8, from: i64, to: i64| {
+        let offsets: &[i64] = if k == 3 { &[-gap, gap] } else { &[0] };
+        for o in offsets {
+            canvas.fill(cx + o - t(k) / 2, from, t(k), to - from, fg);
         }
-        _ => {
-            let Some((_, arms)) = ARMS.iter().find(|(c, _)| *c == code) else {
-                return;
-            };
-            let [up, right, down, left] = *arms;
-            let t = |k: u8| match k {
-                2 => heavy,
-                _ => light,
-            };
-            let gap = light + 1;
-            // Arms reach past the centre by half the widest crossing line, so joins are solid.
-            let reach_v = [left, right].iter().map(|k| t(*k)).max().unwrap_or(0) / 2
-                + if left == 3 || right == 3 { gap } else { 0 };
-            let reach_h = [up, down].iter().map(|k| t(*k)).max().unwrap_or(0) / 2
-                + if up == 3 || down == 3 { gap } else { 0 };
-            let vertical = |canvas: &mut Canvas, k: u8, from: i64, to: i64| {
-                let offsets: &[i64] = if k == 3 { &[-gap, gap] } else { &[0] };
-                for o in offsets {
-                    canvas.fill(cx + o - t(k) / 2, from, t(k), to - from, fg);
-                }
-            };
-            let horizontal = |canvas: &mut Canvas, k: u8, from: i64, to: i64| {
-                let offsets: &[i64] = if k == 3 { &[-gap, gap] } else { &[0] };
-                for o in offsets {
-                    canvas.fill(from, cy + o - t(k) / 2, to - from, t(k), fg);
-                }
-            };
-            if up > 0 {
-                vertical(canvas, up, y, cy + reach_v + 1);
-            }
-            if down > 0 {
-                vertical(canvas, down, cy - reach_v, y + h);
-            }
-            if left > 0 {
-                horizontal(canvas, left, x, cx + reach_h + 1);
-            }
-            if right > 0 {
-                horizontal(canvas, right, cx - reach_h, x + w);
-            }
+    };
+    let horizontal = |canvas: &mut Canvas, k: u8, from: i64, to: i64| {
+        let offsets: &[i64] = if k == 3 { &[-gap, gap] } else { &[0] };
+        for o in offsets {
+            canvas.fill(from, cy + o - t(k) / 2, to - from, t(k), fg);
         }
+    };
+    if up > 0 {
+        vertical(canvas, up, y, cy + reach_v + 1);
+    }
+    if down > 0 {
+        vertical(canvas, down, cy - reach_v, y + h);
+    }
+    if left > 0 {
+        horizontal(canvas, left, x, cx + reach_h + 1);
+    }
+    if right > 0 {
+        horizontal(canvas, right, cx - reach_h, x + w);
     }
 }
 
