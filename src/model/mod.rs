@@ -3,6 +3,7 @@
 //! Strings in these types are already sanitized by the backend that made them.
 
 pub mod action;
+pub mod cli;
 pub mod events;
 pub mod inspect;
 pub mod listing;
