@@ -287,6 +287,45 @@ pub(super) fn instance(
     }
 }
 
+/// The images the demo's manager has: the lab's, two tags of the frontend sharing one ID.
+fn demo_images(now: i64) -> Vec<Image> {
+    let mut images = Vec::new();
+    for (k, (repo, tag, size)) in [
+        (
+            format!("{REGISTRY}/frontend-semana-3"),
+            "latest",
+            43_100_000u64,
+        ),
+        (format!("{REGISTRY}/frontend-semana-3"), "test", 43_100_000),
+        (format!("{REGISTRY}/api-semana-3"), "latest", 152_000_000),
+        (
+            format!("{REGISTRY}/image-microservice-semana3"),
+            "latest",
+            181_000_000,
+        ),
+        ("mongo".to_string(), "7.0", 795_000_000),
+        ("redis".to_string(), "7.2-alpine", 41_200_000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Both frontend tags share one image ID, as `docker tag` makes them.
+        let id_n = if k == 1 { 0 } else { k };
+        images.push(Image {
+            id: format!(
+                "{:012x}{:052x}",
+                0xa1b2c3d4e5f6u64 + id_n as u64 * 7919,
+                id_n
+            ),
+            repo,
+            tag: tag.into(),
+            size,
+            created: now - 86_400 * (3 + k as i64),
+        });
+    }
+    images
+}
+
 impl Sim {
     pub(super) fn new(now: i64, live: bool) -> Sim {
         let nodes = vec![
@@ -330,6 +369,32 @@ impl Sim {
             objects: Default::default(),
             joining: vec![],
         };
+        sim.gopenux(now, live);
+        // One failed task from an earlier update, kept like the engine keeps task history.
+        if let Some(n) = sim.nodes.get(2).cloned() {
+            sim.serial += 1;
+            let mut failed = instance(
+                &sim.workloads[1].id.clone(),
+                "gopenux_backend",
+                2,
+                &n,
+                "failed",
+                now - 3600 * 5 - 200,
+                &format!("{REGISTRY}/api-semana-3:test"),
+                sim.serial,
+            );
+            failed.desired = "shutdown".into();
+            failed.error = Some(format!("No such image: {REGISTRY}/api-semana-3:test"));
+            sim.instances.push(failed);
+        }
+        sim.images = demo_images(now);
+        sim.recount();
+        sim
+    }
+
+    /// The gopenux stack's services and their tasks (pending when `live`: they start as the
+    /// class watches).
+    fn gopenux(&mut self, now: i64, live: bool) {
         for (i, d) in STACK.iter().enumerate() {
             let id = format!("demosvc{i}{:018}", i);
             let name = format!("gopenux_{}", d.key);
@@ -349,72 +414,27 @@ impl Sim {
             );
             w.labels
                 .insert("com.docker.stack.image".into(), image.clone());
-            sim.workloads.push(w);
+            self.workloads.push(w);
             for slot in 1..=d.replicas {
-                let n = sim.nodes[(d.node + slot as usize - 1) % 3].clone();
-                sim.serial += 1;
+                let n = self.nodes[(d.node + slot as usize - 1) % 3].clone();
+                self.serial += 1;
                 let (state, since) = if live {
                     ("pending", now + slot as i64 - 1)
                 } else {
                     ("running", now - 3600 * 5 - slot as i64 * 60)
                 };
-                sim.instances.push(instance(
-                    &id, &name, slot, &n, state, since, &image, sim.serial,
+                self.instances.push(instance(
+                    &id,
+                    &name,
+                    slot,
+                    &n,
+                    state,
+                    since,
+                    &image,
+                    self.serial,
                 ));
             }
         }
-        // One failed task from an earlier update, kept like the engine keeps task history.
-        if let Some(n) = sim.nodes.get(2).cloned() {
-            sim.serial += 1;
-            let mut failed = instance(
-                &sim.workloads[1].id.clone(),
-                "gopenux_backend",
-                2,
-                &n,
-                "failed",
-                now - 3600 * 5 - 200,
-                &format!("{REGISTRY}/api-semana-3:test"),
-                sim.serial,
-            );
-            failed.desired = "shutdown".into();
-            failed.error = Some(format!("No such image: {REGISTRY}/api-semana-3:test"));
-            sim.instances.push(failed);
-        }
-        for (k, (repo, tag, size)) in [
-            (
-                format!("{REGISTRY}/frontend-semana-3"),
-                "latest",
-                43_100_000u64,
-            ),
-            (format!("{REGISTRY}/frontend-semana-3"), "test", 43_100_000),
-            (format!("{REGISTRY}/api-semana-3"), "latest", 152_000_000),
-            (
-                format!("{REGISTRY}/image-microservice-semana3"),
-                "latest",
-                181_000_000,
-            ),
-            ("mongo".to_string(), "7.0", 795_000_000),
-            ("redis".to_string(), "7.2-alpine", 41_200_000),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            // Both frontend tags share one image ID, as `docker tag` makes them.
-            let id_n = if k == 1 { 0 } else { k };
-            sim.images.push(Image {
-                id: format!(
-                    "{:012x}{:052x}",
-                    0xa1b2c3d4e5f6u64 + id_n as u64 * 7919,
-                    id_n
-                ),
-                repo,
-                tag: tag.into(),
-                size,
-                created: now - 86_400 * (3 + k as i64),
-            });
-        }
-        sim.recount();
-        sim
     }
 
     pub(super) fn recount(&mut self) {
