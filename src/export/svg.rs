@@ -48,7 +48,37 @@ pub fn render(buf: &Buffer, pal: &Palette, title: Option<&str>) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
          font-family=\"'DejaVu Sans Mono', Menlo, Consolas, monospace\" font-size=\"16.6\">"
     );
-    let (ox, oy) = match title {
+    let (ox, oy) = frame(&mut out, pal, title, (w, h));
+    // Backgrounds that differ from the screen's, a rectangle per run.
+    for y in area.top()..area.bottom() {
+        let mut x = area.left();
+        while x < area.right() {
+            let (_, bg, _) = style(&buf[(x, y)], pal);
+            let start = x;
+            while x < area.right() && style(&buf[(x, y)], pal).1 == bg {
+                x += 1;
+            }
+            if bg != pal.bg {
+                let _ = writeln!(
+                    out,
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{ch}\" fill=\"{}\"/>",
+                    ox + i64::from(start - area.x) * cw,
+                    oy + i64::from(y - area.y) * ch,
+                    i64::from(x - start) * cw,
+                    hex(bg)
+                );
+            }
+        }
+    }
+    text(&mut out, buf, pal, (ox, oy));
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The window frame around the cells (a title bar with its three dots), or the plain
+/// background; returns where the cells start.
+fn frame(out: &mut String, pal: &Palette, title: Option<&str>, (w, h): (i64, i64)) -> (i64, i64) {
+    match title {
         Some(t) => {
             let dark = pal.dark();
             let backdrop = if dark {
@@ -92,29 +122,13 @@ pub fn render(buf: &Buffer, pal: &Palette, title: Option<&str>) -> String {
             );
             (0, 0)
         }
-    };
-    // Backgrounds that differ from the screen's, a rectangle per run.
-    for y in area.top()..area.bottom() {
-        let mut x = area.left();
-        while x < area.right() {
-            let (_, bg, _) = style(&buf[(x, y)], pal);
-            let start = x;
-            while x < area.right() && style(&buf[(x, y)], pal).1 == bg {
-                x += 1;
-            }
-            if bg != pal.bg {
-                let _ = writeln!(
-                    out,
-                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{ch}\" fill=\"{}\"/>",
-                    ox + i64::from(start - area.x) * cw,
-                    oy + i64::from(y - area.y) * ch,
-                    i64::from(x - start) * cw,
-                    hex(bg)
-                );
-            }
-        }
     }
-    // Text, a run per style; each run stretched to its cells so columns stay aligned.
+}
+
+/// The text, a run per style; each run stretched to its cells so columns stay aligned.
+fn text(out: &mut String, buf: &Buffer, pal: &Palette, (ox, oy): (i64, i64)) {
+    let (cw, ch) = (CELL_W as i64, CELL_H as i64);
+    let area = buf.area;
     for y in area.top()..area.bottom() {
         let mut x = area.left();
         while x < area.right() {
@@ -156,6 +170,4 @@ pub fn render(buf: &Buffer, pal: &Palette, title: Option<&str>) -> String {
             );
         }
     }
-    out.push_str("</svg>\n");
-    out
 }
