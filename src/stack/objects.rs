@@ -82,53 +82,7 @@ pub fn objects(at: &At<'_>, stack: &str, top: &J, spec: &mut StackSpec) -> R<()>
             if external {
                 continue;
             }
-            let l = with_stack(labels(at, def.get("labels"), &p(&path, "labels"))?, stack);
-            let templating = def
-                .get("template_driver")
-                .map(|t| string(at, t, &p(&path, "template_driver")))
-                .transpose()?
-                .filter(|t| !t.is_empty());
-            let driver = def
-                .get("driver")
-                .map(|d| string(at, d, &p(&path, "driver")))
-                .transpose()?
-                .filter(|d| !d.is_empty());
-            let object = match driver {
-                Some(driver) => {
-                    if def.get("file").is_some() {
-                        return Err(at.err(
-                            &p(&path, "driver"),
-                            crate::tr!("stack.driver_and_file", kind = kind, name = key),
-                        ));
-                    }
-                    let opts = string_map(at, def.get("driver_opts"), &p(&path, "driver_opts"))?;
-                    FileObject {
-                        labels: l,
-                        data: Vec::new(),
-                        templating,
-                        driver: Some((driver, opts)),
-                    }
-                }
-                None => {
-                    let Some(file) = def.get("file") else {
-                        return Err(at.err(&path, crate::tr!("stack.needs_file", kind = section)));
-                    };
-                    let file = string(at, file, &p(&path, "file"))?;
-                    let full = at.dir.join(&file);
-                    let data = std::fs::read(&full).map_err(|e| {
-                        at.err(
-                            &p(&path, "file"),
-                            crate::tr!("stack.read_file", file = full.display(), error = e),
-                        )
-                    })?;
-                    FileObject {
-                        labels: l,
-                        data,
-                        templating,
-                        driver: None,
-                    }
-                }
-            };
+            let object = file_object(at, stack, kind, section, key, def, &path)?;
             if secret {
                 spec.secrets.insert(name, object);
             } else {
@@ -171,6 +125,66 @@ pub fn objects(at: &At<'_>, stack: &str, top: &J, spec: &mut StackSpec) -> R<()>
         }
     }
     Ok(())
+}
+
+/// A secret or config the stack creates: its labels, template driver, and content read from
+/// its file (or a secret driver with its options).
+fn file_object(
+    at: &At<'_>,
+    stack: &str,
+    kind: &str,
+    section: &str,
+    key: &str,
+    def: &J,
+    path: &[String],
+) -> R<FileObject> {
+    let l = with_stack(labels(at, def.get("labels"), &p(path, "labels"))?, stack);
+    let templating = def
+        .get("template_driver")
+        .map(|t| string(at, t, &p(path, "template_driver")))
+        .transpose()?
+        .filter(|t| !t.is_empty());
+    let driver = def
+        .get("driver")
+        .map(|d| string(at, d, &p(path, "driver")))
+        .transpose()?
+        .filter(|d| !d.is_empty());
+    Ok(match driver {
+        Some(driver) => {
+            if def.get("file").is_some() {
+                return Err(at.err(
+                    &p(path, "driver"),
+                    crate::tr!("stack.driver_and_file", kind = kind, name = key),
+                ));
+            }
+            let opts = string_map(at, def.get("driver_opts"), &p(path, "driver_opts"))?;
+            FileObject {
+                labels: l,
+                data: Vec::new(),
+                templating,
+                driver: Some((driver, opts)),
+            }
+        }
+        None => {
+            let Some(file) = def.get("file") else {
+                return Err(at.err(path, crate::tr!("stack.needs_file", kind = section)));
+            };
+            let file = string(at, file, &p(path, "file"))?;
+            let full = at.dir.join(&file);
+            let data = std::fs::read(&full).map_err(|e| {
+                at.err(
+                    &p(path, "file"),
+                    crate::tr!("stack.read_file", file = full.display(), error = e),
+                )
+            })?;
+            FileObject {
+                labels: l,
+                data,
+                templating,
+                driver: None,
+            }
+        }
+    })
 }
 
 fn network_request(at: &At<'_>, stack: &str, name: &str, def: Option<&J>, path: &[String]) -> R<J> {
