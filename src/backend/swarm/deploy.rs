@@ -87,7 +87,7 @@ fn digest_warning(image: &str) -> String {
     )
 }
 
-fn filters(k: &str, v: &str) -> HashMap<String, Vec<String>> {
+pub(super) fn filters(k: &str, v: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([(k.to_string(), vec![v.to_string()])])
 }
 
@@ -404,106 +404,6 @@ impl Swarm {
                 Ok(Change::Created)
             }
         }
-    }
-
-    /// `docker stack rm`: the stack's services, then secrets and configs, then its networks
-    /// (retried while the tasks let go of them). Volumes stay, as with docker.
-    pub async fn remove_stack(
-        &self,
-        stack: &str,
-        progress: &mpsc::Sender<crate::model::action::Progress>,
-    ) -> Result<Outcome, Error> {
-        let d = self.docker();
-        let label = format!("{NAMESPACE}={stack}");
-        let f = || Some(filters("label", &label));
-        let services = d
-            .list_services(Some(ListServicesOptions {
-                filters: f(),
-                ..Default::default()
-            }))
-            .await
-            .map_err(engine_error)?;
-        let secrets = d
-            .list_secrets(Some(bollard::query_parameters::ListSecretsOptions {
-                filters: f(),
-            }))
-            .await
-            .map_err(engine_error)?;
-        let configs = d
-            .list_configs(Some(bollard::query_parameters::ListConfigsOptions {
-                filters: f(),
-            }))
-            .await
-            .map_err(engine_error)?;
-        let networks = d
-            .list_networks(Some(ListNetworksOptions { filters: f() }))
-            .await
-            .map_err(engine_error)?;
-        if services.is_empty() && networks.is_empty() && secrets.is_empty() && configs.is_empty() {
-            return Err(Error::NotFound {
-                kind: "kind.stack",
-                name: stack.to_string(),
-                suggestion: None,
-            });
-        }
-        let mut removed = 0;
-        for s in &services {
-            let name = s
-                .spec
-                .as_ref()
-                .and_then(|x| x.name.clone())
-                .unwrap_or_default();
-            let _ = progress
-                .send(crate::model::action::Progress::Step(tr!(
-                    "deploy.removing_object",
-                    kind = "service",
-                    name = name
-                )))
-                .await;
-            d.delete_service(s.id.as_deref().unwrap_or_default())
-                .await
-                .map_err(engine_error)?;
-            removed += 1;
-        }
-        for s in &secrets {
-            d.delete_secret(s.id.as_deref().unwrap_or_default())
-                .await
-                .map_err(engine_error)?;
-            removed += 1;
-        }
-        for c in &configs {
-            d.delete_config(c.id.as_deref().unwrap_or_default())
-                .await
-                .map_err(engine_error)?;
-            removed += 1;
-        }
-        for n in &networks {
-            let id = n.id.clone().unwrap_or_default();
-            let name = n.name.clone().unwrap_or_default();
-            let _ = progress
-                .send(crate::model::action::Progress::Step(tr!(
-                    "deploy.removing_object",
-                    kind = "network",
-                    name = name
-                )))
-                .await;
-            let mut tries = 0;
-            loop {
-                match d.remove_network(&id).await {
-                    Ok(()) => break,
-                    Err(_) if tries < 30 => {
-                        tries += 1;
-                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                    }
-                    Err(e) => return Err(engine_error(e)),
-                }
-            }
-            removed += 1;
-        }
-        Ok(Outcome {
-            summary: tr!("deploy.removed", stack = stack, count = removed),
-            detail: None,
-        })
     }
 
     /// A service's spec as the engine writes it (raw HTTP: bollard drops `Healthcheck`).

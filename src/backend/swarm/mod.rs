@@ -14,6 +14,7 @@ mod ops;
 pub(crate) mod preview;
 pub(crate) mod push;
 mod raw;
+mod remove;
 mod services;
 pub mod stats;
 
