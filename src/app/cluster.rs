@@ -152,8 +152,8 @@ impl Cluster {
                 Changed::Stats
             }
             Event::StatsUnavailable(why) => {
-                self.stats.unavailable = Some(why.clone());
-                Changed::NoStats(why)
+                self.stats.unavailable = Some(why.to_string());
+                Changed::NoStats(why.to_string())
             }
             other => return Err(other),
         })
@@ -209,7 +209,7 @@ mod tests {
                 .filter(|i| i.workload_id == backend.id)
                 .count()
         );
-        let ev = Event::Error("x".into());
+        let ev = Event::Error(crate::backend::Error::NotConnected);
         assert_eq!(c.apply(ev.clone(), 0), Err(ev));
     }
 }

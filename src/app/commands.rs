@@ -25,7 +25,10 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::Nodes => s.focus = Pane::Nodes,
         Command::Services if s.is_kube() => {
-            return start(s, crate::model::action::Action::KubeList("services".into()));
+            return start(
+                s,
+                crate::model::action::Action::KubeList(crate::model::kube::KubeKind::Service),
+            );
         }
         Command::Services | Command::Workloads => {
             s.focus = Pane::Services;

@@ -4,7 +4,7 @@
 use super::cluster::Changed;
 use super::inspect::InspectWindow;
 use super::state::{Activity, Input, Overlay, Pane, State};
-use crate::backend::{ConnState, Event};
+use crate::backend::{ConnState, Error, Event};
 use crate::model::action::{Action, Detail, Outcome};
 
 impl State {
@@ -54,7 +54,7 @@ impl State {
             Event::Logs { .. } => {}
             Event::LogsEnded { generation, error } if generation == self.logs.generation => {
                 if let Some(e) = &error {
-                    self.last_error = Some(e.clone());
+                    self.last_error = Some(e.to_string());
                 }
                 self.logs.ended = Some(error);
             }
@@ -67,7 +67,7 @@ impl State {
             | Event::Images(_)
             | Event::Stats(_)
             | Event::StatsUnavailable(_) => {}
-            Event::Error(e) => self.toast(e, true),
+            Event::Error(e) => self.toast(e.to_string(), true),
             Event::LabProbed { seq, probed } => super::lab::probed(self, seq, probed),
             Event::Pushed => super::lab::want_probe(self),
             Event::Progress { id, progress } => {
@@ -85,7 +85,7 @@ impl State {
     }
 
     /// A deploy's preview came: shown, with the deploy waiting for y/N.
-    fn previewed(&mut self, id: u64, result: Result<Outcome, String>) {
+    fn previewed(&mut self, id: u64, result: Result<Outcome, Error>) {
         self.running.remove(&id);
         let Some((_, deploy)) = self.preview_for.take() else {
             return;
@@ -102,13 +102,13 @@ impl State {
                 };
                 self.input = Input::Confirm(deploy);
             }
-            Err(e) => self.toast(e, true),
+            Err(e) => self.toast(e.to_string(), true),
         }
     }
 
     /// An action ended: the activity log, a toast with the docker command that does the same,
     /// and what it brought to read (an object inspected, a join command, a listing).
-    fn done(&mut self, id: u64, action: Action, result: Result<Outcome, String>) {
+    fn done(&mut self, id: u64, action: Action, result: Result<Outcome, Error>) {
         self.running.remove(&id);
         // A push, a deploy, a tag: the files and the registry may tell something new.
         super::lab::want_probe(self);
@@ -136,6 +136,7 @@ impl State {
                 self.show(id, &action, outcome);
             }
             Err(e) => {
+                let e = e.to_string();
                 // A link that could not be followed: the window it came from again.
                 if let Some(w) = self.inspect_back.take() {
                     self.overlay = Overlay::Inspect(w);

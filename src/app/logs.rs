@@ -98,7 +98,8 @@ pub struct LogView {
     pub filter: LogFilter,
     pub timestamps: bool,
     pub wrap: bool,
-    pub ended: Option<Option<String>>,
+    /// The logs ended (with the error that ended them, if any).
+    pub ended: Option<Option<crate::backend::Error>>,
 }
 
 impl LogView {

@@ -131,7 +131,7 @@ impl Stats {
             };
             let (result, ()) = tokio::join!(backend.stats(targets, stx), forward);
             if let Err(e) = result {
-                let _ = tx.send(Event::StatsUnavailable(e.to_string())).await;
+                let _ = tx.send(Event::StatsUnavailable(e)).await;
             }
         }));
     }
@@ -342,7 +342,7 @@ async fn wait_handling_ops(
                 None => return false,
                 Some(Op::Refresh) => return true,
                 Some(Op::Act { id, action }) => {
-                    let _ = tx.send(Event::Done { id, action, result: Err(tr!("err.not_connected")) }).await;
+                    let _ = tx.send(Event::Done { id, action, result: Err(Error::NotConnected) }).await;
                 }
                 // Files still tell: they do not need the engine.
                 Some(Op::LabProbe { seq, needs, dir }) => {
@@ -406,13 +406,7 @@ fn start_action(
             },
             forward
         );
-        let _ = tx
-            .send(Event::Done {
-                id,
-                action,
-                result: result.map_err(|e| e.to_string()),
-            })
-            .await;
+        let _ = tx.send(Event::Done { id, action, result }).await;
     });
 }
 
@@ -447,7 +441,7 @@ fn start_logs(
         let _ = tx
             .send(Event::LogsEnded {
                 generation,
-                error: result.err().map(|e| e.to_string()),
+                error: result.err(),
             })
             .await;
     }))
@@ -490,7 +484,7 @@ async fn allowed<T>(
         Err(Error::NotManager) => Ok(None),
         Err(Error::Forbidden(m)) => {
             if sent.refusals.insert(m.clone()) {
-                let _ = tx.send(Event::Error(Error::Forbidden(m).to_string())).await;
+                let _ = tx.send(Event::Error(Error::Forbidden(m))).await;
             }
             Ok(None)
         }

@@ -50,6 +50,9 @@ pub enum Error {
     Forbidden(String),
     #[error("{}", tr!("err.readonly", command = .0))]
     ReadOnly(String),
+    /// An action asked for while the engine is away (reconnecting).
+    #[error("{}", tr!("err.not_connected"))]
+    NotConnected,
     /// The change was made, but the cluster has not reached it (a deploy that does not
     /// converge): what is missing and why.
     #[error("{0}")]
@@ -156,9 +159,10 @@ pub enum Event {
     },
     LogsEnded {
         generation: u64,
-        error: Option<String>,
+        error: Option<Error>,
     },
-    Error(String),
+    /// Something the backend could not do on its own account (a watch the user may not make).
+    Error(Error),
     /// A step of a running action ("4/6 running", a push's progress bar).
     Progress {
         id: u64,
@@ -167,7 +171,7 @@ pub enum Event {
     /// Samples of instances' use (instance ID → use).
     Stats(Vec<(String, crate::model::stats::Usage)>),
     /// Why there are no samples (no metrics.k8s.io), said once.
-    StatsUnavailable(String),
+    StatsUnavailable(Error),
     /// An image was pushed from the engine (a lab's registry checks may hold now).
     Pushed,
     /// A lab probe's facts, with the number of the probe they answer.
@@ -175,11 +179,12 @@ pub enum Event {
         seq: u64,
         probed: probe::Probed,
     },
-    /// An action finished; the error is already a sentence for the user.
+    /// An action finished. Its error is a typed value: the console words it (`Display`, through
+    /// the catalog) when it shows it.
     Done {
         id: u64,
         action: Action,
-        result: Result<Outcome, String>,
+        result: Result<Outcome, Error>,
     },
 }
 

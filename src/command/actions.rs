@@ -137,10 +137,13 @@ pub(super) fn apply(a: &Args) -> Parsed {
 pub(super) fn delete(a: &Args) -> Parsed {
     let target = a.one("KIND/NAME")?;
     match target.split_once('/') {
-        Some((k, n)) if !k.is_empty() && !n.is_empty() => act(Action::Delete {
-            kind: k.to_lowercase(),
-            name: n.to_string(),
-        }),
+        Some((k, n)) if !k.is_empty() && !n.is_empty() => {
+            let kind = crate::model::kube::KubeKind::parse(k).ok_or_else(|| a.bad("KIND", k))?;
+            act(Action::Delete {
+                kind,
+                name: n.to_string(),
+            })
+        }
         _ => Err(a.bad("KIND/NAME", &target)),
     }
 }
@@ -246,7 +249,11 @@ pub(super) fn object(a: &Args) -> Parsed {
                 return Err(a.bad("NAME", n));
             }
             act(Action::CreateObject {
-                secret,
+                kind: if secret {
+                    crate::model::inspect::Kind::Secret
+                } else {
+                    crate::model::inspect::Kind::Config
+                },
                 name: n.to_string(),
                 file: file.to_string(),
             })

@@ -66,7 +66,8 @@ pub enum Action {
     RmStack(String),
     /// `docker secret create NAME FILE` (or `docker config create`): the file read by estiba.
     CreateObject {
-        secret: bool,
+        /// `Kind::Secret` or `Kind::Config`.
+        kind: Kind,
         name: String,
         file: String,
     },
@@ -78,7 +79,7 @@ pub enum Action {
     },
     /// Kubernetes: delete an object, `KIND/NAME` in the current namespace.
     Delete {
-        kind: String,
+        kind: super::kube::KubeKind,
         name: String,
     },
     /// Kubernetes: server-side apply of a manifests file or a lab preset's manifests; `force`
@@ -87,8 +88,8 @@ pub enum Action {
         source: String,
         force: bool,
     },
-    /// Kubernetes: a table of the namespace's `services` or `secrets` (names and types only).
-    KubeList(String),
+    /// Kubernetes: a table of the namespace's Services or Secrets (names and types only).
+    KubeList(super::kube::KubeKind),
     /// Kubernetes: a secret's values, decoded: only when asked for by name.
     SecretShow(String),
     /// Kubernetes: look at another context of the kubeconfig.
@@ -307,12 +308,12 @@ impl Action {
             | Action::KubeSecret { name, .. }
             | Action::Context(name)
             | Action::Apply { source: name, .. }
-            | Action::KubeList(name)
             | Action::SecretShow(name)
             | Action::Inspect { name, .. }
             | Action::NetworkCreate { name, .. }
             | Action::Remove { name, .. } => name.clone(),
-            Action::Delete { kind, name } => format!("{kind}/{name}"),
+            Action::Delete { kind, name } => format!("{}/{name}", kind.word()),
+            Action::KubeList(kind) => kind.plural(),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }
             | Action::Unlabel { node, .. }

@@ -51,17 +51,13 @@ impl Action {
                 to: Availability::Drain,
             } => format!("kubectl drain {node} --ignore-daemonsets"),
             Action::CreateObject {
-                secret: true,
+                kind: Kind::Secret,
                 name,
                 file,
             } => {
                 format!("kubectl create secret generic {name} --from-file={file}")
             }
-            Action::CreateObject {
-                secret: false,
-                name,
-                file,
-            } => {
+            Action::CreateObject { name, file, .. } => {
                 format!("kubectl create configmap {name} --from-file={file}")
             }
             Action::KubeSecret {
@@ -79,8 +75,8 @@ impl Action {
                 }
                 s
             }
-            Action::Delete { kind, name } => format!("kubectl delete {kind}/{name}"),
-            Action::KubeList(what) => format!("kubectl get {what}"),
+            Action::Delete { kind, name } => format!("kubectl delete {}/{name}", kind.word()),
+            Action::KubeList(kind) => format!("kubectl get {}", kind.plural()),
             Action::SecretShow(name) => {
                 format!("kubectl get secret {name} -o jsonpath='{{.data}}'")
             }
@@ -198,10 +194,9 @@ impl Action {
             | Action::KubeList(_)
             | Action::SecretShow(_)
             | Action::Delete { .. } => self.kubectl(),
-            Action::CreateObject { secret, name, file } => format!(
-                "docker {} create {name} {file}",
-                if *secret { "secret" } else { "config" }
-            ),
+            Action::CreateObject { kind, name, file } => {
+                format!("docker {} create {name} {file}", kind.word())
+            }
             Action::Deploy { .. } | Action::Diff { .. } => self.deploy_cli(),
         }
     }

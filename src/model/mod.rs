@@ -6,6 +6,7 @@ pub mod action;
 pub mod cli;
 pub mod events;
 pub mod inspect;
+pub mod kube;
 pub mod listing;
 pub mod reference;
 pub mod stats;

@@ -122,7 +122,8 @@ pub async fn run(
     let text = match cmd {
         // On Kubernetes, `services` are Kubernetes Services; `workloads` the Deployments.
         Command::Services if backend.is_kube() => {
-            let list = crate::model::action::Action::KubeList("services".into());
+            let list =
+                crate::model::action::Action::KubeList(crate::model::kube::KubeKind::Service);
             return act::act(backend, list, output, perms).await;
         }
         Command::Nodes

@@ -246,11 +246,10 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
             name,
             show_secrets,
         } => inspect(s, *kind, name, *show_secrets).map(crate::backend::inspected),
-        Action::CreateObject { secret, name, file } => {
+        Action::CreateObject { kind, name, file } => {
             crate::backend::files::read_object_file(file)?;
-            let kind = if *secret { "secret" } else { "config" };
             Ok(Outcome {
-                summary: tr!("done.create_object_demo", kind = kind, name = name),
+                summary: tr!("done.create_object_demo", kind = kind.word(), name = name),
                 detail: None,
             })
         }

@@ -4,6 +4,7 @@ use super::ops::{done, is_conflict};
 use super::{Kube, convert, kube_error};
 use crate::backend::Error;
 use crate::model::action::{Detail, Outcome};
+use crate::model::kube::KubeKind;
 use crate::model::listing::{Listing, ViewKind};
 use crate::tr;
 use kube::api::{Api, ListParams, PostParams};
@@ -129,24 +130,12 @@ impl Kube {
     }
 
     /// `delete KIND/NAME` in the current namespace (namespaces and nodes are cluster-wide).
-    pub(super) async fn delete(&self, kind: &str, name: &str) -> Result<Outcome, Error> {
+    pub(super) async fn delete(&self, kind: KubeKind, name: &str) -> Result<Outcome, Error> {
         use kube::api::{DeleteParams, DynamicObject};
         use kube::core::{ApiResource, GroupVersionKind};
-        let (group, version, k, namespaced) = match kind {
-            "deployment" | "deployments" | "deploy" => ("apps", "v1", "Deployment", true),
-            "replicaset" | "replicasets" | "rs" => ("apps", "v1", "ReplicaSet", true),
-            "statefulset" | "statefulsets" | "sts" => ("apps", "v1", "StatefulSet", true),
-            "daemonset" | "daemonsets" | "ds" => ("apps", "v1", "DaemonSet", true),
-            "service" | "services" | "svc" => ("", "v1", "Service", true),
-            "secret" | "secrets" => ("", "v1", "Secret", true),
-            "configmap" | "configmaps" | "cm" => ("", "v1", "ConfigMap", true),
-            "pod" | "pods" | "po" => ("", "v1", "Pod", true),
-            "namespace" | "namespaces" | "ns" => ("", "v1", "Namespace", false),
-            "job" | "jobs" => ("batch", "v1", "Job", true),
-            "ingress" | "ingresses" | "ing" => ("networking.k8s.io", "v1", "Ingress", true),
-            _ => return Err(Error::Refused(tr!("kube.unknown_kind", kind = kind))),
-        };
-        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, k));
+        let place = kind.api();
+        let (k, namespaced) = (place.kind, place.namespaced);
+        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(place.group, place.version, k));
         let ns = self.namespace_for_new();
         let api: Api<DynamicObject> = if namespaced {
             Api::namespaced_with(self.client(), &ns, &ar)
@@ -165,15 +154,20 @@ impl Kube {
     }
 
     /// `services` or `secrets` as a table (the commands of before the views).
-    pub(super) async fn table(&self, what: &str) -> Result<Outcome, Error> {
+    pub(super) async fn table(&self, what: KubeKind) -> Result<Outcome, Error> {
         let kind = match what {
-            "services" => ViewKind::Networks,
-            "secrets" => ViewKind::Secrets,
-            other => return Err(Error::Refused(tr!("kube.unknown_kind", kind = other))),
+            KubeKind::Service => ViewKind::Networks,
+            KubeKind::Secret => ViewKind::Secrets,
+            other => {
+                return Err(Error::Refused(tr!(
+                    "kube.unknown_kind",
+                    kind = other.word()
+                )));
+            }
         };
         let l = self.listing(kind).await?;
         Ok(Outcome {
-            summary: tr!("kube.listed", count = l.rows.len(), what = what),
+            summary: tr!("kube.listed", count = l.rows.len(), what = what.plural()),
             detail: Some(Detail::Table {
                 header: l
                     .header_keys()

@@ -34,29 +34,31 @@ impl Kube {
             Action::Unlabel { node, keys } => self.unlabel(node, keys).await,
             Action::Availability { node, to } => self.set_availability(node, to, progress).await,
             Action::Apply { source, force } => self.apply(source, *force, progress).await,
-            Action::CreateObject { secret, name, file } => {
-                self.create_object(*secret, name, file).await
+            Action::CreateObject { kind, name, file } => {
+                let secret = *kind == crate::model::inspect::Kind::Secret;
+                self.create_object(secret, name, file).await
             }
             Action::KubeSecret {
                 name,
                 literals,
                 files,
             } => self.kube_secret(name, literals, files).await,
-            Action::Delete { kind, name } => self.delete(kind, name).await,
+            Action::Delete { kind, name } => self.delete(*kind, name).await,
             Action::Remove { kind, name } => {
                 use crate::model::inspect::Kind;
+                use crate::model::kube::KubeKind;
                 match kind {
-                    Kind::Config | Kind::ConfigMap => self.delete("configmap", name).await,
-                    Kind::Secret | Kind::Service | Kind::Namespace => {
-                        self.delete(kind.word(), name).await
-                    }
+                    Kind::Config | Kind::ConfigMap => self.delete(KubeKind::ConfigMap, name).await,
+                    Kind::Secret => self.delete(KubeKind::Secret, name).await,
+                    Kind::Service => self.delete(KubeKind::Service, name).await,
+                    Kind::Namespace => self.delete(KubeKind::Namespace, name).await,
                     _ => Err(Error::Refused(tr!(
                         "kube.not_here",
                         command = action.docker_cli()
                     ))),
                 }
             }
-            Action::KubeList(what) => self.table(what).await,
+            Action::KubeList(kind) => self.table(*kind).await,
             Action::SecretShow(name) => self.secret_values(name).await,
             Action::Inspect {
                 kind,

@@ -44,8 +44,9 @@ impl Swarm {
             Action::SwarmInit { advertise_addr } => self.swarm_init(advertise_addr).await,
             Action::JoinToken(role) => self.join_token(role).await,
             Action::SwarmLeave { force } => self.swarm_leave(*force).await,
-            Action::CreateObject { secret, name, file } => {
-                self.create_object(*secret, name, file).await
+            Action::CreateObject { kind, name, file } => {
+                let secret = *kind == crate::model::inspect::Kind::Secret;
+                self.create_object(secret, name, file).await
             }
             Action::Diff {
                 files,
