@@ -40,8 +40,13 @@ pub enum Error {
     Ambiguous { name: String, matches: Vec<String> },
     #[error("{}", tr!("err.endpoint", detail = .0))]
     Endpoint(String),
-    #[error("{}", tr!("err.engine", detail = .0))]
-    Engine(String),
+    /// The engine (or the API server) refused or failed: its words, and what it was about
+    /// when an action names it (a service, a node, an image...).
+    #[error("{}", engine_words(.cause, .object.as_ref()))]
+    Engine {
+        cause: String,
+        object: Option<Object>,
+    },
     /// Refused before anything changed (global service, no previous spec, bad credentials...).
     #[error("{0}")]
     Refused(String),
@@ -57,6 +62,52 @@ pub enum Error {
     /// converge): what is missing and why.
     #[error("{0}")]
     NotConverged(String),
+}
+
+/// The object an error is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub kind: crate::model::inspect::Kind,
+    pub name: String,
+}
+
+fn engine_words(cause: &str, object: Option<&Object>) -> String {
+    match object {
+        Some(o) => tr!(
+            "err.engine_on",
+            kind = crate::i18n::text(o.kind.catalog_key()),
+            name = o.name,
+            detail = cause
+        ),
+        None => tr!("err.engine", detail = cause),
+    }
+}
+
+impl Error {
+    /// The engine's own words, about no object in particular (yet).
+    pub fn engine(cause: impl Into<String>) -> Error {
+        Error::Engine {
+            cause: cause.into(),
+            object: None,
+        }
+    }
+
+    /// The same error, about this object when it says nothing of one.
+    pub fn about(self, kind: crate::model::inspect::Kind, name: &str) -> Error {
+        match self {
+            Error::Engine {
+                cause,
+                object: None,
+            } => Error::Engine {
+                cause,
+                object: Some(Object {
+                    kind,
+                    name: name.to_string(),
+                }),
+            },
+            other => other,
+        }
+    }
 }
 
 fn hint(s: &Option<String>) -> String {
@@ -485,9 +536,57 @@ pub async fn perform(
         return Err(Error::ReadOnly(cli));
     }
     tracing::info!(command = %cli, "carrying out");
-    let result = backend.act(action, progress).await;
+    let result = backend
+        .act(action, progress)
+        .await
+        .map_err(|e| match action.object() {
+            Some((kind, name)) => e.about(kind, &name),
+            None => e,
+        });
     if let Err(e) = &result {
         tracing::warn!(command = %cli, error = %e, "failed");
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::inspect::Kind;
+
+    /// An engine error from an action knows what it was about, and the console words it with
+    /// that object through the catalog.
+    #[tokio::test]
+    async fn an_engine_error_knows_its_object_and_its_cause() {
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        let backend = Backend::Demo(demo::Demo::at(1_000_000));
+        let image = "registry.developers.lan/gopenux/frontend-semana-3:latest";
+        let (tx, _rx) = mpsc::channel(4);
+        let e = perform(&backend, &Action::Rmi(image.into()), false, &tx)
+            .await
+            .expect_err("the running frontend uses it");
+        let Error::Engine {
+            cause,
+            object: Some(o),
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((o.kind, o.name.as_str()), (Kind::Image, image));
+        assert!(
+            cause.contains("container is using its referenced image"),
+            "{cause}"
+        );
+        let words = e.to_string();
+        assert!(
+            words.starts_with(&format!("image {image}: the engine said: conflict")),
+            "{words}"
+        );
+        // The same error about no object is worded without one.
+        assert!(
+            Error::engine("x")
+                .to_string()
+                .starts_with("the engine said")
+        );
+    }
 }

@@ -291,6 +291,35 @@ impl Action {
         }
     }
 
+    /// The object it acts on, when it is one (a service, a node, an image, a secret...): an
+    /// engine error is then said to be about it.
+    pub fn object(&self) -> Option<(Kind, String)> {
+        Some(match self {
+            Action::Scale(pairs) if pairs.len() == 1 => (Kind::Service, pairs[0].0.clone()),
+            Action::Image { service, .. }
+            | Action::Rollback(service)
+            | Action::Restart(service) => (Kind::Service, service.clone()),
+            Action::Tag { source: i, .. } | Action::Push(i) | Action::Rmi(i) => {
+                (Kind::Image, i.clone())
+            }
+            Action::Label { node, .. }
+            | Action::Unlabel { node, .. }
+            | Action::Availability { node, .. }
+            | Action::Role { node, .. } => (Kind::Node, node.clone()),
+            Action::CreateObject { kind, name, .. } | Action::Remove { kind, name } => {
+                (*kind, name.clone())
+            }
+            Action::NetworkCreate { name, .. } => (Kind::Network, name.clone()),
+            Action::Inspect {
+                kind: Some(kind),
+                name,
+                ..
+            } => (*kind, name.clone()),
+            Action::SecretShow(name) => (Kind::Secret, name.clone()),
+            _ => return None,
+        })
+    }
+
     /// The name of what it acts on, for messages.
     pub fn subject(&self) -> String {
         match self {

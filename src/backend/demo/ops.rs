@@ -149,7 +149,7 @@ impl Demo {
         let now = crate::time::now();
         let outcome = self
             .with(|s| apply(s, action, now))
-            .unwrap_or_else(|| Err(Error::Engine("demo".into())));
+            .unwrap_or_else(|| Err(Error::engine("demo")));
         self.with(Sim::recount);
         outcome
     }
@@ -214,7 +214,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::SwarmInit { .. } => s.swarm_init(),
         Action::JoinToken(role) => join_token(s, role, now),
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
-        Action::Push(_) => Err(Error::Engine("push".into())),
+        Action::Push(_) => Err(Error::engine("push")),
         Action::Deploy {
             files,
             stack,
@@ -375,7 +375,7 @@ fn rmi(s: &mut Sim, image: &str) -> Result<Outcome, Error> {
         .iter()
         .any(|t| !t.finished() && t.image == *image)
     {
-        return Err(Error::Engine(format!(
+        return Err(Error::engine(format!(
             "conflict: unable to remove repository reference \"{image}\" (must force) - container is using its referenced image"
         )));
     }
@@ -444,7 +444,9 @@ fn role(s: &mut Sim, node: &str, to: &Role) -> Result<Outcome, Error> {
         && s.nodes.iter().filter(|x| x.role == Role::Manager).count() == 1
         && s.nodes[n].role == Role::Manager
     {
-        return Err(Error::Engine("rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm".into()));
+        return Err(Error::engine(
+            "rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm",
+        ));
     }
     s.nodes[n].role = *to;
     ok(tr!(

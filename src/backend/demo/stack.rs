@@ -335,7 +335,9 @@ impl Sim {
     /// manager of a one-node swarm.
     pub(super) fn swarm_init(&mut self) -> Result<Outcome, Error> {
         if self.swarm != SwarmRole::None {
-            return Err(Error::Engine("This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.".into()));
+            return Err(Error::engine(
+                "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.",
+            ));
         }
         self.swarm = SwarmRole::Manager;
         let mut m = node(

@@ -198,7 +198,10 @@ impl Kube {
 /// An error about one object, naming it.
 fn about(m: &Manifest, e: Error) -> Error {
     match e {
-        Error::Engine(msg) => Error::Engine(format!("{}: {msg}", m.describe())),
+        Error::Engine {
+            cause,
+            object: None,
+        } => Error::engine(format!("{}: {cause}", m.describe())),
         other => other,
     }
 }

@@ -62,7 +62,7 @@ impl Kube {
                 .spec
                 .as_mut()
                 .map(|p| &mut p.containers)
-                .ok_or_else(|| Error::Engine("no pod template".into()))?;
+                .ok_or_else(|| Error::engine("no pod template"))?;
             let names: Vec<String> = containers.iter().map(|c| c.name.clone()).collect();
             let target = match (&container, containers.len()) {
                 (Some(c), _) => containers

@@ -78,7 +78,7 @@ impl Kube {
             .applied_objects()
             .boxed();
         while let Some(ev) = stream.next().await {
-            let e = ev.map_err(|e| Error::Engine(one_line(&e.to_string())))?;
+            let e = ev.map_err(|e| Error::engine(one_line(&e.to_string())))?;
             let c = convert(&e);
             if !seen.insert((e.metadata.uid.clone().unwrap_or_default(), c.count)) {
                 continue;

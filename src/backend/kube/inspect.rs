@@ -83,7 +83,7 @@ impl Kube {
                 Err(e) => return Err(kube_error(e)),
             };
             let mut object =
-                serde_json::to_value(&found).map_err(|e| Error::Engine(e.to_string()))?;
+                serde_json::to_value(&found).map_err(|e| Error::engine(e.to_string()))?;
             if let Some(m) = object["metadata"].as_object_mut() {
                 m.remove("managedFields");
             }

@@ -64,7 +64,7 @@ impl Kube {
                 let reader = api.log_stream(&name, &params).await.map_err(kube_error)?;
                 let mut lines = reader.lines();
                 while let Some(line) = lines.next().await {
-                    let line = line.map_err(|e| Error::Engine(e.to_string()))?;
+                    let line = line.map_err(|e| Error::engine(e.to_string()))?;
                     let (ts, nanos, text) = split_timestamp(&line);
                     // The API has no `until`: later lines are left out here.
                     if until.is_some_and(|u| ts.is_some_and(|t| t >= u)) {

@@ -85,8 +85,8 @@ fn forbidden(e: &watcher::Error) -> bool {
 pub fn kube_error(e: kube::Error) -> Error {
     match e {
         kube::Error::Api(s) if s.code == 403 => Error::Forbidden(one_line(&s.message)),
-        kube::Error::Api(s) => Error::Engine(one_line(&s.message)),
-        other => Error::Engine(one_line(&other.to_string())),
+        kube::Error::Api(s) => Error::engine(one_line(&s.message)),
+        other => Error::engine(one_line(&other.to_string())),
     }
 }
 

@@ -322,7 +322,7 @@ impl Swarm {
                 )))
                 .await;
             let req: bollard::models::NetworkCreateRequest =
-                serde_json::from_value(req.clone()).map_err(|e| Error::Engine(e.to_string()))?;
+                serde_json::from_value(req.clone()).map_err(|e| Error::engine(e.to_string()))?;
             let r = d.create_network(req).await.map_err(engine_error)?;
             net_ids.insert(name.clone(), r.id);
             *created += 1;
@@ -379,7 +379,7 @@ impl Swarm {
                 // Keep what `docker service update --force` set, as the CLI does.
                 want["TaskTemplate"]["ForceUpdate"] = live["TaskTemplate"]["ForceUpdate"].clone();
                 let spec: bollard::models::ServiceSpec =
-                    serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
+                    serde_json::from_value(want).map_err(|e| Error::engine(e.to_string()))?;
                 let version = svc.version.as_ref().and_then(|v| v.index).unwrap_or(0);
                 let opts = UpdateServiceOptions {
                     version: i32::try_from(version).unwrap_or(i32::MAX),
@@ -399,7 +399,7 @@ impl Swarm {
                     )))
                     .await;
                 let spec: bollard::models::ServiceSpec =
-                    serde_json::from_value(want).map_err(|e| Error::Engine(e.to_string()))?;
+                    serde_json::from_value(want).map_err(|e| Error::engine(e.to_string()))?;
                 d.create_service(spec, creds).await.map_err(engine_error)?;
                 Ok(Change::Created)
             }

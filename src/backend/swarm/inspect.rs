@@ -86,15 +86,15 @@ impl Swarm {
             return Ok(None);
         }
         if let Some(r) = super::raw::request(self.endpoint(), "GET", &p, &[]).await {
-            let r = r.map_err(|e| Error::Engine(e.to_string()))?;
+            let r = r.map_err(|e| Error::engine(e.to_string()))?;
             let status = r.status;
-            let text = r.text().await.map_err(|e| Error::Engine(e.to_string()))?;
+            let text = r.text().await.map_err(|e| Error::engine(e.to_string()))?;
             return match status {
                 200 => serde_json::from_str(&text)
                     .map(Some)
-                    .map_err(|e| Error::Engine(e.to_string())),
+                    .map_err(|e| Error::engine(e.to_string())),
                 404 => Ok(None),
-                _ => Err(Error::Engine(crate::sanitize::one_line(
+                _ => Err(Error::engine(crate::sanitize::one_line(
                     serde_json::from_str::<Value>(&text)
                         .ok()
                         .and_then(|v| v["message"].as_str().map(str::to_string))
@@ -124,7 +124,7 @@ impl Swarm {
             _ => return Ok(None),
         };
         match typed {
-            Ok(v) => v.map(Some).map_err(|e| Error::Engine(e.to_string())),
+            Ok(v) => v.map(Some).map_err(|e| Error::engine(e.to_string())),
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => Ok(None),
@@ -166,7 +166,7 @@ impl Swarm {
             .inspect_service(id, Some(o))
             .await
             .map_err(engine_error)?;
-        serde_json::to_value(s).map_err(|e| Error::Engine(e.to_string()))
+        serde_json::to_value(s).map_err(|e| Error::engine(e.to_string()))
     }
 
     /// What helps to read the object: a service's last update, an image's layers, a config's

@@ -92,14 +92,14 @@ impl Swarm {
     /// GET of a list, as the engine returns it (through bollard's types on TLS endpoints).
     async fn list_json(&self, path: &str) -> Result<Value, Error> {
         if let Some(r) = super::raw::request(self.endpoint(), "GET", path, &[]).await {
-            let r = r.map_err(|e| Error::Engine(e.to_string()))?;
+            let r = r.map_err(|e| Error::engine(e.to_string()))?;
             let status = r.status;
-            let body = r.text().await.map_err(|e| Error::Engine(e.to_string()))?;
-            let v: Value = serde_json::from_str(&body).map_err(|e| Error::Engine(e.to_string()))?;
+            let body = r.text().await.map_err(|e| Error::engine(e.to_string()))?;
+            let v: Value = serde_json::from_str(&body).map_err(|e| Error::engine(e.to_string()))?;
             if status != 200 {
                 return Err(match status {
                     503 => Error::NotManager,
-                    _ => Error::Engine(one_line(v["message"].as_str().unwrap_or(&body))),
+                    _ => Error::engine(one_line(v["message"].as_str().unwrap_or(&body))),
                 });
             }
             return Ok(v);
@@ -132,7 +132,7 @@ impl Swarm {
                     .map_err(engine_error)?,
             ),
         };
-        v.map_err(|e| Error::Engine(e.to_string()))
+        v.map_err(|e| Error::engine(e.to_string()))
     }
 
     /// The services that use an object: a network or secret or config by ID, a volume by name.

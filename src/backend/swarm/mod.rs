@@ -117,8 +117,8 @@ pub fn status(e: &bollard::errors::Error) -> Option<u16> {
 pub fn engine_error(e: bollard::errors::Error) -> Error {
     use bollard::errors::Error as B;
     match e {
-        B::DockerResponseServerError { message, .. } => Error::Engine(one_line(&message)),
-        other => Error::Engine(one_line(&other.to_string())),
+        B::DockerResponseServerError { message, .. } => Error::engine(one_line(&message)),
+        other => Error::engine(one_line(&other.to_string())),
     }
 }
 

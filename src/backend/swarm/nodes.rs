@@ -191,6 +191,6 @@ impl Swarm {
                 Err(e) => return Err(engine_error(e)),
             }
         }
-        Err(Error::Engine(tr!("err.conflict")))
+        Err(Error::engine(tr!("err.conflict")))
     }
 }

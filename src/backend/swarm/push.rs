@@ -32,7 +32,7 @@ fn classify(message: &str, registry: &str) -> Error {
             detail = one_line(message)
         ))
     } else {
-        Error::Engine(one_line(message))
+        Error::engine(one_line(message))
     }
 }
 
@@ -234,7 +234,7 @@ async fn raw_stream(
             .await?
         {
             Ok(r) => r,
-            Err(e) => return Some(Err(Error::Engine(one_line(&e.to_string())))),
+            Err(e) => return Some(Err(Error::engine(one_line(&e.to_string())))),
         };
     if response.status != 200 {
         let text = response.text().await.unwrap_or_default();
@@ -242,7 +242,7 @@ async fn raw_stream(
             .ok()
             .and_then(|v| v.get("message")?.as_str().map(str::to_string))
             .unwrap_or(text);
-        return Some(Err(Error::Engine(one_line(&message))));
+        return Some(Err(Error::engine(one_line(&message))));
     }
     let lines = futures::stream::unfold(response, |mut r| async move {
         loop {
@@ -317,7 +317,7 @@ pub async fn push(
     let creds = crate::backend::auth::credentials_for(image);
     let mut stream = match raw_stream(sw, &repo, &tag, &creds).await {
         Some(Ok(s)) => s,
-        Some(Err(Error::Engine(m))) => return Err(classify(&m, &registry)),
+        Some(Err(Error::Engine { cause: m, .. })) => return Err(classify(&m, &registry)),
         Some(Err(e)) => return Err(e),
         None => bollard_stream(sw, &repo, &tag, creds),
     };

@@ -180,7 +180,7 @@ impl Swarm {
                 Err(e) => return Err(engine_error(e)),
             }
         }
-        Err(Error::Engine(tr!("err.conflict")))
+        Err(Error::engine(tr!("err.conflict")))
     }
 
     /// Reports "4/6 running" until the service has its replicas (or a while has passed).

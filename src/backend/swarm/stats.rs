@@ -102,7 +102,7 @@ pub async fn once(docker: &Docker, container: &str) -> Result<Usage, Error> {
     match s.next().await {
         Some(Ok(r)) => Ok(usage(&r)),
         Some(Err(e)) => Err(engine_error(e)),
-        None => Err(Error::Engine(container.to_string())),
+        None => Err(Error::engine(container.to_string())),
     }
 }
 
