@@ -182,6 +182,15 @@ pub fn role(n: &Node) -> String {
     }
 }
 
+/// A task's error as shown: the engine's, or for a task the engine could not allocate, what is
+/// likely wrong and how to mend it.
+pub fn task_error(t: &Instance, now: i64) -> Option<String> {
+    if t.unallocated(now) {
+        return Some(tr!("task.not_allocated", secs = now - t.since));
+    }
+    t.error.clone()
+}
+
 /// CPU and memory keys from a use (none: below every measured one).
 fn cpu_key(u: Option<Usage>) -> Key {
     Key::Num(u.map_or(-1, |u| (u.cpu_percent * 1000.0) as i64))
@@ -422,8 +431,8 @@ pub const TASKS: &[Column<Instance>] = &[
         field: "error",
         width: w(12, 3, 1),
         shown: Shown::Both,
-        key: |t, _| text_key(t.error.as_deref().unwrap_or("")),
-        text: |t, _| t.error.clone().unwrap_or_default(),
+        key: |t, c| text_key(&task_error(t, c.now).unwrap_or_default()),
+        text: |t, c| task_error(t, c.now).unwrap_or_default(),
     },
     Column {
         title: "col.image",

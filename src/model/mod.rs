@@ -194,7 +194,21 @@ pub struct Instance {
     pub containers: Vec<String>,
 }
 
+/// Seconds a task may stay `new` before it is taken as not allocated: the scheduler needs well
+/// under one.
+pub const NEW_TOO_LONG: i64 = 10;
+
 impl Instance {
+    /// The engine could not allocate it (an address on the ingress or an overlay network): it
+    /// stays `new`, with no error, past what the scheduler needs. The engine says nothing of it
+    /// in its API; its log says "could not find an available IP".
+    pub fn unallocated(&self, now: i64) -> bool {
+        self.state == "new"
+            && self.error.is_none()
+            && self.desired == "running"
+            && now - self.since >= NEW_TOO_LONG
+    }
+
     /// Shutdown, failed, complete, rejected...: tasks that are done and hidden by default.
     pub fn finished(&self) -> bool {
         matches!(self.desired.as_str(), "shutdown" | "remove" | "complete")

@@ -256,24 +256,32 @@ impl Engine {
         e.registry = e.start_registry();
         e.watchdog();
         if swarm {
-            // Ports of its own, so that engines of consecutive test binaries (one may still be
-            // stopping) or a swarm already on the machine never clash.
-            let listen = format!("{}:{}", e.advertise, free_port());
-            let data_port = free_port().to_string();
-            e.docker_ok(&[
-                "swarm",
-                "init",
-                "--advertise-addr",
-                &listen,
-                "--listen-addr",
-                &listen,
-                "--data-path-port",
-                &data_port,
-            ]);
-            e.advertise = listen;
+            e.advertise = e.swarm_init(&[]);
         }
         e.build_images();
         e
+    }
+
+    /// `docker swarm init` on ports of its own, so that engines of consecutive test binaries
+    /// (one may still be stopping) or a swarm already on the machine never clash; `extra` are
+    /// more flags (`--default-addr-pool`...). Returns the address and port it advertises.
+    pub fn swarm_init(&self, extra: &[&str]) -> String {
+        let host = self.advertise.split(':').next().unwrap_or("127.0.0.1");
+        let listen = format!("{host}:{}", free_port());
+        let data_port = free_port().to_string();
+        let mut args = vec![
+            "swarm",
+            "init",
+            "--advertise-addr",
+            &listen,
+            "--listen-addr",
+            &listen,
+            "--data-path-port",
+            &data_port,
+        ];
+        args.extend_from_slice(extra);
+        self.docker_ok(&args);
+        listen
     }
 
     fn start_dockerd(&self) {

@@ -157,10 +157,22 @@ impl Swarm {
             .and_then(|s| s.container_status.as_ref())
             .and_then(|c| c.exit_code)
             .filter(|c| *c != 0);
+        let since = status
+            .and_then(|s| s.timestamp.as_deref())
+            .and_then(crate::time::parse_rfc3339);
         let mut why = match (err, exit) {
             (Some(e), Some(code)) => tr!("deploy.exit", code = code, error = e),
             (Some(e), None) => e,
             (None, Some(code)) => tr!("deploy.exit", code = code, error = msg),
+            // Left `new` with no word from the engine: it could not allocate the task.
+            (None, None)
+                if state == "new"
+                    && since
+                        .is_some_and(|t| crate::time::now() - t >= crate::model::NEW_TOO_LONG) =>
+            {
+                let secs = since.map_or(0, |t| crate::time::now() - t);
+                tr!("task.not_allocated", secs = secs)
+            }
             (None, None) => msg,
         };
         if state == "starting" {

@@ -6,12 +6,18 @@ use crate::backend::Error;
 use crate::model::action::Outcome;
 use crate::stack::NAMESPACE;
 use crate::tr;
-use bollard::query_parameters::{ListNetworksOptions, ListServicesOptions};
+use bollard::query_parameters::{ListNetworksOptions, ListServicesOptions, ListTasksOptions};
+
+/// How long a stack's removal waits for its tasks to go before it removes the networks.
+const TASKS_GONE: std::time::Duration = std::time::Duration::from_secs(60);
 use tokio::sync::mpsc;
 
 impl Swarm {
-    /// `docker stack rm`: the stack's services, then secrets and configs, then its networks
-    /// (retried while the tasks let go of them). Volumes stay, as with docker.
+    /// `docker stack rm`, but safe for the swarm's addresses: the stack's services, then (unlike
+    /// the docker CLI) a wait until their tasks are gone, then secrets, configs and networks.
+    /// Removing a network while tasks on it still stop makes the manager keep their ingress
+    /// addresses for ever (moby/moby#37338): a long-lived swarm redeployed often runs out of
+    /// them. Volumes stay, as with docker.
     pub async fn remove_stack(
         &self,
         stack: &str,
@@ -51,6 +57,7 @@ impl Swarm {
             });
         }
         let mut removed = 0;
+        let ids: Vec<String> = services.iter().filter_map(|s| s.id.clone()).collect();
         for s in &services {
             let name = s
                 .spec
@@ -69,6 +76,7 @@ impl Swarm {
                 .map_err(engine_error)?;
             removed += 1;
         }
+        self.wait_tasks_gone(&ids, progress).await?;
         for s in &secrets {
             d.delete_secret(s.id.as_deref().unwrap_or_default())
                 .await
@@ -108,5 +116,59 @@ impl Swarm {
             summary: tr!("deploy.removed", stack = stack, count = removed),
             detail: None,
         })
+    }
+
+    /// Waits (at most `TASKS_GONE`) until no task of these services is left, saying how many
+    /// still stop. Past the bound it goes on: the networks are then retried while in use.
+    async fn wait_tasks_gone(
+        &self,
+        services: &[String],
+        progress: &mpsc::Sender<crate::model::action::Progress>,
+    ) -> Result<(), Error> {
+        if services.is_empty() {
+            return Ok(());
+        }
+        let deadline = tokio::time::Instant::now() + TASKS_GONE;
+        let mut said = None;
+        loop {
+            let left = self
+                .docker()
+                .list_tasks(None::<ListTasksOptions>)
+                .await
+                .map_err(engine_error)?
+                .iter()
+                .filter(|t| {
+                    t.service_id
+                        .as_ref()
+                        .is_some_and(|id| services.contains(id))
+                })
+                .count();
+            if left == 0 {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                tracing::warn!(
+                    left,
+                    "tasks of a removed stack still there; removing its networks"
+                );
+                let _ = progress
+                    .send(crate::model::action::Progress::Step(tr!(
+                        "deploy.tasks_still_there",
+                        count = left
+                    )))
+                    .await;
+                return Ok(());
+            }
+            if said != Some(left) {
+                let _ = progress
+                    .send(crate::model::action::Progress::Step(tr!(
+                        "deploy.waiting_tasks",
+                        count = left
+                    )))
+                    .await;
+                said = Some(left);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
     }
 }

@@ -102,7 +102,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     let row = |k: usize| task_row(state, list[k], measured, theme);
     // The selected task's whole error, under the table: the column may be too narrow for it.
     let selected = state.selected_instance().filter(|_| inner.height >= 8);
-    let error = selected.and_then(|i| i.error.as_ref().map(|e| (i.name.as_str(), e.as_str())));
+    let error = selected
+        .and_then(|i| crate::columns::task_error(i, state.now).map(|e| (i.name.as_str(), e)));
     let detail_h = if error.is_some() { 2 } else { 0 };
     let table_area = Rect {
         height: inner.height - detail_h,
@@ -143,7 +144,7 @@ fn task_row(state: &State, i: &Instance, measured: bool, theme: &Theme) -> Table
         _ => theme.fg(theme.warn),
     };
     let current = format!("{} {}", i.state, crate::time::age(i.since, state.now));
-    let error = i.error.clone().unwrap_or_default();
+    let error = crate::columns::task_error(i, state.now).unwrap_or_default();
     let style = if finished {
         theme.muted().add_modifier(Modifier::DIM)
     } else {
