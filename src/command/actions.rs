@@ -138,7 +138,8 @@ pub(super) fn delete(a: &Args) -> Parsed {
     let target = a.one("KIND/NAME")?;
     match target.split_once('/') {
         Some((k, n)) if !k.is_empty() && !n.is_empty() => {
-            let kind = crate::model::kube::KubeKind::parse(k).ok_or_else(|| a.bad("KIND", k))?;
+            let kind = crate::model::kube::KubeKind::parse(k)
+                .ok_or_else(|| ParseError::UnknownKind(k.to_string()))?;
             act(Action::Delete {
                 kind,
                 name: n.to_string(),
