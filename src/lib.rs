@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod build;
 pub mod certs;
 pub mod cli;
 pub mod columns;

@@ -10,7 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["i18n", "time", "sanitize", "suggest", "presets"],
     &["config", "certs", "columns"],
-    &["stack"],
+    &["stack", "build"],
     &["backend"],
     &["command", "lab"],
     &["output"],

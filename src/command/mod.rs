@@ -3,6 +3,7 @@
 
 pub mod actions;
 mod args;
+mod build;
 mod certs;
 mod complete;
 mod grammar;

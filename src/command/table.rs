@@ -296,6 +296,14 @@ pub const SPECS: &[Spec] = &[
         parse: actions::swarm,
     },
     Spec {
+        name: "build",
+        aliases: &["construir"],
+        usage: "[PATH] -t NAME[:TAG]... [-f FILE] [--target STAGE] [--build-arg K=V]... [--label K=V]... [--no-cache] [--pull]",
+        help: "cmd.build",
+        args: &[ArgKind::Text],
+        parse: super::build::parse,
+    },
+    Spec {
         name: "deploy",
         aliases: &["desplegar"],
         usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach] [--resolve-image always|changed|never] [--timeout 3m]",

@@ -116,6 +116,8 @@ pub enum Action {
         name: String,
         show_secrets: bool,
     },
+    /// `docker build -t NAME ... PATH`: an image from a Dockerfile, through the engine's builder.
+    Build(BuildSpec),
     /// What a deploy would change; changes nothing.
     Diff {
         files: Vec<String>,
@@ -123,6 +125,23 @@ pub enum Action {
         prune: bool,
         resolve: ResolveImage,
     },
+}
+
+/// What `docker build` is asked: the context folder, the Dockerfile, the tags and the flags.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct BuildSpec {
+    /// The context folder, as given (`.` by default).
+    pub context: String,
+    /// `-f`: the Dockerfile (default `CONTEXT/Dockerfile`).
+    pub dockerfile: Option<String>,
+    /// `-t`: each name the image gets.
+    pub tags: Vec<String>,
+    /// `--target`: the stage to stop at.
+    pub target: Option<String>,
+    pub build_args: Vec<(String, String)>,
+    pub labels: Vec<(String, String)>,
+    pub no_cache: bool,
+    pub pull: bool,
 }
 
 /// `docker stack deploy --resolve-image`: when to ask the registry for an image's digest and
@@ -316,6 +335,7 @@ impl Action {
                 ..
             } => (*kind, name.clone()),
             Action::SecretShow(name) => (Kind::Secret, name.clone()),
+            Action::Build(b) => (Kind::Image, b.tags.first()?.clone()),
             _ => return None,
         })
     }
@@ -342,6 +362,7 @@ impl Action {
             | Action::NetworkCreate { name, .. }
             | Action::Remove { name, .. } => name.clone(),
             Action::Delete { kind, name } => format!("{}/{name}", kind.word()),
+            Action::Build(b) => b.tags.first().unwrap_or(&b.context).clone(),
             Action::KubeList(kind) => kind.plural(),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }

@@ -198,6 +198,7 @@ impl Action {
                 format!("docker {} create {name} {file}", kind.word())
             }
             Action::Deploy { .. } | Action::Diff { .. } => self.deploy_cli(),
+            Action::Build(b) => build_cli(b),
         }
     }
 
@@ -243,6 +244,33 @@ impl Action {
     }
 }
 
+/// `docker build -t NAME [-f FILE] [--target T] [--build-arg K=V] [--label K=V] [--no-cache]
+/// [--pull] PATH`.
+fn build_cli(b: &super::action::BuildSpec) -> String {
+    let mut words = vec!["docker build".to_string()];
+    words.extend(b.tags.iter().map(|t| format!("-t {t}")));
+    if let Some(f) = &b.dockerfile {
+        words.push(format!("-f {f}"));
+    }
+    if let Some(t) = &b.target {
+        words.push(format!("--target {t}"));
+    }
+    words.extend(
+        b.build_args
+            .iter()
+            .map(|(k, v)| format!("--build-arg {k}={v}")),
+    );
+    words.extend(b.labels.iter().map(|(k, v)| format!("--label {k}={v}")));
+    if b.no_cache {
+        words.push("--no-cache".into());
+    }
+    if b.pull {
+        words.push("--pull".into());
+    }
+    words.push(b.context.clone());
+    words.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +305,18 @@ mod tests {
             }
             .docker_cli(),
             "docker node demote w1"
+        );
+        assert_eq!(
+            Action::Build(super::super::action::BuildSpec {
+                context: "backend".into(),
+                tags: vec!["api:latest".into(), "api:test".into()],
+                target: Some("final".into()),
+                build_args: vec![("V".into(), "2".into())],
+                no_cache: true,
+                ..Default::default()
+            })
+            .docker_cli(),
+            "docker build -t api:latest -t api:test --target final --build-arg V=2 --no-cache backend"
         );
     }
 }

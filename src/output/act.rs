@@ -105,6 +105,11 @@ pub(super) async fn act(
                     r = work => r.map_err(RunError::from),
                     _ = tokio::signal::ctrl_c() => Err(RunError::Interrupted(tr!("deploy.interrupted", stack = stack))),
                 },
+                // Ctrl-C drops the build's request: the engine stops it and tags nothing.
+                crate::model::action::Action::Build(_) => tokio::select! {
+                    r = work => r.map_err(RunError::from),
+                    _ = tokio::signal::ctrl_c() => Err(RunError::Interrupted(tr!("build.cancelled"))),
+                },
                 _ => work.await.map_err(RunError::from),
             };
             drop(tx);

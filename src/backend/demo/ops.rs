@@ -146,6 +146,9 @@ impl Demo {
         if let Action::Push(image) = action {
             return self.push(image, progress).await;
         }
+        if let Action::Build(spec) = action {
+            return self.build(spec, progress).await;
+        }
         let now = crate::time::now();
         let outcome = self
             .with(|s| apply(s, action, now))
@@ -214,7 +217,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::SwarmInit { .. } => s.swarm_init(),
         Action::JoinToken(role) => join_token(s, role, now),
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
-        Action::Push(_) => Err(Error::engine("push")),
+        Action::Push(_) | Action::Build(_) => Err(Error::engine("demo")),
         Action::Deploy {
             files,
             stack,

@@ -25,6 +25,8 @@ pub(super) struct Sim {
     pub(super) objects: Objects,
     /// Workers that will join, and when.
     pub(super) joining: Vec<(i64, Node)>,
+    /// The steps built before (their chain of instructions), for the demo builder's cache.
+    pub(super) built: std::collections::BTreeSet<String>,
 }
 
 /// A large synthetic cluster, generated when listed rather than stored (it never changes).
@@ -365,6 +367,7 @@ impl Sim {
             synthetic: None,
             previous: BTreeMap::new(),
             pushed: Default::default(),
+            built: Default::default(),
             swarm: SwarmRole::Manager,
             objects: Default::default(),
             joining: vec![],

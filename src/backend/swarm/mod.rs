@@ -1,5 +1,6 @@
 //! Docker Swarm (and plain Docker engines) through bollard.
 
+mod build;
 mod converge;
 mod convert;
 mod deploy;

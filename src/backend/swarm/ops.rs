@@ -36,6 +36,7 @@ impl Swarm {
             Action::Restart(service) => self.restart(service, progress).await,
             Action::Tag { source, target } => self.tag(source, target).await,
             Action::Push(image) => super::push::push(self, image, progress).await,
+            Action::Build(spec) => self.build(spec, progress).await,
             Action::Rmi(image) => self.rmi(image).await,
             Action::Label { node, labels } => self.label(node, labels).await,
             Action::Unlabel { node, keys } => self.unlabel(node, keys).await,
