@@ -15,15 +15,29 @@ use support::tmux::Tmux;
 use support::*;
 
 /// One image for every service of the labs: busybox that sleeps, with a `redis-server` that
-/// sleeps too (the semana-3 stack overrides redis' command).
+/// sleeps too (the semana-3 stack overrides redis' command). It stands in for the bases the
+/// students' Dockerfiles start from too (nothing can be pulled here): `pip` and `npm` install
+/// nothing, `tini` runs what follows `--`, and `gunicorn` and `node` sleep like the rest.
 fn lab_images(e: &Engine, names: &[String]) {
     let ctx = e.root.join("lab-image");
-    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::create_dir_all(ctx.join("bin")).unwrap();
+    let scripts = [
+        ("redis-server", "exec sleep 1000000"),
+        ("gunicorn", "exec sleep 1000000"),
+        ("node", "exec sleep 1000000"),
+        ("pip", "exit 0"),
+        ("npm", "exit 0"),
+        ("tini", "[ \"$1\" = -- ] && shift\nexec \"$@\""),
+    ];
+    for (name, body) in scripts {
+        let f = ctx.join("bin").join(name);
+        std::fs::write(&f, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     std::fs::write(
         ctx.join("Dockerfile"),
-        format!(
-            "FROM {IMAGE}\nRUN printf '#!/bin/sh\\nexec sleep 1000000\\n' > /bin/redis-server && chmod +x /bin/redis-server\nCMD [\"sleep\", \"1000000\"]\n"
-        ),
+        format!("FROM {IMAGE}\nCOPY bin/ /bin/\nCMD [\"sleep\", \"1000000\"]\n"),
     )
     .unwrap();
     e.docker_ok(&[
@@ -33,10 +47,65 @@ fn lab_images(e: &Engine, names: &[String]) {
         "estiba-lab/app:1",
         &ctx.display().to_string(),
     ]);
-    for n in names {
+    let bases = ["python:3.12-slim", "node:20-alpine", "nginx:1.25-alpine"];
+    for n in names.iter().map(String::as_str).chain(bases) {
         e.docker_ok(&["tag", "estiba-lab/app:1", n]);
     }
 }
+
+/// Writes `files` (path, text) under `dir`.
+fn write_all(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// SEMANA 3 step 2 as a student answers it: three Dockerfiles, each service's folder its
+/// build context.
+fn semana_3_dockerfiles(d: &Path) {
+    write_all(
+        d,
+        &[
+            (
+                "frontend/Dockerfile",
+                "FROM node:20-alpine AS deps\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\n\n\
+                 FROM deps AS build\nCOPY . .\nRUN npm run build\n\n\
+                 FROM nginx:1.25-alpine\nLABEL company=\"GopenuxLab\" developer=\"Ana Pérez\"\n\
+                 COPY --from=build /app/src /usr/share/nginx/html\nEXPOSE 80 443\n",
+            ),
+            ("frontend/package.json", "{\"name\": \"frontend\"}\n"),
+            ("frontend/src/index.html", "<h1>gopenux</h1>\n"),
+            (
+                "backend/Dockerfile",
+                "FROM python:3.12-slim\nLABEL company=GopenuxLab developer=\"Ana Pérez\"\n\
+                 WORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n\
+                 COPY . .\nEXPOSE 5000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:5000\", \"app:app\"]\n",
+            ),
+            ("backend/requirements.txt", "flask\ngunicorn\n"),
+            ("backend/app.py", "app = None\n"),
+            (
+                "image-microservice/Dockerfile",
+                "FROM node:20-alpine AS deps\nWORKDIR /app\nCOPY package.json .\nRUN npm ci --omit=dev\n\n\
+                 FROM node:20-alpine\nLABEL company=GopenuxLab developer=\"Ana Pérez\"\n\
+                 WORKDIR /app\nCOPY --from=deps /app .\nCOPY . .\nEXPOSE 3000\nCMD [\"node\", \"index.js\"]\n",
+            ),
+            (
+                "image-microservice/package.json",
+                "{\"name\": \"images\"}\n",
+            ),
+            ("image-microservice/index.js", "console.log('up')\n"),
+        ],
+    );
+}
+
+/// The folders of SEMANA 3 step 2 and the images built from them.
+const SEMANA_3_BUILDS: [(&str, &str); 3] = [
+    ("frontend", "frontend-semana-3"),
+    ("backend", "api-semana-3"),
+    ("image-microservice", "image-microservice-semana3"),
+];
 
 /// estiba run in the lab's folder against the engine, as the student runs it there.
 fn run(e: &Engine, dir: &Path, args: &[&str], registry: &str) -> Output {
@@ -181,6 +250,35 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     );
     let first_picture = std::fs::read(evidence.join("1-certificados.png")).unwrap();
     step(
+        "2-dockerfiles",
+        &|s| {
+            let why = reasons(s, "2-dockerfiles");
+            assert!(
+                why.contains("frontend/Dockerfile does not exist yet"),
+                "{why}"
+            );
+        },
+        &|| {
+            semana_3_dockerfiles(&d);
+            // Written, but the images on the engine were not built from them: not yet.
+            let (_, s) = check(&e, &d, &reg);
+            assert_eq!(s["2-dockerfiles"]["status"], "not_yet");
+            let why = reasons(&s, "2-dockerfiles");
+            assert!(
+                why.contains("was not built from frontend/Dockerfile") && !why.contains("stages"),
+                "{why}"
+            );
+            for (dir, name) in SEMANA_3_BUILDS {
+                ok(&run(
+                    &e,
+                    &d,
+                    &["build", dir, "-t", &format!("{reg}/{name}:latest")],
+                    &reg,
+                ));
+            }
+        },
+    );
+    step(
         "3-subir-imagenes",
         &|s| {
             let why = reasons(s, "3-subir-imagenes");
@@ -282,10 +380,10 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     );
     let (all, s) = check(&e, &d, &reg);
     assert!(all, "lab check exits 0 at the end");
-    assert_eq!(s["2-dockerfiles"]["status"], "not_checkable");
+    assert_eq!(s["4-stack"]["status"], "not_checkable");
     // The table a person reads says the same.
     let table = ok(&run(&e, &d, &["lab", "check"], &reg));
-    assert!(table.contains("7 of 7 checkable steps done"), "{table}");
+    assert!(table.contains("8 of 8 checkable steps done"), "{table}");
     // Passes were recorded in order, beside lab.yaml.
     let progress: J =
         serde_json::from_str(&std::fs::read_to_string(d.join("lab-progress.json")).unwrap())
@@ -293,6 +391,7 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     let at = |n: &str| progress["passed"][n]["at"].as_i64().unwrap();
     let order = [
         "1-certificados",
+        "2-dockerfiles",
         "3-subir-imagenes",
         "5-swarm-manager",
         "6-desplegar-stack",
@@ -425,7 +524,57 @@ fn semana_4_on_three_nodes_checks_labels_and_placement() {
         "estiba-lab",
     ));
     let d = work.join("lab");
+    // Step 2: the student's Dockerfile, built by estiba under the name the stack runs. A first
+    // try copies the code before installing and starts gunicorn without tini: both named.
     let (_, s) = check(&e, &d, "estiba-lab");
+    assert!(reasons(&s, "2-dockerfile").contains("Dockerfile does not exist yet"));
+    write_all(
+        &d,
+        &[
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n\
+                 CMD [\"gunicorn\", \"app:app\"]\n",
+            ),
+            ("requirements.txt", "flask\ngunicorn\npymongo\n"),
+            ("app.py", "app = None\n"),
+        ],
+    );
+    let (_, s) = check(&e, &d, "estiba-lab");
+    let why = reasons(&s, "2-dockerfile");
+    assert!(
+        why.contains("line 1 copies all the code before installing")
+            && why.contains("no ENTRYPOINT that starts tini"),
+        "{why}"
+    );
+    write_all(
+        &d,
+        &[(
+            "Dockerfile",
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n\
+             RUN pip install -r requirements.txt\nCOPY . .\nEXPOSE 5000\n\
+             ENTRYPOINT [\"tini\", \"--\"]\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:5000\", \"app:app\"]\n",
+        )],
+    );
+    let (_, s) = check(&e, &d, "estiba-lab");
+    assert!(
+        reasons(&s, "2-dockerfile").contains("was not built from Dockerfile"),
+        "{}",
+        reasons(&s, "2-dockerfile")
+    );
+    ok(&run(
+        &e,
+        &d,
+        &["build", ".", "-t", "estiba-lab/api-semana-4:latest"],
+        "estiba-lab",
+    ));
+    let (_, s) = check(&e, &d, "estiba-lab");
+    assert_eq!(
+        s["2-dockerfile"]["status"],
+        "done",
+        "{}",
+        reasons(&s, "2-dockerfile")
+    );
     assert_eq!(s["3-swarm-tres-nodos"]["status"], "not_yet");
     assert!(reasons(&s, "3-swarm-tres-nodos").contains("1 nodes, 0 of them workers"));
     let w1 = e.add_worker("worker1");
@@ -569,6 +718,13 @@ fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
     t.wait_for("GopenuxLab", 10);
     t.keys(&["Enter"]);
     saved(&evidence.join("1-certificados.png"), 30);
+    // Step 2 in the demo: the student's Dockerfiles, built from the palette.
+    semana_3_dockerfiles(&lab);
+    for (dir, name) in SEMANA_3_BUILDS {
+        say(&format!("build {dir} -t {r}/{name}"));
+        t.wait_for(&format!("Built {r}/{name} ("), 30);
+    }
+    saved(&evidence.join("2-dockerfiles.png"), 30);
     for i in [
         "api-semana-3",
         "frontend-semana-3",
@@ -617,7 +773,7 @@ fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
     say(&format!("image gopenux_backend {r}/api-semana-3:test"));
     saved(&evidence.join("9-backend-test-cli.png"), 30);
     t.keys(&["Escape", "c"]);
-    let s = t.wait_for("7 of 7 checkable steps done", 10);
+    let s = t.wait_for("8 of 8 checkable steps done", 10);
     assert!(s.contains("the cluster no longer shows it"), "{s}");
     // The hand-in from the console, the student's name asked for once.
     t.keys(&["Escape", ":"]);

@@ -19,8 +19,10 @@ impl State {
                 return;
             }
             Ok(Changed::Rows(pane)) => {
-                if pane == Pane::Services {
-                    super::lab::services_changed(self);
+                match pane {
+                    Pane::Services => super::lab::services_changed(self),
+                    Pane::Images => super::lab::images_changed(self),
+                    _ => {}
                 }
                 self.reselect(pane);
                 return;

@@ -87,6 +87,21 @@ pub fn services_changed(s: &mut State) {
     }
 }
 
+/// The images were listed again: an image built or tagged anew changes what its history says.
+pub fn images_changed(s: &mut State) {
+    let mut images: Vec<_> = s
+        .cluster
+        .images
+        .iter()
+        .map(|i| (&i.id, &i.repo, &i.tag))
+        .collect();
+    images.sort_unstable();
+    let now = fingerprint(&images);
+    if let Some(l) = s.lab.as_mut() {
+        seen(&mut l.images_seen, now, &mut l.probe_wanted);
+    }
+}
+
 /// The lab's files were looked at again (`stamps`: each one's size and time, or none when
 /// missing): a change wants a probe.
 pub fn files_looked_at<T: std::hash::Hash>(s: &mut State, stamps: &T) {

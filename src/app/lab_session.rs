@@ -28,6 +28,9 @@ pub struct LabSession {
     /// when one comes, goes or changes, the listings the probe holds (a network's users, a
     /// secret's) may be out of date, and the student may have edited the stack file too.
     pub services_seen: Option<u64>,
+    /// The local images last seen (ID and tag): a build or a tag changes what an image's
+    /// history says.
+    pub images_seen: Option<u64>,
     /// The files the checks read, as a hash of their sizes and times: written from another
     /// terminal (`estiba certs`, an editor), they are read again.
     pub files_seen: Option<u64>,
@@ -58,6 +61,7 @@ impl LabSession {
             probes_sent: 0,
             probe_taken: 0,
             services_seen: None,
+            images_seen: None,
             files_seen: None,
             auto_snap,
             snapping: None,

@@ -16,6 +16,8 @@ pub struct Needs {
     pub certs: Vec<(String, Vec<String>)>,
     pub registry: Vec<String>,
     pub listings: Vec<ViewKind>,
+    /// Local images (`repo:tag`) whose layer history the checks read.
+    pub histories: Vec<String>,
 }
 
 impl Needs {
@@ -24,6 +26,7 @@ impl Needs {
             && self.certs.is_empty()
             && self.registry.is_empty()
             && self.listings.is_empty()
+            && self.histories.is_empty()
     }
 
     /// Asks for a listing of this kind (once).
@@ -51,6 +54,8 @@ pub struct Probed {
     /// A reference looked up in its registry: found, or why not.
     pub registry: BTreeMap<String, Result<(), String>>,
     pub listings: Vec<Listing>,
+    /// Each image's layers, oldest first, as `docker history` shows what made them.
+    pub histories: BTreeMap<String, Result<Vec<String>, String>>,
 }
 
 impl Probed {
@@ -122,6 +127,11 @@ pub async fn remote(backend: &Backend, needs: &Needs, into: &mut Probed) {
         );
     }
     into.registry = registry;
+    into.histories = BTreeMap::new();
+    for r in &needs.histories {
+        let h = history(backend, r).await.map_err(|e| e.to_string());
+        into.histories.insert(r.clone(), h);
+    }
     into.listings.clear();
     for k in &needs.listings {
         match backend.listing(*k).await {
@@ -129,6 +139,15 @@ pub async fn remote(backend: &Backend, needs: &Needs, into: &mut Probed) {
             Err(Error::Forbidden(_)) => {}
             Err(e) => tracing::info!(error = %e, "lab probe: listing"),
         }
+    }
+}
+
+/// What made each layer of a local image, oldest first.
+async fn history(backend: &Backend, image: &str) -> Result<Vec<String>, Error> {
+    match backend {
+        Backend::Swarm(s) => s.image_history(image).await,
+        Backend::Kube(_) => Err(Error::Refused(crate::tr!("err.kube_no_history"))),
+        Backend::Demo(d) => d.image_history(image),
     }
 }
 

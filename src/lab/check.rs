@@ -40,6 +40,60 @@ pub enum Check {
     KubeSecret(KubeSecret),
     /// Kubernetes: a namespace exists.
     Namespace(String),
+    /// A Dockerfile's shape: stages, base, user, ports, labels, commands.
+    Dockerfile(DockerfileCheck),
+    /// An image tag on the engine built from a Dockerfile (its history holds the Dockerfile's
+    /// last stage, newest layer last).
+    Built(BuiltCheck),
+}
+
+/// What a Dockerfile (relative to the lab folder) must hold. Every field given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerfileCheck {
+    pub file: String,
+    /// Exactly this many stages (`FROM` lines).
+    #[serde(default)]
+    pub stages: Option<usize>,
+    /// The final stage starts from this image (`nginx` matches `nginx:1.25-alpine`).
+    #[serde(default)]
+    pub base: Option<String>,
+    /// The final stage starts from a small image (`alpine`, `slim`, `distroless`, `scratch`).
+    #[serde(default)]
+    pub small_base: bool,
+    /// The final stage runs as a user other than root.
+    #[serde(default)]
+    pub non_root: bool,
+    /// The final stage has an `EXPOSE`.
+    #[serde(default)]
+    pub expose: bool,
+    /// The final stage exposes this port.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// At least this many labels (`LABEL k=v` pairs) in the final stage.
+    #[serde(default)]
+    pub labels: Option<usize>,
+    /// The final stage's `ENTRYPOINT` starts this program (`tini`).
+    #[serde(default)]
+    pub entrypoint: Option<String>,
+    /// Words the final stage's `RUN`, `CMD` or `ENTRYPOINT` lines must mention (`tini`).
+    #[serde(default)]
+    pub runs: Vec<String>,
+    /// No stage copies its whole context before installing dependencies (`pip install`,
+    /// `npm ci`, ...), so the install is cached while only the code changes.
+    #[serde(default)]
+    pub cached_deps: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuiltCheck {
+    /// The repository's last part, as for `image:`.
+    pub name: String,
+    pub tag: String,
+    /// The Dockerfile (relative to the lab folder) the image must be built from.
+    #[serde(default)]
+    pub dockerfile: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -64,10 +118,21 @@ pub struct ImageRef {
     pub tag: String,
 }
 
+/// Whether a local image's repository is `name` (under any registry or user).
+fn same_repo(name: &str, repo: &str) -> bool {
+    repo == name || repo.ends_with(&format!("/{name}"))
+}
+
 impl ImageRef {
     /// Whether a local image's repository is this one (under any registry or user).
     pub fn matches(&self, repo: &str) -> bool {
-        repo == self.name || repo.ends_with(&format!("/{}", self.name))
+        same_repo(&self.name, repo)
+    }
+}
+
+impl BuiltCheck {
+    pub fn matches(&self, repo: &str) -> bool {
+        same_repo(&self.name, repo)
     }
 }
 
@@ -162,7 +227,10 @@ pub struct KubeSecret {
 impl Check {
     /// Whether the check reads only the lab's files (no cluster).
     pub fn is_local(&self) -> bool {
-        matches!(self, Check::File(_) | Check::Cert(_) | Check::FileImage(_))
+        matches!(
+            self,
+            Check::File(_) | Check::Cert(_) | Check::FileImage(_) | Check::Dockerfile(_)
+        )
     }
 }
 
@@ -222,6 +290,20 @@ pub fn add_needs(needs: &mut Needs, check: &Check, snap: &Snapshot) {
             }
         }
         Check::FileImage(f) => needs.files.push(f.file.clone()),
+        Check::Dockerfile(d) => needs.files.push(d.file.clone()),
+        Check::Built(b) => {
+            needs.files.extend(b.dockerfile.iter().cloned());
+            for i in snap
+                .images
+                .iter()
+                .filter(|i| b.matches(&i.repo) && i.tag == b.tag)
+            {
+                let r = format!("{}:{}", i.repo, i.tag);
+                if !needs.histories.contains(&r) {
+                    needs.histories.push(r);
+                }
+            }
+        }
         Check::NodePort(_) => needs.listing(ViewKind::Networks),
         Check::KubeSecret(_) => needs.listing(ViewKind::Secrets),
         Check::Namespace(_) => needs.listing(ViewKind::Volumes),
@@ -231,6 +313,7 @@ pub fn add_needs(needs: &mut Needs, check: &Check, snap: &Snapshot) {
     needs.registry.dedup();
 }
 
+mod docker;
 mod eval;
 pub use eval::{evaluate, tag_of};
 

@@ -76,7 +76,9 @@ impl Demo {
         )
         .await;
         let now = crate::time::now();
+        let layers = history(&prepared.steps);
         self.with(|s| {
+            s.histories.insert(id.clone(), layers);
             for t in &spec.tags {
                 let (repo, tag) = split_tag(t);
                 s.images.retain(|i| !(i.repo == repo && i.tag == tag));
@@ -102,6 +104,17 @@ impl Demo {
         Ok(steps.outcome(spec, &id, sent, started.elapsed().as_secs_f64()))
     }
 
+    /// What made each layer of a local image, oldest first, as the engine's history says it.
+    pub(crate) fn image_history(&self, image: &str) -> Result<Vec<String>, Error> {
+        let (repo, tag) = split_tag(image);
+        self.with(|s| {
+            let i = s.images.iter().find(|i| i.repo == repo && i.tag == tag)?;
+            Some(s.histories.get(&i.id).cloned().unwrap_or_else(base_layers))
+        })
+        .flatten()
+        .ok_or_else(|| Error::Refused(crate::tr!("err.no_such_image", image = image)))
+    }
+
     async fn send(
         &self,
         steps: &mut Steps,
@@ -113,6 +126,36 @@ impl Demo {
             let _ = progress.send(p).await;
         }
     }
+}
+
+/// The layers of a base image the demo did not build (a busybox-like root).
+fn base_layers() -> Vec<String> {
+    vec![
+        "/bin/sh -c #(nop) ADD file:7e9002edaafd4e4579b65c8f0aaabde1aeb7fd3f8d95579f7d65c6f1a5a3b5d4 in / "
+            .to_string(),
+        "/bin/sh -c #(nop)  CMD [\"sh\"]".to_string(),
+    ]
+}
+
+/// The history the classic builder writes for a build's last stage, over its base's layers.
+fn history(steps: &[crate::build::dockerfile::Instruction]) -> Vec<String> {
+    let last = steps
+        .iter()
+        .rposition(|i| i.keyword == "FROM")
+        .map_or(0, |f| f + 1);
+    let mut layers = base_layers();
+    for i in &steps[last..] {
+        layers.push(match i.keyword.as_str() {
+            "RUN" => format!("/bin/sh -c {}", i.args),
+            "COPY" | "ADD" => {
+                let dest = i.args.split_whitespace().last().unwrap_or("/");
+                let sum = Sha256::digest(i.args.as_bytes());
+                format!("/bin/sh -c #(nop) {} file:{sum:x} in {dest} ", i.keyword)
+            }
+            k => format!("/bin/sh -c #(nop)  {k} {}", i.args),
+        });
+    }
+    layers
 }
 
 #[cfg(test)]

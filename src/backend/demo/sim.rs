@@ -27,6 +27,8 @@ pub(super) struct Sim {
     pub(super) joining: Vec<(i64, Node)>,
     /// The steps built before (their chain of instructions), for the demo builder's cache.
     pub(super) built: std::collections::BTreeSet<String>,
+    /// What made each layer of the images the demo built, oldest first, by image ID.
+    pub(super) histories: BTreeMap<String, Vec<String>>,
 }
 
 /// A large synthetic cluster, generated when listed rather than stored (it never changes).
@@ -368,6 +370,7 @@ impl Sim {
             previous: BTreeMap::new(),
             pushed: Default::default(),
             built: Default::default(),
+            histories: BTreeMap::new(),
             swarm: SwarmRole::Manager,
             objects: Default::default(),
             joining: vec![],

@@ -186,3 +186,14 @@ impl Swarm {
         }
     }
 }
+
+impl Swarm {
+    /// What made each layer of a local image, oldest first (`docker history`, reversed).
+    pub(crate) async fn image_history(&self, image: &str) -> Result<Vec<String>, Error> {
+        let layers =
+            self.docker().image_history(image).await.map_err(|e| {
+                super::engine_error(e).about(crate::model::inspect::Kind::Image, image)
+            })?;
+        Ok(layers.into_iter().rev().map(|l| l.created_by).collect())
+    }
+}

@@ -70,6 +70,8 @@ pub fn evaluate(check: &Check, snap: &Snapshot, probed: Option<&Probed>) -> Verd
         Check::Stack(s) => stack(s, snap),
         Check::Service(c) => service(c, snap, probed),
         Check::FileImage(f) => file_image(f, probed),
+        Check::Dockerfile(d) => super::docker::dockerfile(d, probed),
+        Check::Built(b) => super::docker::built(b, snap, probed),
         Check::Deployment(d) => deployment(d, snap),
         Check::NodePort(name) => listing_row(probed, ViewKind::Networks, name, |l, r| {
             let ports = cell(l, r, "ports");
