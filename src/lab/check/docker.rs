@@ -1,6 +1,7 @@
 //! The checks on what a student builds: a Dockerfile's shape (read as the builder reads it) and
 //! an image on the engine whose layers were made by that Dockerfile's last stage.
 
+use super::eval::{not_probed, probed_file};
 use super::*;
 use crate::build::dockerfile::{Dockerfile, Instruction};
 use crate::tr;
@@ -31,15 +32,7 @@ const INSTALLS: &[&str] = &[
 
 /// The Dockerfile as probed: parsed, or the verdict that says why not.
 fn parsed(file: &str, probed: Option<&Probed>) -> Result<Dockerfile, Verdict> {
-    let Some(p) = probed else {
-        return Err(Verdict::Unknown(tr!("check.not_probed")));
-    };
-    let Some(text) = p.files.get(file) else {
-        return Err(Verdict::Unknown(tr!("check.not_probed")));
-    };
-    let Some(text) = text else {
-        return Err(Verdict::Fail(tr!("check.file_missing", file = file)));
-    };
+    let text = probed_file(probed, file)?;
     Dockerfile::parse(file, text).map_err(|e| Verdict::Fail(e.to_string()))
 }
 
@@ -49,10 +42,9 @@ fn last_stage(d: &Dockerfile) -> &[Instruction] {
 }
 
 /// The image's name without registry, tag or digest: `docker.io/library/nginx:1.25` is `nginx`.
-fn image_name(image: &str) -> &str {
-    let image = image.split('@').next().unwrap_or(image);
-    let last = image.rsplit('/').next().unwrap_or(image);
-    last.split(':').next().unwrap_or(last)
+fn image_name(image: &str) -> String {
+    let (repo, _) = crate::model::reference::split_tag(image);
+    repo.rsplit('/').next().unwrap_or(&repo).to_string()
 }
 
 /// How many `key=value` pairs (or one legacy `key value`) a `LABEL` line sets.
@@ -118,7 +110,7 @@ pub(super) fn dockerfile(c: &DockerfileCheck, probed: Option<&Probed>) -> Verdic
         let same = if want.contains(':') {
             base == want || base.ends_with(&format!("/{want}"))
         } else {
-            image_name(base) == want
+            image_name(base) == *want
         };
         if !same {
             why.push(tr!("check.df_base", file = file, have = base, want = want));
@@ -249,12 +241,12 @@ pub(super) fn built(b: &BuiltCheck, snap: &Snapshot, probed: Option<&Probed>) ->
         Err(v) => return v,
     };
     let Some(p) = probed else {
-        return Verdict::Unknown(tr!("check.not_probed"));
+        return not_probed();
     };
     let mut why = vec![];
     for r in &local {
         match p.histories.get(r) {
-            None => return Verdict::Unknown(tr!("check.not_probed")),
+            None => return not_probed(),
             Some(Err(e)) => why.push(e.clone()),
             Some(Ok(layers)) => match unmatched(&d, layers) {
                 None => return Verdict::Pass,

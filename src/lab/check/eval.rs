@@ -22,8 +22,18 @@ fn listed_in(cell: &str, name: &str) -> bool {
     cell.split(',').any(|s| s.trim() == name)
 }
 
-fn not_probed() -> Verdict {
+pub(super) fn not_probed() -> Verdict {
     Verdict::Unknown(tr!("check.not_probed"))
+}
+
+/// A file's text as probed, or the verdict that says why there is none: not looked at yet, or
+/// missing.
+pub(super) fn probed_file<'a>(probed: Option<&'a Probed>, file: &str) -> Result<&'a str, Verdict> {
+    match probed.map(|p| p.files.get(file)) {
+        None | Some(None) => Err(not_probed()),
+        Some(Some(None)) => Err(Verdict::Fail(tr!("check.file_missing", file = file))),
+        Some(Some(Some(text))) => Ok(text),
+    }
 }
 
 /// The tag of an image reference (`latest` when none is written).
@@ -218,12 +228,9 @@ fn stack(s: &StackCheck, snap: &Snapshot) -> Verdict {
 
 /// The tag a stack file gives a service's image.
 fn file_image(f: &FileImage, probed: Option<&Probed>) -> Verdict {
-    let Some(p) = probed else { return not_probed() };
-    let Some(text) = p.files.get(&f.file) else {
-        return not_probed();
-    };
-    let Some(text) = text else {
-        return Verdict::Fail(tr!("check.file_missing", file = f.file));
+    let text = match probed_file(probed, &f.file) {
+        Ok(t) => t,
+        Err(v) => return v,
     };
     let doc: serde_norway::Value = match serde_norway::from_str(text) {
         Ok(d) => d,
