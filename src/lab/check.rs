@@ -313,6 +313,20 @@ pub fn add_needs(needs: &mut Needs, check: &Check, snap: &Snapshot) {
     needs.registry.dedup();
 }
 
+fn not_probed() -> Verdict {
+    Verdict::Unknown(crate::tr!("check.not_probed"))
+}
+
+/// A file's text as probed, or the verdict that says why there is none: not looked at yet, or
+/// missing.
+fn probed_file<'a>(probed: Option<&'a Probed>, file: &str) -> Result<&'a str, Verdict> {
+    match probed.map(|p| p.files.get(file)) {
+        None | Some(None) => Err(not_probed()),
+        Some(Some(None)) => Err(Verdict::Fail(crate::tr!("check.file_missing", file = file))),
+        Some(Some(Some(text))) => Ok(text),
+    }
+}
+
 mod docker;
 mod eval;
 pub use eval::{evaluate, tag_of};

@@ -1,7 +1,6 @@
 //! The checks on what a student builds: a Dockerfile's shape (read as the builder reads it) and
 //! an image on the engine whose layers were made by that Dockerfile's last stage.
 
-use super::eval::{not_probed, probed_file};
 use super::*;
 use crate::build::dockerfile::{Dockerfile, Instruction};
 use crate::tr;

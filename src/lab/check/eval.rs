@@ -22,20 +22,6 @@ fn listed_in(cell: &str, name: &str) -> bool {
     cell.split(',').any(|s| s.trim() == name)
 }
 
-pub(super) fn not_probed() -> Verdict {
-    Verdict::Unknown(tr!("check.not_probed"))
-}
-
-/// A file's text as probed, or the verdict that says why there is none: not looked at yet, or
-/// missing.
-pub(super) fn probed_file<'a>(probed: Option<&'a Probed>, file: &str) -> Result<&'a str, Verdict> {
-    match probed.map(|p| p.files.get(file)) {
-        None | Some(None) => Err(not_probed()),
-        Some(Some(None)) => Err(Verdict::Fail(tr!("check.file_missing", file = file))),
-        Some(Some(Some(text))) => Ok(text),
-    }
-}
-
 /// The tag of an image reference (`latest` when none is written).
 pub fn tag_of(image: &str) -> &str {
     let image = image.split('@').next().unwrap_or(image);
