@@ -8,6 +8,7 @@ pub mod certs;
 pub mod cli;
 pub mod columns;
 pub mod command;
+pub mod compose;
 pub mod config;
 pub mod export;
 pub mod i18n;

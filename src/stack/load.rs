@@ -120,10 +120,21 @@ const DEPLOY: &[&str] = &[
 ];
 
 /// One file's text and where it is, for error positions and relative paths.
-struct Source {
-    file: String,
-    text: String,
-    dir: PathBuf,
+pub struct Source {
+    pub file: String,
+    pub text: String,
+    pub dir: PathBuf,
+}
+
+impl Source {
+    /// The converters' view of this file.
+    pub fn at(&self) -> At<'_> {
+        At {
+            file: &self.file,
+            text: &self.text,
+            dir: &self.dir,
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -267,10 +278,21 @@ struct Ignored {
 
 /// The files read in order: their sources, the services merged (with the index of the file
 /// that first named each), and each file's top level.
-struct Read {
-    sources: Vec<Source>,
-    services: BTreeMap<String, (usize, J)>,
-    tops: Vec<J>,
+pub struct Read {
+    pub sources: Vec<Source>,
+    pub services: BTreeMap<String, (usize, J)>,
+    pub tops: Vec<J>,
+}
+
+impl Read {
+    /// The top levels merged, later files winning key by key.
+    pub fn top(&self) -> J {
+        let mut top = J::Object(Map::new());
+        for t in &self.tops {
+            merge(&mut top, t);
+        }
+        top
+    }
 }
 
 /// Loads, merges (later files override earlier ones, as the CLI merges) and converts.
@@ -292,12 +314,9 @@ pub fn load(
         name: stack.to_string(),
         ..Default::default()
     };
-    let read = read_all(files, lookup, &mut spec)?;
+    let read = read_all(files, lookup, TOP, true, &mut spec.warnings)?;
     // Top-level networks, volumes, secrets, configs: later files win, key by key.
-    let mut top = J::Object(Map::new());
-    for t in &read.tops {
-        merge(&mut top, t);
-    }
+    let top = read.top();
     let last = read.sources.len() - 1;
     let ctx = Ctx {
         src: &read.sources[last],
@@ -322,12 +341,15 @@ pub fn load(
     Ok(spec)
 }
 
-/// Reads each file (interpolated, its unset variables warned of), checks its top-level keys and
-/// version, and merges its services over the earlier files'.
-fn read_all(
+/// Reads each file (interpolated, its unset variables warned of), checks its top-level keys
+/// (`top`) and version, and merges its services over the earlier files'. `deploy` and
+/// `compose` share it: one parser, one interpolation, one set of errors.
+pub fn read_all(
     files: &[PathBuf],
     lookup: &dyn Fn(&str) -> Option<String>,
-    spec: &mut StackSpec,
+    top: &[&str],
+    refuse_old_formats: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<Read, StackError> {
     // Relative paths (bind mounts, env files, secrets) are the first file's folder's, for every
     // file, as the docker CLI's working directory.
@@ -344,15 +366,16 @@ fn read_all(
     for (k, f) in files.iter().enumerate() {
         let (src, j, unset) = self::read(f, &dir, lookup)?;
         for v in unset {
-            spec.warnings.push(crate::tr!("stack.unset", var = v));
+            warnings.push(crate::tr!("stack.unset", var = v));
         }
         let ctx = Ctx {
             src: &src,
             lookup,
             unset: vec![],
         };
-        check_keys(&ctx, &j, &[], TOP)?;
+        check_keys(&ctx, &j, &[], top)?;
         if let Some(v) = j.get("version").and_then(J::as_str)
+            && refuse_old_formats
             && !(v.starts_with('3') || v.is_empty())
         {
             return Err(ctx.err(
@@ -456,7 +479,7 @@ fn check_keys(ctx: &Ctx<'_>, v: &J, path: &[String], allowed: &[&str]) -> Result
 
 /// Merges `over` into `base` as the CLI merges compose files: mappings key by key, the rest
 /// replaced.
-fn merge(base: &mut J, over: &J) {
+pub fn merge(base: &mut J, over: &J) {
     match (base, over) {
         (J::Object(b), J::Object(o)) => {
             for (k, v) in o {
