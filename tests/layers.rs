@@ -11,6 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["i18n", "time", "sanitize", "suggest", "presets"],
     &["config", "certs", "columns"],
     &["stack", "build"],
+    &["compose"],
     &["backend"],
     &["command", "lab"],
     &["output"],

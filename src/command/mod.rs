@@ -6,6 +6,7 @@ mod args;
 mod build;
 mod certs;
 mod complete;
+mod compose;
 mod grammar;
 mod parse;
 mod table;

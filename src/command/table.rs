@@ -304,6 +304,14 @@ pub const SPECS: &[Spec] = &[
         parse: super::build::parse,
     },
     Spec {
+        name: "compose",
+        aliases: &[],
+        usage: "[-f FILE]... [-p PROJECT] [--env-file FILE] [--profile P] up [-d] [--build]|down [-v] [--rmi local]|ps [-a]|logs [-f]|restart|stop|start|build [SERVICE...]",
+        help: "cmd.compose",
+        args: &[ArgKind::Text],
+        parse: super::compose::parse,
+    },
+    Spec {
         name: "deploy",
         aliases: &["desplegar"],
         usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach] [--resolve-image always|changed|never] [--timeout 3m]",

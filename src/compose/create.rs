@@ -65,11 +65,13 @@ pub fn endpoint(p: &Project, s: &Service, number: u64, key: &str) -> J {
         aliases.extend(a.aliases.iter().cloned());
     }
     let mut e = json!({ "Aliases": aliases });
-    if let Some(a) = attach
-        && !a.ipv4_address.is_empty()
-    {
-        e["IPAMConfig"] = json!({ "IPv4Address": a.ipv4_address });
-        e["IPAddress"] = json!(a.ipv4_address);
+    // A network listed with settings gets an IPAM config (empty unless an address is set).
+    if let Some(a) = attach {
+        e["IPAMConfig"] = json!({});
+        if !a.ipv4_address.is_empty() {
+            e["IPAMConfig"] = json!({ "IPv4Address": a.ipv4_address });
+            e["IPAddress"] = json!(a.ipv4_address);
+        }
     }
     e
 }
@@ -182,6 +184,25 @@ fn restart_policy(s: &Service) -> J {
     json!({ "Name": map(name), "MaximumRetryCount": n.parse::<i64>().unwrap_or(0) })
 }
 
+/// Capabilities as the engine's Go client sends them: upper case, `CAP_` before each but `ALL`,
+/// sorted, each once.
+fn capabilities(caps: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = caps
+        .iter()
+        .map(|c| {
+            let c = c.to_uppercase();
+            if c == "ALL" || c.starts_with("CAP_") {
+                c
+            } else {
+                format!("CAP_{c}")
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn host_config(p: &Project, s: &Service) -> J {
     let (binds, mounts) = mounts(p, s);
     let mut ports: BTreeMap<String, Vec<J>> = BTreeMap::new();
@@ -204,7 +225,6 @@ fn host_config(p: &Project, s: &Service) -> J {
         .and_then(|k| p.networks.get(&k).map(|n| n.name.clone()))
         .unwrap_or_else(|| "none".into());
     let mut h = json!({
-        "Binds": binds,
         "NetworkMode": network_mode,
         "PortBindings": ports,
         "RestartPolicy": restart_policy(s),
@@ -214,14 +234,17 @@ fn host_config(p: &Project, s: &Service) -> J {
         "ExtraHosts": s.extra_hosts.iter().map(|(h, ip)| format!("{h}:{ip}")).collect::<Vec<_>>(),
         "OomKillDisable": false,
     });
+    if !binds.is_empty() {
+        h["Binds"] = json!(binds);
+    }
     if !mounts.is_empty() {
         h["Mounts"] = json!(mounts);
     }
     if !s.cap_add.is_empty() {
-        h["CapAdd"] = json!(s.cap_add);
+        h["CapAdd"] = json!(capabilities(&s.cap_add));
     }
     if !s.cap_drop.is_empty() {
-        h["CapDrop"] = json!(s.cap_drop);
+        h["CapDrop"] = json!(capabilities(&s.cap_drop));
     }
     if let Some(init) = s.init {
         h["Init"] = json!(init);

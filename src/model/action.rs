@@ -118,6 +118,8 @@ pub enum Action {
     },
     /// `docker build -t NAME ... PATH`: an image from a Dockerfile, through the engine's builder.
     Build(BuildSpec),
+    /// `docker compose VERB ...` on a plain engine.
+    Compose(super::compose::ComposeSpec),
     /// What a deploy would change; changes nothing.
     Diff {
         files: Vec<String>,
@@ -285,6 +287,10 @@ impl Action {
                 | Action::KubeList(_)
                 | Action::SecretShow(_)
                 | Action::Inspect { .. }
+                | Action::Compose(super::compose::ComposeSpec {
+                    verb: super::compose::Verb::Ps | super::compose::Verb::Logs,
+                    ..
+                })
         )
     }
 
@@ -301,6 +307,9 @@ impl Action {
             } => Some("confirm.drain"),
             Action::Rmi(_) => Some("confirm.rmi"),
             Action::RmStack(_) => Some("confirm.rm_stack"),
+            Action::Compose(c) if c.verb == super::compose::Verb::Down && c.volumes => {
+                Some("confirm.compose_down_volumes")
+            }
             Action::Delete { .. } | Action::Remove { .. } => Some("confirm.delete"),
             Action::Deploy { .. } => Some("confirm.deploy"),
             Action::Scale(pairs) if pairs.iter().any(|(_, n)| *n == 0) => {
@@ -363,6 +372,7 @@ impl Action {
             | Action::Remove { name, .. } => name.clone(),
             Action::Delete { kind, name } => format!("{}/{name}", kind.word()),
             Action::Build(b) => b.tags.first().unwrap_or(&b.context).clone(),
+            Action::Compose(c) => c.project.clone().unwrap_or_else(|| c.verb.word().into()),
             Action::KubeList(kind) => kind.plural(),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }

@@ -199,6 +199,7 @@ impl Action {
             }
             Action::Deploy { .. } | Action::Diff { .. } => self.deploy_cli(),
             Action::Build(b) => build_cli(b),
+            Action::Compose(c) => c.cli(),
         }
     }
 

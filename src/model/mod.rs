@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod cli;
+pub mod compose;
 pub mod events;
 pub mod inspect;
 pub mod kube;

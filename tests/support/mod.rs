@@ -707,6 +707,65 @@ impl Engine {
         c.output().expect("estiba runs")
     }
 
+    /// Installs docker compose v5.6.0 (built from its module by `tests/composeref/build`, once
+    /// per machine) as this engine's docker CLI plugin: the reference for `estiba compose`.
+    pub fn install_compose(&self) {
+        static DIR: OnceLock<PathBuf> = OnceLock::new();
+        let dir = DIR.get_or_init(|| {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/composeref/build");
+            let out = Command::new(&script)
+                .stderr(Stdio::inherit())
+                .output()
+                .expect("tests/composeref/build runs");
+            assert!(
+                out.status.success(),
+                "tests/composeref/build failed: the compose tests need Go and the Go module proxy to build docker compose once"
+            );
+            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+        });
+        let plugins = self.root.join("docker-config/cli-plugins");
+        std::fs::create_dir_all(&plugins).unwrap();
+        // Tests sharing the engine install it side by side: the first link made serves them all.
+        match std::os::unix::fs::symlink(dir.join("docker-compose"), plugins.join("docker-compose"))
+        {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => panic!("{e}"),
+            _ => {}
+        }
+    }
+
+    /// Runs the docker CLI against this engine in `dir` (for `docker compose`).
+    pub fn docker_in(&self, dir: &Path, args: &[&str]) -> Output {
+        Command::new("docker")
+            .args(["-H", &self.host])
+            .args(args)
+            .current_dir(dir)
+            .env("DOCKER_BUILDKIT", "0")
+            .env("DOCKER_CONFIG", self.path("docker-config"))
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .env_remove("COMPOSE_PROFILES")
+            .output()
+            .expect("the docker CLI runs")
+    }
+
+    /// Runs estiba headless against this engine in `dir`, as a user in their project folder.
+    pub fn estiba_in(&self, dir: &Path, args: &[&str]) -> Output {
+        Command::new(Engine::estiba())
+            .args(["--host", &self.host])
+            .args(args)
+            .current_dir(dir)
+            .env("ESTIBA_DATA_DIR", self.path("estiba-data"))
+            .env("ESTIBA_CONFIG_DIR", self.path("estiba-config"))
+            .env("DOCKER_CONFIG", self.path("docker-config"))
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .env_remove("COMPOSE_PROFILES")
+            .stdin(Stdio::null())
+            .output()
+            .expect("estiba runs")
+    }
+
     /// Runs estiba headless against this engine.
     pub fn estiba_cmd(&self, args: &[&str]) -> Output {
         Command::new(Engine::estiba())

@@ -218,6 +218,8 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::JoinToken(role) => join_token(s, role, now),
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
         Action::Push(_) | Action::Build(_) => Err(Error::engine("demo")),
+        // The demo has no plain containers yet: compose runs on an engine only.
+        Action::Compose(_) => Err(Error::Refused(tr!("compose.demo"))),
         Action::Deploy {
             files,
             stack,

@@ -1,6 +1,8 @@
 //! Docker Swarm (and plain Docker engines) through bollard.
 
 mod build;
+mod compose;
+mod compose_ops;
 mod converge;
 mod convert;
 mod deploy;

@@ -37,6 +37,7 @@ impl Swarm {
             Action::Tag { source, target } => self.tag(source, target).await,
             Action::Push(image) => super::push::push(self, image, progress).await,
             Action::Build(spec) => self.build(spec, progress).await,
+            Action::Compose(spec) => self.compose(spec, progress).await,
             Action::Rmi(image) => self.rmi(image).await,
             Action::Label { node, labels } => self.label(node, labels).await,
             Action::Unlabel { node, keys } => self.unlabel(node, keys).await,

@@ -1,0 +1,619 @@
+//! `estiba compose` against the private engine, with docker compose v5.6.0 (built from its Go
+//! module by tests/composeref) as the reference: each held project is brought up by docker
+//! compose, recorded, taken down, then brought up by estiba; every container's inspect, the
+//! networks and the volumes must be the same. Then the two tools take over each other's
+//! projects (`up` touches nothing, `ps` and `down` work), a changed service alone is recreated,
+//! and bad input is refused with where it is and nothing left behind.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
+
+mod support;
+
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::{Engine, IMAGE, ok, unique, wait_for};
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let p = root.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn engine() -> Option<&'static Engine> {
+    let e = Engine::shared()?;
+    e.install_compose();
+    Some(e)
+}
+
+/// What a project is on the engine, as docker inspects it, with only what cannot be the same
+/// between two runs taken out (each exclusion says why).
+fn observe(e: &Engine, project: &str) -> Value {
+    let ids = e.docker_ok(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={project}"),
+    ]);
+    let mut containers = BTreeMap::new();
+    for id in ids.split_whitespace() {
+        let mut c: Value = serde_json::from_str(&e.docker_ok(&["inspect", id])).unwrap();
+        let mut c = c[0].take();
+        let short = c["Id"].as_str().unwrap()[..12].to_string();
+        let name = c["Name"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches('/')
+            .to_string();
+        let config = c["Config"].as_object_mut().unwrap();
+        // The engine names the host after the container's own ID when the file sets none.
+        if config["Hostname"] == json!(short) {
+            config.remove("Hostname");
+        }
+        // docker compose writes the environment in Go's map order, which is random: as a set.
+        if let Some(env) = config.get_mut("Env") {
+            sort(env);
+        }
+        // So does the depends_on label (a Go map joined): compared as the set it lists.
+        if let Some(Value::String(deps)) = config["Labels"].get_mut("com.docker.compose.depends_on")
+        {
+            let mut items: Vec<&str> = deps.split(',').collect();
+            items.sort();
+            *deps = items.join(",");
+        }
+        let host = c["HostConfig"].as_object_mut().unwrap();
+        // Binds and mounts come from Go maps in docker compose, in random order: as sets.
+        for k in ["Binds", "Mounts"] {
+            if let Some(v) = host.get_mut(k) {
+                sort(v);
+            }
+        }
+        sort(&mut c["Mounts"]);
+        let mut networks = BTreeMap::new();
+        for (net, ep) in c["NetworkSettings"]["Networks"].as_object().unwrap() {
+            // Addresses, endpoint and network IDs are the engine's, new on every run; the
+            // container's own short ID is an alias the engine adds.
+            let mut aliases: Vec<Value> = ep["Aliases"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a != &json!(short))
+                .collect();
+            aliases.sort_by_key(|a| a.to_string());
+            networks.insert(
+                net.clone(),
+                json!({ "Aliases": aliases, "IPAMConfig": ep["IPAMConfig"], "DriverOpts": ep["DriverOpts"], "Links": ep["Links"] }),
+            );
+        }
+        let state = &c["State"];
+        containers.insert(
+            name,
+            json!({
+                "Config": c["Config"],
+                "HostConfig": c["HostConfig"],
+                "Mounts": c["Mounts"],
+                "Networks": networks,
+                "Image": c["Image"],
+                "Path": c["Path"],
+                "Args": c["Args"],
+                // Whether it runs (or ran to its end), not when.
+                "State": { "Status": state["Status"], "ExitCode": state["ExitCode"] },
+            }),
+        );
+    }
+    let mut networks = BTreeMap::new();
+    let nets = e.docker_ok(&[
+        "network",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={project}"),
+    ]);
+    for id in nets.split_whitespace() {
+        let n: Value = serde_json::from_str(&e.docker_ok(&["network", "inspect", id])).unwrap();
+        let n = &n[0];
+        let mut ipam = n["IPAM"].clone();
+        // A subnet the file does not set is picked by the engine from its free pools.
+        if let Some(cfg) = ipam["Config"].as_array_mut() {
+            for c in cfg {
+                c.as_object_mut()
+                    .unwrap()
+                    .retain(|k, _| k != "Subnet" && k != "Gateway");
+            }
+        }
+        networks.insert(
+            n["Name"].as_str().unwrap().to_string(),
+            json!({ "Driver": n["Driver"], "Options": n["Options"], "Internal": n["Internal"],
+                    "Attachable": n["Attachable"], "Labels": n["Labels"], "IPAM": ipam,
+                    "EnableIPv6": n["EnableIPv6"], "Scope": n["Scope"] }),
+        );
+    }
+    let mut volumes = BTreeMap::new();
+    let vols = e.docker_ok(&[
+        "volume",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={project}"),
+    ]);
+    for name in vols.split_whitespace() {
+        let v: Value = serde_json::from_str(&e.docker_ok(&["volume", "inspect", name])).unwrap();
+        let v = &v[0];
+        volumes.insert(
+            name.to_string(),
+            json!({ "Driver": v["Driver"], "Labels": v["Labels"], "Options": v["Options"], "Scope": v["Scope"] }),
+        );
+    }
+    json!({ "containers": containers, "networks": networks, "volumes": volumes })
+}
+
+fn sort(v: &mut Value) {
+    if let Some(a) = v.as_array_mut() {
+        a.sort_by_key(|x| x.to_string());
+    }
+}
+
+/// The first path where two observations differ, for a readable failure.
+fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                first_difference(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    &format!("{path}.{k}"),
+                )
+            })
+        }
+        (x, y) if x == y => None,
+        (x, y) => Some(format!("{path}: docker compose {x} / estiba {y}")),
+    }
+}
+
+fn down_all(e: &Engine, dir: &Path, project: &str) {
+    e.docker_in(
+        dir,
+        &["compose", "-p", project, "down", "-v", "--remove-orphans"],
+    );
+}
+
+/// Brings `dir`'s project up with docker compose, then with estiba, and compares.
+fn same_as_compose(e: &Engine, dir: &Path, project: &str, extra: &[&str]) {
+    let mut args = vec!["compose", "-p", project];
+    args.extend_from_slice(extra);
+    let mut up = args.clone();
+    up.extend(["up", "-d"]);
+    let o = e.docker_in(dir, &up);
+    assert!(o.status.success(), "docker compose up: {}", text(&o));
+    settle(e, project);
+    let reference = observe(e, project);
+    down_all(e, dir, project);
+    let o = e.estiba_in(dir, &up);
+    assert!(o.status.success(), "estiba compose up: {}", text(&o));
+    settle(e, project);
+    let ours = observe(e, project);
+    if let Some(d) = first_difference(&reference, &ours, project) {
+        panic!("{project}: estiba's project differs from docker compose's at {d}");
+    }
+    assert!(
+        !reference["containers"].as_object().unwrap().is_empty(),
+        "{project}: nothing came up"
+    );
+    down_all(e, dir, project);
+}
+
+/// Waits until no container of the project is still starting (so both runs are seen alike).
+fn settle(e: &Engine, project: &str) {
+    wait_for(
+        &format!("{project} settled"),
+        std::time::Duration::from_secs(60),
+        || {
+            let out = e.docker_ok(&[
+                "ps",
+                "-a",
+                "--filter",
+                &format!("label=com.docker.compose.project={project}"),
+                "--format",
+                "{{.Status}}",
+            ]);
+            (!out.contains("starting") && !out.contains("Created")).then_some(())
+        },
+    );
+}
+
+fn project_dir(files: &[(&str, &str)]) -> PathBuf {
+    let dir = support::workdir("compose");
+    write(&dir, files);
+    dir
+}
+
+const BASIC: &str = "services:
+  web:
+    image: IMAGE
+    command: sh -c \"httpd -f -p 8080\"
+    environment:
+      A: \"1\"
+      B:
+    ports:
+      - \"127.0.0.1:PORT:8080\"
+    volumes:
+      - data:/data
+      - ./site:/site:ro
+    networks:
+      front:
+        aliases: [www]
+      default:
+    healthcheck:
+      test: [\"CMD\", \"true\"]
+      interval: 1s
+    restart: unless-stopped
+    labels:
+      team: ops
+    depends_on:
+      db:
+        condition: service_started
+  db:
+    image: IMAGE
+    command: [\"sleep\", \"1000\"]
+    deploy:
+      replicas: 2
+volumes:
+  data:
+networks:
+  front:
+";
+
+const SETTINGS: &str = "services:
+  a:
+    image: IMAGE
+    entrypoint: /bin/sh -c
+    command: \"sleep 1000\"
+    env_file: app.env
+    environment:
+      - X=${X_VALUE}
+      - \"Y=a<b&c\"
+    expose: [\"80\", 81]
+    extra_hosts: [\"h1:10.0.0.1\"]
+    hostname: hh
+    user: \"1000:1000\"
+    working_dir: /tmp
+    init: true
+    read_only: true
+    tty: true
+    stdin_open: true
+    stop_grace_period: 1m30s
+    stop_signal: SIGINT
+    cap_add: [NET_ADMIN]
+    cap_drop: [MKNOD]
+    container_name: settings-custom-a
+    ports:
+      - 7000
+      - target: 80
+        published: \"PORT\"
+        host_ip: 127.0.0.1
+    volumes:
+      - type: tmpfs
+        target: /t
+      - named:/n:nocopy
+      - type: bind
+        source: ./conf
+        target: /conf
+        read_only: true
+    tmpfs: /run
+    healthcheck:
+      test: \"true\"
+      interval: 1m
+      timeout: 500ms
+      retries: 3
+      start_period: 90s
+    logging:
+      driver: json-file
+      options: {max-size: 10m}
+    deploy:
+      resources:
+        limits: {cpus: \"0.5\", memory: 64M}
+    labels: [k=v]
+    restart: on-failure:3
+  b:
+    image: IMAGE
+    command: sleep 1000
+    scale: 2
+    healthcheck:
+      disable: true
+    networks: [n1, default]
+  debug:
+    image: IMAGE
+    profiles: [dbg]
+volumes:
+  named:
+    labels: {x: y}
+networks:
+  n1:
+    internal: true
+    labels: [a=b]
+";
+
+/// SEMANA-style project of the seeds (003): keycreator writes a key's hash to a shared volume
+/// and ends; creator and verifier start once it completed, and serve on 8000 and 5000.
+const SEED_003: &str = "services:
+  keycreator:
+    build:
+      context: ./keycreator
+      args:
+        GREETING: hola
+    environment:
+      KEY: ${KEY:-secreto}
+    volumes:
+      - key:/key
+  creator:
+    image: IMAGE
+    command: sh -c \"cat /key/hash && httpd -f -p 8000\"
+    ports: [\"127.0.0.1:PORT:8000\"]
+    volumes: [\"key:/key:ro\"]
+    depends_on:
+      keycreator:
+        condition: service_completed_successfully
+    healthcheck:
+      test: [\"CMD-SHELL\", \"test -f /key/hash\"]
+      interval: 1s
+  verifier:
+    image: IMAGE
+    command: sh -c \"cat /key/hash && httpd -f -p 5000\"
+    volumes: [\"key:/key:ro\"]
+    depends_on:
+      keycreator:
+        condition: service_completed_successfully
+      creator:
+        condition: service_healthy
+volumes:
+  key:
+";
+
+const KEYCREATOR: &str = "FROM IMAGE\nARG GREETING\nLABEL greeting=$GREETING\nCMD [\"sh\", \"-c\", \"echo -n $KEY | sha256sum > /key/hash\"]\n";
+
+fn port() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string()
+}
+
+fn fill(text: &str) -> String {
+    text.replace("IMAGE", IMAGE).replace("PORT", &port())
+}
+
+#[test]
+fn projects_come_up_as_docker_compose_brings_them_up() {
+    let Some(e) = engine() else { return };
+    let basic = project_dir(&[
+        ("compose.yaml", &fill(BASIC)),
+        ("site/index.html", "hola\n"),
+    ]);
+    same_as_compose(e, &basic, &unique("basic"), &[]);
+
+    let settings = project_dir(&[
+        ("compose.yaml", &fill(SETTINGS)),
+        ("app.env", "E1=from-file\n# comment\nE2=\"q v\"\n"),
+        (".env", "X_VALUE=from-dotenv\n"),
+        ("conf/app.conf", "x=1\n"),
+    ]);
+    same_as_compose(e, &settings, &unique("settings"), &["--profile", "dbg"]);
+
+    let seed = project_dir(&[
+        ("compose.yaml", &fill(SEED_003)),
+        ("keycreator/Dockerfile", &KEYCREATOR.replace("IMAGE", IMAGE)),
+    ]);
+    let name = unique("practica");
+    same_as_compose(e, &seed, &name, &[]);
+    // The image docker compose built was reused above; estiba's own build of it carries the
+    // same config and labels (the build args, compose's labels).
+    let image = format!("{name}-keycreator");
+    let config = |e: &Engine| -> Value {
+        let v: Value = serde_json::from_str(&e.docker_ok(&["image", "inspect", &image])).unwrap();
+        let mut c = v[0]["Config"].clone();
+        // The classic builder's Config.Image is the ID of the step before: new on every build.
+        c.as_object_mut().unwrap().remove("Image");
+        c
+    };
+    let reference = config(e);
+    e.docker_ok(&["rmi", "-f", &image]);
+    ok(&e.estiba_in(&seed, &["compose", "-p", &name, "build"]));
+    let ours = config(e);
+    if let Some(d) = first_difference(&reference, &ours, &image) {
+        panic!("the image estiba built differs from docker compose's at {d}");
+    }
+    e.docker(&["rmi", "-f", &image]);
+}
+
+#[test]
+fn either_tool_takes_over_the_others_project() {
+    let Some(e) = engine() else { return };
+    let dir = project_dir(&[
+        ("compose.yaml", &fill(BASIC)),
+        ("site/index.html", "hola\n"),
+    ]);
+    let p = unique("takeover");
+    let ids = |e: &Engine| {
+        e.docker_ok(&[
+            "ps",
+            "-q",
+            "--no-trunc",
+            "--filter",
+            &format!("label=com.docker.compose.project={p}"),
+        ])
+    };
+    // estiba brings it up; docker compose finds it up to date and leaves every container.
+    ok(&e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]));
+    let before = ids(e);
+    assert_eq!(before.lines().count(), 3, "{before}");
+    let o = e.docker_in(&dir, &["compose", "-p", &p, "up", "-d"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        ids(e),
+        before,
+        "docker compose recreated estiba's containers: {}",
+        text(&o)
+    );
+    let ps = text(&e.docker_in(&dir, &["compose", "-p", &p, "ps"]));
+    for c in [
+        format!("{p}-web-1"),
+        format!("{p}-db-1"),
+        format!("{p}-db-2"),
+    ] {
+        assert!(ps.contains(&c), "{ps}");
+    }
+    // estiba again: nothing to do.
+    let out = ok(&e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]));
+    assert!(out.contains("up to date"), "{out}");
+    assert_eq!(ids(e), before);
+    // A changed service is recreated; the others keep running.
+    let changed = fill(BASIC).replace("A: \"1\"", "A: \"2\"");
+    write(&dir, &[("compose.yaml", &changed)]);
+    ok(&e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]));
+    let after = ids(e);
+    let db: Vec<&str> = before.lines().filter(|id| after.contains(*id)).collect();
+    assert_eq!(db.len(), 2, "the db containers should be left running");
+    let web = e.docker_ok(&["inspect", "-f", "{{.Id}}", &format!("{p}-web-1")]);
+    assert!(!before.contains(web.trim()), "web was not recreated");
+    // docker compose takes it down.
+    let o = e.docker_in(&dir, &["compose", "-p", &p, "down", "-v"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(ids(e).trim().is_empty());
+
+    // The other way: docker compose up, estiba finds it up to date, estiba ps/logs/down.
+    let o = e.docker_in(&dir, &["compose", "-p", &p, "up", "-d"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let before = ids(e);
+    let out = ok(&e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]));
+    assert!(out.contains("up to date"), "{out}");
+    assert_eq!(ids(e), before);
+    let ps = ok(&e.estiba_in(&dir, &["compose", "-p", &p, "ps"]));
+    assert!(
+        ps.contains(&format!("{p}-web-1")) && ps.contains("db"),
+        "{ps}"
+    );
+    let json = ok(&e.estiba_in(&dir, &["--output", "json", "compose", "-p", &p, "ps"]));
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["detail"]["table"]["rows"].as_array().unwrap().len(),
+        3,
+        "{json}"
+    );
+    ok(&e.estiba_in(&dir, &["compose", "-p", &p, "stop", "db"]));
+    assert_eq!(ids(e).lines().count(), 1, "stop db left web only");
+    ok(&e.estiba_in(&dir, &["compose", "-p", &p, "start"]));
+    assert_eq!(ids(e).lines().count(), 3);
+    let logs = ok(&e.estiba_in(&dir, &["compose", "-p", &p, "logs", "web"]));
+    assert!(logs.contains("logs of 1"), "{logs}");
+    // `down` with no file at all, by the project's name.
+    let elsewhere = support::workdir("nofile");
+    ok(&e.estiba_in(&elsewhere, &["--yes", "compose", "-p", &p, "down", "-v"]));
+    assert!(ids(e).trim().is_empty());
+    let nets = e.docker_ok(&[
+        "network",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={p}"),
+    ]);
+    assert!(nets.trim().is_empty(), "networks left: {nets}");
+    let vols = e.docker_ok(&[
+        "volume",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={p}"),
+    ]);
+    assert!(vols.trim().is_empty(), "volumes left: {vols}");
+}
+
+#[test]
+fn bad_projects_change_nothing_and_say_where() {
+    let Some(e) = engine() else { return };
+    let cases = [
+        (
+            "services:\n  web:\n    image: x\n    ports: [\"80\"]\n    restrat: always\n",
+            "compose.yaml:5",
+            "restrat",
+        ),
+        (
+            "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n",
+            "compose.yaml:4",
+            "a → b → a",
+        ),
+        (
+            "services:\n  a:\n    image: x\n    volumes: [\"data:/d\"]\n",
+            "compose.yaml:4",
+            "data",
+        ),
+    ];
+    for (file, at, words) in cases {
+        let dir = project_dir(&[("compose.yaml", file)]);
+        let p = unique("bad");
+        let o = e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]);
+        assert!(!o.status.success());
+        let t = text(&o);
+        assert!(t.contains(at) && t.contains(words), "{t}");
+        let left = e.docker_ok(&[
+            "network",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={p}"),
+        ]);
+        assert!(left.trim().is_empty(), "{t}");
+    }
+    // In Spanish too.
+    let dir = project_dir(&[(
+        "compose.yaml",
+        "services:\n  a:\n    build: {}\n    links: [b]\n",
+    )]);
+    let o = e.estiba_in(&dir, &["--lang", "es", "compose", "up", "-d"]);
+    assert!(text(&o).contains("aún no admite \"links\""), "{}", text(&o));
+}
+
+#[test]
+fn a_port_already_taken_leaves_nothing_half_made() {
+    let Some(e) = engine() else { return };
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let file = format!(
+        "services:\n  a:\n    image: {IMAGE}\n    command: sleep 1000\n  b:\n    image: {IMAGE}\n    command: sleep 1000\n    ports: [\"127.0.0.1:{port}:80\"]\n    depends_on: [a]\n"
+    );
+    let dir = project_dir(&[("compose.yaml", &file)]);
+    let p = unique("taken");
+    let o = e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(t.contains(&port), "{t}");
+    let left = e.docker_ok(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={p}"),
+    ]);
+    assert!(left.trim().is_empty(), "containers left: {left} ({t})");
+    let nets = e.docker_ok(&[
+        "network",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={p}"),
+    ]);
+    assert!(nets.trim().is_empty(), "networks left: {nets}");
+    drop(taken);
+}
