@@ -90,10 +90,18 @@ pub(super) async fn act(
         }
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Progress>(32);
+    // Followed logs are the output itself: on stdout, line by line, for a pipe to read.
+    let follows = matches!(&action, crate::model::action::Action::Compose(c) if c.follow);
     let show = async move {
         let mut shown = LiveBlock::new(std::io::stderr().is_terminal());
         while let Some(text) = rx.recv().await {
-            let _ = shown.show(&mut std::io::stderr(), &text);
+            if follows {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{}", text.text());
+                let _ = out.flush();
+            } else {
+                let _ = shown.show(&mut std::io::stderr(), &text);
+            }
         }
     };
     let (result, ()) = tokio::join!(
@@ -104,6 +112,14 @@ pub(super) async fn act(
                 crate::model::action::Action::Deploy { stack, .. } => tokio::select! {
                     r = work => r.map_err(RunError::from),
                     _ = tokio::signal::ctrl_c() => Err(RunError::Interrupted(tr!("deploy.interrupted", stack = stack))),
+                },
+                // Ctrl-C ends followed logs, as it ends `docker compose logs -f`.
+                crate::model::action::Action::Compose(c) if c.follow => tokio::select! {
+                    r = work => r.map_err(RunError::from),
+                    _ = tokio::signal::ctrl_c() => Ok(crate::model::action::Outcome {
+                        summary: tr!("compose.logs_stopped"),
+                        detail: None,
+                    }),
                 },
                 // Ctrl-C drops the build's request: the engine stops it and tags nothing.
                 crate::model::action::Action::Build(_) => tokio::select! {

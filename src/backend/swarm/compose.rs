@@ -426,6 +426,10 @@ impl Swarm {
                             .start_container(c.id.as_deref().unwrap_or_default(), None)
                             .await
                             .map_err(engine_error)?;
+                        let _ = progress
+                            .send(Progress::Step(tr!("compose.started", name = name(c))))
+                            .await;
+                        changed += 1;
                     }
                     continue;
                 }
