@@ -617,3 +617,58 @@ fn a_port_already_taken_leaves_nothing_half_made() {
     assert!(nets.trim().is_empty(), "networks left: {nets}");
     drop(taken);
 }
+
+/// The compose step of practica-k8s (lab 003), walked on a plain engine of its own (a project
+/// of another test would otherwise count): not done before `up`, done once the three services
+/// ran (keycreator to its end) and creator's health check passed.
+#[test]
+fn the_practica_compose_step_checks_itself() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    let root = support::workdir("lab-compose");
+    ok(&e.estiba_in(&root, &["lab", "init", "practica-k8s", "practica"]));
+    let lab = root.join("practica");
+    let step = |e: &Engine| -> Value {
+        let o = e.estiba_in(&lab, &["lab", "check", "--output", "json"]);
+        let v: Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|err| panic!("{err}: {}", text(&o)));
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "2-compose")
+            .cloned()
+            .unwrap()
+    };
+    let s = step(&e);
+    assert_eq!(s["status"], "not_yet", "{s}");
+    assert!(
+        s["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("no compose project"),
+        "{s}"
+    );
+    write(
+        &lab,
+        &[
+            ("compose.yaml", &fill(SEED_003)),
+            ("keycreator/Dockerfile", &KEYCREATOR.replace("IMAGE", IMAGE)),
+        ],
+    );
+    // Without -d, `up` returns once creator is healthy.
+    ok(&e.estiba_in(&lab, &["compose", "up"]));
+    let s = step(&e);
+    assert_eq!(s["status"], "done", "{s}");
+    // A service stopped by hand: the step names it (a pass already recorded stays).
+    ok(&e.estiba_in(&lab, &["compose", "stop", "verifier"]));
+    let s = step(&e);
+    assert_eq!(s["no_longer_shown"], true, "{s}");
+    let why = s["reasons"][0].as_str().unwrap();
+    assert!(
+        why.starts_with("service verifier of project practica is not running"),
+        "{s}"
+    );
+    e.stop();
+}

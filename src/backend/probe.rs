@@ -18,6 +18,8 @@ pub struct Needs {
     pub listings: Vec<ViewKind>,
     /// Local images (`repo:tag`) whose layer history the checks read.
     pub histories: Vec<String>,
+    /// Compose projects whose containers the checks read (`""`: any project).
+    pub compose: Vec<String>,
 }
 
 impl Needs {
@@ -27,6 +29,7 @@ impl Needs {
             && self.registry.is_empty()
             && self.listings.is_empty()
             && self.histories.is_empty()
+            && self.compose.is_empty()
     }
 
     /// Asks for a listing of this kind (once).
@@ -56,6 +59,22 @@ pub struct Probed {
     pub listings: Vec<Listing>,
     /// Each image's layers, oldest first, as `docker history` shows what made them.
     pub histories: BTreeMap<String, Result<Vec<String>, String>>,
+    /// Each compose project asked about (`""`: all): its containers, or why they could not be
+    /// listed.
+    pub compose: BTreeMap<String, Result<Vec<ComposeContainer>, String>>,
+}
+
+/// A container of a compose project, as the lab's compose check reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposeContainer {
+    pub project: String,
+    pub service: String,
+    pub name: String,
+    pub running: bool,
+    /// Exited with code 0 (a one-shot service that did its job).
+    pub completed: bool,
+    /// `healthy`, `unhealthy`, `starting`, or empty without a health check.
+    pub health: String,
 }
 
 impl Probed {
@@ -132,6 +151,11 @@ pub async fn remote(backend: &Backend, needs: &Needs, into: &mut Probed) {
         let h = history(backend, r).await.map_err(|e| e.to_string());
         into.histories.insert(r.clone(), h);
     }
+    into.compose = BTreeMap::new();
+    for p in &needs.compose {
+        let c = compose(backend, p).await.map_err(|e| e.to_string());
+        into.compose.insert(p.clone(), c);
+    }
     into.listings.clear();
     for k in &needs.listings {
         match backend.listing(*k).await {
@@ -148,6 +172,15 @@ async fn history(backend: &Backend, image: &str) -> Result<Vec<String>, Error> {
         Backend::Swarm(s) => s.image_history(image).await,
         Backend::Kube(_) => Err(Error::Refused(crate::tr!("err.kube_no_history"))),
         Backend::Demo(d) => d.image_history(image),
+    }
+}
+
+/// The containers of a compose project (`""`: of every project) on a Docker engine.
+async fn compose(backend: &Backend, project: &str) -> Result<Vec<ComposeContainer>, Error> {
+    match backend {
+        Backend::Swarm(s) => s.compose_containers(project).await,
+        Backend::Kube(_) => Err(Error::Refused(crate::tr!("check.compose_needs_docker"))),
+        Backend::Demo(_) => Err(Error::Refused(crate::tr!("compose.demo"))),
     }
 }
 

@@ -75,7 +75,7 @@ impl Obj {
         self.raw(key, json)
     }
 
-    pub fn text(self, key: &'static str, v: &str) -> Obj {
+    pub fn str_field(self, key: &'static str, v: &str) -> Obj {
         let json = (!v.is_empty()).then(|| string(v));
         self.raw(key, json)
     }
@@ -179,8 +179,8 @@ mod tests {
             r#"{"A":["x\n"],"Y":"a\u003cb\u0026c"}"#
         );
         let o = Obj::new()
-            .text("b", "1")
-            .text("a", "")
+            .str_field("b", "1")
+            .str_field("a", "")
             .flag("c", true)
             .finish();
         assert_eq!(o, r#"{"b":"1","c":true}"#);

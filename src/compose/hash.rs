@@ -45,7 +45,7 @@ fn deploy_json(d: &Deploy) -> String {
         .finish();
     let restart = d.restart_policy.as_ref().map(|(condition, attempts)| {
         Obj::new()
-            .text("condition", condition)
+            .str_field("condition", condition)
             .raw("max_attempts", attempts.map(|a| a.to_string()))
             .finish()
     });
@@ -72,21 +72,21 @@ fn health_json(h: &Health) -> String {
 
 fn port_json(p: &Port) -> String {
     Obj::new()
-        .text("name", &p.name)
-        .text("mode", &p.mode)
-        .text("host_ip", &p.host_ip)
+        .str_field("name", &p.name)
+        .str_field("mode", &p.mode)
+        .str_field("host_ip", &p.host_ip)
         .raw("target", (p.target != 0).then(|| p.target.to_string()))
-        .text("published", &p.published)
-        .text("protocol", &p.protocol)
-        .text("app_protocol", &p.app_protocol)
+        .str_field("published", &p.published)
+        .str_field("protocol", &p.protocol)
+        .str_field("app_protocol", &p.app_protocol)
         .finish()
 }
 
 fn volume_json(v: &Volume) -> String {
     let bind = v.bind.as_ref().map(|(create, propagation, selinux)| {
         Obj::new()
-            .text("selinux", selinux)
-            .text("propagation", propagation)
+            .str_field("selinux", selinux)
+            .str_field("propagation", propagation)
             // `omitzero` on an opt-out flag: written only when false.
             .raw("create_host_path", (!create).then(|| "false".to_string()))
             .finish()
@@ -94,7 +94,7 @@ fn volume_json(v: &Volume) -> String {
     let volume = v.volume.as_ref().map(|(nocopy, subpath)| {
         Obj::new()
             .flag("nocopy", *nocopy)
-            .text("subpath", subpath)
+            .str_field("subpath", subpath)
             .finish()
     });
     let tmpfs = v.tmpfs.map(|(size, mode)| {
@@ -104,9 +104,9 @@ fn volume_json(v: &Volume) -> String {
             .finish()
     });
     Obj::new()
-        .text("type", &v.typ)
-        .text("source", &v.source)
-        .text("target", &v.target)
+        .str_field("type", &v.typ)
+        .str_field("source", &v.source)
+        .str_field("target", &v.target)
         .flag("read_only", v.read_only)
         .raw("bind", bind)
         .raw("volume", volume)
@@ -117,7 +117,7 @@ fn volume_json(v: &Volume) -> String {
 fn attach_json(a: &NetworkAttach) -> String {
     Obj::new()
         .raw("aliases", strings(&a.aliases))
-        .text("ipv4_address", &a.ipv4_address)
+        .str_field("ipv4_address", &a.ipv4_address)
         .raw(
             "priority",
             (a.priority != 0).then(|| a.priority.to_string()),
@@ -147,7 +147,7 @@ pub fn service_json(s: &Service) -> String {
     hosts.sort();
     let logging = s.logging.as_ref().map(|(driver, options)| {
         Obj::new()
-            .text("driver", driver)
+            .str_field("driver", driver)
             .omitempty("options", Some(&json!(options)))
             .finish()
     });
@@ -173,15 +173,15 @@ pub fn service_json(s: &Service) -> String {
         .raw("cap_add", strings(&s.cap_add))
         .raw("cap_drop", strings(&s.cap_drop))
         .raw("command", words(&s.command))
-        .text("container_name", &s.container_name)
+        .str_field("container_name", &s.container_name)
         .raw("deploy", s.deploy.as_ref().map(deploy_json))
         .raw("entrypoint", words(&s.entrypoint))
         .raw("environment", env)
         .raw("expose", strings(&s.expose))
         .raw("extra_hosts", strings(&hosts))
-        .text("hostname", &s.hostname)
+        .str_field("hostname", &s.hostname)
         .raw("healthcheck", s.healthcheck.as_ref().map(health_json))
-        .text("image", &s.image)
+        .str_field("image", &s.image)
         .raw("init", s.init.map(|b| b.to_string()))
         .omitempty("labels", Some(&json!(s.labels)))
         .raw("logging", logging)
@@ -189,21 +189,21 @@ pub fn service_json(s: &Service) -> String {
         .raw("ports", list_of(s.ports.iter().map(port_json).collect()))
         .flag("privileged", s.privileged)
         .flag("read_only", s.read_only)
-        .text("restart", &s.restart)
+        .str_field("restart", &s.restart)
         .flag("stdin_open", s.stdin_open)
         .raw(
             "stop_grace_period",
             s.stop_grace_period.map(|ns| string(&duration(ns))),
         )
-        .text("stop_signal", &s.stop_signal)
+        .str_field("stop_signal", &s.stop_signal)
         .raw("tmpfs", strings(&s.tmpfs))
         .flag("tty", s.tty)
-        .text("user", &s.user)
+        .str_field("user", &s.user)
         .raw(
             "volumes",
             list_of(s.volumes.iter().map(volume_json).collect()),
         )
-        .text("working_dir", &s.working_dir)
+        .str_field("working_dir", &s.working_dir)
         .finish()
 }
 
@@ -215,7 +215,7 @@ pub fn service(s: &Service) -> String {
 /// flags and labels).
 pub fn network(n: &super::Network) -> String {
     let ipam = Obj::new()
-        .text("driver", &n.ipam_driver)
+        .str_field("driver", &n.ipam_driver)
         .raw(
             "config",
             list_of(
@@ -223,8 +223,8 @@ pub fn network(n: &super::Network) -> String {
                     .iter()
                     .map(|(subnet, gateway)| {
                         Obj::new()
-                            .text("subnet", subnet)
-                            .text("gateway", gateway)
+                            .str_field("subnet", subnet)
+                            .str_field("gateway", gateway)
                             .finish()
                     })
                     .collect(),
@@ -232,8 +232,8 @@ pub fn network(n: &super::Network) -> String {
         )
         .finish();
     sha(&Obj::new()
-        .text("name", &n.name)
-        .text("driver", &n.driver)
+        .str_field("name", &n.name)
+        .str_field("driver", &n.driver)
         .omitempty("driver_opts", Some(&json!(n.driver_opts)))
         .raw("ipam", Some(ipam))
         .flag("internal", n.internal)
@@ -250,8 +250,8 @@ pub fn volume(v: &super::NamedVolume) -> String {
         &v.driver
     };
     sha(&Obj::new()
-        .text("name", &v.name)
-        .text("driver", driver)
+        .str_field("name", &v.name)
+        .str_field("driver", driver)
         .omitempty("driver_opts", Some(&json!(v.driver_opts)))
         .omitempty("labels", Some(&json!(v.labels)))
         .finish())

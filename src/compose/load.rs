@@ -364,7 +364,7 @@ fn network(at: &At<'_>, project: &str, key: &str, def: Option<&J>) -> R<Network>
             ],
         )?;
     }
-    let text = |k: &str| -> R<String> {
+    let field = |k: &str| -> R<String> {
         def.get(k)
             .map(|v| string(at, v, &p(&path, k)))
             .transpose()
@@ -377,7 +377,7 @@ fn network(at: &At<'_>, project: &str, key: &str, def: Option<&J>) -> R<Network>
             .map(|b| b.unwrap_or(false))
     };
     let is_external = external(at, &def, &path)?;
-    let name = text("name")?;
+    let name = field("name")?;
     let mut n = Network {
         key: key.to_string(),
         name: match (name.is_empty(), is_external) {
@@ -386,7 +386,7 @@ fn network(at: &At<'_>, project: &str, key: &str, def: Option<&J>) -> R<Network>
             (true, false) => format!("{project}_{key}"),
         },
         external: is_external,
-        driver: text("driver")?,
+        driver: field("driver")?,
         driver_opts: string_map(at, def.get("driver_opts"), &p(&path, "driver_opts"))?,
         internal: flag("internal")?,
         attachable: flag("attachable")?,
@@ -437,14 +437,14 @@ fn named_volume(at: &At<'_>, project: &str, key: &str, def: &J) -> R<NamedVolume
         &path,
         &["name", "driver", "driver_opts", "labels", "external"],
     )?;
-    let text = |k: &str| -> R<String> {
+    let field = |k: &str| -> R<String> {
         def.get(k)
             .map(|v| string(at, v, &p(&path, k)))
             .transpose()
             .map(Option::unwrap_or_default)
     };
     let is_external = external(at, def, &path)?;
-    let name = text("name")?;
+    let name = field("name")?;
     Ok(NamedVolume {
         key: key.into(),
         name: match (name.is_empty(), is_external) {
@@ -453,7 +453,7 @@ fn named_volume(at: &At<'_>, project: &str, key: &str, def: &J) -> R<NamedVolume
             (true, false) => format!("{project}_{key}"),
         },
         external: is_external,
-        driver: text("driver")?,
+        driver: field("driver")?,
         driver_opts: string_map(at, def.get("driver_opts"), &p(&path, "driver_opts"))?,
         labels: string_map(at, def.get("labels"), &p(&path, "labels"))?,
     })

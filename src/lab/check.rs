@@ -45,6 +45,20 @@ pub enum Check {
     /// An image tag on the engine built from a Dockerfile (its history holds the Dockerfile's
     /// last stage, newest layer last).
     Built(BuiltCheck),
+    /// A compose project on the Docker engine runs `services` services, each running (or, for
+    /// a one-shot service, ended with code 0), and with `healthy` every health check passing.
+    Compose(ComposeCheck),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeCheck {
+    /// The project's name (any project, when not given: the one with the most services).
+    #[serde(default)]
+    pub project: Option<String>,
+    pub services: usize,
+    #[serde(default)]
+    pub healthy: bool,
 }
 
 /// What a Dockerfile (relative to the lab folder) must hold. Every field given must hold.
@@ -302,6 +316,12 @@ pub fn add_needs(needs: &mut Needs, check: &Check, snap: &Snapshot) {
                 if !needs.histories.contains(&r) {
                     needs.histories.push(r);
                 }
+            }
+        }
+        Check::Compose(c) => {
+            let p = c.project.clone().unwrap_or_default();
+            if !needs.compose.contains(&p) {
+                needs.compose.push(p);
             }
         }
         Check::NodePort(_) => needs.listing(ViewKind::Networks),

@@ -31,6 +31,51 @@ fn label_filter(key: &str, value: &str) -> HashMap<String, Vec<String>> {
 }
 
 impl Swarm {
+    /// The containers of a compose project (`""`: every project), for the lab's compose check.
+    pub async fn compose_containers(
+        &self,
+        project: &str,
+    ) -> Result<Vec<crate::backend::probe::ComposeContainer>, Error> {
+        let filter = if project.is_empty() {
+            compose::PROJECT.to_string()
+        } else {
+            format!("{}={project}", compose::PROJECT)
+        };
+        let list = self
+            .docker()
+            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
+                all: true,
+                filters: Some(HashMap::from([("label".to_string(), vec![filter])])),
+                ..Default::default()
+            }))
+            .await
+            .map_err(engine_error)?;
+        Ok(list
+            .iter()
+            .filter(|c| label(c, compose::ONEOFF) != "True")
+            .map(|c| {
+                let status = c.status.clone().unwrap_or_default();
+                let health = if status.contains("(healthy)") {
+                    "healthy"
+                } else if status.contains("(unhealthy)") {
+                    "unhealthy"
+                } else if status.contains("(health: starting)") {
+                    "starting"
+                } else {
+                    ""
+                };
+                crate::backend::probe::ComposeContainer {
+                    project: label(c, compose::PROJECT),
+                    service: label(c, compose::SERVICE),
+                    name: name(c),
+                    running: running(c),
+                    completed: status.starts_with("Exited (0)"),
+                    health: health.to_string(),
+                }
+            })
+            .collect())
+    }
+
     pub(super) async fn compose_down(
         &self,
         spec: &ComposeSpec,

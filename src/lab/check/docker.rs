@@ -2,8 +2,10 @@
 //! an image on the engine whose layers were made by that Dockerfile's last stage.
 
 use super::*;
+use crate::backend::probe::ComposeContainer;
 use crate::build::dockerfile::{Dockerfile, Instruction};
 use crate::tr;
+use std::collections::BTreeMap;
 
 /// Words that name a small base image.
 const SMALL: &[&str] = &[
@@ -284,6 +286,62 @@ fn unmatched<'a>(d: &'a Dockerfile, layers: &[String]) -> Option<&'a Instruction
         }
     }
     None
+}
+
+/// A compose project's services all up (one-shot ones ended well), and healthy when asked.
+pub(super) fn compose(c: &ComposeCheck, probed: Option<&Probed>) -> Verdict {
+    let key = c.project.clone().unwrap_or_default();
+    let containers = match probed.map(|p| p.compose.get(&key)) {
+        None | Some(None) => return not_probed(),
+        Some(Some(Err(e))) => return Verdict::Fail(e.clone()),
+        Some(Some(Ok(list))) => list,
+    };
+    // The project asked for, or the one with the most services.
+    let mut projects: BTreeMap<&str, BTreeMap<&str, Vec<&ComposeContainer>>> = BTreeMap::new();
+    for k in containers {
+        projects
+            .entry(&k.project)
+            .or_default()
+            .entry(&k.service)
+            .or_default()
+            .push(k);
+    }
+    let Some((name, services)) = projects.into_iter().max_by_key(|(_, s)| s.len()) else {
+        return Verdict::Fail(match &c.project {
+            Some(p) => tr!("check.compose_not_up", project = p),
+            None => tr!("check.compose_none"),
+        });
+    };
+    for (service, list) in &services {
+        if let Some(k) = list.iter().find(|k| !k.running && !k.completed) {
+            return Verdict::Fail(tr!(
+                "check.compose_down",
+                service = service,
+                project = name,
+                container = k.name
+            ));
+        }
+        if c.healthy
+            && let Some(k) = list
+                .iter()
+                .find(|k| k.health == "unhealthy" || k.health == "starting")
+        {
+            return Verdict::Fail(tr!(
+                "check.compose_unhealthy",
+                container = k.name,
+                health = k.health
+            ));
+        }
+    }
+    if services.len() < c.services {
+        return Verdict::Fail(tr!(
+            "check.compose_services",
+            project = name,
+            count = services.len(),
+            want = c.services
+        ));
+    }
+    Verdict::Pass
 }
 
 #[cfg(test)]
