@@ -672,3 +672,189 @@ fn the_practica_compose_step_checks_itself() {
     );
     e.stop();
 }
+
+/// What is on a private engine, by name: containers with their state, networks, volumes, and
+/// how many dangling images.
+fn inventory(e: &Engine) -> Value {
+    let lines = |args: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = e.docker_ok(args).lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    json!({
+        "containers": lines(&["ps", "-a", "--format", "{{.Names}} {{.State}}"]),
+        "networks": lines(&["network", "ls", "--format", "{{.Name}}"]),
+        "volumes": lines(&["volume", "ls", "--format", "{{.Name}}"]),
+        "dangling": lines(&["images", "-q", "--filter", "dangling=true"]).len(),
+    })
+}
+
+/// A running container on a network of its own with a volume, a stopped one, a network and a
+/// volume nothing uses, and a dangling image (a tag built twice).
+fn clutter(e: &Engine, ctx: &Path) {
+    e.docker_ok(&["network", "create", "used-net"]);
+    e.docker_ok(&["network", "create", "unused-net"]);
+    e.docker_ok(&["volume", "create", "unused-vol"]);
+    e.docker_ok(&[
+        "run",
+        "-d",
+        "--name",
+        "keep",
+        "--network",
+        "used-net",
+        "-v",
+        "used-vol:/data",
+        IMAGE,
+        "sleep",
+        "1000",
+    ]);
+    e.docker_ok(&["run", "--name", "gone", IMAGE, "true"]);
+    for n in ["1", "2"] {
+        write(
+            ctx,
+            &[("Dockerfile", &format!("FROM {IMAGE}\nLABEL n={n}\n"))],
+        );
+        e.docker_ok(&[
+            "build",
+            "-q",
+            "-t",
+            "clutter:latest",
+            &ctx.display().to_string(),
+        ]);
+    }
+}
+
+#[test]
+fn prune_previews_then_removes_what_docker_system_prune_removes() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    let ctx = support::workdir("clutter");
+    let empty = support::workdir("prune");
+    // The reference: docker system prune --volumes, on the clutter.
+    clutter(&e, &ctx);
+    e.docker_ok(&["system", "prune", "--volumes", "-f"]);
+    let reference = inventory(&e);
+    e.docker_ok(&["rm", "-f", "keep"]);
+    e.docker_ok(&["network", "rm", "used-net"]);
+    e.docker_ok(&["volume", "rm", "used-vol"]);
+    e.docker(&["rmi", "clutter:latest"]);
+
+    clutter(&e, &ctx);
+    let before = inventory(&e);
+    let preview = ok(&e.estiba_in(&empty, &["--output", "json", "prune"]));
+    let v: Value = serde_json::from_str(&preview).unwrap();
+    let mut listed: Vec<(String, String)> = v["detail"]["table"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().to_string(),
+                r[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    listed.sort();
+    let kinds: Vec<&str> = listed.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["container", "image (dangling)", "network", "volume"],
+        "{preview}"
+    );
+    let names: Vec<&str> = listed.iter().map(|(_, n)| n.as_str()).collect();
+    for name in ["gone", "unused-net", "unused-vol"] {
+        assert!(
+            names.contains(&name),
+            "{name} missing from the preview:\n{preview}"
+        );
+    }
+    assert_eq!(inventory(&e), before, "the preview changed something");
+    // Not asked (no terminal, no --yes): nothing goes.
+    let o = e.estiba_in(&empty, &["prune", "--apply"]);
+    assert!(!o.status.success());
+    assert_eq!(inventory(&e), before);
+    let done = ok(&e.estiba_in(&empty, &["--yes", "prune", "--apply"]));
+    assert!(done.contains("Pruned 4 objects"), "{done}");
+    assert_eq!(
+        inventory(&e),
+        reference,
+        "estiba prune left the engine otherwise than docker system prune"
+    );
+
+    // One container at a time.
+    let state = |e: &Engine| {
+        e.docker_ok(&["inspect", "-f", "{{.State.Status}}", "keep"])
+            .trim()
+            .to_string()
+    };
+    ok(&e.estiba_in(&empty, &["container", "stop", "keep"]));
+    assert_eq!(state(&e), "exited");
+    ok(&e.estiba_in(&empty, &["container", "start", "keep"]));
+    assert_eq!(state(&e), "running");
+    ok(&e.estiba_in(&empty, &["container", "restart", "keep"]));
+    assert_eq!(state(&e), "running");
+    assert!(
+        !e.estiba_in(&empty, &["container", "kill", "keep"])
+            .status
+            .success(),
+        "kill asks first"
+    );
+    ok(&e.estiba_in(&empty, &["--yes", "container", "kill", "keep"]));
+    assert_eq!(state(&e), "exited");
+    let o = e.estiba_in(&empty, &["container", "stop", "nosuch"]);
+    assert!(text(&o).contains("nosuch"), "{}", text(&o));
+    ok(&e.estiba_in(&empty, &["--yes", "container", "rm", "keep"]));
+    assert!(!e.docker(&["inspect", "keep"]).status.success());
+    e.stop();
+}
+
+/// In the console, as a person: a compose project's service shows its project's commands
+/// (`D` down, `u` up again with its files), a plain container its own (`T` stop, `x` remove,
+/// which asks first); each is written in the palette to read before Enter runs it.
+#[test]
+fn the_console_acts_on_compose_projects_and_plain_containers() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    let dir = project_dir(&[
+        ("compose.yaml", &fill(BASIC)),
+        ("site/index.html", "hola\n"),
+    ]);
+    let p = "tmuxproj";
+    ok(&e.estiba_in(&dir, &["compose", "-p", p, "up", "-d"]));
+    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &format!("--host {}", e.host));
+    t.wait_for("web", 20);
+    t.keys(&["2"]);
+    // The services are db then web: on db, `D` writes the project's down.
+    t.keys(&["D"]);
+    t.wait_for(&format!("compose -p {p} down"), 5);
+    t.keys(&["Escape"]);
+    t.keys(&["u"]);
+    let files = dir.join("compose.yaml").display().to_string();
+    t.wait_for(&format!("compose -f {files} -p {p} up -d"), 5);
+    t.keys(&["Enter"]);
+    t.wait_for("up to date", 20);
+    // The tasks pane holds db's containers: `T` stops one.
+    t.keys(&["3"]);
+    t.keys(&["T"]);
+    t.wait_for(&format!("container stop {p}-db-1"), 5);
+    t.keys(&["Enter"]);
+    support::wait_for("db-1 stopped", std::time::Duration::from_secs(20), || {
+        let s = e.docker_ok(&["inspect", "-f", "{{.State.Status}}", &format!("{p}-db-1")]);
+        (s.trim() == "exited").then_some(())
+    });
+    t.keys(&["x"]);
+    t.wait_for(&format!("container rm {p}-db-1"), 5);
+    t.keys(&["Enter"]);
+    t.wait_for("Remove this container", 5);
+    t.keys(&["y"]);
+    support::wait_for("db-1 removed", std::time::Duration::from_secs(20), || {
+        (!e.docker(&["inspect", &format!("{p}-db-1")])
+            .status
+            .success())
+        .then_some(())
+    });
+    t.keys(&["q"]);
+    e.stop();
+}

@@ -337,73 +337,6 @@ fn regex_escape(s: &str) -> String {
         .collect()
 }
 
-/// Writes the command a key stands for, for the selected row, into the palette: the user sees
-/// (and learns) the command, edits it, and runs it with Enter.
-fn prefill_for(s: &mut State, what: keymap::Prefill) {
-    use keymap::Prefill as P;
-    let service = s
-        .current_workload()
-        .map(|w| (w.name.clone(), w.desired, w.image.clone()));
-    let image = {
-        let v = s.view(Pane::Images);
-        let sel = v.selected;
-        s.visible_images()
-            .get(sel)
-            .map(|i| (i.repo.clone(), i.tag.clone()))
-    };
-    let node = s
-        .selected_node()
-        .map(|n| (n.hostname.clone(), n.labels.clone()));
-    let (text, candidates): (String, Vec<String>) = match (what, service, image, node) {
-        (P::Scale, Some((name, desired, _)), _, _) => (format!("scale {name} {desired}"), vec![]),
-        (P::Image, Some((name, _, current)), _, _) => {
-            // Offer the other local tags of the same repository (latest, test...).
-            let repo = crate::model::reference::split_tag(&current).0;
-            let others: Vec<String> = s
-                .cluster
-                .images
-                .iter()
-                .filter(|i| i.repo == repo)
-                .map(|i| format!("{}:{}", i.repo, i.tag))
-                .filter(|r| *r != current)
-                .collect();
-            (format!("image {name} {current}"), others)
-        }
-        (P::Restart, Some((name, ..)), _, _) => (format!("restart {name}"), vec![]),
-        (P::Rollback, Some((name, ..)), _, _) => (format!("rollback {name}"), vec![]),
-        (P::Tag, _, Some((repo, tag)), _) => {
-            // Lab 000: "Tagear la imagen de frontend de latest a test".
-            let next = if tag == "latest" {
-                "test".to_string()
-            } else {
-                tag.clone()
-            };
-            (format!("tag {repo}:{tag} {repo}:{next}"), vec![])
-        }
-        (P::Push, _, Some((repo, tag)), _) => (format!("push {repo}:{tag}"), vec![]),
-        (P::Rmi, _, Some((repo, tag)), _) => (format!("rmi {repo}:{tag}"), vec![]),
-        (P::Label, ..) => {
-            if let Some(n) = s.selected_node() {
-                s.overlay = Overlay::Labels {
-                    node_id: n.id.clone(),
-                    selected: 0,
-                };
-            }
-            return;
-        }
-        (P::Unlabel, _, _, Some((host, labels))) => {
-            (format!("unlabel {host} "), labels.keys().cloned().collect())
-        }
-        (P::Drain, _, _, Some((host, _))) => (format!("drain {host}"), vec![]),
-        (P::Activate, _, _, Some((host, _))) => (format!("activate {host}"), vec![]),
-        (P::SwarmInit, ..) => ("swarm init".to_string(), vec![]),
-        // Only in a view (see `view_key`).
-        (P::Remove, ..) => return,
-        _ => return,
-    };
-    prefill(s, text, candidates);
-}
-
 /// Scrolls or closes whatever overlay is open.
 fn overlay_key(s: &mut State, key: KeyEvent) {
     let delta: isize = match key.code {
@@ -566,6 +499,9 @@ fn find_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 pub use super::commands::{apply, describe};
 use super::palette::*;
+
+mod prefill;
+use prefill::prefill_for;
 
 #[cfg(test)]
 mod tests;

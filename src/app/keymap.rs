@@ -71,6 +71,11 @@ pub enum Prefill {
     SwarmInit,
     /// In a view: remove the selected network, volume, secret or config.
     Remove,
+    /// A plain container (the Tasks pane on an engine without swarm): `container VERB NAME`.
+    Container(crate::model::compose::ContainerVerb),
+    /// A compose service's whole project: `compose ... up -d` / `compose -p P down`.
+    ComposeUp,
+    ComposeDown,
 }
 
 pub struct Binding {
@@ -423,6 +428,63 @@ pub const BINDINGS: &[Binding] = &[
         help: "key.exec",
     },
     Binding {
+        keys: "u",
+        key: |e| ch(e, 'u'),
+        action: KeyAction::Prefill(Prefill::Container(
+            crate::model::compose::ContainerVerb::Start,
+        )),
+        panes: &[Pane::Tasks],
+        help: "key.container_start",
+    },
+    Binding {
+        keys: "T",
+        key: |e| ch(e, 'T'),
+        action: KeyAction::Prefill(Prefill::Container(
+            crate::model::compose::ContainerVerb::Stop,
+        )),
+        panes: &[Pane::Tasks],
+        help: "key.container_stop",
+    },
+    Binding {
+        keys: "r",
+        key: |e| ch(e, 'r'),
+        action: KeyAction::Prefill(Prefill::Container(
+            crate::model::compose::ContainerVerb::Restart,
+        )),
+        panes: &[Pane::Tasks],
+        help: "key.container_restart",
+    },
+    Binding {
+        keys: "K",
+        key: |e| ch(e, 'K'),
+        action: KeyAction::Prefill(Prefill::Container(
+            crate::model::compose::ContainerVerb::Kill,
+        )),
+        panes: &[Pane::Tasks],
+        help: "key.container_kill",
+    },
+    Binding {
+        keys: "x, Del",
+        key: |e| ch(e, 'x') || e.code == KeyCode::Delete,
+        action: KeyAction::Prefill(Prefill::Container(crate::model::compose::ContainerVerb::Rm)),
+        panes: &[Pane::Tasks],
+        help: "key.container_rm",
+    },
+    Binding {
+        keys: "u",
+        key: |e| ch(e, 'u'),
+        action: KeyAction::Prefill(Prefill::ComposeUp),
+        panes: &[Pane::Services],
+        help: "key.compose_up",
+    },
+    Binding {
+        keys: "D",
+        key: |e| ch(e, 'D'),
+        action: KeyAction::Prefill(Prefill::ComposeDown),
+        panes: &[Pane::Services],
+        help: "key.compose_down",
+    },
+    Binding {
         keys: "M",
         key: |e| ch(e, 'M'),
         action: KeyAction::Mouse,
@@ -496,67 +558,4 @@ pub fn for_pane(pane: Pane) -> Vec<&'static Binding> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(c: KeyCode) -> KeyEvent {
-        KeyEvent::new(c, KeyModifiers::NONE)
-    }
-
-    #[test]
-    fn keys_mean_what_the_issue_says() {
-        assert_eq!(
-            action(&key(KeyCode::Char('q')), Pane::Logs),
-            Some(KeyAction::Quit)
-        );
-        assert_eq!(
-            action(
-                &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                Pane::Nodes
-            ),
-            Some(KeyAction::Quit)
-        );
-        assert_eq!(
-            action(&key(KeyCode::Char('3')), Pane::Nodes),
-            Some(KeyAction::Focus(Pane::Tasks))
-        );
-        assert_eq!(
-            action(&key(KeyCode::Char('t')), Pane::Logs),
-            Some(KeyAction::ToggleTimestamps)
-        );
-        assert_eq!(action(&key(KeyCode::Char('t')), Pane::Services), None);
-        assert_eq!(
-            action(&key(KeyCode::Enter), Pane::Services),
-            Some(KeyAction::Open)
-        );
-        assert_eq!(action(&key(KeyCode::Enter), Pane::Nodes), None);
-    }
-
-    #[test]
-    fn no_key_is_bound_twice_in_one_pane() {
-        let samples: Vec<KeyEvent> =
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:?"
-                .chars()
-                .map(|c| key(KeyCode::Char(c)))
-                .chain(
-                    [
-                        KeyCode::Enter,
-                        KeyCode::Esc,
-                        KeyCode::Tab,
-                        KeyCode::Up,
-                        KeyCode::Home,
-                    ]
-                    .map(key),
-                )
-                .collect();
-        for pane in Pane::ALL {
-            for k in &samples {
-                let n = BINDINGS
-                    .iter()
-                    .filter(|b| (b.panes.is_empty() || b.panes.contains(&pane)) && (b.key)(k))
-                    .count();
-                assert!(n <= 1, "{k:?} bound {n} times in {pane:?}");
-            }
-        }
-    }
-}
+mod tests;

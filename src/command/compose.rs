@@ -78,6 +78,33 @@ pub(super) fn parse(a: &Args) -> Result<Command, ParseError> {
     Ok(Command::Act(Action::Compose(spec)))
 }
 
+/// `container start|stop|restart|kill|rm NAME`.
+pub(super) fn container(a: &Args) -> Result<Command, ParseError> {
+    use crate::model::compose::ContainerVerb;
+    match a.rest {
+        [] => Err(a.missing("start|stop|restart|kill|rm")),
+        [_] => Err(a.missing("CONTAINER")),
+        [verb, name] => match ContainerVerb::parse(verb) {
+            Some(verb) => Ok(Command::Act(Action::Container {
+                verb,
+                name: name.to_string(),
+            })),
+            None => Err(a.bad("start|stop|restart|kill|rm", verb)),
+        },
+        [_, _, more @ ..] => Err(a.extra(more)),
+    }
+}
+
+/// `prune [--apply]`: the preview, or (asked first) the removal.
+pub(super) fn prune(a: &Args) -> Result<Command, ParseError> {
+    match a.rest {
+        [] => Ok(Command::Act(Action::Prune { apply: false })),
+        ["--apply"] => Ok(Command::Act(Action::Prune { apply: true })),
+        [w, ..] if w.starts_with('-') => Err(a.bad("prune", w)),
+        more => Err(a.extra(more)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::command::{Command, parse_line};
@@ -113,5 +140,28 @@ mod tests {
         assert!(parse_line("compose launch").is_err());
         assert!(parse_line("compose up -v").is_err());
         assert!(parse_line("compose down --rmi all").is_err());
+    }
+
+    #[test]
+    fn container_and_prune_take_their_words() {
+        use crate::model::compose::ContainerVerb;
+        assert_eq!(
+            parse_line("container rm web-1").unwrap(),
+            Command::Act(Action::Container {
+                verb: ContainerVerb::Rm,
+                name: "web-1".into()
+            })
+        );
+        assert!(parse_line("container web-1").is_err());
+        assert!(parse_line("container explode web-1").is_err());
+        assert_eq!(
+            parse_line("prune").unwrap(),
+            Command::Act(Action::Prune { apply: false })
+        );
+        assert_eq!(
+            parse_line("prune --apply").unwrap(),
+            Command::Act(Action::Prune { apply: true })
+        );
+        assert!(parse_line("prune --all").is_err());
     }
 }

@@ -312,6 +312,22 @@ pub const SPECS: &[Spec] = &[
         parse: super::compose::parse,
     },
     Spec {
+        name: "container",
+        aliases: &["contenedor"],
+        usage: "start|stop|restart|kill|rm CONTAINER",
+        help: "cmd.container",
+        args: &[ArgKind::Text],
+        parse: super::compose::container,
+    },
+    Spec {
+        name: "prune",
+        aliases: &["limpiar"],
+        usage: "[--apply]",
+        help: "cmd.prune",
+        args: &[],
+        parse: super::compose::prune,
+    },
+    Spec {
         name: "deploy",
         aliases: &["desplegar"],
         usage: "FILE STACK | -c FILE [-c FILE...] STACK [--prune] [--detach] [--resolve-image always|changed|never] [--timeout 3m]",

@@ -11,6 +11,7 @@ pub mod hash;
 pub mod load;
 pub mod ports;
 pub mod service;
+pub mod types;
 
 pub use load::{Options, load};
 pub use service::{Condition, Service};

@@ -2,7 +2,7 @@
 //! long (`127.0.0.1:8080:80/udp`, `3000-3001:3000-3001`, `./site:/site:ro`, `data:/data:nocopy`),
 //! long entries checked key by key.
 
-use super::service::{Port, Volume};
+use super::types::{Port, Volume};
 use crate::stack::spec::At;
 use crate::stack::values::{R, bad, boolean, check, item, missing, p, size, string, uint};
 use serde_json::Value as J;

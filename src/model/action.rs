@@ -120,6 +120,16 @@ pub enum Action {
     Build(BuildSpec),
     /// `docker compose VERB ...` on a plain engine.
     Compose(super::compose::ComposeSpec),
+    /// `docker container start|stop|restart|kill|rm NAME` (`rm` of a running one forces it).
+    Container {
+        verb: super::compose::ContainerVerb,
+        name: String,
+    },
+    /// What `docker system prune --volumes` would remove (stopped containers, dangling images,
+    /// unused networks and volumes) and the space it frees; `apply` removes exactly that.
+    Prune {
+        apply: bool,
+    },
     /// What a deploy would change; changes nothing.
     Diff {
         files: Vec<String>,
@@ -291,6 +301,7 @@ impl Action {
                     verb: super::compose::Verb::Ps | super::compose::Verb::Logs,
                     ..
                 })
+                | Action::Prune { apply: false }
         )
     }
 
@@ -311,6 +322,15 @@ impl Action {
                 Some("confirm.compose_down_volumes")
             }
             Action::Delete { .. } | Action::Remove { .. } => Some("confirm.delete"),
+            Action::Container {
+                verb: super::compose::ContainerVerb::Rm,
+                ..
+            } => Some("confirm.container_rm"),
+            Action::Container {
+                verb: super::compose::ContainerVerb::Kill,
+                ..
+            } => Some("confirm.container_kill"),
+            Action::Prune { apply: true } => Some("confirm.prune"),
             Action::Deploy { .. } => Some("confirm.deploy"),
             Action::Scale(pairs) if pairs.iter().any(|(_, n)| *n == 0) => {
                 Some("confirm.scale_zero")
@@ -373,6 +393,8 @@ impl Action {
             Action::Delete { kind, name } => format!("{}/{name}", kind.word()),
             Action::Build(b) => b.tags.first().unwrap_or(&b.context).clone(),
             Action::Compose(c) => c.project.clone().unwrap_or_else(|| c.verb.word().into()),
+            Action::Container { name, .. } => name.clone(),
+            Action::Prune { .. } => "prune".into(),
             Action::KubeList(kind) => kind.plural(),
             Action::Namespace(ns) => ns.clone().unwrap_or_else(|| "all".into()),
             Action::Label { node, .. }

@@ -200,6 +200,12 @@ impl Action {
             Action::Deploy { .. } | Action::Diff { .. } => self.deploy_cli(),
             Action::Build(b) => build_cli(b),
             Action::Compose(c) => c.cli(),
+            Action::Container { verb, name } => match verb {
+                super::compose::ContainerVerb::Rm => format!("docker container rm -f {name}"),
+                v => format!("docker container {} {name}", v.word()),
+            },
+            Action::Prune { apply: false } => "docker system df -v".into(),
+            Action::Prune { apply: true } => "docker system prune --volumes".into(),
         }
     }
 

@@ -116,3 +116,38 @@ impl ComposeSpec {
         w.join(" ")
     }
 }
+
+/// `docker container start|stop|restart|kill|rm NAME`: one plain container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerVerb {
+    Start,
+    Stop,
+    Restart,
+    Kill,
+    Rm,
+}
+
+impl ContainerVerb {
+    pub const ALL: [ContainerVerb; 5] = [
+        ContainerVerb::Start,
+        ContainerVerb::Stop,
+        ContainerVerb::Restart,
+        ContainerVerb::Kill,
+        ContainerVerb::Rm,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            ContainerVerb::Start => "start",
+            ContainerVerb::Stop => "stop",
+            ContainerVerb::Restart => "restart",
+            ContainerVerb::Kill => "kill",
+            ContainerVerb::Rm => "rm",
+        }
+    }
+
+    pub fn parse(w: &str) -> Option<ContainerVerb> {
+        Self::ALL.into_iter().find(|v| v.word() == w)
+    }
+}

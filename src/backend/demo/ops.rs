@@ -219,7 +219,9 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::SwarmLeave { .. } => Err(Error::Refused(tr!("err.demo_leave"))),
         Action::Push(_) | Action::Build(_) => Err(Error::engine("demo")),
         // The demo has no plain containers yet: compose runs on an engine only.
-        Action::Compose(_) => Err(Error::Refused(tr!("compose.demo"))),
+        Action::Compose(_) | Action::Container { .. } | Action::Prune { .. } => {
+            Err(Error::Refused(tr!("compose.demo")))
+        }
         Action::Deploy {
             files,
             stack,

@@ -3,6 +3,7 @@
 mod build;
 mod compose;
 mod compose_ops;
+mod compose_wait;
 mod converge;
 mod convert;
 mod deploy;
@@ -15,6 +16,7 @@ mod nodes;
 mod objects;
 mod ops;
 pub(crate) mod preview;
+mod prune;
 pub(crate) mod push;
 mod raw;
 mod remove;

@@ -38,6 +38,8 @@ impl Swarm {
             Action::Push(image) => super::push::push(self, image, progress).await,
             Action::Build(spec) => self.build(spec, progress).await,
             Action::Compose(spec) => self.compose(spec, progress).await,
+            Action::Container { verb, name } => self.container(*verb, name).await,
+            Action::Prune { apply } => self.prune(*apply, progress).await,
             Action::Rmi(image) => self.rmi(image).await,
             Action::Label { node, labels } => self.label(node, labels).await,
             Action::Unlabel { node, keys } => self.unlabel(node, keys).await,
