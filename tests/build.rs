@@ -514,3 +514,67 @@ fn json_names_the_image_and_the_docker_command() {
     let id = |i: &str| e.docker_ok(&["image", "inspect", "--format", "{{.Id}}", i]);
     assert_eq!(id(&a), id(&b), "both tags name the image");
 }
+
+/// The console's build, as a person: `B` on the images writes a build of this folder, Enter runs
+/// it with its steps shown live, the new image is then selected (`p` writes its push), and the
+/// next `B` (even after a restart) offers the same build again. Esc stops a build under way and
+/// nothing is tagged.
+#[test]
+fn the_console_builds_from_the_images_pane() {
+    let Some(e) = Engine::shared() else { return };
+    let dir = support::workdir("consolebuild");
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    write(
+        &dir,
+        &[(
+            "Dockerfile",
+            &format!("FROM {IMAGE}\nRUN echo building-now\nLABEL made=console\n"),
+        )],
+    );
+    let open =
+        || support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &format!("--host {}", e.host));
+    let t = open();
+    t.wait_for("connected", 20);
+    t.keys(&["4", "B"]);
+    t.wait_for(&format!("build . -t {name}:latest"), 5);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Built {name}:latest"), 60);
+    let id = e.docker_ok(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{.Config.Labels.made}}",
+        &format!("{name}:latest"),
+    ]);
+    assert_eq!(id.trim(), "console");
+    // The new image is the selected one: `p` writes its push.
+    t.keys(&["p"]);
+    t.wait_for(&format!("push {name}:latest"), 10);
+    t.keys(&["Escape", "q"]);
+    // Remembered for this folder.
+    let t = open();
+    t.wait_for("connected", 20);
+    t.keys(&["4", "B"]);
+    t.wait_for(&format!("build -t {name}:latest ."), 5);
+    t.keys(&["Escape"]);
+    // A slow build stopped with Esc tags nothing.
+    write(
+        &dir,
+        &[("Dockerfile", &format!("FROM {IMAGE}\nRUN sleep 30\n"))],
+    );
+    t.keys(&["B"]);
+    t.wait_for("build -t", 5);
+    // The palette line edited to another tag, as a user would.
+    t.keys(&["C-u"]);
+    t.text(&format!("build -t {name}:slow ."));
+    t.keys(&["Enter"]);
+    t.wait_for("sleep 30", 30);
+    t.keys(&["Escape"]);
+    t.wait_for("cancelled", 15);
+    assert!(
+        !e.docker(&["image", "inspect", &format!("{name}:slow")])
+            .status
+            .success()
+    );
+    t.keys(&["q"]);
+}

@@ -25,6 +25,9 @@ impl State {
                     _ => {}
                 }
                 self.reselect(pane);
+                if pane == Pane::Images {
+                    self.select_built_image();
+                }
                 return;
             }
             Ok(Changed::Stats) => return,
@@ -75,6 +78,13 @@ impl State {
             Event::Progress { id, progress } => {
                 if let Some(r) = self.running.get_mut(&id) {
                     r.1 = progress.text().to_string();
+                    if let crate::model::action::Progress::Step(step) = &progress {
+                        let steps = self.steps.entry(id).or_default();
+                        steps.push(step.clone());
+                        if steps.len() > 200 {
+                            steps.remove(0);
+                        }
+                    }
                 }
             }
             Event::Done { id, result, .. }
@@ -83,6 +93,22 @@ impl State {
                 self.previewed(id, result)
             }
             Event::Done { id, action, result } => self.done(id, action, result),
+        }
+    }
+
+    /// Selects the image just built, once it is listed (`p` then pushes it).
+    fn select_built_image(&mut self) {
+        let Some(want) = self.select_image.clone() else {
+            return;
+        };
+        let (repo, tag) = crate::model::reference::split_tag(&want);
+        let at = self
+            .visible_images()
+            .iter()
+            .position(|i| i.repo == repo && i.tag == tag);
+        if let Some(at) = at {
+            self.view_mut(Pane::Images).selected = at;
+            self.select_image = None;
         }
     }
 
@@ -112,6 +138,15 @@ impl State {
     /// and what it brought to read (an object inspected, a join command, a listing).
     fn done(&mut self, id: u64, action: Action, result: Result<Outcome, Error>) {
         self.running.remove(&id);
+        self.steps.remove(&id);
+        // A build done: its image is selected once listed, and `B` offers the same build again.
+        if let (Ok(_), Action::Build(b)) = (&result, &action) {
+            self.build_line = b.palette_line();
+            if let Some(tag) = b.tags.first() {
+                self.select_image = Some(tag.clone());
+                self.focus = Pane::Images;
+            }
+        }
         // A push, a deploy, a tag: the files and the registry may tell something new.
         super::lab::want_probe(self);
         let cli = action.cli(self.is_kube());

@@ -154,6 +154,17 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
             );
             return vec![Effect::Mouse(s.mouse)];
         }
+        // Esc stops a build under way first (the engine stops it and tags nothing).
+        KeyAction::Clear
+            if let Some(id) = s
+                .running
+                .iter()
+                .rev()
+                .find(|(_, (a, _))| matches!(a, crate::model::action::Action::Build(_)))
+                .map(|(id, _)| *id) =>
+        {
+            return vec![Effect::Op(crate::backend::Op::Cancel(id))];
+        }
         KeyAction::Clear => {
             if pane == Pane::Logs {
                 s.logs.search.clear();

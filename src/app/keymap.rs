@@ -76,6 +76,8 @@ pub enum Prefill {
     /// A compose service's whole project: `compose ... up -d` / `compose -p P down`.
     ComposeUp,
     ComposeDown,
+    /// `B` on the images: the last build run from this folder (or a first one), to edit and run.
+    Build,
 }
 
 pub struct Binding {
@@ -469,6 +471,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Prefill(Prefill::Container(crate::model::compose::ContainerVerb::Rm)),
         panes: &[Pane::Tasks],
         help: "key.container_rm",
+    },
+    Binding {
+        keys: "B",
+        key: |e| ch(e, 'B'),
+        action: KeyAction::Prefill(Prefill::Build),
+        panes: &[Pane::Images],
+        help: "key.build",
     },
     Binding {
         keys: "u",

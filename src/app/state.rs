@@ -127,6 +127,12 @@ pub struct State {
     pub activity: Vec<Activity>,
     /// Actions under way: what they are and their last progress line.
     pub running: std::collections::BTreeMap<u64, (Action, String)>,
+    /// Each running action's steps so far (a build's, a compose project's), for the live panel.
+    pub steps: std::collections::BTreeMap<u64, Vec<String>>,
+    /// What `B` writes in the palette: the last build run from this folder, or a first one.
+    pub build_line: String,
+    /// An image to select once the images are listed again (the one just built).
+    pub select_image: Option<String>,
     pub next_action: u64,
     /// Refuse every command that changes something.
     pub readonly: bool,
@@ -170,6 +176,9 @@ impl State {
             history: vec![],
             activity: vec![],
             running: Default::default(),
+            steps: Default::default(),
+            build_line: "build . -t image:latest".into(),
+            select_image: None,
             inspect_out: Default::default(),
             inspect_back: None,
             slot: None,

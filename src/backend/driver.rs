@@ -146,6 +146,8 @@ struct Kept {
     view: Option<crate::model::listing::ViewKind>,
     events: Events,
     stats: Stats,
+    /// How to stop each action still running (`Op::Cancel`).
+    cancels: std::collections::HashMap<u64, tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Keeps the UI's snapshots fresh: listens for changes, re-lists what changed (at most ten
@@ -308,7 +310,17 @@ fn on_op(
                 dirty.info = true;
             }
         }
-        Op::Act { id, action } => start_action(backend, readonly, id, action, tx),
+        Op::Act { id, action } => {
+            kept.cancels.retain(|_, c| !c.is_closed());
+            let (cancel, cancelled) = tokio::sync::oneshot::channel();
+            kept.cancels.insert(id, cancel);
+            start_action(backend, readonly, id, action, cancelled, tx)
+        }
+        Op::Cancel(id) => {
+            if let Some(c) = kept.cancels.remove(&id) {
+                let _ = c.send(());
+            }
+        }
         Op::LabProbe { seq, needs, dir } => start_probe(backend, seq, needs, dir, tx),
         Op::Stats(targets) => kept.stats.want(targets, backend, tx),
         Op::StopLogs => kept.logs.stop(),
@@ -351,6 +363,8 @@ async fn wait_handling_ops(
                     let _ = tx.send(Event::LabProbed { seq, probed }).await;
                 }
                 Some(Op::StopLogs) => logs.stop(),
+                // Nothing runs while the engine is away.
+                Some(Op::Cancel(_)) => {}
                 Some(Op::View(kind)) => *view = kind,
                 // Remembered for after the reconnect.
                 Some(Op::Stats(targets)) => {
@@ -384,6 +398,7 @@ fn start_action(
     readonly: bool,
     id: u64,
     action: Action,
+    cancelled: tokio::sync::oneshot::Receiver<()>,
     tx: &mpsc::Sender<Event>,
 ) {
     let backend = backend.clone();
@@ -400,7 +415,11 @@ fn start_action(
         };
         let (result, ()) = tokio::join!(
             async {
-                let r = perform(&backend, &action, readonly, &ptx).await;
+                // Cancelling drops the action's future (and with it its requests).
+                let r = tokio::select! {
+                    r = perform(&backend, &action, readonly, &ptx) => r,
+                    Ok(()) = cancelled => Err(Error::Refused(crate::tr!("action.cancelled"))),
+                };
                 drop(ptx);
                 r
             },

@@ -172,6 +172,9 @@ pub enum Op {
         id: u64,
         action: Action,
     },
+    /// Stop the action `id` (a build: the request is dropped, the engine stops and tags
+    /// nothing); its outcome comes back as cancelled.
+    Cancel(u64),
     /// Measure these instances' use (those on screen); empty: none.
     Stats(Vec<crate::model::stats::StatsTarget>),
     /// Gather what a lab's checks need beyond the listings (files in `dir`, a registry, views).

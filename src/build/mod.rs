@@ -125,6 +125,47 @@ fn outside_name(text: &str) -> String {
     hash.iter().take(10).map(|b| format!("{b:02x}")).collect()
 }
 
+/// The build last run from the current folder (`builds.json` in the data dir, by folder), as
+/// the palette command `B` writes; a first one builds `.` as `FOLDER:latest`.
+pub fn remembered_line(data_dir: Option<&Path>) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let remembered = data_dir
+        .and_then(|d| std::fs::read_to_string(d.join("builds.json")).ok())
+        .and_then(|t| serde_json::from_str::<std::collections::BTreeMap<String, String>>(&t).ok())
+        .and_then(|m| m.get(&cwd.display().to_string()).cloned());
+    remembered.unwrap_or_else(|| {
+        // A repository name: lowercase letters, digits, `.`, `_` and `-`.
+        let name: String = cwd
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            })
+            .collect();
+        let name = name.trim_matches(['.', '_', '-']);
+        let name = if name.is_empty() { "image" } else { name };
+        format!("build . -t {name}:latest")
+    })
+}
+
+/// Remembers a build's palette command for the current folder.
+pub fn remember_line(data_dir: &Path, line: &str) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = data_dir.join("builds.json");
+    let mut all: std::collections::BTreeMap<String, String> = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    all.insert(cwd.display().to_string(), line.to_string());
+    let _ = std::fs::create_dir_all(data_dir);
+    let _ = std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&all).unwrap_or_default(),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

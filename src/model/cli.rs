@@ -251,6 +251,16 @@ impl Action {
     }
 }
 
+impl super::action::BuildSpec {
+    /// The same build as estiba's command (`build -t NAME ... PATH`), for the palette.
+    pub fn palette_line(&self) -> String {
+        build_cli(self)
+            .strip_prefix("docker ")
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
 /// `docker build -t NAME [-f FILE] [--target T] [--build-arg K=V] [--label K=V] [--no-cache]
 /// [--pull] PATH`.
 fn build_cli(b: &super::action::BuildSpec) -> String {

@@ -108,6 +108,7 @@ fn initial_state(opts: &Options, now: i64) -> State {
     if let Some(d) = &opts.data_dir {
         state.deployed_from = crate::stack::remembered(d);
     }
+    state.build_line = crate::build::remembered_line(opts.data_dir.as_deref());
     for w in &opts.warnings {
         state.toast(w.clone(), true);
         if let Some(t) = state.toast.as_mut() {
@@ -214,6 +215,17 @@ async fn take_events(
     data_dir: Option<&std::path::Path>,
 ) {
     // After a change, list everything again at once rather than wait for events.
+    if let (
+        Event::Done {
+            action: crate::model::action::Action::Build(b),
+            result: Ok(_),
+            ..
+        },
+        Some(d),
+    ) = (&ev, data_dir)
+    {
+        crate::build::remember_line(d, &b.palette_line());
+    }
     let deployed = match &ev {
         Event::Done {
             action: crate::model::action::Action::Deploy { stack, files, .. },

@@ -198,15 +198,19 @@ pub(super) fn prompt_line(state: &State, theme: &Theme, area: Rect, buf: &mut Bu
     line.render(area, buf);
 }
 
-/// The lines after the first of the newest action's progress (a push's bar per layer), in a box
-/// at the bottom of the panes, above the prompt line that shows the first.
+/// The newest action's steps so far and the lines after the first of its progress (a push's bar
+/// per layer, a build's steps), in a box at the bottom of the panes, above the prompt line that
+/// shows the latest.
 pub(super) fn live_panel(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let Some((_, progress)) = state.running.values().next_back() else {
+    let Some((id, (_, progress))) = state.running.iter().next_back() else {
         return;
     };
-    let lines: Vec<Line> = progress
-        .lines()
-        .skip(1)
+    // The steps so far (a build's, a compose project's), then the live lines.
+    let steps = state.steps.get(id).map(Vec::as_slice).unwrap_or_default();
+    let lines: Vec<Line> = steps
+        .iter()
+        .map(String::as_str)
+        .chain(progress.lines().skip(1))
         .map(|l| Line::from(Span::styled(l.to_string(), theme.fg(theme.fg))))
         .collect();
     if lines.is_empty() || area.height < 6 {

@@ -80,6 +80,7 @@ pub(super) fn prefill_for(s: &mut State, what: keymap::Prefill) {
             Some(t) => (t, vec![]),
             None => return,
         },
+        (P::Build, ..) => (s.build_line.clone(), vec![]),
         (P::ComposeUp | P::ComposeDown, ..) => match compose_command(s, what) {
             Some(t) => (t, vec![]),
             None => return,
