@@ -858,3 +858,46 @@ fn the_console_acts_on_compose_projects_and_plain_containers() {
     t.keys(&["q"]);
     e.stop();
 }
+
+/// The demo runs compose projects too, so a class without an engine watches step 2 of
+/// practica-k8s happen: the student's files are read as on an engine, the `build:` sections built
+/// by the demo's builder, the three services appear under their project, and the step turns done.
+#[test]
+fn the_demo_runs_the_practica_compose_project() {
+    let root = support::workdir("democompose");
+    ok(&support::estiba_in(
+        &root,
+        &["lab", "init", "practica-k8s", "practica"],
+    ));
+    let lab = root.join("practica");
+    let file = "services:\n  keycreator:\n    build: ./keycreator\n    volumes: [\"key:/key\"]\n  creator:\n    build: ./creator\n    ports: [\"8000:8000\"]\n    volumes: [\"key:/key:ro\"]\n    depends_on:\n      keycreator:\n        condition: service_completed_successfully\n  verifier:\n    build: ./verifier\n    ports: [\"5000:5000\"]\n    volumes: [\"key:/key:ro\"]\n    depends_on: [keycreator]\nvolumes:\n  key:\n";
+    write(
+        &lab,
+        &[
+            ("compose.yaml", file),
+            (
+                "keycreator/Dockerfile",
+                "FROM alpine:3.20\nCOPY . /app\nCMD [\"/app/keycreator\"]\n",
+            ),
+            (
+                "creator/Dockerfile",
+                "FROM golang:1.22 AS build\nRUN go build -o /creator\nFROM alpine:3.20\nCOPY --from=build /creator /creator\nEXPOSE 8000\nCMD [\"/creator\"]\n",
+            ),
+            (
+                "verifier/Dockerfile",
+                "FROM python:3.12-slim\nRUN pip install flask\nEXPOSE 5000\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ],
+    );
+    let t = support::tmux::Tmux::in_dir(150, 45, &lab, "C.UTF-8", "--demo --lab practica-k8s");
+    t.wait_for("2-compose", 20);
+    t.keys(&[":"]);
+    t.text("compose up -d");
+    t.wait_for(":compose up -d", 10);
+    t.keys(&["Enter"]);
+    t.wait_for("Project practica is up", 60);
+    let s = t.wait_for("project practica", 10);
+    assert!(s.contains("keycreator"), "{s}");
+    t.wait_for("✓   2-compose", 30);
+    t.keys(&["q"]);
+}

@@ -13,6 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 mod build;
+mod compose;
 mod ops;
 mod sim;
 mod stack;
@@ -94,6 +95,15 @@ impl Demo {
             sim: Arc::new(Mutex::new(sim)),
             live: false,
         }
+    }
+
+    /// The compose projects' containers (`""`: every project), for the lab's compose check.
+    pub fn compose_containers(
+        &self,
+        project: &str,
+    ) -> Vec<crate::backend::probe::ComposeContainer> {
+        self.with(|s| s.compose_containers(project))
+            .unwrap_or_default()
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Sim) -> T) -> Option<T> {

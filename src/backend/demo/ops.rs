@@ -149,6 +149,9 @@ impl Demo {
         if let Action::Build(spec) = action {
             return self.build(spec, progress).await;
         }
+        if let Action::Compose(spec) = action {
+            return self.compose(spec, progress).await;
+        }
         let now = crate::time::now();
         let outcome = self
             .with(|s| apply(s, action, now))

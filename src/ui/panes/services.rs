@@ -105,8 +105,16 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         tr!("services.project")
     };
     let summaries = crate::model::stacks(&state.cluster.workloads);
+    // A compose project on a swarm manager (the demo's) is a project, not a stack.
+    let project = tr!("services.project");
+    let kind_of = |g: Option<&str>| {
+        let containers = state.cluster.workloads.iter().any(|w| {
+            w.stack.as_deref() == g && g.is_some() && w.mode == crate::model::Mode::Container
+        });
+        if containers && !kube { &project } else { &kind }
+    };
     let row = |k: usize| match entries[k] {
-        Entry::Header(g, count) => group_row(g, count, &kind, swarm, &summaries, theme),
+        Entry::Header(g, count) => group_row(g, count, kind_of(g), swarm, &summaries, theme),
         Entry::Item(i) => service_row(state, list[i], measured, theme),
     };
     table::render(&cols, entries.len(), &row, selected_row, theme, inner, buf);
