@@ -657,9 +657,12 @@ fn the_practica_compose_step_checks_itself() {
             ("keycreator/Dockerfile", &KEYCREATOR.replace("IMAGE", IMAGE)),
         ],
     );
-    // Without -d, `up` returns once creator is healthy.
-    ok(&e.estiba_in(&lab, &["compose", "up"]));
-    let s = step(&e);
+    ok(&e.estiba_in(&lab, &["compose", "up", "-d"]));
+    // Done once creator's health check has passed.
+    let s = support::wait_for("step 2 done", std::time::Duration::from_secs(30), || {
+        let s = step(&e);
+        (s["status"] == "done").then_some(s)
+    });
     assert_eq!(s["status"], "done", "{s}");
     // A service stopped by hand: the step names it (a pass already recorded stays).
     ok(&e.estiba_in(&lab, &["compose", "stop", "verifier"]));
@@ -900,4 +903,48 @@ fn the_demo_runs_the_practica_compose_project() {
     assert!(s.contains("keycreator"), "{s}");
     t.wait_for("✓   2-compose", 30);
     t.keys(&["q"]);
+}
+
+/// `compose up` without `-d` stays in front as docker compose does: the services' logs, each line
+/// after its container's name, until Ctrl-C, which stops the project's containers.
+#[test]
+fn up_without_detach_follows_the_logs_and_ctrl_c_stops_the_project() {
+    let Some(e) = engine() else { return };
+    let file = format!(
+        "services:\n  talk:\n    image: {IMAGE}\n    command: sh -c 'while true; do echo hola-desde-talk; sleep 0.3; done'\n"
+    );
+    let dir = project_dir(&[("compose.yaml", &file)]);
+    let p = unique("front");
+    let out = dir.join("out.txt");
+    let mut child = std::process::Command::new(Engine::estiba())
+        .args(["--host", &e.host, "compose", "-p", &p, "up"])
+        .current_dir(&dir)
+        .env("ESTIBA_DATA_DIR", e.path("estiba-data"))
+        .env("LANG", "C")
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let name = format!("{p}-talk-1");
+    support::wait_for(
+        "the logs in front",
+        std::time::Duration::from_secs(30),
+        || {
+            let t = std::fs::read_to_string(&out).unwrap_or_default();
+            t.contains(&format!("{name} | hola-desde-talk"))
+                .then_some(())
+        },
+    );
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = support::wait_for("estiba to end", std::time::Duration::from_secs(30), || {
+        child.try_wait().unwrap()
+    });
+    assert!(status.success(), "{status:?}");
+    let t = std::fs::read_to_string(&out).unwrap();
+    assert!(t.contains("Stopped following the logs"), "{t}");
+    let state = e.docker_ok(&["inspect", "-f", "{{.State.Status}}", &name]);
+    assert_eq!(state.trim(), "exited", "{t}");
+    down_all(e, &dir, &p);
 }

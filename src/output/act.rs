@@ -165,6 +165,32 @@ pub(super) async fn act(
     Ok(())
 }
 
+/// `compose up` without `-d`, as docker compose runs it in front: the project brought up (and
+/// healthy), then its logs followed until Ctrl-C (or until every container has ended), and then
+/// its containers stopped.
+pub(super) async fn compose_foreground(
+    backend: &Backend,
+    spec: crate::model::compose::ComposeSpec,
+    perms: Permissions,
+) -> Result<(), RunError> {
+    use crate::model::action::Action;
+    use crate::model::compose::Verb;
+    act(
+        backend,
+        Action::Compose(spec.clone()),
+        Output::Table,
+        perms.clone(),
+    )
+    .await?;
+    let mut logs = spec.clone();
+    logs.verb = Verb::Logs;
+    logs.follow = true;
+    act(backend, Action::Compose(logs), Output::Table, perms.clone()).await?;
+    let mut stop = spec;
+    stop.verb = Verb::Stop;
+    act(backend, Action::Compose(stop), Output::Table, perms).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

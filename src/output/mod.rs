@@ -164,6 +164,14 @@ pub async fn run(
         }
         Command::Certs(c) => certs(c)?,
         Command::Help(only) => help_text(only.as_deref()),
+        // `compose up` without `-d` stays in front, as docker compose does.
+        Command::Act(crate::model::action::Action::Compose(c))
+            if c.verb == crate::model::compose::Verb::Up
+                && !c.detach
+                && output == Output::Table =>
+        {
+            return act::compose_foreground(backend, c, perms).await;
+        }
         Command::Act(action) => return act::act(backend, action, output, perms).await,
         other => return Err(RunError::ConsoleOnly(console_only(&other).into())),
     };
