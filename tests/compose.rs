@@ -460,6 +460,16 @@ fn either_tool_takes_over_the_others_project() {
     ok(&e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]));
     let before = ids(e);
     assert_eq!(before.lines().count(), 3, "{before}");
+    // On a swarm manager the project is listed beside the services, under its name.
+    let listed = ok(&e.estiba_in(&dir, &["--output", "json", "services"]));
+    let rows: Value = serde_json::from_str(&listed).unwrap();
+    let mine: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stack"] == json!(p))
+        .collect();
+    assert_eq!(mine.len(), 2, "web and db under {p}: {listed}");
     let o = e.docker_in(&dir, &["compose", "-p", &p, "up", "-d"]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(

@@ -31,28 +31,33 @@ fn label_filter(key: &str, value: &str) -> HashMap<String, Vec<String>> {
 }
 
 impl Swarm {
+    /// Every compose project's containers (on a manager, shown beside the services).
+    pub(super) async fn compose_listed(
+        &self,
+    ) -> Result<Vec<bollard::models::ContainerSummary>, Error> {
+        self.docker()
+            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
+                all: true,
+                filters: Some(HashMap::from([(
+                    "label".to_string(),
+                    vec![compose::PROJECT.to_string()],
+                )])),
+                ..Default::default()
+            }))
+            .await
+            .map_err(|e| self.reach(e))
+    }
+
     /// The containers of a compose project (`""`: every project), for the lab's compose check.
     pub async fn compose_containers(
         &self,
         project: &str,
     ) -> Result<Vec<crate::backend::probe::ComposeContainer>, Error> {
-        let filter = if project.is_empty() {
-            compose::PROJECT.to_string()
-        } else {
-            format!("{}={project}", compose::PROJECT)
-        };
-        let list = self
-            .docker()
-            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
-                all: true,
-                filters: Some(HashMap::from([("label".to_string(), vec![filter])])),
-                ..Default::default()
-            }))
-            .await
-            .map_err(engine_error)?;
+        let list = self.compose_listed().await?;
         Ok(list
             .iter()
             .filter(|c| label(c, compose::ONEOFF) != "True")
+            .filter(|c| project.is_empty() || label(c, compose::PROJECT) == project)
             .map(|c| {
                 let status = c.status.clone().unwrap_or_default();
                 let health = if status.contains("(healthy)") {

@@ -326,14 +326,18 @@ impl Swarm {
             .map_err(|e| self.reach(e))
     }
 
-    /// Services on a manager; elsewhere containers grouped by compose project and service.
+    /// Services on a manager (and its compose projects); elsewhere containers grouped by compose
+    /// project and service.
     pub async fn workloads(&self) -> Result<Vec<Workload>, Error> {
         let mut out = if self.role() == SwarmRole::Manager {
-            self.services()
+            let mut w: Vec<Workload> = self
+                .services()
                 .await?
                 .iter()
                 .map(convert::service)
-                .collect::<Vec<_>>()
+                .collect();
+            w.extend(convert::container_workloads(&self.compose_listed().await?));
+            w
         } else {
             convert::container_workloads(&self.containers().await?)
         };
@@ -341,7 +345,8 @@ impl Swarm {
         Ok(out)
     }
 
-    /// Every task on a manager (finished ones too); elsewhere every container.
+    /// Every task on a manager (finished ones too) and its compose projects' containers;
+    /// elsewhere every container.
     pub async fn instances(&self) -> Result<Vec<Instance>, Error> {
         let mut out: Vec<Instance> = if self.role() == SwarmRole::Manager {
             let services: HashMap<String, String> = self
@@ -357,9 +362,15 @@ impl Swarm {
                 .list_tasks(None)
                 .await
                 .map_err(|e| self.reach(e))?;
+            let host = self.hostname();
+            let compose = self.compose_listed().await?;
+            let plain = compose
+                .iter()
+                .map(|c| convert::container_instance(c, &host));
             tasks
                 .iter()
                 .map(|t| convert::task(t, &services, &nodes))
+                .chain(plain)
                 .collect()
         } else {
             let host = self.hostname();
