@@ -381,6 +381,32 @@ volumes:
   key:
 ";
 
+/// The seeds' 002 (and 004's) project: a React frontend and a Django backend built from their
+/// folders, a database with its data in a volume, each service's variables in its own .env file.
+const SEED_002: &str = "services:
+  frontend:
+    build: ./frontend
+    ports: [\"127.0.0.1:PORT:3000\"]
+    depends_on: [backend]
+  backend:
+    build:
+      context: ./backend
+      dockerfile: Dockerfile
+    env_file: backend/.env
+    ports: [\"8000\"]
+    depends_on:
+      db:
+        condition: service_started
+  db:
+    image: IMAGE
+    command: sleep 100000
+    env_file: [db/.env]
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+";
+
 const KEYCREATOR: &str = "FROM IMAGE\nARG GREETING\nLABEL greeting=$GREETING\nCMD [\"sh\", \"-c\", \"echo -n $KEY | sha256sum > /key/hash\"]\n";
 
 fn port() -> String {
@@ -412,6 +438,30 @@ fn projects_come_up_as_docker_compose_brings_them_up() {
         ("conf/app.conf", "x=1\n"),
     ]);
     same_as_compose(e, &settings, &unique("settings"), &["--profile", "dbg"]);
+
+    let django = project_dir(&[
+        ("compose.yaml", &fill(SEED_002)),
+        (
+            "frontend/Dockerfile",
+            &format!("FROM {IMAGE}\nEXPOSE 3000\nCMD [\"httpd\", \"-f\", \"-p\", \"3000\"]\n"),
+        ),
+        (
+            "backend/Dockerfile",
+            &format!(
+                "FROM {IMAGE}\nENV PYTHONUNBUFFERED=1\nEXPOSE 8000\nCMD [\"httpd\", \"-f\", \"-p\", \"8000\"]\n"
+            ),
+        ),
+        (
+            "backend/.env",
+            "DJANGO_DEBUG=1\nDATABASE_URL=postgres://loans:loans@db:5432/loans\n",
+        ),
+        ("db/.env", "POSTGRES_USER=loans\nPOSTGRES_PASSWORD=loans\n"),
+    ]);
+    let name = unique("desafio");
+    same_as_compose(e, &django, &name, &[]);
+    for s in ["frontend", "backend"] {
+        e.docker(&["rmi", "-f", &format!("{name}-{s}")]);
+    }
 
     let seed = project_dir(&[
         ("compose.yaml", &fill(SEED_003)),
