@@ -1008,3 +1008,44 @@ fn up_without_detach_follows_the_logs_and_ctrl_c_stops_the_project() {
     assert_eq!(state.trim(), "exited", "{t}");
     down_all(e, &dir, &p);
 }
+
+/// `restart SERVICE` restarts with it the services that depend on it with `restart: true`, and
+/// no other, as docker compose does.
+#[test]
+fn restart_takes_the_dependants_that_ask_for_it() {
+    let Some(e) = engine() else { return };
+    let file = format!(
+        "services:\n  a:\n    image: {IMAGE}\n    command: sleep 1000\n  b:\n    image: {IMAGE}\n    command: sleep 1000\n    depends_on:\n      a:\n        condition: service_started\n        restart: true\n  c:\n    image: {IMAGE}\n    command: sleep 1000\n    depends_on: [a]\n"
+    );
+    let dir = project_dir(&[("compose.yaml", &file)]);
+    let p = unique("restart");
+    let started = |s: &str| {
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.State.StartedAt}}",
+            &format!("{p}-{s}-1"),
+        ])
+    };
+    let restarted = |run: &dyn Fn()| -> Vec<bool> {
+        let before: Vec<String> = ["a", "b", "c"].iter().map(|s| started(s)).collect();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        run();
+        ["a", "b", "c"]
+            .iter()
+            .zip(before)
+            .map(|(s, b)| started(s) != b)
+            .collect()
+    };
+    ok(&e.estiba_in(&dir, &["compose", "-p", &p, "up", "-d"]));
+    let theirs = restarted(&|| {
+        let o = e.docker_in(&dir, &["compose", "-p", &p, "restart", "a"]);
+        assert!(o.status.success(), "{}", text(&o));
+    });
+    let ours = restarted(&|| {
+        ok(&e.estiba_in(&dir, &["compose", "-p", &p, "restart", "a"]));
+    });
+    assert_eq!(theirs, vec![true, true, false]);
+    assert_eq!(ours, theirs);
+    down_all(e, &dir, &p);
+}

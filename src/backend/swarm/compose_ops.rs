@@ -268,11 +268,32 @@ impl Swarm {
         spec: &ComposeSpec,
         progress: &mpsc::Sender<Progress>,
     ) -> Result<Outcome, Error> {
-        let (project, files) = which(spec)?;
+        // The whole project (not only the services named): their dependants matter here.
+        let whole = ComposeSpec {
+            services: vec![],
+            ..spec.clone()
+        };
+        let (project, files) = which(&whole)?;
         let mut list = containers(self, &project).await?;
-        list.retain(|c| {
-            spec.services.is_empty() || spec.services.contains(&label(c, compose::SERVICE))
-        });
+        // A restarted service restarts those that depend on it with `restart: true`.
+        let mut named = spec.services.clone();
+        if let (Verb::Restart, Some(p)) = (spec.verb, &files) {
+            let mut grew = true;
+            while grew && !named.is_empty() {
+                grew = false;
+                for s in p.services.values() {
+                    let follows = s
+                        .depends_on
+                        .iter()
+                        .any(|d| d.restart && named.contains(&d.service));
+                    if follows && !named.contains(&s.name) {
+                        named.push(s.name.clone());
+                        grew = true;
+                    }
+                }
+            }
+        }
+        list.retain(|c| named.is_empty() || named.contains(&label(c, compose::SERVICE)));
         if let Some(p) = &files {
             let order: Vec<String> = p.start_order().iter().map(|s| s.name.clone()).collect();
             let rank = |c: &bollard::models::ContainerSummary| {
