@@ -104,6 +104,20 @@ fn environment(
     Ok((vars, used))
 }
 
+/// The project a `compose` command names, read from the current folder with the process's
+/// environment, as `docker compose` reads it.
+pub fn from_spec(spec: &crate::model::compose::ComposeSpec) -> R<Project> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let opts = Options {
+        files: spec.files.clone(),
+        project: spec.project.clone(),
+        env_files: spec.env_files.clone(),
+        profiles: spec.profiles.clone(),
+        services: spec.services.clone(),
+    };
+    load(&opts, &cwd, &|k| std::env::var(k).ok())
+}
+
 /// Reads and checks a project. `cwd` resolves relative `-f` and `--env-file` paths; `shell` is
 /// the process environment.
 pub fn load(opts: &Options, cwd: &Path, shell: &dyn Fn(&str) -> Option<String>) -> R<Project> {

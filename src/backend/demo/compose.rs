@@ -16,16 +16,7 @@ use crate::tr;
 use tokio::sync::mpsc;
 
 fn project(spec: &ComposeSpec) -> Result<Project, Error> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Refused(e.to_string()))?;
-    let opts = compose::Options {
-        files: spec.files.clone(),
-        project: spec.project.clone(),
-        env_files: spec.env_files.clone(),
-        profiles: spec.profiles.clone(),
-        services: spec.services.clone(),
-    };
-    compose::load(&opts, &cwd, &|k| std::env::var(k).ok())
-        .map_err(|e| Error::Refused(e.to_string()))
+    compose::load::from_spec(spec).map_err(|e| Error::Refused(e.to_string()))
 }
 
 /// The project named by `-p`, else the one in this folder's files.

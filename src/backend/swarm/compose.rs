@@ -28,16 +28,7 @@ struct Made {
 
 /// The project's files read from the current folder as docker compose reads them.
 pub(super) fn project(spec: &ComposeSpec) -> Result<Project, Error> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Refused(e.to_string()))?;
-    let opts = compose::Options {
-        files: spec.files.clone(),
-        project: spec.project.clone(),
-        env_files: spec.env_files.clone(),
-        profiles: spec.profiles.clone(),
-        services: spec.services.clone(),
-    };
-    compose::load(&opts, &cwd, &|k| std::env::var(k).ok())
-        .map_err(|e| Error::Refused(e.to_string()))
+    compose::load::from_spec(spec).map_err(|e| Error::Refused(e.to_string()))
 }
 
 /// The project's containers on the engine (stopped ones too), by the compose labels.
