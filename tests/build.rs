@@ -515,10 +515,10 @@ fn json_names_the_image_and_the_docker_command() {
     assert_eq!(id(&a), id(&b), "both tags name the image");
 }
 
-/// The console's build, as a person: `B` on the images writes a build of this folder, Enter runs
-/// it with its steps shown live, the new image is then selected (`p` writes its push), and the
-/// next `B` (even after a restart) offers the same build again. Esc stops a build under way and
-/// nothing is tagged.
+/// The console's build, as a person: `B` on the images opens the build form (context, Dockerfile,
+/// tags) for this folder, Enter builds with the steps shown live, the new image is then selected
+/// (`p` writes its push), and the next `B` (even after a restart) offers the same build again.
+/// Esc stops a build under way and nothing is tagged.
 #[test]
 fn the_console_builds_from_the_images_pane() {
     let Some(e) = Engine::shared() else { return };
@@ -536,26 +536,34 @@ fn the_console_builds_from_the_images_pane() {
     let t = open();
     t.wait_for("connected", 20);
     t.keys(&["4", "B"]);
-    t.wait_for(&format!("build . -t {name}:latest"), 5);
+    // The form: the folder, the default Dockerfile, a first tag named after the folder.
+    let s = t.wait_for("Build an image", 5);
+    assert!(s.contains(&format!("{name}:latest")), "{s}");
+    t.wait_for(&format!("estiba build -t {name}:latest ."), 5);
     t.keys(&["Enter"]);
     t.wait_for(&format!("Built {name}:latest"), 60);
-    let id = e.docker_ok(&[
+    let made = e.docker_ok(&[
         "image",
         "inspect",
         "-f",
         "{{.Config.Labels.made}}",
         &format!("{name}:latest"),
     ]);
-    assert_eq!(id.trim(), "console");
+    assert_eq!(made.trim(), "console");
     // The new image is the selected one: `p` writes its push.
     t.keys(&["p"]);
     t.wait_for(&format!("push {name}:latest"), 10);
     t.keys(&["Escape", "q"]);
-    // Remembered for this folder.
+    // Remembered for this folder, with another tag added in the form.
     let t = open();
     t.wait_for("connected", 20);
     t.keys(&["4", "B"]);
-    t.wait_for(&format!("build -t {name}:latest ."), 5);
+    t.wait_for("Build an image", 5);
+    t.text(&format!(" {name}:test"));
+    t.wait_for(
+        &format!("estiba build -t {name}:latest -t {name}:test ."),
+        5,
+    );
     t.keys(&["Escape"]);
     // A slow build stopped with Esc tags nothing.
     write(
@@ -563,10 +571,10 @@ fn the_console_builds_from_the_images_pane() {
         &[("Dockerfile", &format!("FROM {IMAGE}\nRUN sleep 30\n"))],
     );
     t.keys(&["B"]);
-    t.wait_for("build -t", 5);
-    // The palette line edited to another tag, as a user would.
+    t.wait_for("Build an image", 5);
     t.keys(&["C-u"]);
-    t.text(&format!("build -t {name}:slow ."));
+    t.text(&format!("{name}:slow"));
+    t.wait_for(&format!("estiba build -t {name}:slow ."), 5);
     t.keys(&["Enter"]);
     t.wait_for("sleep 30", 30);
     t.keys(&["Escape"]);

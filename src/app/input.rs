@@ -46,6 +46,19 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     if let Overlay::Labels { node_id, selected } = s.overlay.clone() {
         return labels_key(s, &node_id, selected, key);
     }
+    if let Overlay::Build(form) = &mut s.overlay {
+        if key.code == KeyCode::Esc {
+            s.overlay = Overlay::None;
+            return vec![];
+        }
+        return match form.key(key) {
+            Some(spec) => {
+                s.overlay = Overlay::None;
+                super::commands::apply(s, Command::Act(crate::model::action::Action::Build(spec)))
+            }
+            None => vec![],
+        };
+    }
     if let Overlay::Certs(form) = &mut s.overlay {
         if key.code == KeyCode::Esc {
             s.overlay = Overlay::None;
@@ -369,6 +382,7 @@ fn overlay_key(s: &mut State, key: KeyEvent) {
         Overlay::Text { .. }
         | Overlay::Labels { .. }
         | Overlay::Certs(_)
+        | Overlay::Build(_)
         | Overlay::Inspect(_)
         | Overlay::None => {}
     }

@@ -3,6 +3,7 @@
 //! touches the terminal, the network or the disk.
 
 pub mod act;
+pub mod build_form;
 pub mod certs_form;
 pub mod cluster;
 mod commands;

@@ -95,6 +95,8 @@ pub enum Overlay {
     },
     /// `certs` with no options: the fields, prefilled.
     Certs(super::certs_form::CertsForm),
+    /// `B` on the images: the context, the Dockerfile and the tags, prefilled.
+    Build(super::build_form::BuildForm),
     /// An object as YAML, searchable.
     Inspect(Box<super::inspect::InspectWindow>),
 }

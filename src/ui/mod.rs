@@ -253,6 +253,7 @@ pub fn draw(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             labels_box(state, node_id, *selected, theme, rows[1], buf)
         }
         Overlay::Certs(form) => certs_box(form, theme, rows[1], buf),
+        Overlay::Build(form) => build_box(form, theme, rows[1], buf),
         Overlay::Inspect(w) => inspect_window(w, theme, rows[1], buf),
         Overlay::None => {}
     }

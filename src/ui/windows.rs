@@ -354,6 +354,70 @@ pub(super) fn certs_box(
     );
 }
 
+/// The build form: a line a field, the selected one highlighted, then the command line the
+/// fields make (the docker command too), and the last error.
+pub(super) fn build_box(
+    form: &crate::app::build_form::BuildForm,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    use crate::app::build_form::Field;
+    let width = Field::ALL
+        .iter()
+        .map(|f| crate::i18n::text(f.label_key()).chars().count())
+        .max()
+        .unwrap_or(10);
+    let mut lines = Vec::new();
+    for (i, f) in Field::ALL.iter().enumerate() {
+        let selected = i == form.selected;
+        let value = &form.text[i];
+        let shown = if selected {
+            format!("{value}▏")
+        } else {
+            value.clone()
+        };
+        let style = if selected {
+            theme.selection()
+        } else {
+            theme.base()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:<width$}  ", crate::i18n::text(f.label_key())),
+                theme.fg(theme.header),
+            ),
+            Span::styled(format!(" {shown} "), style),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        format!(" {}", tr!("build.form_hint")),
+        theme.muted(),
+    )));
+    lines.push(Line::default());
+    if let Ok(spec) = form.spec() {
+        lines.push(Line::from(Span::styled(
+            format!(" estiba {}", spec.palette_line()),
+            theme.muted(),
+        )));
+    }
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(
+            format!(" {e}"),
+            theme.fg(theme.error),
+        )));
+    }
+    popup(
+        tr!("build.form_title"),
+        lines,
+        0,
+        Some(tr!("build.form_keys")),
+        theme,
+        area,
+        buf,
+    );
+}
+
 pub(super) fn labels_box(
     state: &State,
     node_id: &str,

@@ -80,7 +80,12 @@ pub(super) fn prefill_for(s: &mut State, what: keymap::Prefill) {
             Some(t) => (t, vec![]),
             None => return,
         },
-        (P::Build, ..) => (s.build_line.clone(), vec![]),
+        (P::Build, ..) => {
+            s.overlay = Overlay::Build(super::super::build_form::BuildForm::from_line(
+                &s.build_line,
+            ));
+            return;
+        }
         (P::ComposeUp | P::ComposeDown, ..) => match compose_command(s, what) {
             Some(t) => (t, vec![]),
             None => return,
