@@ -251,11 +251,7 @@ fn bad_input_says_what_and_writes_nothing() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    support::free_port()
 }
 
 /// The semana-3 preset's nginx configuration, on 127.0.0.1 high ports, with the files of

@@ -410,12 +410,7 @@ volumes:
 const KEYCREATOR: &str = "FROM IMAGE\nARG GREETING\nLABEL greeting=$GREETING\nCMD [\"sh\", \"-c\", \"echo -n $KEY | sha256sum > /key/hash\"]\n";
 
 fn port() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string()
+    support::free_port().to_string()
 }
 
 fn fill(text: &str) -> String {

@@ -54,11 +54,7 @@ pub fn binaries() -> &'static Path {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    super::free_port()
 }
 
 fn write(path: &Path, text: &str) {

@@ -155,11 +155,19 @@ fn sh(script: &str) -> Output {
         .unwrap_or_else(|e| panic!("sh: {e}"))
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port on 127.0.0.1")
+/// A port on 127.0.0.1 nothing listens on, taken below the kernel's ephemeral range (32768 and
+/// up): a port the kernel hands out (`:0`) can be given to an outgoing connection of another test
+/// before its server binds it ("address already in use"). Each process walks its own stretch.
+pub fn free_port() -> u16 {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let start = (std::process::id() as usize * 7919) % 22_000;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (10_000 + (start + n * 13) % 22_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
