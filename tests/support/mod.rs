@@ -310,6 +310,10 @@ impl Engine {
                 "none",
                 "--iptables=false",
                 "--ip-masq=false",
+                // Bridge networks from 4096 /24s rather than the ~30 default pools, which the
+                // engines of parallel tests (each network a host interface) can use up.
+                "--default-address-pool",
+                "base=10.192.0.0/12,size=24",
             ])
             // Registries other than the tests' own (on loopback) sit behind a proxy that is not
             // there: a digest lookup on Docker Hub (what `docker stack deploy` does by default)
