@@ -378,12 +378,7 @@ fn network(at: &At<'_>, project: &str, key: &str, def: Option<&J>) -> R<Network>
             ],
         )?;
     }
-    let field = |k: &str| -> R<String> {
-        def.get(k)
-            .map(|v| string(at, v, &p(&path, k)))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    };
+    let field = |k: &str| service::opt_string(at, &def, &path, k);
     let flag = |k: &str| -> R<bool> {
         def.get(k)
             .map(|v| boolean(at, v, &p(&path, k)))
@@ -451,12 +446,7 @@ fn named_volume(at: &At<'_>, project: &str, key: &str, def: &J) -> R<NamedVolume
         &path,
         &["name", "driver", "driver_opts", "labels", "external"],
     )?;
-    let field = |k: &str| -> R<String> {
-        def.get(k)
-            .map(|v| string(at, v, &p(&path, k)))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    };
+    let field = |k: &str| service::opt_string(at, def, &path, k);
     let is_external = external(at, def, &path)?;
     let name = field("name")?;
     Ok(NamedVolume {

@@ -123,6 +123,23 @@ impl Project {
     }
 }
 
+/// The labels docker compose puts on a network or volume it creates: the file's own, the key
+/// (`com.docker.compose.network` / `.volume`), the project, the version and the config hash.
+pub fn object_labels(
+    own: &BTreeMap<String, String>,
+    kind: &str,
+    key: &str,
+    project: &str,
+    hash: String,
+) -> BTreeMap<String, String> {
+    let mut labels = own.clone();
+    labels.insert(kind.into(), key.into());
+    labels.insert(PROJECT.into(), project.into());
+    labels.insert(VERSION.into(), COMPOSE_VERSION.into());
+    labels.insert(CONFIG_HASH.into(), hash);
+    labels
+}
+
 /// A project name as compose normalizes a folder's name: lowercase, only `a-z0-9_-`, no
 /// leading `_` or `-`.
 pub fn normalize_name(s: &str) -> String {

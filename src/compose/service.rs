@@ -117,7 +117,8 @@ pub const UNSUPPORTED: &[&str] = &[
     "volumes_from",
 ];
 
-fn opt_string(at: &At<'_>, s: &J, path: &[String], key: &str) -> R<String> {
+/// An optional text key (empty when absent).
+pub(super) fn opt_string(at: &At<'_>, s: &J, path: &[String], key: &str) -> R<String> {
     s.get(key)
         .map(|v| string(at, v, &p(path, key)))
         .transpose()

@@ -288,11 +288,13 @@ impl Swarm {
                     name = n.name
                 )));
             }
-            let mut labels = n.labels.clone();
-            labels.insert(compose::NETWORK.into(), n.key.clone());
-            labels.insert(compose::PROJECT.into(), p.name.clone());
-            labels.insert(compose::VERSION.into(), compose::COMPOSE_VERSION.into());
-            labels.insert(compose::CONFIG_HASH.into(), compose::hash::network(n));
+            let labels = compose::object_labels(
+                &n.labels,
+                compose::NETWORK,
+                &n.key,
+                &p.name,
+                compose::hash::network(n),
+            );
             let mut body = serde_json::json!({
                 "Name": n.name,
                 "Driver": n.driver,
@@ -352,11 +354,13 @@ impl Swarm {
                     name = v.name
                 )));
             }
-            let mut labels = v.labels.clone();
-            labels.insert(compose::VOLUME.into(), v.key.clone());
-            labels.insert(compose::PROJECT.into(), p.name.clone());
-            labels.insert(compose::VERSION.into(), compose::COMPOSE_VERSION.into());
-            labels.insert(compose::CONFIG_HASH.into(), compose::hash::volume(v));
+            let labels = compose::object_labels(
+                &v.labels,
+                compose::VOLUME,
+                &v.key,
+                &p.name,
+                compose::hash::volume(v),
+            );
             let mut body = serde_json::json!({
                 "Name": v.name,
                 "Driver": v.driver,
