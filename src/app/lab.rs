@@ -40,13 +40,27 @@ pub fn reevaluate(s: &mut State) -> Vec<String> {
         .iter()
         .map(|step| crate::lab::evaluate(step, &snap, l.probed.as_ref()))
         .collect();
+    let observed: Vec<Vec<String>> = l
+        .lab
+        .steps
+        .iter()
+        .map(|step| crate::lab::check::observe_all(&step.checks, &snap, l.probed.as_ref()))
+        .collect();
+    let place = s
+        .cluster
+        .info
+        .as_ref()
+        .map(|i| crate::lab::place(i, &s.cluster.nodes))
+        .unwrap_or_default();
     let at = s.now;
     let Some(l) = s.lab.as_mut() else {
         return vec![];
     };
     l.now = now;
     let lab = l.lab.clone();
-    let new = l.passes.record(&lab, &l.now, at);
+    let new = l.passes.record(&lab, &l.now, at, &place, |i| {
+        observed.get(i).cloned().unwrap_or_default()
+    });
     // The step shown passed: show the next one there is to check (steps that cannot be checked
     // stay in the list; the pane does not wait on them). Other steps passing move nothing.
     if lab.steps.get(l.step).is_some_and(|s| new.contains(&s.name))

@@ -77,9 +77,11 @@ impl LabSession {
             .unwrap_or(self.step)
     }
 
-    /// A step's state for the steps pane, `lab check` and the report.
+    /// A step's state for the steps pane, `lab check` and the report; `here`: the identity of
+    /// the cluster the console looks at.
     pub fn reports(
         &self,
+        here: Option<&str>,
         evidence: impl Fn(&str) -> Option<String>,
     ) -> Vec<crate::lab::StepReport> {
         crate::lab::reports(
@@ -87,6 +89,7 @@ impl LabSession {
             &self.now,
             &self.passes,
             crate::i18n::lang(),
+            here,
             evidence,
         )
     }

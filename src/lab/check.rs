@@ -349,7 +349,9 @@ fn probed_file<'a>(probed: Option<&'a Probed>, file: &str) -> Result<&'a str, Ve
 
 mod docker;
 mod eval;
+mod observe;
 pub use eval::{evaluate, tag_of};
+pub use observe::{observe, observe_all};
 
 #[cfg(test)]
 mod tests;

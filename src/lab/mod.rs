@@ -4,15 +4,20 @@
 //! stack needs. `lab init` writes them into a folder, the lab's folder: passes are recorded
 //! there ([`progress`]) and the hand-in is written there ([`report`]).
 
+mod assess;
 pub mod check;
 pub mod progress;
 pub mod report;
+mod status;
+
+pub use assess::{Assessed, Checked, assess, place, record_local};
+pub use status::{Now, Status, StepReport, all_done, evaluate, reports, verify_evidence};
 
 pub use crate::presets::{PRESETS, Preset, manifests, names};
 
 use crate::i18n::Lang;
-use check::{Check, Probed, Snapshot, Verdict};
-use serde::{Deserialize, Serialize};
+use check::{Check, Snapshot};
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -150,44 +155,6 @@ pub fn open(name: Option<&str>, cwd: &Path) -> Result<Opened, LabError> {
     })
 }
 
-/// A step's state, as the steps pane, `lab check` and the report show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Done,
-    NotYet,
-    /// The step has no checks (writing a Dockerfile).
-    NotCheckable,
-}
-
-/// What the checks of one step say now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Now {
-    /// Every check passes now.
-    pub holds: bool,
-    /// Why not, one sentence per check that does not pass (or was not looked at yet).
-    pub reasons: Vec<String>,
-}
-
-/// Evaluates one step's checks.
-pub fn evaluate(step: &Step, snap: &Snapshot, probed: Option<&Probed>) -> Option<Now> {
-    if step.checks.is_empty() {
-        return None;
-    }
-    let mut reasons = vec![];
-    for c in &step.checks {
-        match check::evaluate(c, snap, probed) {
-            Verdict::Pass => {}
-            Verdict::Fail(r) | Verdict::Unknown(r) => reasons.push(r),
-        }
-    }
-    reasons.dedup();
-    Some(Now {
-        holds: reasons.is_empty(),
-        reasons,
-    })
-}
-
 /// What every step needs probed.
 pub fn needs(lab: &Lab, snap: &Snapshot) -> check::Needs {
     let mut n = check::Needs::default();
@@ -195,59 +162,6 @@ pub fn needs(lab: &Lab, snap: &Snapshot) -> check::Needs {
         check::add_needs(&mut n, c, snap);
     }
     n
-}
-
-/// One step as reported: its state now, and when it passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StepReport {
-    pub name: String,
-    pub text: String,
-    pub status: Status,
-    /// Why it is not done, or, for a step that passed earlier, what the cluster no longer shows.
-    pub reasons: Vec<String>,
-    /// When it first passed (Unix seconds).
-    pub passed_at: Option<i64>,
-    /// Passed earlier, and the cluster no longer shows it (a later step changed it).
-    pub no_longer_shown: bool,
-    /// The evidence picture, relative to the lab folder.
-    pub evidence: Option<String>,
-}
-
-/// Every step's report, from what the checks say now and the passes recorded.
-pub fn reports(
-    lab: &Lab,
-    now: &[Option<Now>],
-    passes: &progress::Progress,
-    lang: Lang,
-    evidence: impl Fn(&str) -> Option<String>,
-) -> Vec<StepReport> {
-    lab.steps
-        .iter()
-        .zip(now)
-        .map(|(s, n)| {
-            let passed = passes.passed.get(&s.name);
-            let (status, reasons, gone) = match (n, passed) {
-                (None, _) => (Status::NotCheckable, vec![], false),
-                (Some(n), _) if n.holds => (Status::Done, vec![], false),
-                (Some(n), Some(_)) => (Status::Done, n.reasons.clone(), true),
-                (Some(n), None) => (Status::NotYet, n.reasons.clone(), false),
-            };
-            StepReport {
-                name: s.name.clone(),
-                text: s.text(lang).to_string(),
-                status,
-                reasons,
-                passed_at: passed.map(|p| p.at),
-                no_longer_shown: gone,
-                evidence: evidence(&s.name),
-            }
-        })
-        .collect()
-}
-
-/// Whether every step that can be checked is done.
-pub fn all_done(reports: &[StepReport]) -> bool {
-    reports.iter().all(|r| r.status != Status::NotYet)
 }
 
 /// Writes a preset's files into `dir` (created when missing). Existing files are never
@@ -269,124 +183,6 @@ pub fn init(name: &str, dir: &Path) -> Result<Vec<PathBuf>, LabError> {
         })?;
     }
     Ok(targets)
-}
-
-/// A lab assessed against a cluster: each step's report, for `lab check` and `lab report`.
-pub struct Assessed {
-    pub steps: Vec<StepReport>,
-    /// The cluster's name, as reports say where they were checked.
-    pub cluster: String,
-    /// Steps that passed for the first time in this assessment.
-    pub new_passes: Vec<String>,
-}
-
-/// Looks at the cluster through `backend`, probes what the checks need, and records the steps
-/// that pass now beside `lab.yaml` (when the lab has a folder). `evidence_dir` is where the
-/// pictures are looked for.
-pub async fn assess(
-    backend: &crate::backend::Backend,
-    opened: &Opened,
-    evidence_dir: &Path,
-    now: i64,
-) -> Result<Assessed, crate::backend::Error> {
-    let info = backend.info().await?;
-    let kube = info.kube.is_some();
-    // An engine outside a swarm has no nodes (and the steps that want one say so).
-    let or_none = |r: Result<Vec<_>, crate::backend::Error>| match r {
-        Err(crate::backend::Error::NotManager) => Ok(vec![]),
-        r => r,
-    };
-    let nodes = or_none(backend.nodes().await)?;
-    let workloads = backend.workloads().await?;
-    let instances = backend.instances().await?;
-    let images = if kube {
-        vec![]
-    } else {
-        backend.images().await?
-    };
-    let snap = Snapshot {
-        info: Some(&info),
-        nodes: &nodes,
-        workloads: &workloads,
-        instances: &instances,
-        images: &images,
-    };
-    let dir = opened.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let probed = crate::backend::probe::all(backend, &needs(&opened.lab, &snap), &dir).await;
-    let verdicts: Vec<Option<Now>> = opened
-        .lab
-        .steps
-        .iter()
-        .map(|s| evaluate(s, &snap, Some(&probed)))
-        .collect();
-    let mut passes = match &opened.dir {
-        Some(d) => progress::Progress::load(d, &opened.lab.name),
-        None => progress::Progress {
-            lab: opened.lab.name.clone(),
-            ..Default::default()
-        },
-    };
-    let new_passes = passes.record(&opened.lab, &verdicts, now);
-    if let Some(d) = &opened.dir
-        && !new_passes.is_empty()
-        && let Err(e) = passes.save(d)
-    {
-        tracing::warn!(error = %e, "lab progress not saved");
-    }
-    let steps = reports(
-        &opened.lab,
-        &verdicts,
-        &passes,
-        crate::i18n::lang(),
-        |name| evidence_file(evidence_dir, name),
-    );
-    let cluster = match &info.kube {
-        Some(k) => k.context.clone(),
-        None if info.hostname.is_empty() => info.endpoint.clone(),
-        None => info.hostname.clone(),
-    };
-    Ok(Assessed {
-        steps,
-        cluster,
-        new_passes,
-    })
-}
-
-/// Records the steps whose checks read only files (certificates made by `estiba certs`),
-/// without a cluster.
-pub fn record_local(opened: &Opened, now: i64) -> Vec<String> {
-    let Some(dir) = &opened.dir else {
-        return vec![];
-    };
-    let empty = Snapshot {
-        info: None,
-        nodes: &[],
-        workloads: &[],
-        instances: &[],
-        images: &[],
-    };
-    let mut probed = Probed::default();
-    crate::backend::probe::local(&needs(&opened.lab, &empty), dir, &mut probed);
-    let verdicts: Vec<Option<Now>> = opened
-        .lab
-        .steps
-        .iter()
-        .map(|s| {
-            if s.checks.iter().all(Check::is_local) {
-                evaluate(s, &empty, Some(&probed))
-            } else {
-                None
-            }
-        })
-        .collect();
-    let mut passes = progress::Progress::load(dir, &opened.lab.name);
-    let new = passes.record(&opened.lab, &verdicts, now);
-    if !new.is_empty()
-        && let Err(e) = passes.save(dir)
-    {
-        tracing::warn!(error = %e, "lab progress not saved");
-    }
-    new
 }
 
 /// A step's evidence picture in `dir`, by its name, when there is one.

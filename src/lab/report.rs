@@ -10,8 +10,23 @@ pub struct Heading<'a> {
     pub title: &'a str,
     pub student: &'a str,
     pub date: &'a str,
-    /// Where the checks were run (the cluster's name).
-    pub cluster: &'a str,
+    /// Where the checks were run.
+    pub checked: &'a super::Checked,
+}
+
+/// Where the lab was checked, in one line: the cluster's name, its ID, engine and nodes.
+pub fn checked_line(c: &super::Checked) -> String {
+    let mut line = tr!(
+        "lab.checked_on_full",
+        cluster = c.name,
+        id = c.id,
+        engine = c.engine,
+        nodes = c.nodes.join(", ")
+    );
+    if c.demo {
+        line = format!("{} — {}", tr!("lab.demo_mark"), line);
+    }
+    line
 }
 
 fn esc(s: &str) -> String {
@@ -48,6 +63,9 @@ pub fn notes(r: &StepReport) -> Vec<String> {
         out.push(tr!("lab.no_longer_shown"));
     }
     out.extend(r.reasons.iter().cloned());
+    if r.evidence_foreign {
+        out.push(tr!("lab.evidence_foreign"));
+    }
     out
 }
 
@@ -62,6 +80,9 @@ h2{font-size:1.1rem;margin:0 0 .4rem}
 ul{margin:.4rem 0;padding-left:1.2rem;color:#57606a}
 img{display:block;max-width:100%;margin-top:.6rem;border:1px solid #d0d7de;border-radius:4px}
 .none{color:#57606a;font-style:italic}
+.demo{background:#fff8c5;border:2px solid #9a6700;color:#6b4a00;font-weight:700;padding:.5rem .8rem;border-radius:6px;margin:0 0 1rem}
+.demo-mark{display:inline-block;font-size:.8rem;font-weight:700;color:#6b4a00;background:#fff8c5;border:1px solid #9a6700;border-radius:1rem;padding:0 .5rem;margin-left:.5rem;vertical-align:middle}
+.seen{font-size:.8rem;color:#57606a;font-family:ui-monospace,monospace;margin:.3rem 0 0;padding-left:1.2rem}
 @media print{body{margin:0;max-width:none}section{border-color:#999}}";
 
 /// The HTML page.
@@ -72,15 +93,24 @@ pub fn html(h: &Heading, steps: &[StepReport], lang: crate::i18n::Lang) -> Strin
         .filter(|s| s.status != Status::NotCheckable)
         .count();
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"meta\">{} · {} · {}</p>\n<p class=\"sum\">{}</p>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{}<h1>{}</h1>\n<p class=\"meta\">{} · {}<br>{}</p>\n<p class=\"sum\">{}</p>\n",
         lang.code(),
         esc(h.title),
+        demo_banner(h),
         esc(h.title),
         esc(&tr!("lab.student", name = h.student)),
         esc(h.date),
-        esc(&tr!("lab.checked_on", cluster = h.cluster)),
+        esc(&checked_line(h.checked)),
         esc(&tr!("lab.summary", done = done, total = checkable)),
     );
+    let mark = if h.checked.demo {
+        format!(
+            "<span class=\"demo-mark\">{}</span>",
+            esc(&tr!("lab.demo_mark"))
+        )
+    } else {
+        String::new()
+    };
     for (i, s) in steps.iter().enumerate() {
         let class = match s.status {
             Status::Done => "done",
@@ -88,7 +118,7 @@ pub fn html(h: &Heading, steps: &[StepReport], lang: crate::i18n::Lang) -> Strin
             Status::NotCheckable => "not_checkable",
         };
         out.push_str(&format!(
-            "<section id=\"{}\">\n<h2>{}. {}<span class=\"st {class}\">{}</span></h2>\n<p>{}</p>\n",
+            "<section id=\"{}\">\n<h2>{}. {}<span class=\"st {class}\">{}</span>{mark}</h2>\n<p>{}</p>\n",
             esc(&s.name),
             i + 1,
             esc(&s.name),
@@ -102,6 +132,17 @@ pub fn html(h: &Heading, steps: &[StepReport], lang: crate::i18n::Lang) -> Strin
                 out.push_str(&format!("<li>{}</li>\n", esc(&n)));
             }
             out.push_str("</ul>\n");
+        }
+        if !s.observed.is_empty() {
+            out.push_str(&format!(
+                "<p class=\"seen\">{}<br>{}</p>\n",
+                esc(&tr!("lab.observed")),
+                s.observed
+                    .iter()
+                    .map(|o| esc(o))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            ));
         }
         match &s.evidence {
             Some(file) => out.push_str(&format!(
@@ -120,6 +161,14 @@ pub fn html(h: &Heading, steps: &[StepReport], lang: crate::i18n::Lang) -> Strin
     out
 }
 
+fn demo_banner(h: &Heading) -> String {
+    if h.checked.demo {
+        format!("<p class=\"demo\">{}</p>\n", esc(&tr!("lab.demo_banner")))
+    } else {
+        String::new()
+    }
+}
+
 /// The same in Markdown, for the repository's `evidencias/README.md`.
 pub fn markdown(h: &Heading, steps: &[StepReport]) -> String {
     let done = steps.iter().filter(|s| s.status == Status::Done).count();
@@ -128,17 +177,27 @@ pub fn markdown(h: &Heading, steps: &[StepReport]) -> String {
         .filter(|s| s.status != Status::NotCheckable)
         .count();
     let one = |s: &str| s.replace(['\n', '\r'], " ");
+    let banner = if h.checked.demo {
+        format!("> **{}**\n\n", one(&tr!("lab.demo_banner")))
+    } else {
+        String::new()
+    };
+    let mark = if h.checked.demo {
+        format!(" ({})", tr!("lab.demo_mark"))
+    } else {
+        String::new()
+    };
     let mut out = format!(
-        "# {}\n\n{} · {} · {}\n\n**{}**\n",
+        "{banner}# {}\n\n{} · {}  \n{}\n\n**{}**\n",
         one(h.title),
         one(&tr!("lab.student", name = h.student)),
         h.date,
-        one(&tr!("lab.checked_on", cluster = h.cluster)),
+        one(&checked_line(h.checked)),
         tr!("lab.summary", done = done, total = checkable),
     );
     for (i, s) in steps.iter().enumerate() {
         out.push_str(&format!(
-            "\n## {}. {} — {}\n\n{}\n",
+            "\n## {}. {} — {}{mark}\n\n{}\n",
             i + 1,
             s.name,
             status_word(s),
@@ -194,17 +253,29 @@ mod tests {
             },
             passed_at: (status == Status::Done).then_some(1_764_700_000),
             no_longer_shown: false,
+            not_observed: false,
+            passed_elsewhere: None,
+            observed: vec!["service gopenux_backend 3kx9 api:latest".into()],
             evidence: evidence.map(str::to_string),
+            evidence_edited: false,
+            evidence_foreign: false,
         }
     }
 
     #[test]
     fn the_page_escapes_text_links_pictures_relatively_and_needs_no_network() {
+        let checked = crate::lab::Checked {
+            name: "manager1".into(),
+            id: "ENGINE-ID-1".into(),
+            engine: "27.3.1".into(),
+            nodes: vec!["manager1".into()],
+            ..Default::default()
+        };
         let h = Heading {
             title: "Semana 3",
             student: "Ana <b>",
             date: "2026-12-03",
-            cluster: "manager1",
+            checked: &checked,
         };
         let steps = [
             step(
@@ -225,5 +296,31 @@ mod tests {
         let md = markdown(&h, &steps);
         assert!(md.contains("![6-desplegar-stack](6-desplegar-stack.png)"));
         assert!(md.contains("- no hay stack gopenux"));
+        assert!(page.contains("ENGINE-ID-1") && !page.contains("class=\"demo"));
+    }
+
+    #[test]
+    fn a_demo_hand_in_says_so_at_the_top_and_on_every_step() {
+        let checked = crate::lab::Checked {
+            name: "manager1".into(),
+            id: "demo".into(),
+            demo: true,
+            ..Default::default()
+        };
+        let h = Heading {
+            title: "Semana 3",
+            student: "Ana",
+            date: "2026-12-03",
+            checked: &checked,
+        };
+        let steps = [
+            step("6-desplegar-stack", Status::Done, None),
+            step("7-escalar-backend", Status::NotYet, None),
+        ];
+        let page = html(&h, &steps, crate::i18n::Lang::Es);
+        assert_eq!(page.matches("<p class=\"demo\">").count(), 1, "{page}");
+        assert_eq!(page.matches("class=\"demo-mark\"").count(), 2);
+        let md = markdown(&h, &steps);
+        assert_eq!(md.matches(&tr!("lab.demo_mark")).count(), 3, "{md}");
     }
 }

@@ -375,6 +375,14 @@ pub struct ClusterInfo {
     pub hostname: String,
     /// The context and namespace, on Kubernetes.
     pub kube: Option<KubeScope>,
+    /// What tells this cluster from any other, as lab passes record where they were observed:
+    /// the engine's ID (it stays through `swarm init` and `swarm leave`), the `kube-system`
+    /// namespace's UID on Kubernetes, `demo` for the demo cluster.
+    pub id: String,
+    /// The swarm's ID, when the engine is in one.
+    pub swarm_id: String,
+    /// The embedded demo cluster, not a real one.
+    pub demo: bool,
 }
 
 /// A stack at a glance: its services and how many of their replicas run.

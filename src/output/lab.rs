@@ -40,13 +40,16 @@ pub async fn check(
     let text = match output {
         Output::Json => json(&serde_json::json!({
             "lab": o.lab.name,
-            "cluster": a.cluster,
-            "done": crate::lab::all_done(&a.steps),
+            "cluster": a.checked.name,
+            "checked": a.checked,
+            "demo": a.checked.demo,
+            "edited": a.edited,
+            "done": a.trusted_and_done(),
             "steps": a.steps,
         })),
         Output::Table => table(&a),
     };
-    if crate::lab::all_done(&a.steps) {
+    if a.trusted_and_done() {
         Ok(text)
     } else {
         print!("{text}");
@@ -61,7 +64,11 @@ fn summary(a: &Assessed) -> String {
         .iter()
         .filter(|s| s.status != Status::NotCheckable)
         .count();
-    tr!("lab.summary", done = done, total = total)
+    let mut out = tr!("lab.summary", done = done, total = total);
+    if a.edited {
+        out = format!("{out}\n{}", tr!("lab.progress_edited"));
+    }
+    out
 }
 
 fn table(a: &Assessed) -> String {
@@ -81,6 +88,10 @@ fn table(a: &Assessed) -> String {
                         .into_iter()
                         .collect::<Vec<_>>(),
                     s.reasons.clone(),
+                    s.evidence_foreign
+                        .then(|| tr!("lab.evidence_foreign"))
+                        .into_iter()
+                        .collect::<Vec<_>>(),
                 ]
                 .concat()
                 .join("; "),
@@ -88,7 +99,8 @@ fn table(a: &Assessed) -> String {
         })
         .collect();
     format!(
-        "{}{}\n",
+        "{}\n{}{}\n",
+        report::checked_line(&a.checked),
         super::table(
             &h(&["col.step", "col.status", "col.passed", "col.why"]),
             &rows
@@ -146,7 +158,7 @@ pub async fn write_report(
         title: o.lab.title.get(lang),
         student: &student,
         date: &crate::time::format_local(now),
-        cluster: &a.cluster,
+        checked: &a.checked,
     };
     let files = report::write(&evidence, &heading, &a.steps, lang)
         .map_err(|e| RunError::Lab(e.to_string()))?;

@@ -18,10 +18,7 @@ pub fn open(state: &mut State, name: Option<String>, check: bool, auto_snap: boo
         Ok(opened) => {
             let passes = match &opened.dir {
                 Some(d) => crate::lab::progress::Progress::load(d, &opened.lab.name),
-                None => crate::lab::progress::Progress {
-                    lab: opened.lab.name.clone(),
-                    ..Default::default()
-                },
+                None => crate::lab::progress::Progress::new(&opened.lab.name),
             };
             state.lab = Some(LabSession::new(opened, passes, auto_snap));
             if check {
@@ -112,7 +109,8 @@ pub async fn upkeep(
             } else {
                 Overlay::None
             };
-            super::snap::now(state, theme, screen, &snap, &evidence);
+            let files = super::snap::now(state, theme, screen, &snap, &evidence);
+            evidence_saved(state, &files, settings);
             if checklist {
                 state.overlay = kept;
             }
@@ -163,22 +161,23 @@ pub fn report(
         return;
     };
     let dir = evidence_dir(l, settings);
-    let steps = l.reports(|name| crate::lab::evidence_file(&dir, name));
+    let here = state.cluster.info.as_ref().map(|i| i.id.as_str());
+    let mut steps = l.reports(here, |name| crate::lab::evidence_file(&dir, name));
+    crate::lab::verify_evidence(&mut steps, &l.passes, &dir);
     let lang = crate::i18n::lang();
-    let cluster = state
-        .cluster
-        .info
-        .as_ref()
-        .map(|i| match &i.kube {
-            Some(k) => k.context.clone(),
-            None => i.hostname.clone(),
-        })
-        .unwrap_or_else(|| state.cluster.endpoint.clone());
+    let checked = match &state.cluster.info {
+        Some(i) => crate::lab::Checked::of(i, &state.cluster.nodes),
+        None => crate::lab::Checked {
+            name: state.cluster.endpoint.clone(),
+            demo: state.cluster.demo,
+            ..Default::default()
+        },
+    };
     let heading = crate::lab::report::Heading {
         title: l.lab.title.get(lang),
         student: &student,
         date: &crate::time::format_local(state.now),
-        cluster: &cluster,
+        checked: &checked,
     };
     match crate::lab::report::write(&dir, &heading, &steps, lang) {
         Ok(files) => {
@@ -190,6 +189,48 @@ pub fn report(
         }
         Err(e) => state.toast(e.to_string(), true),
     }
+}
+
+/// Pictures estiba just saved: a PNG in the lab's evidence folder named after a step is sealed
+/// in the progress file with its SHA-256, so the hand-in can tell it from one edited later.
+pub fn evidence_saved(state: &mut State, files: &[PathBuf], settings: &SnapSettings) {
+    let now = state.now;
+    let Some(l) = state.lab.as_mut() else {
+        return;
+    };
+    let Some(dir) = l.dir.clone() else {
+        return;
+    };
+    let evidence = evidence_dir(l, settings);
+    let mut any = false;
+    for f in files {
+        let step = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let in_folder = f.parent().is_some_and(|p| same_dir(p, &evidence));
+        if f.extension().is_some_and(|e| e == "png")
+            && in_folder
+            && l.lab.steps.iter().any(|s| s.name == step)
+            && let Ok(sum) = crate::lab::progress::sha256_file(f)
+        {
+            let name = f.file_name().map(|n| n.to_string_lossy().to_string());
+            l.passes
+                .record_evidence(step, &name.unwrap_or_default(), &sum, now);
+            any = true;
+        }
+    }
+    if any && let Err(e) = l.passes.save(&dir) {
+        let file = crate::lab::progress::path(&dir);
+        state.toast(
+            crate::tr!("lab.write", file = file.display(), error = e),
+            true,
+        );
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.canonicalize()
+            .ok()
+            .is_some_and(|a| b.canonicalize().ok() == Some(a))
 }
 
 /// Whether the student already saved a picture for this step.

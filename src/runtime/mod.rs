@@ -302,7 +302,10 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                 Some(Ok(TermEvent::Key(k))) => {
                     for fx in input::handle_key(&mut state, k) {
                         match fx {
-                            Effect::Snap(snap) => snap::now(&mut state, &theme, screen.area()?, &snap, &opts.snap),
+                            Effect::Snap(snap) => {
+                                let files = snap::now(&mut state, &theme, screen.area()?, &snap, &opts.snap);
+                                lab::evidence_saved(&mut state, &files, &opts.snap);
+                            }
                             Effect::Exec(req) => match screen.shell(&state, &reach, &req, &opts.shells).await? {
                                 Ok(text) => state.toast(text, false),
                                 Err(e) => state.toast(e, true),

@@ -127,14 +127,24 @@ pub fn save(
 }
 
 /// Saves what is on screen now (the palette that asked for it already closed) and says where.
-pub fn now(state: &mut State, theme: &Theme, screen: Rect, snap: &Snap, settings: &SnapSettings) {
+pub fn now(
+    state: &mut State,
+    theme: &Theme,
+    screen: Rect,
+    snap: &Snap,
+    settings: &SnapSettings,
+) -> Vec<PathBuf> {
     let started = std::time::Instant::now();
     match save(state, theme, screen, snap, Source::Screen, settings) {
         Ok(files) => {
             tracing::info!(files = ?files, ms = started.elapsed().as_millis() as u64, "snapshot saved");
             state.toast(saved_message(&files), false);
+            files
         }
-        Err(e) => state.toast(e.to_string(), true),
+        Err(e) => {
+            state.toast(e.to_string(), true);
+            vec![]
+        }
     }
 }
 

@@ -253,7 +253,8 @@ pub(super) fn lab_check(state: &State, scroll: usize, theme: &Theme, area: Rect,
     let Some(l) = &state.lab else {
         return;
     };
-    let reports = l.reports(|_| None);
+    let here = state.cluster.info.as_ref().map(|i| i.id.as_str());
+    let reports = l.reports(here, |_| None);
     let mut lines = vec![Line::from(Span::styled(
         tr!(
             "lab.summary",

@@ -118,6 +118,9 @@ impl Demo {
             node_id: "demonode0manager1".into(),
             hostname: "manager1".into(),
             kube: None,
+            id: "demo".into(),
+            swarm_id: "demo-swarm".into(),
+            demo: true,
         }
     }
 

@@ -228,7 +228,20 @@ impl Kube {
             .await
             .map_err(|e| unreachable(&url, e))?;
         let scope = self.scope();
+        // The cluster's identity, as `kubectl` users take it: the kube-system namespace's UID
+        // (made once, when the cluster is created). A user who may not read it gets the URL.
+        let id = Api::<k8s_openapi::api::core::v1::Namespace>::all(self.client())
+            .get_opt("kube-system")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|n| n.metadata.uid)
+            .map(|u| one_line(&u))
+            .unwrap_or_else(|| url.clone());
         Ok(ClusterInfo {
+            id,
+            swarm_id: String::new(),
+            demo: false,
             endpoint: url,
             engine: format!("Kubernetes {}", one_line(&v.git_version)),
             swarm: SwarmRole::Manager,

@@ -271,6 +271,13 @@ impl Swarm {
             node_id,
             hostname,
             kube: None,
+            id: info.id.as_deref().map(one_line).unwrap_or_default(),
+            swarm_id: swarm
+                .and_then(|s| s.cluster.as_ref())
+                .and_then(|c| c.id.as_deref())
+                .map(one_line)
+                .unwrap_or_default(),
+            demo: false,
         })
     }
 

@@ -70,6 +70,9 @@ fn info(role: SwarmRole) -> ClusterInfo {
         node_id: "m".into(),
         hostname: "m".into(),
         kube: None,
+        id: "engine-m".into(),
+        swarm_id: String::new(),
+        demo: false,
     }
 }
 
