@@ -452,13 +452,7 @@ impl Backend {
         match self {
             Backend::Swarm(s) => s.events(since, follow, None, tx).await,
             Backend::Kube(k) => k.events(since, follow, tx).await,
-            // The demo keeps no history of events.
-            Backend::Demo(_) => {
-                if follow {
-                    tx.closed().await;
-                }
-                Ok(())
-            }
+            Backend::Demo(d) => d.events_since(since, follow, tx).await,
         }
     }
 

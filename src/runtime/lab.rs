@@ -11,10 +11,27 @@ use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
-/// Opens a lab from the working directory (its folder's `lab.yaml`, or a preset).
+/// Opens a lab from the working directory (its folder's `lab.yaml`, or a preset). A preset
+/// with no folder yet gets one, as `lab init` makes it (the working directory when it is
+/// empty, else `./NAME`), so its passes are never only in memory.
 pub fn open(state: &mut State, name: Option<String>, check: bool, auto_snap: bool) {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    match crate::lab::open(name.as_deref(), &cwd) {
+    let opened = crate::lab::open(name.as_deref(), &cwd).and_then(|o| match o.dir {
+        Some(_) => Ok(o),
+        None => {
+            let dir = folder_for(&cwd, &o.lab.name);
+            let files = crate::lab::init(&o.lab.name, &dir)?;
+            state.toast(
+                crate::tr!("lab.created", dir = dir.display(), count = files.len()),
+                false,
+            );
+            Ok(crate::lab::Opened {
+                dir: Some(dir),
+                ..o
+            })
+        }
+    });
+    match opened {
         Ok(opened) => {
             let passes = match &opened.dir {
                 Some(d) => crate::lab::progress::Progress::load(d, &opened.lab.name),
@@ -23,6 +40,46 @@ pub fn open(state: &mut State, name: Option<String>, check: bool, auto_snap: boo
             state.lab = Some(LabSession::new(opened, passes, auto_snap));
             if check {
                 state.overlay = Overlay::LabCheck { scroll: 0 };
+            }
+        }
+        Err(e) => state.toast(e.to_string(), true),
+    }
+}
+
+/// Where a lab opened without a folder gets one: the working directory when nothing but
+/// hidden files is there, else `./NAME`.
+fn folder_for(cwd: &Path, name: &str) -> PathBuf {
+    let empty = std::fs::read_dir(cwd).is_ok_and(|mut d| {
+        d.all(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with('.')))
+    });
+    if empty {
+        cwd.to_path_buf()
+    } else {
+        cwd.join(name)
+    }
+}
+
+/// `:lab init NAME [DIR]` in the console: the files are written; when the lab open is that one
+/// and has no folder yet, the folder becomes its own and the passes so far are saved there.
+pub fn init(state: &mut State, name: &str, dir: &Path) {
+    match crate::lab::init(name, dir) {
+        Ok(files) => {
+            state.toast(
+                crate::tr!("lab.written", dir = dir.display(), count = files.len()),
+                false,
+            );
+            if let Some(l) = state.lab.as_mut()
+                && l.dir.is_none()
+                && l.lab.name == name
+            {
+                l.dir = Some(dir.to_path_buf());
+                if let Err(e) = l.passes.save(dir) {
+                    let file = crate::lab::progress::path(dir);
+                    state.toast(
+                        crate::tr!("lab.write", file = file.display(), error = e),
+                        true,
+                    );
+                }
             }
         }
         Err(e) => state.toast(e.to_string(), true),

@@ -522,8 +522,13 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
             ed.saved = ed.area.lines().to_vec();
             // Check before anything else: an error is shown at its line and nothing is deployed.
             let (path, stack) = (ed.path.clone(), ed.stack.clone());
+            let demo = state.cluster.demo;
             match crate::stack::load(std::slice::from_ref(&path), &stack, &|k| {
-                std::env::var(k).ok()
+                if demo {
+                    crate::backend::demo::variable(k)
+                } else {
+                    std::env::var(k).ok()
+                }
             }) {
                 Err(e) => ed.show_error(e.line, e.to_string()),
                 Ok(_) => {
@@ -556,13 +561,7 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
         // Handled in the loop, which knows the terminal's size and the options.
         Effect::Snap(_) | Effect::LabOpen { .. } | Effect::LabReport { .. } | Effect::Exec(_) => {}
         Effect::Certs(c) => certs(state, c, shell.jobs),
-        Effect::LabInit { name, dir } => match crate::lab::init(&name, &dir) {
-            Ok(files) => state.toast(
-                crate::tr!("lab.written", dir = dir.display(), count = files.len()),
-                false,
-            ),
-            Err(e) => state.toast(e.to_string(), true),
-        },
+        Effect::LabInit { name, dir } => lab::init(state, &name, &dir),
         Effect::Mouse(on) => {
             let _ = if on {
                 execute!(io::stdout(), crossterm::event::EnableMouseCapture)

@@ -14,9 +14,11 @@ use tokio::sync::mpsc;
 
 mod build;
 mod compose;
+mod history;
 mod ops;
 mod sim;
 mod stack;
+pub use stack::variable;
 pub mod stats;
 
 use sim::*;
@@ -410,6 +412,38 @@ mod tests {
                 .all(|l| l.source.starts_with("gopenux_backend."))
         );
         assert!(batch.windows(2).all(|p| p[0].ts <= p[1].ts));
+    }
+
+    #[tokio::test]
+    async fn actions_and_tasks_leave_events_as_an_engine_would() {
+        let now = crate::time::now();
+        let d = Demo::live(now);
+        let (ptx, _prx) = mpsc::channel(64);
+        let scale = crate::model::action::Action::Scale(vec![("gopenux_backend".into(), 5)]);
+        d.act(&scale, &ptx).await.unwrap();
+        let restart = crate::model::action::Action::Restart("gopenux_frontend".into());
+        d.act(&restart, &ptx).await.unwrap();
+        d.with(|s| s.advance(now + 5));
+        let (tx, mut rx) = mpsc::channel(8);
+        d.events_since(now - 1, false, tx).await.unwrap();
+        let got = rx.recv().await.unwrap();
+        let said: Vec<String> = got.iter().map(|e| e.line("t")).collect();
+        assert!(
+            said.iter()
+                .any(|l| l.starts_with("t service update gopenux_backend replicas 3 → 5")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter()
+                .any(|l| l.contains("service update gopenux_frontend")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter()
+                .any(|l| l.starts_with("t container start gopenux_backend.")),
+            "{said:?}"
+        );
+        assert!(got.windows(2).all(|p| p[0].nanos < p[1].nanos));
     }
 
     #[test]

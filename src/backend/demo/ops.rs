@@ -143,21 +143,67 @@ impl Demo {
         action: &Action,
         progress: &mpsc::Sender<crate::model::action::Progress>,
     ) -> Result<Outcome, Error> {
-        if let Action::Push(image) = action {
-            return self.push(image, progress).await;
-        }
-        if let Action::Build(spec) = action {
-            return self.build(spec, progress).await;
-        }
-        if let Action::Compose(spec) = action {
-            return self.compose(spec, progress).await;
-        }
+        let before = self.with(|s| super::history::Before::take(s));
+        let outcome = match action {
+            Action::Push(image) => self.push(image, progress).await,
+            Action::Build(spec) => self.build(spec, progress).await,
+            Action::Compose(spec) => self.compose(spec, progress).await,
+            _ => {
+                let now = crate::time::now();
+                let outcome = self
+                    .with(|s| apply(s, action, now))
+                    .unwrap_or_else(|| Err(Error::engine("demo")));
+                self.with(Sim::recount);
+                outcome
+            }
+        };
         let now = crate::time::now();
-        let outcome = self
-            .with(|s| apply(s, action, now))
-            .unwrap_or_else(|| Err(Error::engine("demo")));
-        self.with(Sim::recount);
+        if outcome.is_ok()
+            && let Some(before) = before
+        {
+            self.with(|s| {
+                before.since(s, now);
+                if let Action::Push(image) = action {
+                    super::history::push(s, super::history::event(now, "image", "push", image, ""));
+                }
+            });
+        }
         outcome
+    }
+
+    /// The events since `since` (seconds since the epoch), and with `follow` those that come
+    /// after, as an engine's `/events` stream sends them.
+    pub async fn events_since(
+        &self,
+        since: i64,
+        follow: bool,
+        tx: mpsc::Sender<Vec<crate::model::events::ClusterEvent>>,
+    ) -> Result<(), Error> {
+        let mut seen = 0u64;
+        loop {
+            let batch: Vec<_> = self
+                .with(|s| {
+                    s.events
+                        .iter()
+                        .filter(|e| e.time >= since && u64::from(e.nanos) > seen)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(last) = batch.last() {
+                seen = u64::from(last.nanos);
+            }
+            if !batch.is_empty() && tx.send(batch).await.is_err() {
+                return Ok(());
+            }
+            if !follow || tx.is_closed() {
+                return Ok(());
+            }
+            tokio::select! {
+                _ = tx.closed() => return Ok(()),
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
     }
 
     async fn push(

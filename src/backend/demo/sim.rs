@@ -29,6 +29,8 @@ pub(super) struct Sim {
     pub(super) built: std::collections::BTreeSet<String>,
     /// What made each layer of the images the demo built, oldest first, by image ID.
     pub(super) histories: BTreeMap<String, Vec<String>>,
+    /// What happened, oldest first (the events view).
+    pub(super) events: Vec<crate::model::events::ClusterEvent>,
 }
 
 /// A large synthetic cluster, generated when listed rather than stored (it never changes).
@@ -371,6 +373,7 @@ impl Sim {
             pushed: Default::default(),
             built: Default::default(),
             histories: BTreeMap::new(),
+            events: vec![],
             swarm: SwarmRole::Manager,
             objects: Default::default(),
             joining: vec![],
@@ -456,12 +459,23 @@ impl Sim {
     /// Moves pending tasks to running, and now and then fails one and replaces it.
     pub(super) fn advance(&mut self, now: i64) -> bool {
         let mut moved = self.settle(now);
+        let mut started = vec![];
         for i in &mut self.instances {
             if i.state == "pending" && !i.node_id.is_empty() && i.since + 2 <= now {
                 i.state = "running".into();
                 i.since = now;
                 moved = true;
+                started.push(super::history::event(
+                    now,
+                    "container",
+                    "start",
+                    &i.name,
+                    &i.id,
+                ));
             }
+        }
+        for e in started {
+            super::history::push(self, e);
         }
         if now >= self.next_failure {
             self.next_failure = now + 40 + (rng(&mut self.seed) % 20) as i64;
@@ -478,6 +492,9 @@ impl Sim {
                 old.desired = "shutdown".into();
                 old.since = now;
                 old.error = Some("task: non-zero exit (137): OOM killed".into());
+                let mut died = super::history::event(now, "container", "die", &old.name, &old.id);
+                died.message = "exitCode=137 (OOM killed)".into();
+                died.warning = true;
                 let mut fresh = old.clone();
                 self.serial += 1;
                 fresh.id = format!("task{:021}", self.serial);
@@ -485,6 +502,7 @@ impl Sim {
                 fresh.desired = "running".into();
                 fresh.error = None;
                 self.instances.push(fresh);
+                super::history::push(self, died);
                 // Keep the history short, like the engine's task history limit.
                 let finished: Vec<usize> = (0..self.instances.len())
                     .filter(|&k| self.instances[k].finished())

@@ -12,16 +12,19 @@ use crate::stack::StackSpec;
 use crate::tr;
 use serde_json::Value as J;
 
-/// Loads the files as a deploy would. `REGISTRY`, when unset, is the demo's own registry, so
-/// the lab presets deploy in class without an export.
+/// A variable as the demo's files read it: the environment's, and `REGISTRY`, when unset, the
+/// demo's own registry, so the lab presets deploy in class without an export. The console's
+/// editor checks a file with the same lookup before it deploys.
+pub fn variable(k: &str) -> Option<String> {
+    std::env::var(k)
+        .ok()
+        .or_else(|| (k == "REGISTRY").then(|| super::sim::REGISTRY.to_string()))
+}
+
+/// Loads the files as a deploy would.
 fn load(files: &[String], stack: &str) -> Result<StackSpec, Error> {
     let paths: Vec<std::path::PathBuf> = files.iter().map(std::path::PathBuf::from).collect();
-    crate::stack::load(&paths, stack, &|k| {
-        std::env::var(k)
-            .ok()
-            .or_else(|| (k == "REGISTRY").then(|| super::sim::REGISTRY.to_string()))
-    })
-    .map_err(|e| Error::Refused(e.to_string()))
+    crate::stack::load(&paths, stack, &variable).map_err(|e| Error::Refused(e.to_string()))
 }
 
 fn image_of(spec: &J) -> String {
