@@ -6,8 +6,12 @@
 /// A preset: its name and its files.
 pub struct Preset {
     pub name: &'static str,
-    /// Path inside the preset folder, and content.
+    /// What `lab init` gives the student: path inside the preset folder, and content (the
+    /// statement, the files the lab hands out, skeletons of those the student writes).
     pub files: &'static [(&'static str, &'static str)],
+    /// The reference solution, for the instructor and the demo (`lab solve`): the files the
+    /// student writes (Dockerfiles, the stack, manifests), under `solution/`.
+    pub solution: &'static [(&'static str, &'static str)],
 }
 
 pub const PRESETS: &[Preset] = &[
@@ -15,16 +19,84 @@ pub const PRESETS: &[Preset] = &[
         name: "semana-3",
         files: &[
             ("lab.yaml", include_str!("../presets/semana-3/lab.yaml")),
-            ("stack.yml", include_str!("../presets/semana-3/stack.yml")),
             ("nginx.conf", include_str!("../presets/semana-3/nginx.conf")),
+            ("stack.yml", include_str!("../presets/semana-3/stack.yml")),
+        ],
+        solution: &[
+            (
+                "backend/Dockerfile",
+                include_str!("../presets/semana-3/solution/backend/Dockerfile"),
+            ),
+            (
+                "backend/app.py",
+                include_str!("../presets/semana-3/solution/backend/app.py"),
+            ),
+            (
+                "backend/requirements.txt",
+                include_str!("../presets/semana-3/solution/backend/requirements.txt"),
+            ),
+            (
+                "frontend/Dockerfile",
+                include_str!("../presets/semana-3/solution/frontend/Dockerfile"),
+            ),
+            (
+                "frontend/package.json",
+                include_str!("../presets/semana-3/solution/frontend/package.json"),
+            ),
+            (
+                "frontend/src/index.html",
+                include_str!("../presets/semana-3/solution/frontend/src/index.html"),
+            ),
+            (
+                "image-microservice/Dockerfile",
+                include_str!("../presets/semana-3/solution/image-microservice/Dockerfile"),
+            ),
+            (
+                "image-microservice/index.js",
+                include_str!("../presets/semana-3/solution/image-microservice/index.js"),
+            ),
+            (
+                "image-microservice/package.json",
+                include_str!("../presets/semana-3/solution/image-microservice/package.json"),
+            ),
+            (
+                "stack.yml",
+                include_str!("../presets/semana-3/solution/stack.yml"),
+            ),
         ],
     },
     Preset {
         name: "semana-4",
         files: &[
             ("lab.yaml", include_str!("../presets/semana-4/lab.yaml")),
-            ("stack.yml", include_str!("../presets/semana-4/stack.yml")),
             ("nginx.conf", include_str!("../presets/semana-4/nginx.conf")),
+            ("stack.yml", include_str!("../presets/semana-4/stack.yml")),
+        ],
+        solution: &[
+            (
+                "Dockerfile",
+                include_str!("../presets/semana-4/solution/Dockerfile"),
+            ),
+            (
+                "app.py",
+                include_str!("../presets/semana-4/solution/app.py"),
+            ),
+            (
+                "requirements.txt",
+                include_str!("../presets/semana-4/solution/requirements.txt"),
+            ),
+            (
+                "secrets/mongo_password.txt",
+                include_str!("../presets/semana-4/solution/secrets/mongo_password.txt"),
+            ),
+            (
+                "secrets/mongo_user.txt",
+                include_str!("../presets/semana-4/solution/secrets/mongo_user.txt"),
+            ),
+            (
+                "stack.yml",
+                include_str!("../presets/semana-4/solution/stack.yml"),
+            ),
         ],
     },
     Preset {
@@ -36,6 +108,10 @@ pub const PRESETS: &[Preset] = &[
                 include_str!("../presets/practica-k8s/manifests.yaml"),
             ),
         ],
+        solution: &[(
+            "manifests.yaml",
+            include_str!("../presets/practica-k8s/solution/manifests.yaml"),
+        )],
     },
     Preset {
         name: "desafio-final",
@@ -49,6 +125,10 @@ pub const PRESETS: &[Preset] = &[
                 include_str!("../presets/desafio-final/manifests.yaml"),
             ),
         ],
+        solution: &[(
+            "manifests.yaml",
+            include_str!("../presets/desafio-final/solution/manifests.yaml"),
+        )],
     },
 ];
 
@@ -57,12 +137,12 @@ pub fn names() -> Vec<&'static str> {
     PRESETS.iter().map(|p| p.name).collect()
 }
 
-/// The Kubernetes manifests a preset ships, if it is a Kubernetes one.
+/// The Kubernetes manifests of a preset's solution, if it is a Kubernetes one.
 pub fn manifests(name: &str) -> Option<&'static str> {
     PRESETS
         .iter()
         .find(|p| p.name == name)?
-        .files
+        .solution
         .iter()
         .find(|(f, _)| *f == "manifests.yaml")
         .map(|(_, t)| *t)

@@ -262,6 +262,25 @@ pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect>
             let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| name.clone()));
             return vec![Effect::LabInit { name, dir }];
         }
+        L::Solve(step) => match s.lab.as_mut() {
+            Some(l) => match crate::lab::solve::steps(&l.lab, step.as_deref()) {
+                Ok(steps) => {
+                    let passed = |i: &usize| l.passes.passed.contains_key(&l.lab.steps[*i].name);
+                    // Without a step named, the steps done already are left as they are.
+                    let moves: Vec<_> = steps
+                        .iter()
+                        .filter(|i| step.is_some() || !passed(i))
+                        .flat_map(|&i| {
+                            let st = &l.lab.steps[i];
+                            st.solve.iter().map(|m| (st.name.clone(), m.clone()))
+                        })
+                        .collect();
+                    l.solving.extend(moves);
+                }
+                Err(e) => s.toast(e.to_string(), true),
+            },
+            None => s.toast(tr!("lab.none_open"), true),
+        },
     }
     vec![]
 }

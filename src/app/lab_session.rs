@@ -38,6 +38,9 @@ pub struct LabSession {
     pub auto_snap: bool,
     /// The step an evidence picture is being taken for (its frame names it).
     pub snapping: Option<String>,
+    /// `:lab solve`: the reference solution's moves still to make, each with its step; the
+    /// runtime makes the next one when no action is under way.
+    pub solving: std::collections::VecDeque<(String, crate::lab::solve::Solve)>,
 }
 
 impl LabSession {
@@ -65,6 +68,7 @@ impl LabSession {
             files_seen: None,
             auto_snap,
             snapping: None,
+            solving: Default::default(),
         }
     }
 

@@ -20,6 +20,8 @@ pub struct Needs {
     pub histories: Vec<String>,
     /// Compose projects whose containers the checks read (`""`: any project).
     pub compose: Vec<String>,
+    /// Stack files the checks read as `deploy` reads them.
+    pub stacks: Vec<String>,
 }
 
 impl Needs {
@@ -30,6 +32,7 @@ impl Needs {
             && self.listings.is_empty()
             && self.histories.is_empty()
             && self.compose.is_empty()
+            && self.stacks.is_empty()
     }
 
     /// Asks for a listing of this kind (once).
@@ -62,6 +65,8 @@ pub struct Probed {
     /// Each compose project asked about (`""`: all): its containers, or why they could not be
     /// listed.
     pub compose: BTreeMap<String, Result<Vec<ComposeContainer>, String>>,
+    /// Each stack file asked about, as `deploy` reads it, or its error (with file and line).
+    pub stacks: BTreeMap<String, Result<crate::stack::facts::StackFacts, String>>,
 }
 
 /// A container of a compose project, as the lab's compose check reads it.
@@ -98,6 +103,7 @@ pub fn stamps(needs: &Needs, dir: &Path) -> Vec<(String, Option<(u64, std::time:
         .files
         .iter()
         .chain(cas)
+        .chain(&needs.stacks)
         .map(|f| {
             let stamp = std::fs::metadata(dir.join(f))
                 .ok()
@@ -132,6 +138,15 @@ pub fn local(needs: &Needs, dir: &Path, into: &mut Probed) {
             .map(|ca| (ca.clone(), crate::certs::verify(&path, &dir.join(ca))))
             .collect();
         into.certs.insert(file.clone(), CertFact { read, verified });
+    }
+    for f in &needs.stacks {
+        let p = dir.join(f);
+        let facts = if p.is_file() {
+            crate::stack::facts::read(&p)
+        } else {
+            Err(crate::tr!("check.file_missing", file = f))
+        };
+        into.stacks.insert(f.clone(), facts);
     }
 }
 

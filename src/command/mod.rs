@@ -123,7 +123,7 @@ impl Command {
     pub fn is_lab_assessment(&self) -> bool {
         matches!(
             self,
-            Command::Lab(LabCommand::Check(_) | LabCommand::Report { .. })
+            Command::Lab(LabCommand::Check(_) | LabCommand::Report { .. } | LabCommand::Solve(_))
         )
     }
 }
@@ -195,6 +195,8 @@ pub enum LabCommand {
         name: Option<String>,
         student: Option<String>,
     },
+    /// Carry out the reference solution: one step, or every step not done yet.
+    Solve(Option<String>),
 }
 
 /// What kind of value an argument takes, for completion.

@@ -20,7 +20,7 @@ pub(super) fn edit(a: &Args) -> Result<Command, ParseError> {
 
 pub(super) fn lab(a: &Args) -> Result<Command, ParseError> {
     let lab = match a.rest {
-        [] => return Err(a.missing("NAME|next|prev|close|init|check|report")),
+        [] => return Err(a.missing("NAME|next|prev|close|init|check|report|solve")),
         ["next" | "siguiente"] => LabCommand::Next,
         ["prev" | "anterior"] => LabCommand::Prev,
         ["close" | "cerrar"] => LabCommand::Close,
@@ -33,6 +33,8 @@ pub(super) fn lab(a: &Args) -> Result<Command, ParseError> {
             name: n.to_string(),
             dir: Some(d.to_string()),
         },
+        ["solve" | "resolver"] => LabCommand::Solve(None),
+        ["solve" | "resolver", step] => LabCommand::Solve(Some(step.to_string())),
         ["check" | "comprobar"] => LabCommand::Check(None),
         ["check" | "comprobar", n] => LabCommand::Check(Some(n.to_string())),
         ["report" | "informe", ..] => {

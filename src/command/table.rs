@@ -434,7 +434,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "lab",
         aliases: &["laboratorio"],
-        usage: "NAME | next | prev | close | init NAME [DIR] | check [NAME] | report [NAME] [--student NAME]",
+        usage: "NAME | next | prev | close | init NAME [DIR] | check [NAME] | report [NAME] [--student NAME] | solve [STEP]",
         help: "cmd.lab",
         args: &[ArgKind::Lab],
         parse: parse::lab,

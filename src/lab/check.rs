@@ -48,6 +48,42 @@ pub enum Check {
     /// A compose project on the Docker engine runs `services` services, each running (or, for
     /// a one-shot service, ended with code 0), and with `healthy` every health check passing.
     Compose(ComposeCheck),
+    /// A stack file (relative to the lab folder), read as `deploy` reads it, has this shape.
+    StackFile(StackFileCheck),
+}
+
+/// What a stack file must hold. Every field given must hold; services are the file's keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackFileCheck {
+    pub file: String,
+    /// These services are defined.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Each of these services publishes these ports.
+    #[serde(default)]
+    pub publish: std::collections::BTreeMap<String, Vec<u64>>,
+    /// No service but these publishes a port.
+    #[serde(default)]
+    pub only_published: Option<Vec<String>>,
+    /// Each of these services mounts a named volume.
+    #[serde(default)]
+    pub volumes: Vec<String>,
+    /// Each of these services is only on internal networks.
+    #[serde(default)]
+    pub internal: Vec<String>,
+    /// Pairs of services that share no network.
+    #[serde(default)]
+    pub apart: Vec<(String, String)>,
+    /// Every service has CPU or memory limits.
+    #[serde(default)]
+    pub limits: bool,
+    /// Each of these services is placed by this node label (`app=api`).
+    #[serde(default)]
+    pub placement: std::collections::BTreeMap<String, String>,
+    /// Each of these services sets these variables (`NAME` or `NAME_FILE`).
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -243,7 +279,11 @@ impl Check {
     pub fn is_local(&self) -> bool {
         matches!(
             self,
-            Check::File(_) | Check::Cert(_) | Check::FileImage(_) | Check::Dockerfile(_)
+            Check::File(_)
+                | Check::Cert(_)
+                | Check::FileImage(_)
+                | Check::Dockerfile(_)
+                | Check::StackFile(_)
         )
     }
 }
@@ -324,6 +364,12 @@ pub fn add_needs(needs: &mut Needs, check: &Check, snap: &Snapshot) {
                 needs.compose.push(p);
             }
         }
+        Check::StackFile(f) => {
+            needs.files.push(f.file.clone());
+            if !needs.stacks.contains(&f.file) {
+                needs.stacks.push(f.file.clone());
+            }
+        }
         Check::NodePort(_) => needs.listing(ViewKind::Networks),
         Check::KubeSecret(_) => needs.listing(ViewKind::Secrets),
         Check::Namespace(_) => needs.listing(ViewKind::Volumes),
@@ -350,6 +396,7 @@ fn probed_file<'a>(probed: Option<&'a Probed>, file: &str) -> Result<&'a str, Ve
 mod docker;
 mod eval;
 mod observe;
+mod stack_file;
 pub use eval::{evaluate, tag_of};
 pub use observe::{observe, observe_all};
 

@@ -8,6 +8,7 @@ mod assess;
 pub mod check;
 pub mod progress;
 pub mod report;
+pub mod solve;
 mod status;
 
 pub use assess::{Assessed, Checked, assess, place, record_local};
@@ -45,6 +46,12 @@ pub struct Step {
     /// What tells the step is done; none: the step cannot be checked (writing a Dockerfile).
     #[serde(default, with = "serde_norway::with::singleton_map_recursive")]
     pub checks: Vec<Check>,
+    /// Shown after a check failed: where to look, in es and en.
+    #[serde(default)]
+    pub hint: Option<Text>,
+    /// The reference solution's moves (`lab solve`).
+    #[serde(default, with = "serde_norway::with::singleton_map_recursive")]
+    pub solve: Vec<solve::Solve>,
 }
 
 impl Step {

@@ -259,6 +259,7 @@ mod tests {
             evidence: evidence.map(str::to_string),
             evidence_edited: false,
             evidence_foreign: false,
+            hint: None,
         }
     }
 

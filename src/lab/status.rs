@@ -74,6 +74,8 @@ pub struct StepReport {
     pub evidence_edited: bool,
     /// The picture was not written by estiba (the student saved it another way).
     pub evidence_foreign: bool,
+    /// Where to look, for a step not done yet.
+    pub hint: Option<String>,
 }
 
 /// Every step's report, from what the checks say now and the passes recorded. `here` is the
@@ -116,6 +118,7 @@ fn step(
         evidence,
         evidence_edited: false,
         evidence_foreign: false,
+        hint: None,
     };
     let Some(n) = n else {
         r.status = Status::NotCheckable;
@@ -143,6 +146,9 @@ fn step(
         }
         None if r.not_observed => r.reasons.insert(0, tr!("lab.not_observed")),
         None => {}
+    }
+    if r.status == Status::NotYet && n.looked {
+        r.hint = s.hint.as_ref().map(|h| h.get(lang).to_string());
     }
     r
 }

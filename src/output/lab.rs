@@ -92,6 +92,10 @@ fn table(a: &Assessed) -> String {
                         .then(|| tr!("lab.evidence_foreign"))
                         .into_iter()
                         .collect::<Vec<_>>(),
+                    s.hint
+                        .iter()
+                        .map(|h| tr!("lab.hint", hint = h))
+                        .collect::<Vec<_>>(),
                 ]
                 .concat()
                 .join("; "),
@@ -221,6 +225,10 @@ pub(super) async fn run(
         }
         Command::Lab(LabCommand::Report { name, student }) => {
             write_report(backend, name.as_deref(), student, perms, now).await?
+        }
+        Command::Lab(LabCommand::Solve(step)) => {
+            let (o, evidence) = opened(None, perms)?;
+            super::solve::run(backend, o, &evidence, step.as_deref(), perms, now).await?
         }
         Command::Lab(_) => return Err(RunError::ConsoleOnly("lab next/prev/close".into())),
         // `labs`: the presets.

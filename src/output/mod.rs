@@ -82,6 +82,7 @@ impl RunError {
 mod act;
 mod lab;
 mod lists;
+mod solve;
 mod stats;
 mod streams;
 pub use lab::record_passes;

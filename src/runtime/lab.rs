@@ -86,6 +86,75 @@ pub fn init(state: &mut State, name: &str, dir: &Path) {
     }
 }
 
+/// `:lab solve`: the next move of the reference solution, when no action is under way and
+/// nothing waits on the user. Files are written here; a command goes through the palette's
+/// grammar, an action started as confirmed (the instructor asked for the solution).
+pub fn solve_next(state: &mut State) -> Vec<crate::app::effect::Effect> {
+    use crate::lab::solve::{self, Solve};
+    let busy = !state.running.is_empty()
+        || !matches!(state.input, crate::app::state::Input::Normal)
+        || state.preview_for.is_some();
+    let Some(l) = state.lab.as_mut().filter(|_| !busy) else {
+        return vec![];
+    };
+    let Some((step, m)) = l.solving.pop_front() else {
+        return vec![];
+    };
+    let dir = l.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let lab = l.lab.name.clone();
+    l.probe_wanted = true;
+    let done = match m {
+        Solve::Write(f) => solve::write(&lab, &f, &dir).map(|files| {
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            crate::tr!("lab.solve_wrote", file = names.join(", "))
+        }),
+        Solve::Replace(r) => {
+            solve::replace(&r, &dir).map(|f| crate::tr!("lab.solve_wrote", file = f.display()))
+        }
+        m => {
+            let Some(line) = m.command(&dir).map(str::to_string) else {
+                return vec![];
+            };
+            let nodes = solve::node_names(&state.cluster.nodes);
+            let demo = state.cluster.demo;
+            let var = |k: &str| {
+                nodes.get(k).cloned().or_else(|| {
+                    if demo {
+                        crate::backend::demo::variable(k)
+                    } else {
+                        std::env::var(k).ok()
+                    }
+                })
+            };
+            match solve::expand(&line, &var).and_then(|line| {
+                crate::command::parse_line(&line)
+                    .map(|c| (line, c))
+                    .map_err(|e| crate::lab::LabError::Invalid(e.to_string()))
+            }) {
+                Ok((line, crate::command::Command::Act(a))) => {
+                    state.toast(crate::tr!("lab.solve_run", line = line), false);
+                    return crate::app::act::start(state, a);
+                }
+                Ok((line, cmd)) => {
+                    state.toast(crate::tr!("lab.solve_run", line = line), false);
+                    return crate::app::input::apply(state, cmd);
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match done {
+        Ok(text) => state.toast(format!("{step}: {}", text.trim()), false),
+        Err(e) => {
+            if let Some(l) = state.lab.as_mut() {
+                l.solving.clear();
+            }
+            state.toast(format!("{step}: {e}"), true);
+        }
+    }
+    vec![]
+}
+
 /// Where a lab's evidence goes: the evidence folder, inside the lab's folder when relative.
 pub fn evidence_dir(lab: &LabSession, settings: &SnapSettings) -> PathBuf {
     match &lab.dir {

@@ -280,6 +280,15 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     loop {
         let area = screen.area()?;
         lab::upkeep(&mut state, &op_tx, &theme, area, &opts.snap).await;
+        for fx in lab::solve_next(&mut state) {
+            let shell = Shell {
+                theme_dir: &opts.theme_dir,
+                no_color: opts.no_color,
+                ops: &op_tx,
+                jobs: &job_tx,
+            };
+            carry_out(fx, &mut state, &mut theme, &shell).await;
+        }
         inspect_window_io(&mut state, area.height);
         draw_if_changed(
             &mut screen.terminal,

@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod container;
 pub mod deploy;
+pub mod facts;
 pub mod interpolate;
 pub mod load;
 pub mod locate;

@@ -65,6 +65,13 @@ pub(super) fn lab_pane(
                 for r in &n.reasons {
                     lines.push(Line::from(Span::styled(format!("  ✗ {r}"), theme.error())));
                 }
+                // After a failure, where to look.
+                if let Some(h) = s.hint.as_ref().filter(|_| !n.holds && n.looked) {
+                    lines.push(Line::from(Span::styled(
+                        format!("  {}", tr!("lab.hint", hint = h.get(lang))),
+                        theme.fg(theme.accent),
+                    )));
+                }
             } else if s.checks.is_empty() {
                 lines.push(Line::from(Span::styled(
                     format!("  {}", tr!("lab.status_unchecked")),

@@ -491,6 +491,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let dir = d.path().join("semana-4");
         crate::lab::init("semana-4", &dir).unwrap();
+        crate::lab::solve::write("semana-4", "stack.yml", &dir).unwrap();
         crate::certs::generate(&crate::certs::Request {
             dir: dir.join("certs"),
             ..Default::default()

@@ -69,6 +69,7 @@ pub fn evaluate(check: &Check, snap: &Snapshot, probed: Option<&Probed>) -> Verd
         Check::Dockerfile(d) => super::docker::dockerfile(d, probed),
         Check::Built(b) => super::docker::built(b, snap, probed),
         Check::Compose(c) => super::docker::compose(c, probed),
+        Check::StackFile(f) => super::stack_file::stack_file(f, probed),
         Check::Deployment(d) => deployment(d, snap),
         Check::NodePort(name) => listing_row(probed, ViewKind::Networks, name, |l, r| {
             let ports = cell(l, r, "ports");

@@ -58,6 +58,7 @@ pub fn observe(check: &Check, snap: &Snapshot, probed: Option<&Probed>) -> Vec<S
             .collect(),
         Check::FileImage(f) => file(probed, &f.file),
         Check::Dockerfile(d) => file(probed, &d.file),
+        Check::StackFile(f) => file(probed, &f.file),
         Check::Image(r) | Check::Pushed(r) => images(snap, &r.name, &r.tag).collect(),
         Check::Built(b) => images(snap, &b.name, &b.tag)
             .chain(b.dockerfile.iter().flat_map(|f| file(probed, f)))
