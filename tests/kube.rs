@@ -1319,8 +1319,13 @@ fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
         "{:?}",
         s["2-compose"]
     );
-    // Applied from the lab's folder: the steps it passes are recorded at once.
-    ok(&estiba(&lab, &config, &["apply", "manifests.yaml"]));
+    // The manifests lab init handed out are a skeleton; the reference solution applied from
+    // the lab's folder: the steps it passes are recorded at once.
+    ok(&estiba(
+        &lab,
+        &config,
+        &["lab", "solve", "4-aplicar-manifiestos"],
+    ));
     let progress = std::fs::read_to_string(lab.join("lab-progress.json")).unwrap();
     assert!(progress.contains("4-aplicar-manifiestos"), "{progress}");
     kube.wait_rolled_out("default", "creator");
@@ -1364,7 +1369,7 @@ fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
         s["3-manifiestos"]["reasons"][0],
         "there is no namespace challenge-prd"
     );
-    ok(&estiba(&fin, &config, &["apply", "manifests.yaml"]));
+    ok(&estiba(&fin, &config, &["lab", "solve", "3-manifiestos"]));
     for ns in ["challenge-dev", "challenge-prd"] {
         kube.wait_rolled_out(ns, "backend");
         kube.wait_rolled_out(ns, "frontend");

@@ -293,6 +293,21 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
             }
         },
     );
+    // Step 4: the skeleton lab init handed out says what is missing; the reference solution
+    // (lab solve) passes.
+    step(
+        "4-stack",
+        &|s| {
+            let why = reasons(s, "4-stack");
+            assert!(
+                why.contains("stack.yml: there is no service backend"),
+                "{why}"
+            );
+        },
+        &|| {
+            ok(&run(&e, &d, &["lab", "solve", "4-stack"], &reg));
+        },
+    );
     // The student saved this step's picture before it passed: it is kept, not replaced.
     std::fs::write(evidence.join("5-swarm-manager.png"), b"mine").unwrap();
     let advertise = e.advertise.clone();
@@ -380,19 +395,29 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     );
     let (all, s) = check(&e, &d, &reg);
     assert!(all, "lab check exits 0 at the end");
-    assert_eq!(s["4-stack"]["status"], "not_checkable");
-    // The table a person reads says the same.
+    assert_eq!(s["4-stack"]["status"], "done");
+    // The table a person reads says the same, and where it was checked.
     let table = ok(&run(&e, &d, &["lab", "check"], &reg));
-    assert!(table.contains("8 of 8 checkable steps done"), "{table}");
-    // Passes were recorded in order, beside lab.yaml.
-    let progress: J =
-        serde_json::from_str(&std::fs::read_to_string(d.join("lab-progress.json")).unwrap())
-            .unwrap();
-    let at = |n: &str| progress["passed"][n]["at"].as_i64().unwrap();
+    assert!(table.contains("9 of 9 checkable steps done"), "{table}");
+    let engine_id = e.docker_ok(&["info", "--format", "{{.ID}}"]);
+    let engine_id = engine_id.trim();
+    assert!(table.contains(engine_id), "{engine_id}: {table}");
+    // Passes were recorded in order, sealed, beside lab.yaml; each names what it saw.
+    let at = |n: &str| s[n]["passed_at"].as_i64().unwrap();
+    let seen = s["6-desplegar-stack"]["observed"].to_string();
+    let backend_id = e.docker_ok(&[
+        "service",
+        "inspect",
+        "--format",
+        "{{.ID}}",
+        "gopenux_backend",
+    ]);
+    assert!(seen.contains(&backend_id.trim()[..12]), "{seen}");
     let order = [
         "1-certificados",
         "2-dockerfiles",
         "3-subir-imagenes",
+        "4-stack",
         "5-swarm-manager",
         "6-desplegar-stack",
         "7-escalar-backend",
@@ -434,7 +459,92 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
             && md.contains("![7-escalar-backend](7-escalar-backend.png)"),
         "{md}"
     );
+    let html = std::fs::read_to_string(evidence.join("index.html")).unwrap();
+    assert!(
+        html.contains(engine_id) && !html.contains("class=\"demo"),
+        "{html}"
+    );
     chromium_renders(&evidence.join("index.html"), &order);
+    a_copied_folder_and_an_edited_picture_do_not_count(&e, &d, &work, &reg);
+}
+
+/// The folder of a lab walked on an engine: a picture edited, a copy checked on another
+/// cluster (the demo), and a progress file written by hand are each caught, exit non-zero.
+fn a_copied_folder_and_an_edited_picture_do_not_count(
+    e: &Engine,
+    d: &Path,
+    work: &Path,
+    reg: &str,
+) {
+    let evidence = d.join("evidencias");
+    let picture = evidence.join("6-desplegar-stack.png");
+    let kept = std::fs::read(&picture).unwrap();
+    std::fs::write(&picture, b"painted over").unwrap();
+    let (all, s) = check(e, d, reg);
+    assert!(!all, "an edited picture fails the check");
+    assert_eq!(s["6-desplegar-stack"]["evidence_edited"], true);
+    assert_eq!(s["6-desplegar-stack"]["status"], "not_yet");
+    std::fs::write(&picture, kept).unwrap();
+    assert!(check(e, d, reg).0, "the picture estiba saved counts again");
+
+    // The folder copied to a classmate's machine and checked on another cluster.
+    let copy = work.join("copied");
+    let o = Command::new("cp")
+        .args(["-a"])
+        .arg(d)
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = Command::new(Engine::estiba())
+        .args(["--demo", "lab", "check", "--output", "json"])
+        .current_dir(&copy)
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success(),
+        "a copied folder does not pass elsewhere"
+    );
+    let v: J = serde_json::from_slice(&o.stdout).unwrap();
+    let six = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "6-desplegar-stack")
+        .unwrap();
+    assert_eq!(six["status"], "not_yet", "{six}");
+    assert!(six["passed_elsewhere"].as_str().is_some(), "{six}");
+    assert_eq!(v["demo"], true);
+
+    // The issue's forged file: every step marked passed by hand, in a folder that did nothing.
+    let forged = work.join("forged");
+    ok(&run(e, work, &["lab", "init", "semana-3", "forged"], reg));
+    let steps: serde_json::Map<String, J> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                serde_json::json!({"at": 1}),
+            )
+        })
+        .collect();
+    std::fs::write(
+        forged.join("lab-progress.json"),
+        serde_json::json!({"lab": "semana-3", "passed": steps}).to_string(),
+    )
+    .unwrap();
+    let o = run(e, &forged, &["lab", "check"], reg);
+    assert!(!o.status.success());
+    let table =
+        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        table.contains("not observed by estiba") && table.contains("edited by hand"),
+        "{table}"
+    );
+    assert!(!table.contains("9 of 9"), "{table}");
 }
 
 /// Renders the page in Debian's headless Chromium: the DOM it built has every step with its
@@ -738,6 +848,15 @@ fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
         !evidence.join("5-swarm-manager.png").exists(),
         "not before swarm init"
     );
+    // Step 4 by the reference solution, from the palette: the skeleton becomes the stack.
+    say("lab solve 4-stack");
+    saved(&evidence.join("4-stack.png"), 20);
+    assert!(
+        std::fs::read_to_string(lab.join("stack.yml"))
+            .unwrap()
+            .contains("redis_data"),
+        "the solution's stack was written"
+    );
     say("swarm init");
     saved(&evidence.join("5-swarm-manager.png"), 20);
     say("deploy stack.yml gopenux");
@@ -773,7 +892,7 @@ fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
     say(&format!("image gopenux_backend {r}/api-semana-3:test"));
     saved(&evidence.join("9-backend-test-cli.png"), 30);
     t.keys(&["Escape", "c"]);
-    let s = t.wait_for("8 of 8 checkable steps done", 10);
+    let s = t.wait_for("9 of 9 checkable steps done", 10);
     assert!(s.contains("the cluster no longer shows it"), "{s}");
     // The hand-in from the console, the student's name asked for once.
     t.keys(&["Escape", ":"]);
@@ -785,4 +904,84 @@ fn the_demo_carries_semana_3_from_an_empty_engine_to_the_last_step() {
     saved(&evidence.join("index.html"), 10);
     let html = std::fs::read_to_string(evidence.join("index.html")).unwrap();
     assert!(html.contains("Luis Gómez") && html.contains("9-backend-test-cli.png"));
+    // A demo hand-in says so, at the top and on every step.
+    assert_eq!(html.matches("class=\"demo-mark\"").count(), 9, "{html}");
+    assert!(html.contains("demonstration cluster"), "{html}");
+    // Quit; the lab check the student runs next reads what the console left: the same.
+    t.keys(&["Escape", "q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let o = estiba_in(&lab, &["--demo", "lab", "check", "--output", "json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: J = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["done"].clone(), v["demo"].clone()),
+        (J::Bool(true), J::Bool(true))
+    );
+    let table = ok(&estiba_in(&lab, &["--demo", "lab", "check"]));
+    assert!(
+        table.contains("9 of 9 checkable steps done") && table.contains("DEMO"),
+        "{table}"
+    );
+    chromium_renders(
+        &evidence.join("index.html"),
+        &["1-certificados", "9-backend-test-cli"],
+    );
+}
+
+/// The README's classroom flow: `estiba --demo --lab semana-3` in an empty folder makes the
+/// lab's folder there, so a pass survives quitting; a progress file written by hand is caught.
+#[test]
+fn the_demo_in_an_empty_folder_keeps_its_passes_and_a_forged_file_is_caught() {
+    let d = workdir("demoempty");
+    let t = Tmux::in_dir(120, 40, &d, "C.UTF-8", "--demo --lab semana-3");
+    t.wait_for("1-certificados", 20);
+    assert!(d.join("lab.yaml").is_file() && d.join("stack.yml").is_file());
+    let skeleton = std::fs::read_to_string(d.join("stack.yml")).unwrap();
+    assert!(!skeleton.contains("redis_data"), "no answer handed out");
+    t.keys(&[":"]);
+    t.text("certs");
+    t.keys(&["Enter"]);
+    t.wait_for("GopenuxLab", 10);
+    t.keys(&["Enter"]);
+    t.wait_for("step 1-certificados done", 30);
+    t.keys(&["Escape", "q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let o = estiba_in(&d, &["--demo", "lab", "check", "--output", "json"]);
+    let v: J = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &v["steps"][0];
+    assert_eq!(first["status"], "done", "{v}");
+    assert!(first["passed_at"].as_i64().is_some(), "{v}");
+    assert!(!o.status.success(), "the other steps are not done");
+
+    // The issue's forged file: every step marked passed by hand.
+    let steps: serde_json::Map<String, J> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                serde_json::json!({"at": 1}),
+            )
+        })
+        .collect();
+    std::fs::write(
+        d.join("lab-progress.json"),
+        serde_json::json!({"lab": "semana-3", "passed": steps}).to_string(),
+    )
+    .unwrap();
+    let o = estiba_in(&d, &["--demo", "lab", "check", "--output", "json"]);
+    assert!(!o.status.success());
+    let v: J = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["edited"], true);
+    let six = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "6-desplegar-stack")
+        .unwrap();
+    assert_eq!(
+        (six["status"].clone(), six["not_observed"].clone()),
+        (J::from("not_yet"), J::Bool(true))
+    );
 }

@@ -200,6 +200,15 @@ fn the_lab_presets_deploy_as_docker_stack_deploy_deploys_them() {
         let folder = dir.path().join(preset);
         let o = e.estiba_cmd(&["lab", "init", preset, folder.to_str().unwrap()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        // lab init hands out a skeleton: the stack deployed is the preset's solution.
+        std::fs::copy(
+            format!(
+                "{}/presets/{preset}/solution/stack.yml",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+            folder.join("stack.yml"),
+        )
+        .unwrap();
         // Step 1: the certificates, as the lab makes them.
         let o = std::process::Command::new(Engine::estiba())
             .args(["certs"])

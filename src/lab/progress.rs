@@ -53,16 +53,17 @@ pub enum Record {
         file: String,
         sha256: String,
     },
-    /// The file was found with records missing from its end; said once, sealed, so a later
-    /// save cannot hide it.
-    Truncated { at: i64 },
+    /// The file was found edited by hand (records missing from its end, a damaged or an older
+    /// unsealed file), and these steps' records were not estiba's; said once, sealed, so a
+    /// later save cannot hide it.
+    Edited { at: i64, steps: Vec<String> },
 }
 
 impl Record {
     fn step(&self) -> Option<&str> {
         match self {
             Record::Pass { step, .. } | Record::Evidence { step, .. } => Some(step),
-            Record::Truncated { .. } => None,
+            Record::Edited { .. } => None,
         }
     }
 }
@@ -230,7 +231,10 @@ impl Progress {
                 self.evidence
                     .insert(step.clone(), (file.clone(), sha256.clone()));
             }
-            Record::Truncated { .. } => self.tampered = true,
+            Record::Edited { steps, .. } => {
+                self.tampered = true;
+                self.forged.extend(steps.iter().cloned());
+            }
         }
     }
 
@@ -247,12 +251,15 @@ impl Progress {
     /// Writes the records made here after those on disk (another estiba — a headless command,
     /// another console — may have recorded meanwhile; a pass already there is not repeated).
     pub fn save(&mut self, dir: &Path) -> std::io::Result<()> {
-        let mut stored = match Stored::read(dir) {
-            Some(s) if s.lab == self.lab && s.format == FORMAT => s,
-            _ => Stored {
-                lab: self.lab.clone(),
-                ..Default::default()
-            },
+        let (mut stored, rebuilt) = match Stored::read(dir) {
+            Some(s) if s.lab == self.lab && s.format == FORMAT => (s, false),
+            _ => (
+                Stored {
+                    lab: self.lab.clone(),
+                    ..Default::default()
+                },
+                true,
+            ),
         };
         stored.format = FORMAT;
         let on_disk = Progress::load(dir, &self.lab);
@@ -262,13 +269,12 @@ impl Progress {
             .map(|e| e.seal.clone())
             .unwrap_or_default();
         let mut records = std::mem::take(&mut self.pending);
-        if on_disk.tampered && !tampered_said(&stored) {
-            records.insert(
-                0,
-                Record::Truncated {
-                    at: now_of(&records),
-                },
-            );
+        // What a hand edit did stays said: an unsealed file is replaced by a sealed one that
+        // names its steps; records removed are said once.
+        if (rebuilt && on_disk.edited()) || (on_disk.tampered && !tampered_said(&stored)) {
+            let at = now_of(&records);
+            let steps = on_disk.forged.iter().cloned().collect();
+            records.insert(0, Record::Edited { at, steps });
         }
         for r in records {
             let repeated = match &r {
@@ -276,7 +282,7 @@ impl Progress {
                 Record::Evidence { step, sha256, .. } => {
                     on_disk.evidence.get(step).is_some_and(|(_, s)| s == sha256)
                 }
-                Record::Truncated { .. } => false,
+                Record::Edited { .. } => false,
             };
             if repeated {
                 continue;
@@ -354,14 +360,16 @@ fn tampered_said(stored: &Stored) -> bool {
     stored
         .entries
         .iter()
-        .any(|e| matches!(e.record, Record::Truncated { .. }))
+        .any(|e| matches!(e.record, Record::Edited { .. }))
 }
 
 fn now_of(records: &[Record]) -> i64 {
     records
         .first()
         .map(|r| match r {
-            Record::Pass { at, .. } | Record::Evidence { at, .. } | Record::Truncated { at } => *at,
+            Record::Pass { at, .. } | Record::Evidence { at, .. } | Record::Edited { at, .. } => {
+                *at
+            }
         })
         .unwrap_or_default()
 }

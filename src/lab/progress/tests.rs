@@ -113,8 +113,21 @@ fn an_entry_edited_removed_or_a_whole_hand_written_file_is_detected() {
         serde_json::json!({"lab": "semana-3", "passed": steps}).to_string(),
     )
     .unwrap();
-    let p = Progress::load(d.path(), "semana-3");
+    let mut p = Progress::load(d.path(), "semana-3");
     assert!(p.passed.is_empty() && p.not_observed("9-backend-test-cli") && p.edited());
+    // estiba saving over it keeps the forged steps named, sealed.
+    let lab = lab();
+    p.record(
+        &lab,
+        &holds(&lab, &["1-certificados"]),
+        9,
+        &here("c1"),
+        |_| vec![],
+    );
+    p.save(d.path()).unwrap();
+    let p = Progress::load(d.path(), "semana-3");
+    assert!(p.not_observed("9-backend-test-cli") && p.edited(), "{p:?}");
+    assert!(!p.not_observed("1-certificados"));
 
     std::fs::write(path(d.path()), "not json").unwrap();
     assert!(Progress::load(d.path(), "semana-3").edited());
