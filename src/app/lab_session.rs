@@ -41,6 +41,10 @@ pub struct LabSession {
     /// `:lab solve`: the reference solution's moves still to make, each with its step; the
     /// runtime makes the next one when no action is under way.
     pub solving: std::collections::VecDeque<(String, crate::lab::solve::Solve)>,
+    /// The step whose moves were made last, and when: the next step's moves wait until it
+    /// passes (a later step builds on it: the nodes a swarm init brings, the image a build
+    /// made), for a minute at most.
+    pub solved_last: Option<(String, i64)>,
 }
 
 impl LabSession {
@@ -69,6 +73,7 @@ impl LabSession {
             auto_snap,
             snapping: None,
             solving: Default::default(),
+            solved_last: None,
         }
     }
 

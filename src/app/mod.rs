@@ -10,6 +10,7 @@ mod commands;
 pub mod editor;
 pub mod effect;
 mod events;
+pub mod evidence;
 pub mod input;
 pub mod inspect;
 pub mod keymap;

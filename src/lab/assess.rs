@@ -38,7 +38,11 @@ impl Checked {
             name,
             id: info.id.clone(),
             swarm: info.swarm_id.clone(),
-            engine: info.engine.clone(),
+            engine: if info.kube.is_some() || info.engine.is_empty() {
+                info.engine.clone()
+            } else {
+                format!("Docker {}", info.engine)
+            },
             nodes: names,
             demo: info.demo,
         }

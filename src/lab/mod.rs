@@ -52,6 +52,28 @@ pub struct Step {
     /// The reference solution's moves (`lab solve`).
     #[serde(default, with = "serde_norway::with::singleton_map_recursive")]
     pub solve: Vec<solve::Solve>,
+    /// What the step's evidence picture shows.
+    #[serde(default)]
+    pub evidence: Option<EvidenceView>,
+}
+
+/// The view that proves a step, as its evidence picture shows it: a pane with the step's object
+/// selected, or a certificate's subject and names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceView {
+    /// `nodes`, `services`, `tasks` or `images`.
+    #[serde(default)]
+    pub pane: Option<String>,
+    /// The object to select: a service, a node's host name, an image's `name:tag`.
+    #[serde(default)]
+    pub select: Option<String>,
+    /// A certificate file (relative to the lab's folder) whose summary is the picture.
+    #[serde(default)]
+    pub cert: Option<String>,
+    /// A file the student wrote (the stack, the API's code), shown as text.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 impl Step {

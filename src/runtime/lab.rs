@@ -97,9 +97,27 @@ pub fn solve_next(state: &mut State) -> Vec<crate::app::effect::Effect> {
     let Some(l) = state.lab.as_mut().filter(|_| !busy) else {
         return vec![];
     };
+    let Some(next) = l.solving.front().map(|(s, _)| s.clone()) else {
+        return vec![];
+    };
+    let now = state.now;
+    if let Some((last, since)) = &l.solved_last
+        && *last != next
+        && now - since < 60
+        && l.lab
+            .steps
+            .iter()
+            .any(|s| s.name == *last && !s.checks.is_empty())
+        && !l.passes.passed.contains_key(last)
+    {
+        return vec![];
+    }
     let Some((step, m)) = l.solving.pop_front() else {
         return vec![];
     };
+    if l.solved_last.as_ref().is_none_or(|(s, _)| *s != step) {
+        l.solved_last = Some((step.clone(), now));
+    }
     let dir = l.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let lab = l.lab.name.clone();
     l.probe_wanted = true;
@@ -131,6 +149,17 @@ pub fn solve_next(state: &mut State) -> Vec<crate::app::effect::Effect> {
                     .map(|c| (line, c))
                     .map_err(|e| crate::lab::LabError::Invalid(e.to_string()))
             }) {
+                // The form `certs` alone opens is taken as it comes: the lab's defaults.
+                Ok((line, crate::command::Command::Certs(c))) => {
+                    state.toast(crate::tr!("lab.solve_run", line = line), false);
+                    let c = match c {
+                        crate::command::CertsCommand::Make { req, .. } => {
+                            crate::command::CertsCommand::Make { req, bare: false }
+                        }
+                        c => c,
+                    };
+                    return vec![crate::app::effect::Effect::Certs(c)];
+                }
                 Ok((line, crate::command::Command::Act(a))) => {
                     state.toast(crate::tr!("lab.solve_run", line = line), false);
                     return crate::app::act::start(state, a);
@@ -221,31 +250,68 @@ pub async fn upkeep(
             if let Some(l) = state.lab.as_mut() {
                 l.snapping = Some(name.clone());
             }
-            let snap = crate::command::Snap {
-                what: crate::command::SnapWhat::Screen,
-                name: Some(name.clone()),
-                out: None,
-                size: None,
-                scale: None,
-            };
-            // The picture shows the cluster, not the checklist that was open over it.
-            let checklist = matches!(state.overlay, Overlay::LabCheck { .. });
-            let kept = if checklist {
-                std::mem::replace(&mut state.overlay, Overlay::None)
-            } else {
-                Overlay::None
-            };
-            let files = super::snap::now(state, theme, screen, &snap, &evidence);
+            let files = step_picture(state, theme, screen, &name, &evidence);
             evidence_saved(state, &files, settings);
-            if checklist {
-                state.overlay = kept;
-            }
             if let Some(l) = state.lab.as_mut() {
                 l.snapping = None;
             }
         }
         state.toast(crate::tr!("lab.step_done", step = name), false);
     }
+}
+
+/// A step's evidence picture: the view its `evidence:` names (a pane with the step's object
+/// selected and cut to its rows, or a certificate's summary), with nothing over it; without
+/// one, the screen with no window over it.
+fn step_picture(
+    state: &mut State,
+    theme: &Theme,
+    screen: Rect,
+    step: &str,
+    settings: &SnapSettings,
+) -> Vec<PathBuf> {
+    let view = state.lab.as_ref().and_then(|l| {
+        let s = l.lab.steps.iter().find(|s| s.name == step)?;
+        Some((s.evidence.clone(), l.dir.clone()))
+    });
+    let (view, dir) = view.unwrap_or_default();
+    let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+    if let Some(v) = &view {
+        let file = v.cert.as_ref().map(|f| (f, true));
+        if let Some((f, cert)) = file.or(v.file.as_ref().map(|f| (f, false))) {
+            let file = (dir.join(f), f.as_str());
+            return super::snap::file_window(
+                state,
+                theme,
+                screen,
+                (&file.0, file.1),
+                cert,
+                step,
+                settings,
+            );
+        }
+    }
+    let view = view.unwrap_or_default();
+    let pane = crate::app::evidence::pane(&view);
+    let kept = crate::app::evidence::show(state, &view);
+    let snap = crate::command::Snap {
+        what: pane.map_or(
+            crate::command::SnapWhat::Screen,
+            crate::command::SnapWhat::Pane,
+        ),
+        name: Some(step.to_string()),
+        out: None,
+        size: None,
+        scale: None,
+    };
+    let source = if pane.is_some() {
+        super::snap::Source::Fitted
+    } else {
+        super::snap::Source::Screen
+    };
+    let files = super::snap::now_from(state, theme, screen, &snap, source, settings);
+    crate::app::evidence::restore(state, kept);
+    files
 }
 
 /// Once a second: the files the lab's checks read are looked at, and read again (with the

@@ -18,6 +18,9 @@ pub enum Source {
     Screen,
     /// The pane drawn alone over the whole area (`estiba snap --pane`).
     Alone,
+    /// The pane drawn alone, as wide as the screen and as tall as its rows (a lab step's
+    /// evidence: no empty frame under a few rows).
+    Fitted,
 }
 
 /// The cells of a snapshot, secrets masked when asked, and how to draw them.
@@ -49,6 +52,20 @@ pub fn picture(
     let mut buf = match (pane, on_screen, source) {
         (None, _, _) => full,
         (Some(_), Some(rect), Source::Screen) => export::crop(&full, rect),
+        (Some(p), _, Source::Fitted) => {
+            // Borders, the header and the rows; at least a few lines, at most the screen.
+            let rows = crate::app::evidence::rows(state, p) as u16;
+            let area = Rect::new(
+                0,
+                0,
+                screen.width,
+                (rows + 3).clamp(6, screen.height.max(6)),
+            );
+            let mut alone = Buffer::empty(area);
+            alone.set_style(area, theme.base());
+            ui::draw_pane(state, theme, p, area, &mut alone, true);
+            alone
+        }
         (Some(p), _, _) => {
             let mut alone = Buffer::empty(screen);
             alone.set_style(screen, theme.base());
@@ -78,6 +95,94 @@ pub fn picture(
         scale: scale.unwrap_or(settings.scale),
     };
     (buf, look)
+}
+
+/// A lab step's evidence that is a file: a certificate's summary (subject, names, key,
+/// validity), or a text file the student wrote, in a window as wide as the screen and as tall
+/// as its lines, framed as any picture.
+pub fn file_window(
+    state: &mut State,
+    theme: &Theme,
+    screen: Rect,
+    (file, shown): (&std::path::Path, &str),
+    certificate: bool,
+    name: &str,
+    settings: &SnapSettings,
+) -> Vec<PathBuf> {
+    use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+    let read = if certificate {
+        crate::certs::inspect(file)
+            .map(|summaries| {
+                summaries
+                    .iter()
+                    .map(crate::certs::Summary::describe)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .map_err(|e| e.to_string())
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| crate::tr!("err.read_file", file = file.display(), detail = e))
+    };
+    let text = match read {
+        Ok(t) => t,
+        Err(e) => {
+            state.toast(e.to_string(), true);
+            return vec![];
+        }
+    };
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            crate::sanitize::clean(&l.replace('\t', "    "))
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    let height = (lines.len() as u16 + 2).min(screen.height.max(3));
+    let area = Rect::new(0, 0, screen.width, height);
+    let mut buf = Buffer::empty(area);
+    buf.set_style(area, theme.base());
+    Paragraph::new(lines.join("\n"))
+        .style(theme.base())
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(true))
+                .title(format!(" {shown} ")),
+        )
+        .render(area, &mut buf);
+    let title = settings.frame.then(|| {
+        export::caption(
+            &if certificate {
+                crate::tr!("certs.evidence_title")
+            } else {
+                file.file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            },
+            &cluster(state),
+            lab_step(state).as_deref(),
+            &crate::time::local_stamp(),
+            export::title_room(buf.area.width),
+        )
+    });
+    let look = Look {
+        palette: Palette::of(theme.fg, theme.bg),
+        title,
+        scale: settings.scale,
+    };
+    match export::save(&buf, &look, &settings.dir, name, &settings.formats) {
+        Ok(files) => {
+            state.toast(saved_message(&files), false);
+            files
+        }
+        Err(e) => {
+            state.toast(e.to_string(), true);
+            vec![]
+        }
+    }
 }
 
 /// The cluster as the title names it: the node's hostname and the endpoint.
@@ -134,8 +239,20 @@ pub fn now(
     snap: &Snap,
     settings: &SnapSettings,
 ) -> Vec<PathBuf> {
+    now_from(state, theme, screen, snap, Source::Screen, settings)
+}
+
+/// Saves a picture of the kind `source` says, and says where.
+pub fn now_from(
+    state: &mut State,
+    theme: &Theme,
+    screen: Rect,
+    snap: &Snap,
+    source: Source,
+    settings: &SnapSettings,
+) -> Vec<PathBuf> {
     let started = std::time::Instant::now();
-    match save(state, theme, screen, snap, Source::Screen, settings) {
+    match save(state, theme, screen, snap, source, settings) {
         Ok(files) => {
             tracing::info!(files = ?files, ms = started.elapsed().as_millis() as u64, "snapshot saved");
             state.toast(saved_message(&files), false);
