@@ -43,13 +43,10 @@ async fn make(
             };
             let demo = backend.is_demo();
             let var = |k: &str| {
-                nodes.get(k).cloned().or_else(|| {
-                    if demo {
-                        crate::backend::demo::variable(k)
-                    } else {
-                        std::env::var(k).ok()
-                    }
-                })
+                nodes
+                    .get(k)
+                    .cloned()
+                    .or_else(|| crate::backend::demo::variable_for(demo, k))
             };
             let line = solve::expand(line, &var).map_err(lab_error)?;
             eprintln!("{}", tr!("lab.solve_run", line = line));

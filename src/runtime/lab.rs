@@ -89,7 +89,7 @@ pub fn init(state: &mut State, name: &str, dir: &Path) {
 /// `:lab solve`: the next move of the reference solution, when no action is under way and
 /// nothing waits on the user. Files are written here; a command goes through the palette's
 /// grammar, an action started as confirmed (the instructor asked for the solution).
-pub fn solve_next(state: &mut State) -> Vec<crate::app::effect::Effect> {
+fn solve_next(state: &mut State) -> Vec<crate::app::effect::Effect> {
     use crate::lab::solve::{self, Solve};
     let busy = !state.running.is_empty()
         || !matches!(state.input, crate::app::state::Input::Normal)
@@ -136,13 +136,10 @@ pub fn solve_next(state: &mut State) -> Vec<crate::app::effect::Effect> {
             let nodes = solve::node_names(&state.cluster.nodes);
             let demo = state.cluster.demo;
             let var = |k: &str| {
-                nodes.get(k).cloned().or_else(|| {
-                    if demo {
-                        crate::backend::demo::variable(k)
-                    } else {
-                        std::env::var(k).ok()
-                    }
-                })
+                nodes
+                    .get(k)
+                    .cloned()
+                    .or_else(|| crate::backend::demo::variable_for(demo, k))
             };
             match solve::expand(&line, &var).and_then(|line| {
                 crate::command::parse_line(&line)
@@ -193,8 +190,20 @@ pub fn evidence_dir(lab: &LabSession, settings: &SnapSettings) -> PathBuf {
 }
 
 /// Runs after every turn of the loop: sends a wanted probe, evaluates the checks, records
-/// new passes and saves their evidence (unless the student already saved one).
+/// new passes and saves their evidence (unless the student already saved one); then makes the
+/// next move of a solution under way, whose effects it returns for the loop to carry out.
 pub async fn upkeep(
+    state: &mut State,
+    ops: &mpsc::Sender<Op>,
+    theme: &Theme,
+    screen: Rect,
+    settings: &SnapSettings,
+) -> Vec<crate::app::effect::Effect> {
+    keep(state, ops, theme, screen, settings).await;
+    solve_next(state)
+}
+
+async fn keep(
     state: &mut State,
     ops: &mpsc::Sender<Op>,
     theme: &Theme,

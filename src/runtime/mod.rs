@@ -279,8 +279,7 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
     }
     loop {
         let area = screen.area()?;
-        lab::upkeep(&mut state, &op_tx, &theme, area, &opts.snap).await;
-        for fx in lab::solve_next(&mut state) {
+        for fx in lab::upkeep(&mut state, &op_tx, &theme, area, &opts.snap).await {
             let shell = Shell {
                 theme_dir: &opts.theme_dir,
                 no_color: opts.no_color,
@@ -533,11 +532,7 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
             let (path, stack) = (ed.path.clone(), ed.stack.clone());
             let demo = state.cluster.demo;
             match crate::stack::load(std::slice::from_ref(&path), &stack, &|k| {
-                if demo {
-                    crate::backend::demo::variable(k)
-                } else {
-                    std::env::var(k).ok()
-                }
+                crate::backend::demo::variable_for(demo, k)
             }) {
                 Err(e) => ed.show_error(e.line, e.to_string()),
                 Ok(_) => {

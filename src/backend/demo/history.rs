@@ -2,12 +2,11 @@
 //! (services created, updated, removed; nodes updated; images tagged, pushed, removed) and the
 //! tasks' containers starting and dying. The events view and `estiba --demo events` read them.
 
-use super::sim::Sim;
-use crate::model::events::ClusterEvent;
+use super::sim::{Sim, event, push};
+use crate::backend::Error;
 use std::collections::BTreeMap;
-
-/// How many events the demo keeps (the engine keeps its last 1 000 too).
-const KEPT: usize = 1000;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// What an action may change, taken before it and compared after.
 pub(super) struct Before {
@@ -129,28 +128,39 @@ fn update_words(image: &str, new_image: &str, desired: u64, new_desired: u64) ->
     words.join(", ")
 }
 
-/// An event at `now`, with no message.
-pub(super) fn event(now: i64, kind: &str, action: &str, name: &str, id: &str) -> ClusterEvent {
-    ClusterEvent {
-        time: now,
-        nanos: 0,
-        kind: kind.into(),
-        action: action.into(),
-        name: name.into(),
-        id: id.into(),
-        message: String::new(),
-        count: 1,
-        warning: false,
-    }
-}
-
-/// Adds one event, after those before it.
-pub(super) fn push(s: &mut Sim, mut e: ClusterEvent) {
-    s.serial += 1;
-    e.nanos = (s.serial % 1_000_000_000) as u32;
-    s.events.push(e);
-    if s.events.len() > KEPT {
-        let extra = s.events.len() - KEPT;
-        s.events.drain(..extra);
+impl super::Demo {
+    /// The events since `since` (seconds since the epoch), and with `follow` those that come
+    /// after, as an engine's `/events` stream sends them.
+    pub async fn events_since(
+        &self,
+        since: i64,
+        follow: bool,
+        tx: mpsc::Sender<Vec<crate::model::events::ClusterEvent>>,
+    ) -> Result<(), Error> {
+        let mut seen = 0u64;
+        loop {
+            let batch: Vec<_> = self
+                .with(|s| {
+                    s.events
+                        .iter()
+                        .filter(|e| e.time >= since && u64::from(e.nanos) > seen)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(last) = batch.last() {
+                seen = u64::from(last.nanos);
+            }
+            if !batch.is_empty() && tx.send(batch).await.is_err() {
+                return Ok(());
+            }
+            if !follow || tx.is_closed() {
+                return Ok(());
+            }
+            tokio::select! {
+                _ = tx.closed() => return Ok(()),
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
     }
 }

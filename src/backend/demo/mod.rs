@@ -18,7 +18,7 @@ mod history;
 mod ops;
 mod sim;
 mod stack;
-pub use stack::variable;
+pub use stack::{variable, variable_for};
 pub mod stats;
 
 use sim::*;

@@ -164,46 +164,11 @@ impl Demo {
             self.with(|s| {
                 before.since(s, now);
                 if let Action::Push(image) = action {
-                    super::history::push(s, super::history::event(now, "image", "push", image, ""));
+                    super::sim::push(s, super::sim::event(now, "image", "push", image, ""));
                 }
             });
         }
         outcome
-    }
-
-    /// The events since `since` (seconds since the epoch), and with `follow` those that come
-    /// after, as an engine's `/events` stream sends them.
-    pub async fn events_since(
-        &self,
-        since: i64,
-        follow: bool,
-        tx: mpsc::Sender<Vec<crate::model::events::ClusterEvent>>,
-    ) -> Result<(), Error> {
-        let mut seen = 0u64;
-        loop {
-            let batch: Vec<_> = self
-                .with(|s| {
-                    s.events
-                        .iter()
-                        .filter(|e| e.time >= since && u64::from(e.nanos) > seen)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Some(last) = batch.last() {
-                seen = u64::from(last.nanos);
-            }
-            if !batch.is_empty() && tx.send(batch).await.is_err() {
-                return Ok(());
-            }
-            if !follow || tx.is_closed() {
-                return Ok(());
-            }
-            tokio::select! {
-                _ = tx.closed() => return Ok(()),
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-            }
-        }
     }
 
     async fn push(

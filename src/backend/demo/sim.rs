@@ -465,17 +465,11 @@ impl Sim {
                 i.state = "running".into();
                 i.since = now;
                 moved = true;
-                started.push(super::history::event(
-                    now,
-                    "container",
-                    "start",
-                    &i.name,
-                    &i.id,
-                ));
+                started.push(event(now, "container", "start", &i.name, &i.id));
             }
         }
         for e in started {
-            super::history::push(self, e);
+            push(self, e);
         }
         if now >= self.next_failure {
             self.next_failure = now + 40 + (rng(&mut self.seed) % 20) as i64;
@@ -492,7 +486,7 @@ impl Sim {
                 old.desired = "shutdown".into();
                 old.since = now;
                 old.error = Some("task: non-zero exit (137): OOM killed".into());
-                let mut died = super::history::event(now, "container", "die", &old.name, &old.id);
+                let mut died = event(now, "container", "die", &old.name, &old.id);
                 died.message = "exitCode=137 (OOM killed)".into();
                 died.warning = true;
                 let mut fresh = old.clone();
@@ -502,7 +496,7 @@ impl Sim {
                 fresh.desired = "running".into();
                 fresh.error = None;
                 self.instances.push(fresh);
-                super::history::push(self, died);
+                push(self, died);
                 // Keep the history short, like the engine's task history limit.
                 let finished: Vec<usize> = (0..self.instances.len())
                     .filter(|&k| self.instances[k].finished())
@@ -517,5 +511,40 @@ impl Sim {
             self.recount();
         }
         moved
+    }
+}
+
+/// How many events the demo keeps (the engine keeps its last 1 000 too).
+const EVENTS_KEPT: usize = 1000;
+
+/// An event at `now`, with no message.
+pub(super) fn event(
+    now: i64,
+    kind: &str,
+    action: &str,
+    name: &str,
+    id: &str,
+) -> crate::model::events::ClusterEvent {
+    crate::model::events::ClusterEvent {
+        time: now,
+        nanos: 0,
+        kind: kind.into(),
+        action: action.into(),
+        name: name.into(),
+        id: id.into(),
+        message: String::new(),
+        count: 1,
+        warning: false,
+    }
+}
+
+/// Adds one event, after those before it.
+pub(super) fn push(s: &mut Sim, mut e: crate::model::events::ClusterEvent) {
+    s.serial += 1;
+    e.nanos = (s.serial % 1_000_000_000) as u32;
+    s.events.push(e);
+    if s.events.len() > EVENTS_KEPT {
+        let extra = s.events.len() - EVENTS_KEPT;
+        s.events.drain(..extra);
     }
 }

@@ -21,6 +21,16 @@ pub fn variable(k: &str) -> Option<String> {
         .or_else(|| (k == "REGISTRY").then(|| super::sim::REGISTRY.to_string()))
 }
 
+/// A variable as a deploy on this kind of cluster reads it: the demo's (`REGISTRY` has a
+/// default), else the environment's.
+pub fn variable_for(demo: bool, k: &str) -> Option<String> {
+    if demo {
+        variable(k)
+    } else {
+        std::env::var(k).ok()
+    }
+}
+
 /// Loads the files as a deploy would.
 fn load(files: &[String], stack: &str) -> Result<StackSpec, Error> {
     let paths: Vec<std::path::PathBuf> = files.iter().map(std::path::PathBuf::from).collect();
