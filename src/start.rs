@@ -265,6 +265,28 @@ fn stay_on(ep: &endpoint::Endpoint, cfg: &Config, warnings: &mut Vec<String>, no
     }
 }
 
+/// `estiba class FILE` on a terminal: the class on one screen.
+async fn class_screen(file: &str, cfg: &Config) -> ExitCode {
+    let class = match crate::lab::class::read(std::path::Path::new(file)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let dirs = config::Dirs::detect();
+    let name = cfg.theme.clone().unwrap_or_else(|| "dark".into());
+    let theme = ui::theme::Theme::load(&name, Some(&dirs.themes()))
+        .unwrap_or_else(|_| ui::theme::Theme::default_dark());
+    match runtime::class::run(class, theme).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
 async fn headless(cli: Cli, cfg: Config) -> ExitCode {
     let cmd = match command::parse(&cli.command) {
         Ok(c) => c,
@@ -281,6 +303,7 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
             | command::Command::Labs
             | command::Command::Lab(_)
             | command::Command::Certs(_)
+            | command::Command::Class { .. }
     ) && !cmd.is_lab_assessment()
     {
         Backend::Demo(backend::demo::Demo::at(0))
@@ -306,6 +329,16 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
     if let command::Command::Snap(snap) = &cmd {
         return snap_headless(backend, snap, &cli, &cfg).await;
     }
+    if let command::Command::Class {
+        file,
+        report: false,
+        ..
+    } = &cmd
+        && cli.output.unwrap_or_default() == output::Output::Table
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        return class_screen(file, &cfg).await;
+    }
     let dirs = config::Dirs::detect();
     let perms = output::Permissions {
         data_dir: Some(dirs.data.clone()),
@@ -321,7 +354,10 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
     let records = match &cmd {
         // The demo is not the student's cluster.
         _ if cli.demo => None,
-        command::Command::Help(_) | command::Command::Labs | command::Command::Lab(_) => None,
+        command::Command::Help(_)
+        | command::Command::Labs
+        | command::Command::Lab(_)
+        | command::Command::Class { .. } => None,
         command::Command::Certs(_) => Some(false),
         _ => Some(true),
     };

@@ -111,6 +111,8 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             );
         }
         Command::Labs => labs(s),
+        // The class has a screen of its own: it starts from the shell.
+        Command::Class { file, .. } => s.toast(tr!("class.from_shell", file = file), true),
         Command::Lab(cmd) => return lab(s, cmd),
         Command::Edit { target, stack } => return edit(s, target, stack),
         Command::Help(only) => {

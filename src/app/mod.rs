@@ -5,6 +5,7 @@
 pub mod act;
 pub mod build_form;
 pub mod certs_form;
+pub mod class;
 pub mod cluster;
 mod commands;
 pub mod editor;

@@ -85,6 +85,13 @@ pub enum Command {
         stack: Option<String>,
     },
     Lab(LabCommand),
+    /// The students of a class file, one row each: on screen, as a table, or (`report`) one
+    /// HTML page (`out`, else `class.html` beside the class file).
+    Class {
+        file: String,
+        report: bool,
+        out: Option<String>,
+    },
     /// Save an evidence screenshot.
     Snap(Snap),
     Certs(CertsCommand),

@@ -227,3 +227,19 @@ pub(super) fn snap(a: &Args) -> Result<Command, ParseError> {
     }
     Ok(Command::Snap(snap))
 }
+
+/// `class FILE` | `class report FILE [--out FILE]`
+pub(super) fn class(a: &Args) -> Result<Command, ParseError> {
+    let mut words = a.words();
+    let (mut file, mut report, mut out) = (None, false, None);
+    while let Some(w) = words.next_word() {
+        match w {
+            "report" | "informe" if file.is_none() && !report => report = true,
+            "--out" | "-o" if report => out = Some(words.value("FILE")?),
+            f if file.is_none() && !f.starts_with('-') => file = Some(f.to_string()),
+            _ => return Err(a.extra(words.left())),
+        }
+    }
+    let file = file.ok_or_else(|| a.missing("FILE"))?;
+    Ok(Command::Class { file, report, out })
+}

@@ -432,6 +432,14 @@ pub const SPECS: &[Spec] = &[
         parse: |a| a.none(Command::Labs),
     },
     Spec {
+        name: "class",
+        aliases: &["clase"],
+        usage: "FILE | report FILE [--out FILE]",
+        help: "cmd.class",
+        args: &[],
+        parse: parse::class,
+    },
+    Spec {
         name: "lab",
         aliases: &["laboratorio"],
         usage: "NAME | next | prev | close | init NAME [DIR] | check [NAME] | report [NAME] [--student NAME] | solve [STEP]",

@@ -90,6 +90,19 @@ pub async fn assess(
     evidence_dir: &Path,
     now: i64,
 ) -> Result<Assessed, crate::backend::Error> {
+    assess_with(backend, opened, evidence_dir, now, true).await
+}
+
+/// As [`assess`]; with `record` false nothing is written (the class view looks, it does not
+/// record), and a lab without a folder leaves the steps only files tell unjudged: the files
+/// are on the student's machine.
+pub async fn assess_with(
+    backend: &crate::backend::Backend,
+    opened: &Opened,
+    evidence_dir: &Path,
+    now: i64,
+    record: bool,
+) -> Result<Assessed, crate::backend::Error> {
     let info = backend.info().await?;
     let kube = info.kube.is_some();
     // An engine outside a swarm has no nodes (and the steps that want one say so).
@@ -118,13 +131,22 @@ pub async fn assess(
         .lab
         .steps
         .iter()
-        .map(|s| match evaluate(s, &snap, Some(&probed)) {
-            Some(_) if info.demo && !s.checks.iter().all(Check::is_local) => Some(Now {
-                holds: false,
-                reasons: vec![crate::tr!("lab.demo_not_seen", lab = opened.lab.name)],
-                looked: false,
-            }),
-            v => v,
+        .map(|s| {
+            let local = s.checks.iter().all(Check::is_local);
+            let reads_files = s.checks.iter().any(Check::is_local);
+            match evaluate(s, &snap, Some(&probed)) {
+                Some(_) if info.demo && !local => Some(Now {
+                    holds: false,
+                    reasons: vec![crate::tr!("lab.demo_not_seen", lab = opened.lab.name)],
+                    looked: false,
+                }),
+                Some(_) if reads_files && opened.dir.is_none() && !record => Some(Now {
+                    holds: false,
+                    reasons: vec![crate::tr!("class.no_files")],
+                    looked: false,
+                }),
+                v => v,
+            }
         })
         .collect();
     let mut passes = match &opened.dir {
@@ -134,7 +156,7 @@ pub async fn assess(
     let observed =
         |i: usize| super::check::observe_all(&opened.lab.steps[i].checks, &snap, Some(&probed));
     let new_passes = passes.record(&opened.lab, &verdicts, now, &place(&info, &nodes), observed);
-    if let Some(d) = &opened.dir
+    if let Some(d) = opened.dir.as_ref().filter(|_| record)
         && !new_passes.is_empty()
         && let Err(e) = passes.save(d)
     {
@@ -155,6 +177,63 @@ pub async fn assess(
         new_passes,
         edited: passes.edited(),
     })
+}
+
+/// A lab folder read alone (a hand-in, no cluster to look at): the steps files tell are read
+/// again, the others are what estiba recorded (sealed), from whatever cluster.
+pub fn recorded(opened: &Opened, evidence_dir: &Path) -> Assessed {
+    let dir = opened.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let empty = Snapshot {
+        info: None,
+        nodes: &[],
+        workloads: &[],
+        instances: &[],
+        images: &[],
+    };
+    let mut probed = Probed::default();
+    crate::backend::probe::local(&needs(&opened.lab, &empty), &dir, &mut probed);
+    let verdicts: Vec<Option<Now>> = opened
+        .lab
+        .steps
+        .iter()
+        .map(|s| {
+            if s.checks.iter().all(Check::is_local) {
+                evaluate(s, &empty, Some(&probed))
+            } else {
+                evaluate(s, &empty, None).map(|_| Now {
+                    holds: false,
+                    reasons: vec![],
+                    looked: false,
+                })
+            }
+        })
+        .collect();
+    let passes = Progress::load(&dir, &opened.lab.name);
+    let mut steps = reports(
+        &opened.lab,
+        &verdicts,
+        &passes,
+        crate::i18n::lang(),
+        None,
+        |name| super::evidence_file(evidence_dir, name),
+    );
+    super::verify_evidence(&mut steps, &passes, evidence_dir);
+    let clusters: Vec<&str> = passes
+        .passed
+        .values()
+        .map(|p| p.place.cluster.as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    Assessed {
+        steps,
+        checked: Checked {
+            id: clusters.first().map(|c| c.to_string()).unwrap_or_default(),
+            demo: passes.passed.values().any(|p| p.place.demo),
+            ..Default::default()
+        },
+        new_passes: vec![],
+        edited: passes.edited(),
+    }
 }
 
 /// Records the steps whose checks read only files (certificates made by `estiba certs`),

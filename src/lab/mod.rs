@@ -6,12 +6,13 @@
 
 mod assess;
 pub mod check;
+pub mod class;
 pub mod progress;
 pub mod report;
 pub mod solve;
 mod status;
 
-pub use assess::{Assessed, Checked, assess, place, record_local};
+pub use assess::{Assessed, Checked, assess, assess_with, place, record_local, recorded};
 pub use status::{Now, Status, StepReport, all_done, evaluate, reports, verify_evidence};
 
 pub use crate::presets::{PRESETS, Preset, manifests, names};

@@ -80,11 +80,14 @@ impl RunError {
 }
 
 mod act;
+mod class;
+mod class_page;
 mod lab;
 mod lists;
 mod solve;
 mod stats;
 mod streams;
+pub use class::{look_all, where_};
 pub use lab::record_passes;
 
 /// How a headless command may change things, and what it needs of the config.
@@ -115,7 +118,11 @@ pub async fn run(
 ) -> Result<(), RunError> {
     if !matches!(
         cmd,
-        Command::Help(_) | Command::Labs | Command::Lab(_) | Command::Certs(_)
+        Command::Help(_)
+            | Command::Labs
+            | Command::Lab(_)
+            | Command::Certs(_)
+            | Command::Class { .. }
     ) || cmd.is_lab_assessment()
     {
         backend.info().await?;
@@ -150,6 +157,9 @@ pub async fn run(
             return stats::stats(backend, service, no_stream, output).await;
         }
         Command::Labs | Command::Lab(_) => lab::run(backend, cmd, output, &perms, now).await?,
+        Command::Class { file, report, out } => {
+            class::run(&file, report, out.as_deref(), output, now).await?
+        }
         Command::Inspect {
             kind,
             name,

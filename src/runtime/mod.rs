@@ -3,6 +3,7 @@
 //! the terminal, and the effects `app` asks for (files, evidence, certificates off the UI task).
 //! It draws only when the screen would change, so an idle console writes nothing.
 
+pub mod class;
 mod lab;
 pub mod snap;
 

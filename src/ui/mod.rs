@@ -2,6 +2,7 @@
 //! terminal, to snapshot tests and to the screenshot exporter.
 
 mod chrome;
+pub mod class;
 pub mod panes;
 pub mod theme;
 pub mod widgets;
