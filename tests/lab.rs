@@ -985,3 +985,62 @@ fn the_demo_in_an_empty_folder_keeps_its_passes_and_a_forged_file_is_caught() {
         (J::from("not_yet"), J::Bool(true))
     );
 }
+
+/// The reference solution of SEMANA 3, carried out by `lab solve` on a fresh engine from the
+/// skeleton `lab init` hands out: every check passes (as a course's solve scripts test it).
+#[test]
+fn semana_3_solved_by_its_reference_solution_passes_every_check() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    let reg = e.registry.clone();
+    let images: Vec<String> = ["mongo:7.0", "redis:7.2-alpine"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    lab_images(&e, &images);
+    let work = workdir("solve3");
+    ok(&run(&e, &work, &["lab", "init", "semana-3", "lab"], &reg));
+    let d = work.join("lab");
+    let (all, _) = check(&e, &d, &reg);
+    assert!(!all);
+    let o = run(&e, &d, &["lab", "solve"], &reg);
+    let out = ok(&o);
+    assert!(out.contains("✓ 9-backend-test-cli"), "{out}");
+    let (all, steps) = check(&e, &d, &reg);
+    assert!(all, "{steps:#?}");
+    // Solved again: every step is already done, nothing is run twice.
+    let again = ok(&run(&e, &d, &["lab", "solve"], &reg));
+    assert_eq!(again.matches("already done").count(), 9, "{again}");
+}
+
+/// SEMANA 4 in the demo, solved from the console's palette: the class watches each step happen
+/// (three nodes joining, labels, the placed stack) and every check passes.
+#[test]
+fn semana_4_solved_in_the_demo_console_passes_every_check() {
+    let d = workdir("solve4");
+    let t = Tmux::in_dir(150, 45, &d, "C.UTF-8", "--demo --lab semana-4");
+    t.wait_for("1-api-flask", 20);
+    t.keys(&[":"]);
+    t.text("lab solve");
+    t.keys(&["Enter"]);
+    let evidence = d.join("evidencias");
+    wait_for("the last step's picture", Duration::from_secs(120), || {
+        evidence.join("7-verificar.png").is_file().then_some(())
+    });
+    for step in [
+        "2-dockerfile",
+        "3-swarm-tres-nodos",
+        "4-etiquetar-nodos",
+        "5-stack",
+        "6-desplegar-stack",
+    ] {
+        assert!(evidence.join(format!("{step}.png")).is_file(), "{step}");
+    }
+    t.keys(&["Escape", "Escape", "c"]);
+    t.wait_for("6 of 6 checkable steps done", 20);
+    t.keys(&["Escape", "q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let o = estiba_in(&d, &["--demo", "lab", "check"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}
