@@ -468,6 +468,27 @@ fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_neve
     a_copied_folder_and_an_edited_picture_do_not_count(&e, &d, &work, &reg);
 }
 
+/// The forged file: every step of `check`'s JSON marked passed by hand, in the shape
+/// an older estiba wrote.
+fn forge_progress(dir: &Path, check: &J) {
+    let steps: serde_json::Map<String, J> = check["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                serde_json::json!({"at": 1}),
+            )
+        })
+        .collect();
+    std::fs::write(
+        dir.join("lab-progress.json"),
+        serde_json::json!({"lab": "semana-3", "passed": steps}).to_string(),
+    )
+    .unwrap();
+}
+
 /// The folder of a lab walked on an engine: a picture edited, a copy checked on another
 /// cluster (the demo), and a progress file written by hand are each caught, exit non-zero.
 fn a_copied_folder_and_an_edited_picture_do_not_count(
@@ -520,22 +541,7 @@ fn a_copied_folder_and_an_edited_picture_do_not_count(
     // The forged file: every step marked passed by hand, in a folder that did nothing.
     let forged = work.join("forged");
     ok(&run(e, work, &["lab", "init", "semana-3", "forged"], reg));
-    let steps: serde_json::Map<String, J> = v["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap().to_string(),
-                serde_json::json!({"at": 1}),
-            )
-        })
-        .collect();
-    std::fs::write(
-        forged.join("lab-progress.json"),
-        serde_json::json!({"lab": "semana-3", "passed": steps}).to_string(),
-    )
-    .unwrap();
+    forge_progress(&forged, &v);
     let o = run(e, &forged, &["lab", "check"], reg);
     assert!(!o.status.success());
     let table =
@@ -954,22 +960,7 @@ fn the_demo_in_an_empty_folder_keeps_its_passes_and_a_forged_file_is_caught() {
     assert!(!o.status.success(), "the other steps are not done");
 
     // The forged file: every step marked passed by hand.
-    let steps: serde_json::Map<String, J> = v["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap().to_string(),
-                serde_json::json!({"at": 1}),
-            )
-        })
-        .collect();
-    std::fs::write(
-        d.join("lab-progress.json"),
-        serde_json::json!({"lab": "semana-3", "passed": steps}).to_string(),
-    )
-    .unwrap();
+    forge_progress(&d, &v);
     let o = estiba_in(&d, &["--demo", "lab", "check", "--output", "json"]);
     assert!(!o.status.success());
     let v: J = serde_json::from_slice(&o.stdout).unwrap();

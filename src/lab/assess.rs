@@ -179,10 +179,8 @@ pub async fn assess_with(
     })
 }
 
-/// A lab folder read alone (a hand-in, no cluster to look at): the steps files tell are read
-/// again, the others are what estiba recorded (sealed), from whatever cluster.
-pub fn recorded(opened: &Opened, evidence_dir: &Path) -> Assessed {
-    let dir = opened.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+/// No cluster, and the lab's files read from `dir`: what the steps only files tell need.
+fn files_only(opened: &Opened, dir: &Path) -> (Snapshot<'static>, Probed) {
     let empty = Snapshot {
         info: None,
         nodes: &[],
@@ -191,7 +189,15 @@ pub fn recorded(opened: &Opened, evidence_dir: &Path) -> Assessed {
         images: &[],
     };
     let mut probed = Probed::default();
-    crate::backend::probe::local(&needs(&opened.lab, &empty), &dir, &mut probed);
+    crate::backend::probe::local(&needs(&opened.lab, &empty), dir, &mut probed);
+    (empty, probed)
+}
+
+/// A lab folder read alone (a hand-in, no cluster to look at): the steps files tell are read
+/// again, the others are what estiba recorded (sealed), from whatever cluster.
+pub fn recorded(opened: &Opened, evidence_dir: &Path) -> Assessed {
+    let dir = opened.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let (empty, probed) = files_only(opened, &dir);
     let verdicts: Vec<Option<Now>> = opened
         .lab
         .steps
@@ -242,15 +248,7 @@ pub fn record_local(opened: &Opened, now: i64) -> Vec<String> {
     let Some(dir) = &opened.dir else {
         return vec![];
     };
-    let empty = Snapshot {
-        info: None,
-        nodes: &[],
-        workloads: &[],
-        instances: &[],
-        images: &[],
-    };
-    let mut probed = Probed::default();
-    crate::backend::probe::local(&needs(&opened.lab, &empty), dir, &mut probed);
+    let (empty, probed) = files_only(opened, dir);
     let verdicts: Vec<Option<Now>> = opened
         .lab
         .steps

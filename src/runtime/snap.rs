@@ -80,20 +80,7 @@ pub fn picture(
         Some(p) => state.pane_title(p),
         None => "estiba".to_string(),
     };
-    let title = settings.frame.then(|| {
-        export::caption(
-            &what_title,
-            &cluster(state),
-            lab_step(state).as_deref(),
-            &crate::time::local_stamp(),
-            export::title_room(buf.area.width),
-        )
-    });
-    let look = Look {
-        palette: Palette::of(theme.fg, theme.bg),
-        title,
-        scale: scale.unwrap_or(settings.scale),
-    };
+    let look = framed(state, theme, &what_title, buf.area.width, settings, scale);
     (buf, look)
 }
 
@@ -153,26 +140,14 @@ pub fn file_window(
                 .title(format!(" {shown} ")),
         )
         .render(area, &mut buf);
-    let title = settings.frame.then(|| {
-        export::caption(
-            &if certificate {
-                crate::tr!("certs.evidence_title")
-            } else {
-                file.file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_default()
-            },
-            &cluster(state),
-            lab_step(state).as_deref(),
-            &crate::time::local_stamp(),
-            export::title_room(buf.area.width),
-        )
-    });
-    let look = Look {
-        palette: Palette::of(theme.fg, theme.bg),
-        title,
-        scale: settings.scale,
+    let what = if certificate {
+        crate::tr!("certs.evidence_title")
+    } else {
+        file.file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default()
     };
+    let look = framed(state, theme, &what, buf.area.width, settings, None);
     match export::save(&buf, &look, &settings.dir, name, &settings.formats) {
         Ok(files) => {
             state.toast(saved_message(&files), false);
@@ -182,6 +157,32 @@ pub fn file_window(
             state.toast(e.to_string(), true);
             vec![]
         }
+    }
+}
+
+/// How a picture is drawn: the theme's colours and, when framed, a title naming what it shows,
+/// the cluster, the lab step and the time.
+fn framed(
+    state: &State,
+    theme: &Theme,
+    what: &str,
+    width: u16,
+    settings: &SnapSettings,
+    scale: Option<u32>,
+) -> Look {
+    let title = settings.frame.then(|| {
+        export::caption(
+            what,
+            &cluster(state),
+            lab_step(state).as_deref(),
+            &crate::time::local_stamp(),
+            export::title_room(width),
+        )
+    });
+    Look {
+        palette: Palette::of(theme.fg, theme.bg),
+        title,
+        scale: scale.unwrap_or(settings.scale),
     }
 }
 
