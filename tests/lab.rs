@@ -743,6 +743,14 @@ fn semana_4_on_three_nodes_checks_labels_and_placement() {
     std::fs::write(d.join("secrets/mongo_user.txt"), "admin\n").unwrap();
     std::fs::write(d.join("secrets/mongo_password.txt"), "s3cret\n").unwrap();
     assert_eq!(s["6-desplegar-stack"]["status"], "not_yet");
+    // Step 5: the skeleton lab init handed out says what it lacks; the reference stack passes.
+    let (_, s) = check(&e, &d, "estiba-lab");
+    let why = reasons(&s, "5-stack");
+    assert!(
+        why.contains("mongo is not placed on the nodes labelled app=database"),
+        "{why}"
+    );
+    ok(&run(&e, &d, &["lab", "solve", "5-stack"], "estiba-lab"));
     ok(&run(
         &e,
         &d,
