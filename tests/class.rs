@@ -132,6 +132,15 @@ fn the_class_grid_matches_each_students_own_check_and_a_stopped_engine_comes_bac
     t.keys(&["Down", "Right", "Right", "Right", "Right"]);
     t.wait_for("Luis · 5-swarm-manager", 10);
     t.wait_for("not part of a swarm", 10);
+    // Enter: a console on Ana's cluster, read-only, and back to the class with q.
+    t.keys(&["Up", "Enter"]);
+    t.wait_for("Lab · Step", 20);
+    t.keys(&[":"]);
+    t.text("label vm app=x");
+    t.keys(&["Enter"]);
+    t.wait_for("read-only mode", 10);
+    t.keys(&["Escape", "q"]);
+    t.wait_for("semana-3 · 3 students", 10);
     t.keys(&["q"]);
 
     // One page for the whole class.
