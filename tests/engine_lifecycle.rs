@@ -6,7 +6,7 @@ mod support;
 use estiba::backend::{ConnState, Event};
 use estiba::model::{Mode, SwarmRole};
 use std::time::Duration;
-use support::{Engine, unique};
+use support::{Engine, default_swarm_ports, unique};
 
 async fn next_matching(
     rx: &mut tokio::sync::mpsc::Receiver<Event>,
@@ -204,6 +204,7 @@ fn an_unreachable_engine_is_a_clear_one_line_error() {
 
 #[test]
 fn swarm_init_then_leave_on_a_plain_engine() {
+    let _ports = default_swarm_ports();
     let Some(e) = Engine::private(false) else {
         return;
     };

@@ -167,6 +167,7 @@ fn reasons(steps: &std::collections::BTreeMap<String, J>, step: &str) -> String 
 
 #[test]
 fn semana_3_walked_with_estibas_commands_passes_each_step_at_its_moment_and_never_before() {
+    let _ports = default_swarm_ports();
     let Some(e) = Engine::private(false) else {
         return;
     };
@@ -989,6 +990,7 @@ fn the_demo_in_an_empty_folder_keeps_its_passes_and_a_forged_file_is_caught() {
 /// skeleton `lab init` hands out: every check passes (as a course's solve scripts test it).
 #[test]
 fn semana_3_solved_by_its_reference_solution_passes_every_check() {
+    let _ports = default_swarm_ports();
     let Some(e) = Engine::private(false) else {
         return;
     };

@@ -81,6 +81,7 @@ fn open(s: &Student, lab: &str) -> io::Result<()> {
     crossterm::execute!(
         io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
         crossterm::cursor::Hide
     )?;
     status.map(|_| ())
@@ -121,9 +122,13 @@ pub async fn run(class: ClassFile, theme: Theme) -> io::Result<()> {
                     ClassKey::LookAgain => again.notify_waiters(),
                     ClassKey::Open(i) => {
                         if let Some(s) = view.class.students.get(i).cloned() {
-                            open(&s, &view.class.lab)?;
+                            // The key reader lets go of stdin for the console (its replacement
+                            // reads nothing until polled, after it).
                             keys = EventStream::new();
-                            term.clear()?;
+                            open(&s, &view.class.lab)?;
+                            // A fresh terminal draws every cell again (clear() would ask the
+                            // terminal where its cursor is, and the console had stdin).
+                            term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
                         }
                     }
                     ClassKey::None => {}

@@ -158,6 +158,28 @@ fn sh(script: &str) -> Output {
 /// A port on 127.0.0.1 nothing listens on, taken below the kernel's ephemeral range (32768 and
 /// up): a port the kernel hands out (`:0`) can be given to an outgoing connection of another test
 /// before its server binds it ("address already in use"). Each process walks its own stretch.
+/// Held while a test makes a swarm as a student does (`estiba swarm init`, `lab solve`): on the
+/// host's default ports, 2377 and 4789, which only one engine at a time can have. Taken, it waits
+/// until 2377 is free again (an engine of another test, or of the binary before, still stopping).
+pub struct DefaultSwarmPorts(#[allow(dead_code)] std::fs::File);
+
+pub fn default_swarm_ports() -> DefaultSwarmPorts {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(std::env::temp_dir().join("estiba-tests-swarm-2377.lock"))
+        .expect("the lock file");
+    // SAFETY: flock on a file descriptor this File owns; it is released when the File closes.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
+    assert_eq!(r, 0, "flock");
+    wait_for("port 2377 free", Duration::from_secs(90), || {
+        std::net::TcpListener::bind("0.0.0.0:2377").ok().map(drop)
+    });
+    DefaultSwarmPorts(f)
+}
+
 pub fn free_port() -> u16 {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let start = (std::process::id() as usize * 7919) % 22_000;
