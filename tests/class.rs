@@ -45,10 +45,11 @@ fn class_json(dir: &Path) -> J {
 
 #[test]
 fn the_class_grid_matches_each_students_own_check_and_a_stopped_engine_comes_back() {
-    let _ports = default_swarm_ports();
+    let mut ports = default_swarm_ports();
     let (Some(ana), Some(luis)) = (Engine::private(false), Engine::private(false)) else {
         return;
     };
+    ports.leave_on(&ana.host);
     require(&["tmux"]);
     // Ana is at step 5 (a swarm); Luis has not begun.
     ok(&ana.estiba_cmd(&["swarm", "init", "--advertise-addr", &ana.advertise]));

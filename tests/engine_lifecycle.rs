@@ -204,10 +204,11 @@ fn an_unreachable_engine_is_a_clear_one_line_error() {
 
 #[test]
 fn swarm_init_then_leave_on_a_plain_engine() {
-    let _ports = default_swarm_ports();
+    let mut ports = default_swarm_ports();
     let Some(e) = Engine::private(false) else {
         return;
     };
+    ports.leave_on(&e.host);
     let state = |e: &Engine| {
         e.docker_ok(&["info", "--format", "{{.Swarm.LocalNodeState}}"])
             .trim()

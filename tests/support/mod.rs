@@ -161,7 +161,28 @@ fn sh(script: &str) -> Output {
 /// Held while a test makes a swarm as a student does (`estiba swarm init`, `lab solve`): on the
 /// host's default ports, 2377 and 4789, which only one engine at a time can have. Taken, it waits
 /// until 2377 is free again (an engine of another test, or of the binary before, still stopping).
-pub struct DefaultSwarmPorts(#[allow(dead_code)] std::fs::File);
+/// Engines stop only when their test process ends, so the engine named with `leave_on` leaves its
+/// swarm when the guard goes, freeing the ports for the next test.
+pub struct DefaultSwarmPorts {
+    _lock: std::fs::File,
+    engine: Option<String>,
+}
+
+impl DefaultSwarmPorts {
+    pub fn leave_on(&mut self, host: &str) {
+        self.engine = Some(host.to_string());
+    }
+}
+
+impl Drop for DefaultSwarmPorts {
+    fn drop(&mut self) {
+        if let Some(h) = &self.engine {
+            let _ = Command::new("docker")
+                .args(["-H", h, "swarm", "leave", "--force"])
+                .output();
+        }
+    }
+}
 
 pub fn default_swarm_ports() -> DefaultSwarmPorts {
     use std::os::fd::AsRawFd;
@@ -177,7 +198,10 @@ pub fn default_swarm_ports() -> DefaultSwarmPorts {
     wait_for("port 2377 free", Duration::from_secs(90), || {
         std::net::TcpListener::bind("0.0.0.0:2377").ok().map(drop)
     });
-    DefaultSwarmPorts(f)
+    DefaultSwarmPorts {
+        _lock: f,
+        engine: None,
+    }
 }
 
 pub fn free_port() -> u16 {
