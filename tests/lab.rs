@@ -1047,3 +1047,29 @@ fn semana_4_solved_in_the_demo_console_passes_every_check() {
     let o = estiba_in(&d, &["--demo", "lab", "check"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// The YAML editor deploys in the demo as `:deploy` does there: `REGISTRY`, unset, is the demo's
+/// own registry (it once stopped at "REGISTRY is required").
+#[test]
+fn the_demo_editor_deploys_the_lab_stack_without_registry_set() {
+    let d = workdir("demoeditor");
+    ok(&estiba_in(&d, &["lab", "init", "semana-3", "."]));
+    ok(&estiba_in(&d, &["certs"]));
+    let t = Tmux::in_dir(150, 45, &d, "C.UTF-8", "--demo --lab semana-3");
+    t.wait_for("1-certificados", 20);
+    for cmd in ["lab solve 4-stack", "swarm init"] {
+        t.keys(&[":"]);
+        t.text(cmd);
+        t.keys(&["Enter"]);
+        std::thread::sleep(Duration::from_secs(3));
+    }
+    t.keys(&[":"]);
+    t.text("edit stack.yml gopenux");
+    t.keys(&["Enter"]);
+    t.wait_for("Editing stack.yml", 10);
+    t.keys(&["C-s"]);
+    let s = t.wait_for("Deploy these changes?", 15);
+    assert!(!s.contains("REGISTRY is required"), "{s}");
+    t.keys(&["y"]);
+    t.wait_for("stack gopenux: 5 created", 20);
+}
