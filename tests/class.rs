@@ -60,8 +60,8 @@ fn the_class_grid_matches_each_students_own_check_and_a_stopped_engine_comes_bac
     std::fs::write(
         dir.join("class.yaml"),
         format!(
-            "lab: semana-3\nevery: 2\nstudents:\n  - {{ name: Ana, host: \"{}\" }}\n  - {{ name: Luis, host: \"{}\" }}\n  - {{ name: Marta, folder: marta }}\n",
-            ana.host, luis.host
+            "lab: semana-3\nevery: 2\nstudents:\n  - {{ name: Ana, host: \"{}\" }}\n  - {{ name: Luis, host: \"{}\" }}\n  - {{ name: Marta, folder: marta }}\n  - {{ name: Pedro, host: \"{}\" }}\n",
+            ana.host, luis.host, luis.host
         ),
     )
     .unwrap();
@@ -96,6 +96,10 @@ fn the_class_grid_matches_each_students_own_check_and_a_stopped_engine_comes_bac
     assert_eq!(status(&students[0], "5-swarm-manager"), "done");
     assert_eq!(status(&students[1], "5-swarm-manager"), "not_yet");
     assert_eq!(status(&students[2], "1-certificados"), "done");
+    // Pedro's work is on Luis's engine: both are marked.
+    assert_eq!(students[3]["same_cluster_as"], serde_json::json!(["Luis"]));
+    assert_eq!(students[1]["same_cluster_as"], serde_json::json!(["Pedro"]));
+    assert_eq!(students[0]["same_cluster_as"], serde_json::json!([]));
     // The table a person reads: one row each.
     let table = ok(&estiba_in(&dir, &["class", "class.yaml"]));
     assert!(
@@ -142,7 +146,7 @@ fn the_class_grid_matches_each_students_own_check_and_a_stopped_engine_comes_bac
     t.keys(&["Enter"]);
     t.wait_for("read-only mode", 10);
     t.keys(&["Escape", "q"]);
-    t.wait_for("semana-3 · 3 students", 10);
+    t.wait_for("semana-3 · 4 students", 10);
     t.keys(&["q"]);
 
     // One page for the whole class.

@@ -56,6 +56,7 @@ impl ClassView {
             }
         }
         *slot = Some(look);
+        crate::lab::class::mark_shared(&mut self.looks);
     }
 
     /// The mark of a cell (`…` while the student has not been looked at yet).
@@ -124,6 +125,7 @@ mod tests {
                 .collect(),
             edited: false,
             at,
+            same_cluster_as: vec![],
         }
     }
 

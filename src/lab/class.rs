@@ -110,6 +110,33 @@ pub struct Look {
     pub edited: bool,
     /// When this look was taken (Unix seconds).
     pub at: i64,
+    /// Other students whose work is on the same cluster (a copied folder, a shared machine).
+    pub same_cluster_as: Vec<String>,
+}
+
+/// What tells a student's cluster apart: its swarm's ID, else its engine's or cluster's ID
+/// (none for the demo, which every class shares).
+fn cluster_key(l: &Look) -> Option<&str> {
+    let c = l.checked.as_ref().filter(|c| !c.demo)?;
+    let key = if c.swarm.is_empty() { &c.id } else { &c.swarm };
+    (!key.is_empty()).then_some(key.as_str())
+}
+
+/// Marks the students whose work is on the same cluster as another's.
+pub fn mark_shared(looks: &mut [Option<Look>]) {
+    let keys: Vec<(String, Option<String>)> = looks
+        .iter()
+        .flatten()
+        .map(|l| (l.name.clone(), cluster_key(l).map(str::to_string)))
+        .collect();
+    for l in looks.iter_mut().flatten() {
+        let mine = cluster_key(l).map(str::to_string);
+        l.same_cluster_as = keys
+            .iter()
+            .filter(|(n, k)| *n != l.name && k.is_some() && *k == mine)
+            .map(|(n, _)| n.clone())
+            .collect();
+    }
 }
 
 impl Look {
@@ -179,5 +206,39 @@ mod tests {
         assert!(read(&f).unwrap_err().to_string().contains("semana-9"));
         std::fs::write(&f, "lab: semana-3\nstudents:\n  - { name: Ana }\n").unwrap();
         assert!(read(&f).unwrap_err().to_string().contains("Ana"));
+    }
+
+    #[test]
+    fn two_students_on_one_cluster_are_marked_and_the_demo_is_not() {
+        let look = |name: &str, id: &str, swarm: &str, demo: bool| {
+            Some(Look {
+                name: name.into(),
+                endpoint: String::new(),
+                reachable: true,
+                error: None,
+                checked: Some(crate::lab::Checked {
+                    id: id.into(),
+                    swarm: swarm.into(),
+                    demo,
+                    ..Default::default()
+                }),
+                steps: vec![],
+                edited: false,
+                at: 0,
+                same_cluster_as: vec![],
+            })
+        };
+        let mut looks = vec![
+            look("Ana", "E1", "S1", false),
+            look("Luis", "E2", "S1", false),
+            look("Marta", "E1", "", false),
+            look("Sofía", "demo", "demo-swarm", true),
+            look("Pablo", "demo", "demo-swarm", true),
+        ];
+        mark_shared(&mut looks);
+        let of = |i: usize| looks[i].as_ref().unwrap().same_cluster_as.clone();
+        assert_eq!(of(0), ["Luis"]);
+        assert_eq!(of(1), ["Ana"]);
+        assert!(of(2).is_empty() && of(3).is_empty() && of(4).is_empty());
     }
 }

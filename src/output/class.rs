@@ -85,6 +85,7 @@ async fn look_inner(s: &Student, lab: &str, now: i64) -> Result<Look, String> {
         steps: a.steps,
         edited: a.edited,
         at: now,
+        same_cluster_as: vec![],
     })
 }
 
@@ -100,6 +101,7 @@ pub async fn look(s: &Student, lab: &str, now: i64) -> Look {
         steps: vec![],
         edited: false,
         at: now,
+        same_cluster_as: vec![],
     };
     match tokio::time::timeout(LOOK_TIMEOUT, look_inner(s, lab, now)).await {
         Ok(Ok(l)) => l,
@@ -111,7 +113,13 @@ pub async fn look(s: &Student, lab: &str, now: i64) -> Look {
 /// Every student, looked at side by side.
 pub async fn look_all(c: &ClassFile, now: i64) -> Vec<Look> {
     let looks = c.students.iter().map(|s| look(s, &c.lab, now));
-    futures::future::join_all(looks).await
+    let mut looks: Vec<Option<Look>> = futures::future::join_all(looks)
+        .await
+        .into_iter()
+        .map(Some)
+        .collect();
+    class::mark_shared(&mut looks);
+    looks.into_iter().flatten().collect()
 }
 
 fn table(c: &ClassFile, looks: &[Look]) -> String {
@@ -150,11 +158,17 @@ pub fn where_(l: &Look) -> String {
             text
         }
     };
-    match (&l.error, &l.checked) {
+    let text = match (&l.error, &l.checked) {
         (Some(e), _) => tr!("class.unreachable", error = e),
         (None, Some(c)) if c.name.is_empty() => demo(c, tr!("class.folder_only")),
         (None, Some(c)) => demo(c, c.name.clone()),
         (None, None) => tr!("class.folder_only"),
+    };
+    if l.same_cluster_as.is_empty() {
+        text
+    } else {
+        let others = l.same_cluster_as.join(", ");
+        format!("{text} · {}", tr!("class.shared_cluster", other = others))
     }
 }
 

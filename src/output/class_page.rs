@@ -86,6 +86,13 @@ pub fn html(c: &ClassFile, looks: &[Look], now: i64) -> String {
             (None, None) => format!("<p>{}</p>", esc(&tr!("class.folder_only"))),
         };
         out.push_str(&place);
+        if !l.same_cluster_as.is_empty() {
+            let other = l.same_cluster_as.join(", ");
+            out.push_str(&format!(
+                "<p class=\"off\">{}</p>",
+                esc(&tr!("class.shared_cluster", other = other))
+            ));
+        }
         if l.edited {
             out.push_str(&format!(
                 "<p class=\"off\">{}</p>",
