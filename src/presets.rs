@@ -108,10 +108,48 @@ pub const PRESETS: &[Preset] = &[
                 include_str!("../presets/practica-k8s/manifests.yaml"),
             ),
         ],
-        solution: &[(
-            "manifests.yaml",
-            include_str!("../presets/practica-k8s/solution/manifests.yaml"),
-        )],
+        solution: &[
+            (
+                "creator/Dockerfile",
+                include_str!("../presets/practica-k8s/solution/creator/Dockerfile"),
+            ),
+            (
+                "creator/go.mod",
+                include_str!("../presets/practica-k8s/solution/creator/go.mod"),
+            ),
+            (
+                "creator/main.go",
+                include_str!("../presets/practica-k8s/solution/creator/main.go"),
+            ),
+            (
+                "verifier/Dockerfile",
+                include_str!("../presets/practica-k8s/solution/verifier/Dockerfile"),
+            ),
+            (
+                "verifier/app.py",
+                include_str!("../presets/practica-k8s/solution/verifier/app.py"),
+            ),
+            (
+                "verifier/requirements.txt",
+                include_str!("../presets/practica-k8s/solution/verifier/requirements.txt"),
+            ),
+            (
+                "keycreator/Dockerfile",
+                include_str!("../presets/practica-k8s/solution/keycreator/Dockerfile"),
+            ),
+            (
+                "keycreator/keycreator.sh",
+                include_str!("../presets/practica-k8s/solution/keycreator/keycreator.sh"),
+            ),
+            (
+                "compose.yaml",
+                include_str!("../presets/practica-k8s/solution/compose.yaml"),
+            ),
+            (
+                "manifests.yaml",
+                include_str!("../presets/practica-k8s/solution/manifests.yaml"),
+            ),
+        ],
     },
     Preset {
         name: "desafio-final",
@@ -125,10 +163,32 @@ pub const PRESETS: &[Preset] = &[
                 include_str!("../presets/desafio-final/manifests.yaml"),
             ),
         ],
-        solution: &[(
-            "manifests.yaml",
-            include_str!("../presets/desafio-final/solution/manifests.yaml"),
-        )],
+        solution: &[
+            (
+                "frontend/Dockerfile",
+                include_str!("../presets/desafio-final/solution/frontend/Dockerfile"),
+            ),
+            (
+                "frontend/package.json",
+                include_str!("../presets/desafio-final/solution/frontend/package.json"),
+            ),
+            (
+                "backend/Dockerfile",
+                include_str!("../presets/desafio-final/solution/backend/Dockerfile"),
+            ),
+            (
+                "backend/requirements.txt",
+                include_str!("../presets/desafio-final/solution/backend/requirements.txt"),
+            ),
+            (
+                "compose.yaml",
+                include_str!("../presets/desafio-final/solution/compose.yaml"),
+            ),
+            (
+                "manifests.yaml",
+                include_str!("../presets/desafio-final/solution/manifests.yaml"),
+            ),
+        ],
     },
 ];
 
@@ -146,4 +206,51 @@ pub fn manifests(name: &str) -> Option<&'static str> {
         .iter()
         .find(|(f, _)| *f == "manifests.yaml")
         .map(|(_, t)| *t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PRESETS;
+    use std::path::Path;
+
+    fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files_under(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap();
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+
+    /// Every file a preset ships on disk is in the binary: a solution file left out would make
+    /// `lab solve` write an incomplete answer.
+    #[test]
+    fn every_preset_file_on_disk_is_embedded() {
+        for p in PRESETS {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("presets")
+                .join(p.name);
+            let sol = root.join("solution");
+            let mut on_disk = Vec::new();
+            files_under(&sol, &sol, &mut on_disk);
+            let mut embedded: Vec<String> = p.solution.iter().map(|(f, _)| f.to_string()).collect();
+            on_disk.sort();
+            embedded.sort();
+            assert_eq!(on_disk, embedded, "{}", p.name);
+            let mut given = Vec::new();
+            for e in std::fs::read_dir(&root).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_file() {
+                    given.push(path.file_name().unwrap().to_string_lossy().to_string());
+                }
+            }
+            let mut files: Vec<String> = p.files.iter().map(|(f, _)| f.to_string()).collect();
+            given.sort();
+            files.sort();
+            assert_eq!(given, files, "{}", p.name);
+        }
+    }
 }

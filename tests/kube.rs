@@ -1308,7 +1308,8 @@ fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
         "there is no deployment creator"
     );
     assert_eq!(s["7-secreto"]["reasons"][0], "there is no secret jwt-key");
-    assert_eq!(s["1-dockerfiles"]["status"], "not_checkable");
+    // The Dockerfiles are files of the folder (tests/lab.rs solves them on an engine).
+    assert_eq!(s["1-dockerfiles"]["status"], "not_yet");
     // The compose step is checked on a Docker engine (tests/compose.rs walks it there).
     assert_eq!(s["2-compose"]["status"], "not_yet");
     assert!(
@@ -1392,6 +1393,136 @@ fn the_kubernetes_labs_check_deployments_nodeports_secrets_and_namespaces() {
     assert_eq!(s["4-entorno-dev"]["no_longer_shown"], true);
     // Step 2 is the Docker engine's (its Dockerfiles and compose project).
     assert_eq!(s["2-dockerfiles-compose"]["status"], "not_yet");
+}
+
+/// practica-k8s solved from the console's palette on the Kubernetes cluster: the Dockerfiles
+/// written, the compose step left to the Docker engine (said so), the manifests applied, and a
+/// picture of each step kept in evidencias, each showing its step.
+#[test]
+fn practica_k8s_solved_in_the_console_keeps_a_picture_of_each_step() {
+    support::require(&["tmux"]);
+    let (_kube, dir, config) = empty();
+    ok(&estiba(
+        &dir,
+        &config,
+        &["lab", "init", "practica-k8s", "k8s"],
+    ));
+    let lab = dir.join("k8s");
+    let args = format!("--kubeconfig {} --lab practica-k8s", config.display());
+    let t = support::tmux::Tmux::in_dir(150, 45, &lab, "C.UTF-8", &args);
+    t.wait_for("1-dockerfiles", 20);
+    t.keys(&[":"]);
+    t.text("lab solve");
+    t.keys(&["Enter"]);
+    let evidence = lab.join("evidencias");
+    for step in [
+        "1-dockerfiles",
+        "4-aplicar-manifiestos",
+        "5-replicas",
+        "6-servicios-nodeport",
+        "7-secreto",
+    ] {
+        support::wait_for(step, std::time::Duration::from_secs(60), || {
+            evidence.join(format!("{step}.png")).is_file().then_some(())
+        });
+    }
+    assert!(!evidence.join("2-compose.png").exists());
+    // The pictures show their steps: the NodePorts, the Secret's key (never its value).
+    let text = |step: &str| std::fs::read_to_string(evidence.join(format!("{step}.txt"))).unwrap();
+    let ports = text("6-servicios-nodeport");
+    assert!(
+        ports.contains("NodePort") && ports.contains("8000:"),
+        "{ports}"
+    );
+    let secret = text("7-secreto");
+    assert!(
+        secret.contains("jwt-key") && secret.contains("KEY"),
+        "{secret}"
+    );
+    assert!(!secret.contains("cambia-esta-clave"), "{secret}");
+    t.keys(&["q"]);
+    // Solved again headless: what passed is not run twice, the compose step is left to the
+    // Docker engine, and said so.
+    let out = ok(&estiba(&lab, &config, &["lab", "solve"]));
+    assert!(
+        out.contains("✓ 4-aplicar-manifiestos (already done)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("· 2-compose is checked on a Docker engine: solve it there (estiba lab solve 2-compose, without --kube)"),
+        "{out}"
+    );
+    keep_pictures(&evidence);
+
+    // The instructor's class view reaches this student through her kubeconfig (her folder
+    // beside it): the grid says what her own `lab check` says.
+    std::fs::write(
+        dir.join("class.yaml"),
+        format!(
+            "lab: practica-k8s\nstudents:\n  - {{ name: Ana, kubeconfig: \"{}\", folder: k8s }}\n",
+            config.display()
+        ),
+    )
+    .unwrap();
+    let o = support::estiba_in(&dir, &["class", "class.yaml", "--output", "json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ana = &v["students"][0];
+    assert_eq!(ana["reachable"], true, "{ana}");
+    let (_, own) = lab_check(&lab, &config);
+    for step in ana["steps"].as_array().unwrap() {
+        let name = step["name"].as_str().unwrap();
+        assert_eq!(step["status"], own[name]["status"], "{name}: {ana}");
+    }
+    assert_eq!(own["7-secreto"]["status"], "done");
+
+    // desafio-final: the manifests applied from the palette, then each environment looked at
+    // in its namespace; each picture shows that namespace's pods.
+    ok(&estiba(
+        &dir,
+        &config,
+        &["lab", "init", "desafio-final", "final"],
+    ));
+    let fin = dir.join("final");
+    let args = format!("--kubeconfig {} --lab desafio-final", config.display());
+    let t = support::tmux::Tmux::in_dir(150, 45, &fin, "C.UTF-8", &args);
+    t.wait_for("3-manifiestos", 20);
+    t.keys(&[":"]);
+    t.text("lab solve");
+    t.keys(&["Enter"]);
+    let evidence = fin.join("evidencias");
+    let picture = |step: &str| {
+        support::wait_for(step, std::time::Duration::from_secs(60), || {
+            std::fs::read_to_string(evidence.join(format!("{step}.txt"))).ok()
+        })
+    };
+    picture("3-manifiestos");
+    for (step, ns) in [
+        ("4-entorno-dev", "challenge-dev"),
+        ("5-entorno-prd", "challenge-prd"),
+    ] {
+        t.keys(&["Escape"]);
+        t.text(&format!(":ns {ns}"));
+        t.keys(&["Enter"]);
+        // The namespace's pods, not an empty pane: they come after its Deployments.
+        let shown = picture(step);
+        assert!(shown.contains("backend-"), "{ns}: {shown}");
+    }
+    t.keys(&["q"]);
+    keep_pictures(&evidence);
+}
+
+/// With ESTIBA_KEEP_PICTURES set, a test's evidence pictures are copied to
+/// /tmp/estiba-k8s-pictures to be looked at.
+fn keep_pictures(evidence: &Path) {
+    if std::env::var_os("ESTIBA_KEEP_PICTURES").is_some() {
+        let keep = Path::new("/tmp/estiba-k8s-pictures");
+        let _ = std::fs::create_dir_all(keep);
+        for e in std::fs::read_dir(evidence).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, keep.join(p.file_name().unwrap())).unwrap();
+        }
+    }
 }
 
 #[test]

@@ -17,7 +17,9 @@ use support::*;
 /// One image for every service of the labs: busybox that sleeps, with a `redis-server` that
 /// sleeps too (the semana-3 stack overrides redis' command). It stands in for the bases the
 /// students' Dockerfiles start from too (nothing can be pulled here): `pip` and `npm` install
-/// nothing, `tini` runs what follows `--`, and `gunicorn` and `node` sleep like the rest.
+/// nothing (but make the folders `--prefix=` and `npm run build` leave), `go build -o OUT`
+/// leaves a program that sleeps, `pg_isready` answers yes, `tini` runs what follows `--`, and
+/// `gunicorn` and `node` sleep like the rest.
 fn lab_images(e: &Engine, names: &[String]) {
     let ctx = e.root.join("lab-image");
     std::fs::create_dir_all(ctx.join("bin")).unwrap();
@@ -25,8 +27,20 @@ fn lab_images(e: &Engine, names: &[String]) {
         ("redis-server", "exec sleep 1000000"),
         ("gunicorn", "exec sleep 1000000"),
         ("node", "exec sleep 1000000"),
-        ("pip", "exit 0"),
-        ("npm", "exit 0"),
+        (
+            "pip",
+            "for a in \"$@\"; do case \"$a\" in --prefix=*) mkdir -p \"${a#--prefix=}\";; esac; done",
+        ),
+        (
+            "npm",
+            "if [ \"$1 $2\" = \"run build\" ]; then mkdir -p build; fi",
+        ),
+        (
+            "go",
+            "[ \"$1\" = build ] || exit 0\nwhile [ $# -gt 0 ]; do [ \"$1\" = -o ] && out=$2; shift; done\n\
+             mkdir -p \"$(dirname \"$out\")\"\nprintf '#!/bin/sh\\nexec sleep 1000000\\n' > \"$out\"\nchmod 755 \"$out\"",
+        ),
+        ("pg_isready", "exit 0"),
         ("tini", "[ \"$1\" = -- ] && shift\nexec \"$@\""),
     ];
     for (name, body) in scripts {
@@ -47,7 +61,14 @@ fn lab_images(e: &Engine, names: &[String]) {
         "estiba-lab/app:1",
         &ctx.display().to_string(),
     ]);
-    let bases = ["python:3.12-slim", "node:20-alpine", "nginx:1.25-alpine"];
+    let bases = [
+        "python:3.12-slim",
+        "node:20-alpine",
+        "nginx:1.25-alpine",
+        "golang:1.22-alpine",
+        "alpine:3.20",
+        "postgres:16-alpine",
+    ];
     for n in names.iter().map(String::as_str).chain(bases) {
         e.docker_ok(&["tag", "estiba-lab/app:1", n]);
     }
@@ -1015,6 +1036,90 @@ fn semana_3_solved_by_its_reference_solution_passes_every_check() {
     // Solved again: every step is already done, nothing is run twice.
     let again = ok(&run(&e, &d, &["lab", "solve"], &reg));
     assert_eq!(again.matches("already done").count(), 9, "{again}");
+}
+
+/// The Docker steps of the two Kubernetes labs, solved by their reference solutions on an
+/// engine: practica-k8s' three multi-stage Dockerfiles and its compose project (keycreator
+/// first, the key hashed into the shared volume), desafio-final's Dockerfiles and its project
+/// with the database it waits for. Every check of those steps passes.
+#[test]
+fn the_kubernetes_labs_docker_steps_are_solved_by_their_reference_solution() {
+    let Some(e) = Engine::private(false) else {
+        return;
+    };
+    let reg = e.registry.clone();
+    lab_images(&e, &[]);
+    let work = workdir("solvek8s");
+    ok(&run(
+        &e,
+        &work,
+        &["lab", "init", "practica-k8s", "practica"],
+        &reg,
+    ));
+    let d = work.join("practica");
+    let (_, s) = check(&e, &d, &reg);
+    for step in ["1-dockerfiles", "2-compose"] {
+        assert_eq!(s[step]["status"], "not_yet", "{step}: {:?}", s[step]);
+    }
+    assert!(
+        s["1-dockerfiles"]["hint"].is_string(),
+        "{:?}",
+        s["1-dockerfiles"]
+    );
+    for step in ["1-dockerfiles", "2-compose"] {
+        ok(&run(&e, &d, &["lab", "solve", step], &reg));
+    }
+    let (_, s) = check(&e, &d, &reg);
+    for step in ["1-dockerfiles", "2-compose"] {
+        assert_eq!(s[step]["status"], "done", "{step}: {:?}", s[step]);
+    }
+    // keycreator ran first and left the key's hash where creator and verifier read it.
+    let key = e.docker_ok(&[
+        "run",
+        "--rm",
+        "-v",
+        "practica_key:/key",
+        IMAGE,
+        "cat",
+        "/key/key",
+    ]);
+    let hash = Command::new("sh")
+        .args([
+            "-c",
+            "printf %s cambia-esta-clave | sha256sum | cut -d' ' -f1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(key.trim(), String::from_utf8_lossy(&hash.stdout).trim());
+    let user = e.docker_ok(&["inspect", "-f", "{{.Config.User}}", "practica-creator-1"]);
+    assert_eq!(user.trim(), "10001:10001");
+    ok(&run(&e, &d, &["compose", "down"], &reg));
+
+    ok(&run(
+        &e,
+        &work,
+        &["lab", "init", "desafio-final", "final"],
+        &reg,
+    ));
+    let d = work.join("final");
+    let (_, s) = check(&e, &d, &reg);
+    assert_eq!(s["2-dockerfiles-compose"]["status"], "not_yet");
+    ok(&run(
+        &e,
+        &d,
+        &["lab", "solve", "2-dockerfiles-compose"],
+        &reg,
+    ));
+    let (_, s) = check(&e, &d, &reg);
+    assert_eq!(
+        s["2-dockerfiles-compose"]["status"], "done",
+        "{:?}",
+        s["2-dockerfiles-compose"]
+    );
+    let health = e.docker_ok(&["inspect", "-f", "{{.State.Health.Status}}", "final-db-1"]);
+    assert_eq!(health.trim(), "healthy");
+    ok(&run(&e, &d, &["compose", "down"], &reg));
+    e.stop();
 }
 
 /// SEMANA 4 in the demo, solved from the console's palette: the class watches each step happen

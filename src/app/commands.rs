@@ -268,16 +268,27 @@ pub(super) fn lab(s: &mut State, cmd: crate::command::LabCommand) -> Vec<Effect>
             Some(l) => match crate::lab::solve::steps(&l.lab, step.as_deref()) {
                 Ok(steps) => {
                     let passed = |i: &usize| l.passes.passed.contains_key(&l.lab.steps[*i].name);
-                    // Without a step named, the steps done already are left as they are.
+                    // Without a step named, the steps done already are left as they are, and
+                    // so are those another kind of cluster checks (said once).
+                    let kube = s.cluster.is_kube();
+                    let fits = |i: &usize| crate::lab::solve::fits(&l.lab.steps[*i], kube);
+                    let elsewhere: Vec<String> = steps
+                        .iter()
+                        .filter(|i| step.is_none() && !passed(i) && !fits(i))
+                        .map(|&i| crate::lab::solve::elsewhere(&l.lab.steps[i].name, kube))
+                        .collect();
                     let moves: Vec<_> = steps
                         .iter()
-                        .filter(|i| step.is_some() || !passed(i))
+                        .filter(|i| step.is_some() || (!passed(i) && fits(i)))
                         .flat_map(|&i| {
                             let st = &l.lab.steps[i];
                             st.solve.iter().map(|m| (st.name.clone(), m.clone()))
                         })
                         .collect();
                     l.solving.extend(moves);
+                    if !elsewhere.is_empty() {
+                        s.toast(elsewhere.join("\n"), false);
+                    }
                 }
                 Err(e) => s.toast(e.to_string(), true),
             },

@@ -2,8 +2,10 @@
 //! step (its pane focused, its object selected, nothing over it), then put back as it was.
 
 use super::state::{Input, Overlay, State};
+use super::views::SlotView;
 use crate::lab::EvidenceView;
 use crate::model::Pane;
+use crate::model::listing::ViewKind;
 
 /// What the console showed before, to put back after the picture.
 pub struct Kept {
@@ -11,10 +13,25 @@ pub struct Kept {
     overlay: Overlay,
     input: Input,
     selected: Vec<(Pane, usize, Option<String>)>,
+    slot: Option<SlotView>,
 }
 
-/// The pane a step's evidence names.
+/// The look-inside view a step's evidence names, as this cluster calls it.
+pub fn view_kind(view: &EvidenceView, kube: bool) -> Option<ViewKind> {
+    Some(match (view.view.as_deref()?, kube) {
+        ("services", true) | ("networks", false) => ViewKind::Networks,
+        ("namespaces", true) | ("volumes", false) => ViewKind::Volumes,
+        ("secrets", _) => ViewKind::Secrets,
+        ("configmaps", true) | ("configs", false) => ViewKind::Configs,
+        _ => return None,
+    })
+}
+
+/// The pane a step's evidence names (a look-inside view stands in the services pane).
 pub fn pane(view: &EvidenceView) -> Option<Pane> {
+    if view.view.is_some() {
+        return Some(Pane::Services);
+    }
     Some(match view.pane.as_deref()? {
         "nodes" => Pane::Nodes,
         "services" => Pane::Services,
@@ -56,7 +73,18 @@ pub fn show(s: &mut State, view: &EvidenceView) -> Kept {
             .iter()
             .map(|&p| (p, s.view(p).selected, s.view(p).selected_id.clone()))
             .collect(),
+        slot: s.slot.take(),
     };
+    if let Some(kind) = view_kind(view, s.is_kube()) {
+        s.focus = Pane::Services;
+        s.slot = Some(look_inside(
+            s,
+            kind,
+            kept.slot.as_ref(),
+            view.select.as_deref(),
+        ));
+        return kept;
+    }
     if let Some(p) = pane(view) {
         s.focus = p;
         // A workload's pods or tasks: the workload selected, its rows shown.
@@ -74,8 +102,59 @@ pub fn show(s: &mut State, view: &EvidenceView) -> Kept {
     kept
 }
 
+/// A look-inside view with the rows the lab's checks saw (or the open view's, of that kind),
+/// the object named selected.
+fn look_inside(s: &State, kind: ViewKind, open: Option<&SlotView>, name: Option<&str>) -> SlotView {
+    let mut v = SlotView::new(kind);
+    v.listing = s
+        .lab
+        .as_ref()
+        .and_then(|l| l.probed.as_ref())
+        .and_then(|p| p.listing(kind).cloned())
+        .or_else(|| {
+            open.filter(|o| o.kind == kind)
+                .and_then(|o| o.listing.clone())
+        });
+    if let Some(name) = name {
+        let filter = &s.view(Pane::Services).filter;
+        if let Some(i) = v.visible(filter).iter().position(|r| {
+            r.first()
+                .is_some_and(|n| n == name || n.ends_with(&format!("/{name}")))
+        }) {
+            v.selected = i;
+        }
+    }
+    v
+}
+
+/// Whether the step's view has the rows that show it: the object named among them, and for
+/// a workload's pods or a look-inside view, some rows.
+pub fn ready(s: &mut State, view: &EvidenceView) -> bool {
+    if view.cert.is_some() || view.file.is_some() {
+        return true;
+    }
+    let Some(p) = pane(view) else {
+        return true;
+    };
+    let kept = show(s, view);
+    let ready = match (p, view.select.as_deref()) {
+        (Pane::Services, Some(name)) if s.slot.is_some() => s.slot.as_ref().is_some_and(|v| {
+            v.visible(&s.view(Pane::Services).filter).iter().any(|r| {
+                r.first()
+                    .is_some_and(|n| n == name || n.ends_with(&format!("/{name}")))
+            })
+        }),
+        (Pane::Tasks, _) => rows(s, Pane::Tasks) > 0,
+        (p, Some(name)) => position(s, p, name).is_some(),
+        (p, None) => rows(s, p) > 0,
+    };
+    restore(s, kept);
+    ready
+}
+
 /// Puts the console back as it was before the picture.
 pub fn restore(s: &mut State, kept: Kept) {
+    s.slot = kept.slot;
     s.focus = kept.focus;
     s.overlay = kept.overlay;
     s.input = kept.input;
@@ -89,6 +168,9 @@ pub fn restore(s: &mut State, kept: Kept) {
 /// How many lines a pane's rows take now (its picture is cut to them): services grouped by
 /// stack take a heading line per stack.
 pub fn rows(s: &State, pane: Pane) -> usize {
+    if let (Pane::Services, Some(v)) = (pane, &s.slot) {
+        return v.visible(&s.view(Pane::Services).filter).len();
+    }
     let stacks = if pane == Pane::Services {
         let mut names: Vec<&str> = s
             .visible_workloads()

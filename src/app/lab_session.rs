@@ -45,6 +45,9 @@ pub struct LabSession {
     /// passes (a later step builds on it: the nodes a swarm init brings, the image a build
     /// made), for a minute at most.
     pub solved_last: Option<(String, i64)>,
+    /// Steps passed whose pictures wait for their view's rows (the pods of a namespace just
+    /// switched to come after its Deployments), each with when it passed; a few seconds at most.
+    pub pictures_due: Vec<(String, i64)>,
 }
 
 impl LabSession {
@@ -74,6 +77,7 @@ impl LabSession {
             snapping: None,
             solving: Default::default(),
             solved_last: None,
+            pictures_due: Vec::new(),
         }
     }
 

@@ -52,6 +52,49 @@ pub enum Check {
     StackFile(StackFileCheck),
 }
 
+/// Where a check can be observed at all: on a Kubernetes cluster, on a swarm, on any Docker
+/// engine, or anywhere (the lab's files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observable {
+    Kube,
+    Swarm,
+    Engine,
+    Anywhere,
+}
+
+impl Check {
+    pub fn observable(&self) -> Observable {
+        match self {
+            Check::Deployment(_)
+            | Check::NodePort(_)
+            | Check::KubeSecret(_)
+            | Check::Namespace(_) => Observable::Kube,
+            Check::Swarm(_)
+            | Check::Nodes(_)
+            | Check::NodeLabel(_)
+            | Check::Stack(_)
+            | Check::Service(_) => Observable::Swarm,
+            Check::Image(_) | Check::Pushed(_) | Check::Built(_) | Check::Compose(_) => {
+                Observable::Engine
+            }
+            Check::File(_)
+            | Check::Cert(_)
+            | Check::FileImage(_)
+            | Check::Dockerfile(_)
+            | Check::StackFile(_) => Observable::Anywhere,
+        }
+    }
+
+    /// Whether the check can pass on this kind of cluster.
+    pub fn fits(&self, kube: bool) -> bool {
+        match self.observable() {
+            Observable::Kube => kube,
+            Observable::Swarm | Observable::Engine => !kube,
+            Observable::Anywhere => true,
+        }
+    }
+}
+
 /// What a stack file must hold. Every field given must hold; services are the file's keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

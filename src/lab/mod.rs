@@ -66,7 +66,12 @@ pub struct EvidenceView {
     /// `nodes`, `services`, `tasks` or `images`.
     #[serde(default)]
     pub pane: Option<String>,
-    /// The object to select: a service, a node's host name, an image's `name:tag`.
+    /// A look-inside view in the services pane's place: `services` (Kubernetes Services, with
+    /// their NodePorts), `namespaces`, `secrets` (their keys, never the values), `configmaps`,
+    /// and on a swarm `networks`, `volumes`, `configs`.
+    #[serde(default)]
+    pub view: Option<String>,
+    /// The object to select: a service, a node's host name, an image's `name:tag`, a row.
     #[serde(default)]
     pub select: Option<String>,
     /// A certificate file (relative to the lab's folder) whose summary is the picture.

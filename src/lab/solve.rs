@@ -58,6 +58,22 @@ fn error(file: &Path, e: impl std::fmt::Display) -> LabError {
     }
 }
 
+/// Whether a step's checks can pass on this kind of cluster: `lab solve` without a step leaves
+/// the others (practica-k8s' compose project is the Docker engine's, its Deployments the
+/// Kubernetes cluster's).
+pub fn fits(step: &super::Step, kube: bool) -> bool {
+    step.checks.iter().all(|c| c.fits(kube))
+}
+
+/// What `lab solve` says of a step it left: its checks are another kind of cluster's.
+pub fn elsewhere(step: &str, kube: bool) -> String {
+    if kube {
+        crate::tr!("lab.solve_on_docker", step = step)
+    } else {
+        crate::tr!("lab.solve_on_kube", step = step)
+    }
+}
+
 /// The steps `lab solve [STEP]` carries out: the one named (by name or number), else every
 /// step that has a solution.
 pub fn steps(lab: &Lab, step: Option<&str>) -> Result<Vec<usize>, LabError> {

@@ -86,6 +86,10 @@ pub async fn run(
     let mut out = String::new();
     for i in steps {
         let name = o.lab.steps[i].name.clone();
+        if step.is_none() && !solve::fits(&o.lab.steps[i], backend.is_kube()) {
+            out.push_str(&format!("{}\n", solve::elsewhere(&name, backend.is_kube())));
+            continue;
+        }
         if step.is_none() {
             let a = crate::lab::assess(backend, &o, evidence, now).await?;
             if a.steps[i].status == Status::Done {

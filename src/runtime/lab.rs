@@ -199,17 +199,12 @@ pub async fn upkeep(
     screen: Rect,
     settings: &SnapSettings,
 ) -> Vec<crate::app::effect::Effect> {
-    keep(state, ops, theme, screen, settings).await;
+    keep(state, ops, settings).await;
+    pictures(state, theme, screen, settings);
     solve_next(state)
 }
 
-async fn keep(
-    state: &mut State,
-    ops: &mpsc::Sender<Op>,
-    theme: &Theme,
-    screen: Rect,
-    settings: &SnapSettings,
-) {
+async fn keep(state: &mut State, ops: &mpsc::Sender<Op>, settings: &SnapSettings) {
     let Some(l) = state.lab.as_mut() else {
         return;
     };
@@ -254,16 +249,50 @@ async fn keep(
         ..settings.clone()
     };
     let auto = l.auto_snap;
+    let now = state.now;
     for name in new {
-        if auto && !has_evidence(&evidence.dir, &name) {
-            if let Some(l) = state.lab.as_mut() {
-                l.snapping = Some(name.clone());
-            }
-            let files = step_picture(state, theme, screen, &name, &evidence);
-            evidence_saved(state, &files, settings);
-            if let Some(l) = state.lab.as_mut() {
-                l.snapping = None;
-            }
+        // Said after its picture, when it has one to take (the last word on the status line).
+        if auto
+            && !has_evidence(&evidence.dir, &name)
+            && let Some(l) = state.lab.as_mut()
+        {
+            l.pictures_due.push((name.clone(), now));
+            continue;
+        }
+        state.toast(crate::tr!("lab.step_done", step = name), false);
+    }
+}
+
+/// The pictures of steps passed, each once its view has the rows that show the step (or after
+/// a few seconds, as it is then).
+fn pictures(state: &mut State, theme: &Theme, screen: Rect, settings: &SnapSettings) {
+    let Some(l) = state.lab.as_ref().filter(|l| !l.pictures_due.is_empty()) else {
+        return;
+    };
+    let evidence = SnapSettings {
+        dir: evidence_dir(l, settings),
+        ..settings.clone()
+    };
+    let due = l.pictures_due.clone();
+    for (name, since) in due {
+        let view = state.lab.as_ref().and_then(|l| {
+            let s = l.lab.steps.iter().find(|s| s.name == name)?;
+            s.evidence.clone()
+        });
+        let ready = view
+            .as_ref()
+            .is_none_or(|v| crate::app::evidence::ready(state, v));
+        if !ready && state.now - since < 5 {
+            continue;
+        }
+        if let Some(l) = state.lab.as_mut() {
+            l.pictures_due.retain(|(n, _)| *n != name);
+            l.snapping = Some(name.clone());
+        }
+        let files = step_picture(state, theme, screen, &name, &evidence);
+        evidence_saved(state, &files, settings);
+        if let Some(l) = state.lab.as_mut() {
+            l.snapping = None;
         }
         state.toast(crate::tr!("lab.step_done", step = name), false);
     }

@@ -288,25 +288,15 @@ trait KubeAware {
 }
 
 impl KubeAware for Verdict {
-    /// A Swarm check on a Kubernetes cluster (or the other way round) says so, rather than
-    /// a reason that does not apply.
+    /// A Swarm check on a Kubernetes cluster (or the other way round) fails saying so, rather
+    /// than with a reason that does not apply.
     fn kube_aware(self, kube: bool, check: &Check) -> Verdict {
-        let kube_check = matches!(
-            check,
-            Check::Deployment(_) | Check::NodePort(_) | Check::KubeSecret(_) | Check::Namespace(_)
-        );
-        let swarm_check = matches!(
-            check,
-            Check::Swarm(_)
-                | Check::Nodes(_)
-                | Check::NodeLabel(_)
-                | Check::Stack(_)
-                | Check::Service(_)
-        );
-        match self {
-            Verdict::Fail(_) if kube_check && !kube => Verdict::Fail(tr!("check.needs_kube")),
-            Verdict::Fail(_) if swarm_check && kube => Verdict::Fail(tr!("check.needs_swarm")),
-            v => v,
+        // Never a pass either: a compose project's service named `creator` is not the
+        // Deployment a Kubernetes step asks for.
+        match (self, check.observable()) {
+            (_, Observable::Kube) if !kube => Verdict::Fail(tr!("check.needs_kube")),
+            (_, Observable::Swarm) if kube => Verdict::Fail(tr!("check.needs_swarm")),
+            (v, _) => v,
         }
     }
 }

@@ -257,6 +257,21 @@ fn listings_answer_networks_secrets_and_kubernetes_objects() {
     ));
     p.listings[0].rows[0][3] = "true".into();
     assert_eq!(evaluate(&internal, &snap, Some(&p)), Verdict::Pass);
+    // Kubernetes checks are a Kubernetes cluster's: on the swarm, the Secret does not count.
+    let secret = parse("kube_secret: { name: jwt-key, key: key }");
+    assert_eq!(
+        evaluate(&secret, &snap, Some(&p)),
+        Verdict::Fail(tr!("check.needs_kube"))
+    );
+    let mut k = info(SwarmRole::None);
+    k.kube = Some(crate::model::KubeScope {
+        context: "lab".into(),
+        namespace: None,
+    });
+    let snap = Snapshot {
+        info: Some(&k),
+        ..snap
+    };
     p.listings.push(Listing {
         kind: ViewKind::Secrets,
         columns: vec!["name", "type", "keys"],

@@ -1,0 +1,3 @@
+module creator
+
+go 1.22
