@@ -278,7 +278,8 @@ async fn connected(
             }
             _ = tokio::time::sleep_until(flush_at), if dirty.any() => {
                 last_flush = tokio::time::Instant::now();
-                match refresh(backend, std::mem::take(&mut dirty), kept.view, tx, &mut sent).await {
+                let due = std::mem::take(&mut dirty).without(backend.unlisted());
+                match refresh(backend, due, kept.view, tx, &mut sent).await {
                     Ok(Some(u)) => unsettled = u,
                     Ok(None) => {}
                     Err(e) => return Some(Some(e)),

@@ -10,9 +10,11 @@ pub mod kube;
 pub mod probe;
 pub mod swarm;
 
+mod dirty;
 mod driver;
 mod lookup;
 
+pub use dirty::Dirty;
 pub use driver::drive;
 pub use lookup::find_by_name;
 
@@ -114,43 +116,6 @@ fn hint(s: &Option<String>) -> String {
     s.as_ref()
         .map(|s| tr!("hint.did_you_mean", name = s))
         .unwrap_or_default()
-}
-
-/// Which listings an engine change makes stale.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Dirty {
-    pub info: bool,
-    pub nodes: bool,
-    pub workloads: bool,
-    pub instances: bool,
-    pub images: bool,
-    /// An image was pushed (from this engine, by anyone): what a registry holds changed.
-    pub pushed: bool,
-}
-
-impl Dirty {
-    /// Every listing (a push is news only when it happens).
-    pub const ALL: Dirty = Dirty {
-        info: true,
-        nodes: true,
-        workloads: true,
-        instances: true,
-        images: true,
-        pushed: false,
-    };
-
-    pub fn any(self) -> bool {
-        self.info || self.nodes || self.workloads || self.instances || self.images || self.pushed
-    }
-
-    pub fn merge(&mut self, o: Dirty) {
-        self.info |= o.info;
-        self.nodes |= o.nodes;
-        self.workloads |= o.workloads;
-        self.instances |= o.instances;
-        self.images |= o.images;
-        self.pushed |= o.pushed;
-    }
 }
 
 /// What the UI asks of the backend task.
@@ -326,6 +291,19 @@ impl Backend {
         }
     }
 
+    /// One workload's tasks or pods.
+    pub async fn instances_of(&self, w: &Workload) -> Result<Vec<Instance>, Error> {
+        match self {
+            Backend::Kube(k) => k.instances_of(w).await,
+            _ => Ok(self
+                .instances()
+                .await?
+                .into_iter()
+                .filter(|i| i.workload_id == w.id)
+                .collect()),
+        }
+    }
+
     pub async fn images(&self) -> Result<Vec<Image>, Error> {
         match self {
             Backend::Swarm(s) => s.images().await,
@@ -359,6 +337,15 @@ impl Backend {
 
     /// A stream of "these listings changed" notices. It ends, or yields an error, when the
     /// connection is lost.
+    /// Listings the backend's watchers are still making (Kubernetes): the driver leaves them
+    /// until the watchers say they are in.
+    pub fn unlisted(&self) -> Dirty {
+        match self {
+            Backend::Kube(k) => k.unlisted(),
+            _ => Dirty::default(),
+        }
+    }
+
     pub fn changes(&self) -> BoxStream<'static, Result<Dirty, Error>> {
         match self {
             Backend::Swarm(s) => s.changes(),

@@ -35,12 +35,7 @@ pub(super) async fn list(
         Command::Nodes => print(&backend.nodes().await?, columns::NODES, output, now),
         Command::Tasks { service } => {
             let w = backend.find_workload(&service).await?;
-            let list: Vec<_> = backend
-                .instances()
-                .await?
-                .into_iter()
-                .filter(|i| i.workload_id == w.id)
-                .collect();
+            let list = backend.instances_of(&w).await?;
             print(&list, columns::TASKS, output, now)
         }
         Command::Images => print(&backend.images().await?, columns::IMAGES, output, now),

@@ -97,7 +97,7 @@ fn certificates(dir: &Path) {
     write(&dir.join("sa.pub"), &sa.public_key_pem());
     write(
         &dir.join("audit-policy.yaml"),
-        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  verbs: [list, watch]\n  resources: [{group: apps, resources: [deployments]}]\n- level: Metadata\n  resources: [{group: \"\", resources: [pods/log]}]\n- level: None\n",
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  verbs: [list, watch]\n  resources: [{group: apps, resources: [deployments, replicasets]}, {group: \"\", resources: [pods]}]\n- level: Metadata\n  resources: [{group: \"\", resources: [pods/log]}]\n- level: None\n",
     );
     write(
         &dir.join("tokens.csv"),
@@ -232,6 +232,11 @@ impl KubeCluster {
                 "*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route",
                 "--concurrent-deployment-syncs",
                 "5",
+                // Thousands of pods (the scale bench) are made in seconds, not minutes.
+                "--kube-api-qps",
+                "300",
+                "--kube-api-burst",
+                "600",
                 "--v=0",
             ],
         );
@@ -249,6 +254,10 @@ impl KubeCluster {
                 "127.0.0.1",
                 "--secure-port",
                 &free_port().to_string(),
+                "--kube-api-qps",
+                "300",
+                "--kube-api-burst",
+                "600",
                 "--v=0",
             ],
         );
@@ -360,6 +369,36 @@ impl KubeCluster {
                     && !e["userAgent"].as_str().unwrap_or("").starts_with("kubectl")
             })
             .count()
+    }
+
+    /// How many requests the audit log has of `verb` on `resource` from the consoles under
+    /// test (estiba names itself `estiba/…`; k9s `k9s/…`): neither kubectl nor the control
+    /// plane's own parts.
+    pub fn audit_count_consoles(&self, verb: &str, resource: &str) -> usize {
+        self.audit_uris_consoles(verb, resource).len()
+    }
+
+    /// The request URIs of those requests, oldest first.
+    pub fn audit_uris_consoles(&self, verb: &str, resource: &str) -> Vec<String> {
+        let consoles = ["estiba/", "k9s/"];
+        std::fs::read_to_string(self.dir.join("audit.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|e| {
+                let agent = e["userAgent"].as_str().unwrap_or("");
+                e["verb"] == verb
+                    && e["objectRef"]["resource"] == resource
+                    && consoles.iter().any(|c| agent.starts_with(c))
+            })
+            .filter_map(|e| e["requestURI"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// The process ID of a part of the control plane (`kube-apiserver`, `etcd`...).
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        let at = self.started.iter().position(|(n, _)| n == name)?;
+        self.children.get(at).map(|c| c.id())
     }
 
     /// The request URIs the audit log has on `resource` (subresource included, as

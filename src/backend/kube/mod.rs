@@ -12,13 +12,14 @@ mod metrics;
 mod nodes;
 mod objects;
 mod ops;
+mod store;
 
 use super::{Dirty, Error};
 use crate::model::{ClusterInfo, Image, Instance, Node, SwarmRole, Workload};
 use crate::sanitize::one_line;
 use crate::tr;
+use futures::StreamExt;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Node as KNode, Pod};
 use kube::api::{Api, ListParams};
@@ -54,6 +55,9 @@ struct Conn {
     scope: Scope,
     /// Bumped at each context switch, so the watchers follow the new cluster.
     generation: u64,
+    /// What the watchers of this context and namespace keep (none while none run: a
+    /// headless command lists what it needs).
+    store: Option<std::sync::Arc<store::Store>>,
 }
 
 pub struct Kube {
@@ -104,6 +108,11 @@ fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, Error> {
 /// watchers and the console already retry what is worth retrying, saying so.
 fn new_client(mut config: kube::Config, url: &str) -> Result<kube::Client, Error> {
     config.default_retry = false;
+    // The API server's logs (and audit) say who asked, as they do for kubectl.
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("estiba/", env!("CARGO_PKG_VERSION"))),
+    ));
     kube::Client::try_from(config).map_err(|e| unreachable(url, e))
 }
 
@@ -173,6 +182,7 @@ impl Kube {
                 url,
                 scope,
                 generation: 0,
+                store: None,
             })),
             kubeconfig,
             switched: tokio::sync::watch::channel(0).0,
@@ -254,7 +264,21 @@ impl Kube {
         })
     }
 
+    /// The watchers' store, when they run for the current context and namespace.
+    fn store(&self) -> Option<std::sync::Arc<store::Store>> {
+        self.read(|c| c.store.clone())
+    }
+
+    /// The listings the watchers are still making their first list of: the driver waits for
+    /// them (the store says when they are in) rather than listing them itself.
+    pub fn unlisted(&self) -> Dirty {
+        self.store().map(|s| s.pending()).unwrap_or_default()
+    }
+
     pub async fn nodes(&self) -> Result<Vec<Node>, Error> {
+        if let Some(v) = self.store().and_then(|s| s.nodes()) {
+            return Ok(v);
+        }
         let api: Api<KNode> = Api::all(self.client());
         let list = api.list(&ListParams::default()).await.map_err(kube_error)?;
         let mut v: Vec<Node> = list.items.iter().map(convert::node).collect();
@@ -266,6 +290,9 @@ impl Kube {
     }
 
     pub async fn workloads(&self) -> Result<Vec<Workload>, Error> {
+        if let Some(v) = self.store().and_then(|s| s.workloads()) {
+            return Ok(v);
+        }
         let all = self.all_namespaces();
         let list = self
             .api::<Deployment>()
@@ -277,12 +304,6 @@ impl Kube {
             .iter()
             .map(|d| convert::deployment(d, all))
             .collect();
-        let first_image = |spec: &Option<k8s_openapi::api::core::v1::PodSpec>| {
-            spec.as_ref()
-                .and_then(|s| s.containers.first())
-                .and_then(|c| c.image.clone())
-                .unwrap_or_default()
-        };
         for s in self
             .api::<StatefulSet>()
             .list(&ListParams::default())
@@ -290,15 +311,7 @@ impl Kube {
             .map_err(kube_error)?
             .items
         {
-            let st = s.status.clone().unwrap_or_default();
-            v.push(convert::other_workload(
-                &s.metadata,
-                "StatefulSet",
-                st.ready_replicas.unwrap_or(0),
-                s.spec.replicas.unwrap_or(1),
-                first_image(&s.spec.template.spec),
-                all,
-            ));
+            v.push(store::stateful_set(&s, all));
         }
         for d in self
             .api::<DaemonSet>()
@@ -307,21 +320,16 @@ impl Kube {
             .map_err(kube_error)?
             .items
         {
-            let st = d.status.clone().unwrap_or_default();
-            v.push(convert::other_workload(
-                &d.metadata,
-                "DaemonSet",
-                st.number_ready,
-                st.desired_number_scheduled,
-                first_image(&d.spec.template.spec),
-                all,
-            ));
+            v.push(store::daemon_set(&d, all));
         }
         v.sort_by(|a, b| (&a.stack, &a.name).cmp(&(&b.stack, &b.name)));
         Ok(v)
     }
 
     pub async fn instances(&self) -> Result<Vec<Instance>, Error> {
+        if let Some(v) = self.store().and_then(|s| s.instances()) {
+            return Ok(v);
+        }
         let all = self.all_namespaces();
         let sets = self
             .api::<ReplicaSet>()
@@ -343,65 +351,100 @@ impl Kube {
         Ok(v)
     }
 
+    /// The pods of one workload: from the watchers' store when they run, else listed through
+    /// the Deployment's selector in its namespace (as `kubectl get pods -l`), not every pod.
+    pub async fn instances_of(&self, w: &Workload) -> Result<Vec<Instance>, Error> {
+        let mine = |v: Vec<Instance>| -> Vec<Instance> {
+            v.into_iter().filter(|i| i.workload_id == w.id).collect()
+        };
+        if let Some(v) = self.store().and_then(|s| s.instances()) {
+            return Ok(mine(v));
+        }
+        let Ok(d) = self.deployment_by_uid(&w.id).await else {
+            return Ok(mine(self.instances().await?));
+        };
+        let ns = d.metadata.namespace.clone().unwrap_or_default();
+        let by = ListParams::default().labels(&convert::selector(&d.spec.selector));
+        let sets = Api::<ReplicaSet>::namespaced(self.client(), &ns)
+            .list(&by)
+            .await
+            .map_err(kube_error)?;
+        let owners = convert::owners(&sets.items);
+        let all = self.all_namespaces();
+        let pods = Api::<Pod>::namespaced(self.client(), &ns)
+            .list(&by)
+            .await
+            .map_err(kube_error)?;
+        let mut v = mine(
+            pods.items
+                .iter()
+                .map(|p| convert::pod(p, &owners, all))
+                .collect(),
+        );
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(v)
+    }
+
     /// Nodes run their own images; there is no image list to show.
     pub async fn images(&self) -> Result<Vec<Image>, Error> {
         Ok(vec![])
     }
 
-    /// Watchers on nodes, Deployments, ReplicaSets and Pods: each change marks its listings
-    /// stale. A context switch rebuilds them for the new cluster.
+    /// Watchers on nodes, Deployments, StatefulSets, DaemonSets, ReplicaSets and Pods, each
+    /// keeping its kind in the store the listings are read from; a change the panes show marks
+    /// its listings stale. A context or namespace switch ends them (the driver makes them again).
     pub fn changes(&self) -> BoxStream<'static, Result<Dirty, Error>> {
         let client = self.client();
-        let url = self.endpoint();
         let generation = self.read(|c| c.generation);
         let mut switched = self.switched.subscribe();
-        let node_dirty = Dirty {
+        let ns = self.scope().namespace;
+        let kept = std::sync::Arc::new(store::Store::new(ns.is_none()));
+        if let Ok(mut c) = self.conn.write()
+            && c.generation == generation
+        {
+            c.store = Some(kept.clone());
+        }
+        let nodes = Dirty {
             nodes: true,
             ..Dirty::default()
         };
         let workloads = Dirty {
             workloads: true,
+            ..Dirty::default()
+        };
+        let pods = Dirty {
             instances: true,
             ..Dirty::default()
         };
-        // The namespaced kinds are watched in the namespace looked at, so a user whose Role
-        // covers one namespace can watch it; a kind the user may not watch (nodes, for such a
-        // user) stops its watcher, and the listing says why.
-        let ns = self.scope().namespace;
-        fn scoped<K>(client: &kube::Client, ns: &Option<String>) -> Api<K>
-        where
-            K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
-            <K as kube::Resource>::DynamicType: Default,
-        {
-            match ns {
-                Some(ns) => Api::namespaced(client.clone(), ns),
-                None => Api::all(client.clone()),
-            }
-        }
-        fn watch<K>(api: Api<K>, dirty: Dirty) -> BoxStream<'static, Result<Dirty, watcher::Error>>
-        where
-            K: kube::Resource
-                + Clone
-                + serde::de::DeserializeOwned
-                + std::fmt::Debug
-                + Send
-                + 'static,
-            <K as kube::Resource>::DynamicType: Default + Eq + std::hash::Hash + Clone,
-        {
-            watcher(api, watcher::Config::default())
-                .take_while(|r| std::future::ready(!matches!(r, Err(e) if forbidden(e))))
-                .map_ok(move |_| dirty)
-                .boxed()
-        }
-        let nodes = watch(Api::<KNode>::all(client.clone()), node_dirty);
-        let deployments = watch(scoped::<Deployment>(&client, &ns), workloads);
-        let sets = watch(scoped::<ReplicaSet>(&client, &ns), workloads);
-        let stateful = watch(scoped::<StatefulSet>(&client, &ns), workloads);
-        let daemons = watch(scoped::<DaemonSet>(&client, &ns), workloads);
-        let pods = watch(scoped::<Pod>(&client, &ns), workloads);
-        let watchers =
-            futures::stream::select_all([nodes, deployments, sets, stateful, daemons, pods])
-                .map_err(move |e| unreachable(&url, e));
+        use store::Change as C;
+        let watchers = futures::stream::select_all([
+            watch(Api::<KNode>::all(client.clone()), &kept, nodes, C::Node),
+            watch(
+                scoped::<Deployment>(&client, &ns),
+                &kept,
+                workloads,
+                C::Deployment,
+            ),
+            watch(
+                scoped::<StatefulSet>(&client, &ns),
+                &kept,
+                workloads,
+                C::StatefulSet,
+            ),
+            watch(
+                scoped::<DaemonSet>(&client, &ns),
+                &kept,
+                workloads,
+                C::DaemonSet,
+            ),
+            watch(
+                scoped::<ReplicaSet>(&client, &ns),
+                &kept,
+                pods,
+                C::ReplicaSet,
+            ),
+            watch(scoped::<Pod>(&client, &ns), &kept, pods, C::Pod),
+        ]);
         // Ends (and the driver reconnects with the new client) when the context or the
         // namespace changes.
         let ended = async move {
@@ -480,6 +523,7 @@ impl Kube {
         let generation = match self.conn.write() {
             Ok(mut c) => {
                 c.scope.namespace = ns;
+                c.store = None;
                 c.generation += 1;
                 c.generation
             }
@@ -507,6 +551,7 @@ impl Kube {
                     url,
                     scope,
                     generation: c.generation,
+                    store: None,
                 };
                 c.generation
             }
@@ -535,4 +580,59 @@ pub fn config_source(path: Option<&Path>) -> PathBuf {
                 .unwrap_or_default()
                 .join(".kube/config")
         })
+}
+
+/// The namespaced kinds are watched in the namespace looked at, so a user whose Role covers one
+/// namespace can watch it.
+fn scoped<K>(client: &kube::Client, ns: &Option<String>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    <K as kube::Resource>::DynamicType: Default,
+{
+    match ns {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// One kind's watcher, its events kept in `store`: a change the panes show yields `dirty`. A
+/// failed watch is retried with backoff from where it was (the watcher keeps its
+/// resourceVersion) and asks the driver to look at the server (`info`), which says whether the
+/// cluster is away; a kind the user may not watch ends its watcher, and the listing (made by
+/// the reader then) says why.
+fn watch<K>(
+    api: Api<K>,
+    store: &std::sync::Arc<store::Store>,
+    dirty: Dirty,
+    change: fn(watcher::Event<K>) -> store::Change,
+) -> BoxStream<'static, Result<Dirty, Error>>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+    <K as kube::Resource>::DynamicType: Default + Eq + std::hash::Hash + Clone,
+{
+    use kube::runtime::WatchStreamExt;
+    let store = store.clone();
+    watcher(api, watcher::Config::default())
+        .default_backoff()
+        .scan(false, move |refused, r| {
+            let d = match r {
+                _ if *refused => return std::future::ready(None),
+                Ok(ev) => store.apply(change(ev)).then_some(Ok(dirty)),
+                Err(e) if forbidden(&e) => {
+                    *refused = true;
+                    store.refuse(dirty);
+                    Some(Ok(dirty))
+                }
+                Err(e) => {
+                    tracing::debug!("watch failed, resuming: {e}");
+                    Some(Ok(Dirty {
+                        info: true,
+                        ..Dirty::default()
+                    }))
+                }
+            };
+            std::future::ready(Some(d))
+        })
+        .filter_map(std::future::ready)
+        .boxed()
 }
