@@ -235,7 +235,6 @@ async fn connected(
     tx: &mpsc::Sender<Event>,
     kept: &mut Kept,
 ) -> Option<Option<Error>> {
-    let throttle = Duration::from_millis(100);
     // After a (re)connect everything is sent afresh, so the UI's snapshots are not stale.
     let mut sent = Sent::default();
     kept.logs.start(backend, tx);
@@ -251,9 +250,9 @@ async fn connected(
     poll.tick().await;
     let mut converging = tokio::time::interval(Duration::from_secs(1));
     let mut unsettled = false;
-    let mut last_flush = tokio::time::Instant::now() - throttle;
+    let mut last_flush = tokio::time::Instant::now() - pace(0);
     loop {
-        let flush_at = last_flush + throttle;
+        let flush_at = last_flush + pace(sent.rows);
         tokio::select! {
             op = ops.recv() => match op {
                 None => return None,
@@ -272,7 +271,8 @@ async fn connected(
                     dirty.info = true;
                 }
             }
-            _ = converging.tick(), if unsettled => {
+            // Watchers (Kubernetes) bring every step of a rollout by themselves.
+            _ = converging.tick(), if unsettled && backend.polls() => {
                 dirty.workloads = true;
                 dirty.instances = true;
             }
@@ -479,6 +479,15 @@ struct Sent {
     listing: Option<u64>,
     /// What the user was told it may not list, so it is said once per connection.
     refusals: std::collections::HashSet<String>,
+    /// How many tasks or pods the last listing held.
+    rows: usize,
+}
+
+/// How long changes gather before they are sent: 100 ms, and 100 ms more per thousand tasks or
+/// pods, up to a second. At 10 000 pods a rollout's thousands of events are drawn once a second
+/// (k9s redraws every two), not ten times, each a copy of every row for the panes.
+fn pace(rows: usize) -> Duration {
+    Duration::from_millis((100 + 100 * (rows / 1000) as u64).min(1000))
 }
 
 /// True when `value` differs from what was last sent (whose hash `last` holds), and records it.
@@ -549,7 +558,10 @@ async fn refresh(
     }
     if d.instances
         && let Some(i) = allowed(backend.instances().await, tx, sent).await?
-        && changed(&mut sent.instances, &i)
+        && {
+            sent.rows = i.len();
+            changed(&mut sent.instances, &i)
+        }
     {
         let _ = tx.send(Event::Instances(i)).await;
     }
@@ -576,6 +588,14 @@ async fn refresh(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn big_listings_are_sent_less_often() {
+        assert_eq!(pace(0), Duration::from_millis(100));
+        assert_eq!(pace(5_000), Duration::from_millis(600));
+        assert_eq!(pace(10_000), Duration::from_secs(1));
+        assert_eq!(pace(100_000), Duration::from_secs(1));
+    }
 
     #[test]
     fn backoff_grows_and_caps() {
