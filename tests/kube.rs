@@ -656,6 +656,82 @@ fn the_console_lists_once_then_watches() {
     t.keys(&["q"]);
 }
 
+/// Every pod of the namespace, and with `-A` of every namespace, as `kubectl get pods [-A]`
+/// lists them: headless, and in the console's pods pane (`:pods`, again for one Deployment's).
+#[test]
+fn every_pod_of_the_namespace_and_of_every_namespace() {
+    support::require(&["tmux"]);
+    let (kube, dir, config) = lab();
+    let ours = |args: &[&str]| -> Vec<String> {
+        let o = estiba(&dir, &config, args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+        let mut names: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let theirs = |args: &[&str]| -> Vec<String> {
+        let mut names: Vec<String> = kube
+            .kubectl_ok(args)
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.is_empty())
+            .collect();
+        names.sort();
+        names
+    };
+    let here = ours(&["pods", "--output", "json"]);
+    assert_eq!(
+        here,
+        theirs(&[
+            "get",
+            "pods",
+            "-n",
+            "default",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}"
+        ])
+    );
+    assert_eq!(here.len(), 5, "{here:?}");
+    let everywhere = ours(&["pods", "-A", "--output", "json"]);
+    assert_eq!(
+        everywhere,
+        theirs(&[
+            "get",
+            "pods",
+            "-A",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}"
+        ])
+    );
+    assert!(
+        everywhere
+            .iter()
+            .any(|n| n.starts_with("challenge-dev/web-"))
+    );
+
+    let t = console(&dir, &config, "");
+    t.wait_for("verifier", 15);
+    t.text(":pods");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("all · 5/5 running", 10);
+    assert!(s.contains("creator-") && s.contains("verifier-"), "{s}");
+    t.text(":pods -A");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("all · 6/6 running", 15);
+    assert!(s.contains("challenge-dev/web-"), "{s}");
+    // Again: back to the selected Deployment's pods.
+    t.text(":pods");
+    t.keys(&["Enter"]);
+    t.wait_until("one Deployment's pods", 10, |s| !s.contains("all · "));
+    t.keys(&["q"]);
+}
+
 #[test]
 fn the_console_over_a_kubeconfig_is_live_and_acts() {
     support::require(&["tmux"]);
@@ -1464,7 +1540,7 @@ fn practica_k8s_solved_in_the_console_keeps_a_picture_of_each_step() {
         "6-servicios-nodeport",
         "7-secreto",
     ] {
-        support::wait_for(step, std::time::Duration::from_secs(60), || {
+        support::wait_for(step, std::time::Duration::from_secs(180), || {
             evidence.join(format!("{step}.png")).is_file().then_some(())
         });
     }
@@ -1534,7 +1610,7 @@ fn practica_k8s_solved_in_the_console_keeps_a_picture_of_each_step() {
     t.keys(&["Enter"]);
     let evidence = fin.join("evidencias");
     let picture = |step: &str| {
-        support::wait_for(step, std::time::Duration::from_secs(60), || {
+        support::wait_for(step, std::time::Duration::from_secs(180), || {
             std::fs::read_to_string(evidence.join(format!("{step}.txt"))).ok()
         })
     };

@@ -37,9 +37,22 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Images => s.focus = Pane::Images,
         Command::Quit => s.quit = true,
         Command::Tasks { service } => match select_service(s, &service) {
-            Ok(()) => s.focus = Pane::Tasks,
+            Ok(()) => {
+                s.all_instances = false;
+                s.focus = Pane::Tasks;
+            }
             Err(e) => s.toast(e.to_string(), true),
         },
+        // Every pod of the scope; `pods` again goes back to the selected workload's, and `-A`
+        // widens a Kubernetes scope to every namespace.
+        Command::Pods { all_namespaces } => {
+            s.all_instances = !s.all_instances || all_namespaces;
+            s.focus = Pane::Tasks;
+            s.reselect(Pane::Tasks);
+            if all_namespaces && s.is_kube() {
+                return act(s, crate::model::action::Action::Namespace(None));
+            }
+        }
         // The console shows use in the tasks and services panes: there it goes.
         Command::Stats { service: None, .. } => s.focus = Pane::Services,
         Command::Stats {

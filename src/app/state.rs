@@ -120,6 +120,8 @@ pub struct State {
     pub focus: Pane,
     pub views: [ListView; 4],
     pub show_finished: bool,
+    /// The tasks pane shows every task or pod of the scope (`pods`), not one workload's.
+    pub all_instances: bool,
     pub logs: LogView,
     pub input: Input,
     pub overlay: Overlay,
@@ -172,6 +174,7 @@ impl State {
             focus: Pane::Services,
             views: Default::default(),
             show_finished: false,
+            all_instances: false,
             logs: LogView::new(log_lines),
             input: Input::Normal,
             overlay: Overlay::None,
@@ -268,16 +271,22 @@ impl State {
     }
 
     pub fn visible_instances(&self) -> Vec<&Instance> {
-        let Some(w) = self.current_workload() else {
-            return vec![];
+        let (mine, missing): (Vec<&Instance>, usize) = if self.all_instances {
+            (self.cluster.instances.iter().collect(), 0)
+        } else {
+            let Some(w) = self.current_workload() else {
+                return vec![];
+            };
+            let mine: Vec<&Instance> = self.cluster.instances_of(&w.id).collect();
+            // A service short of replicas also shows its latest finished tasks: their errors
+            // say why.
+            let missing = w
+                .desired
+                .saturating_sub(mine.iter().filter(|i| !i.finished()).count() as u64)
+                as usize;
+            (mine, missing)
         };
         let f = self.view(Pane::Tasks).filter.to_lowercase();
-        let mine: Vec<&Instance> = self.cluster.instances_of(&w.id).collect();
-        // A service short of replicas also shows its latest finished tasks: their errors say why.
-        let missing = w
-            .desired
-            .saturating_sub(mine.iter().filter(|i| !i.finished()).count() as u64)
-            as usize;
         let mut recent_failures: Vec<&Instance> =
             mine.iter().copied().filter(|i| i.finished()).collect();
         // Failures that say why first, then the most recent.

@@ -29,6 +29,10 @@ pub enum Command {
     Tasks {
         service: String,
     },
+    /// Every task or pod of the scope (`pods`), of every namespace with `-A`.
+    Pods {
+        all_namespaces: bool,
+    },
     Images,
     Logs {
         target: String,

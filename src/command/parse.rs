@@ -112,6 +112,18 @@ pub(super) fn tasks(a: &Args) -> Result<Command, ParseError> {
     })
 }
 
+/// `pods [-A]`: every task or pod, of every namespace with `-A` (`--all-namespaces`).
+pub(super) fn pods(a: &Args) -> Result<Command, ParseError> {
+    let mut all_namespaces = false;
+    for w in a.rest {
+        match *w {
+            "-A" | "--all-namespaces" => all_namespaces = true,
+            _ => return Err(a.extra(&[w])),
+        }
+    }
+    Ok(Command::Pods { all_namespaces })
+}
+
 pub(super) fn theme(a: &Args) -> Result<Command, ParseError> {
     a.one("NAME").map(Command::Theme)
 }

@@ -112,6 +112,14 @@ pub const SPECS: &[Spec] = &[
         parse: parse::tasks,
     },
     Spec {
+        name: "pods",
+        aliases: &["po", "todas-las-tareas"],
+        usage: "[-A]",
+        help: "cmd.pods",
+        args: &[],
+        parse: parse::pods,
+    },
+    Spec {
         name: "images",
         aliases: &["imagenes", "imágenes", "image-ls"],
         usage: "",

@@ -38,6 +38,14 @@ pub(super) async fn list(
             let list = backend.instances_of(&w).await?;
             print(&list, columns::TASKS, output, now)
         }
+        Command::Pods { all_namespaces } => {
+            if all_namespaces && backend.is_kube() {
+                let (tx, _rx) = tokio::sync::mpsc::channel(8);
+                let every = crate::model::action::Action::Namespace(None);
+                backend.act(&every, &tx).await?;
+            }
+            print(&backend.instances().await?, columns::TASKS, output, now)
+        }
         Command::Images => print(&backend.images().await?, columns::IMAGES, output, now),
         Command::View(kind) => {
             let l = backend.listing(kind).await?;

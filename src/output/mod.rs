@@ -138,6 +138,7 @@ pub async fn run(
         | Command::Services
         | Command::Workloads
         | Command::Tasks { .. }
+        | Command::Pods { .. }
         | Command::Images
         | Command::Stacks
         | Command::View(_) => lists::list(backend, cmd, output, now).await?,

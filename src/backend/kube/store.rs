@@ -18,10 +18,13 @@ use std::sync::RwLock;
 /// One kind's objects as projected, by UID.
 struct Kind<T> {
     items: HashMap<String, T>,
-    /// The objects of a list under way: they replace `items` when it is done.
+    /// The objects of a list again (after a 410): they replace `items` when it is done.
     listing: Option<HashMap<String, T>>,
     /// Its first list is in.
     ready: bool,
+    /// Its first list is under way: its pages are shown as they come (a Deployment's pods are
+    /// on screen after the first page of 10 000, not after the twentieth).
+    filling: bool,
 }
 
 impl<T> Default for Kind<T> {
@@ -30,6 +33,7 @@ impl<T> Default for Kind<T> {
             items: HashMap::new(),
             listing: None,
             ready: false,
+            filling: false,
         }
     }
 }
@@ -39,9 +43,20 @@ impl<T: PartialEq> Kind<T> {
     fn apply<K: kube::Resource>(&mut self, ev: Event<K>, project: impl Fn(&K) -> T) -> bool {
         let uid = |o: &K| o.meta().uid.clone();
         match ev {
+            Event::Init if !self.ready => {
+                self.items.clear();
+                self.filling = true;
+                false
+            }
             Event::Init => {
                 self.listing = Some(HashMap::new());
                 false
+            }
+            Event::InitApply(o) if self.filling => {
+                if let Some(k) = uid(&o) {
+                    self.items.insert(k, project(&o));
+                }
+                true
             }
             Event::InitApply(o) => {
                 if let (Some(l), Some(k)) = (self.listing.as_mut(), uid(&o)) {
@@ -54,6 +69,7 @@ impl<T: PartialEq> Kind<T> {
                     self.items = l;
                 }
                 self.ready = true;
+                self.filling = false;
                 true
             }
             Event::Apply(o) => {
@@ -69,8 +85,9 @@ impl<T: PartialEq> Kind<T> {
         }
     }
 
+    /// Its objects, once its first list is in or under way with some.
     fn values(&self) -> Option<impl Iterator<Item = &T>> {
-        self.ready.then(|| self.items.values())
+        (self.ready || (self.filling && !self.items.is_empty())).then(|| self.items.values())
     }
 }
 
@@ -316,14 +333,15 @@ mod tests {
         let s = Store::new(false);
         assert_eq!(s.instances(), None, "nothing before the first list");
         assert!(!s.apply(Change::Pod(Event::Init)));
-        assert!(!s.apply(Change::Pod(Event::InitApply(pod("p1", "rs1", "n1")))));
-        assert!(!s.apply(Change::Pod(Event::InitApply(pod("p2", "rs1", "n1")))));
-        assert_eq!(s.instances(), None, "a list under way is not shown half");
-        assert!(s.apply(Change::Pod(Event::InitDone)));
+        // The first list is shown page by page, once the ReplicaSets are in.
+        assert!(s.apply(Change::Pod(Event::InitApply(pod("p1", "rs1", "n1")))));
         assert_eq!(s.instances(), None, "the ReplicaSets are not listed yet");
         s.apply(Change::ReplicaSet(Event::Init));
         s.apply(Change::ReplicaSet(Event::InitApply(set("rs1", "dep1"))));
         s.apply(Change::ReplicaSet(Event::InitDone));
+        assert_eq!(s.instances().unwrap().len(), 1);
+        assert!(s.apply(Change::Pod(Event::InitApply(pod("p2", "rs1", "n1")))));
+        assert!(s.apply(Change::Pod(Event::InitDone)));
         let v = s.instances().unwrap();
         assert_eq!(v.len(), 2);
         assert!(v.iter().all(|i| i.workload_id == "dep1"), "{v:?}");
@@ -335,7 +353,8 @@ mod tests {
         let v = s.instances().unwrap();
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].node, "n2");
-        // A list again (after a 410): what it holds replaces what was kept, when it is done.
+        // A list again (after a 410) is not shown half: what it holds replaces what was kept,
+        // when it is done.
         s.apply(Change::Pod(Event::Init));
         s.apply(Change::Pod(Event::InitApply(pod("p3", "rs1", "n1"))));
         assert_eq!(s.instances().unwrap()[0].id, "p1");

@@ -53,6 +53,11 @@ pub fn net_text(u: &Usage) -> String {
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
     let current = state.current_workload();
     let extra = match current {
+        _ if state.all_instances => {
+            let all = &state.cluster.instances;
+            let running = all.iter().filter(|i| !i.finished()).count();
+            tr!("tasks.every", running = running, count = all.len())
+        }
         Some(w) => {
             let finished = if state.show_finished {
                 format!(" · {}", tr!("tasks.all"))
@@ -76,7 +81,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     if !state.cluster.loaded.instances {
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     }
-    if current.is_none() {
+    if current.is_none() && !state.all_instances {
         let text = if state.is_kube() {
             tr!("tasks.pick_service_kube")
         } else {
