@@ -43,16 +43,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             }
             Err(e) => s.toast(e.to_string(), true),
         },
-        // Every pod of the scope; `pods` again goes back to the selected workload's, and `-A`
-        // widens a Kubernetes scope to every namespace.
-        Command::Pods { all_namespaces } => {
-            s.all_instances = !s.all_instances || all_namespaces;
-            s.focus = Pane::Tasks;
-            s.reselect(Pane::Tasks);
-            if all_namespaces && s.is_kube() {
-                return act(s, crate::model::action::Action::Namespace(None));
-            }
-        }
+        Command::Pods { all_namespaces } => return pods(s, all_namespaces),
         // The console shows use in the tasks and services panes: there it goes.
         Command::Stats { service: None, .. } => s.focus = Pane::Services,
         Command::Stats {
@@ -395,6 +386,18 @@ pub fn close_view(s: &mut State) -> Vec<Effect> {
     if s.slot.take().is_some() {
         s.view_mut(Pane::Services).filter.clear();
         return vec![Effect::Op(crate::backend::Op::View(None))];
+    }
+    vec![]
+}
+
+/// Every pod of the scope; `pods` again goes back to the selected workload's, and `-A` widens
+/// a Kubernetes scope to every namespace.
+fn pods(s: &mut State, all_namespaces: bool) -> Vec<Effect> {
+    s.all_instances = !s.all_instances || all_namespaces;
+    s.focus = Pane::Tasks;
+    s.reselect(Pane::Tasks);
+    if all_namespaces && s.is_kube() {
+        return act(s, crate::model::action::Action::Namespace(None));
     }
     vec![]
 }

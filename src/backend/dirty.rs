@@ -48,3 +48,24 @@ impl Dirty {
         self.pushed |= o.pushed;
     }
 }
+
+/// How long changes gather before they are sent: 100 ms, and 100 ms more per thousand tasks or
+/// pods, up to a second. At 10 000 pods a rollout's thousands of events are drawn once a second
+/// (k9s redraws every two), not ten times, each a copy of every row for the panes.
+pub(super) fn pace(rows: usize) -> std::time::Duration {
+    std::time::Duration::from_millis((100 + 100 * (rows / 1000) as u64).min(1000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pace;
+    use std::time::Duration;
+
+    #[test]
+    fn big_listings_are_sent_less_often() {
+        assert_eq!(pace(0), Duration::from_millis(100));
+        assert_eq!(pace(5_000), Duration::from_millis(600));
+        assert_eq!(pace(10_000), Duration::from_secs(1));
+        assert_eq!(pace(100_000), Duration::from_secs(1));
+    }
+}

@@ -250,9 +250,9 @@ async fn connected(
     poll.tick().await;
     let mut converging = tokio::time::interval(Duration::from_secs(1));
     let mut unsettled = false;
-    let mut last_flush = tokio::time::Instant::now() - pace(0);
+    let mut last_flush = tokio::time::Instant::now() - super::dirty::pace(0);
     loop {
-        let flush_at = last_flush + pace(sent.rows);
+        let flush_at = last_flush + super::dirty::pace(sent.rows);
         tokio::select! {
             op = ops.recv() => match op {
                 None => return None,
@@ -483,13 +483,6 @@ struct Sent {
     rows: usize,
 }
 
-/// How long changes gather before they are sent: 100 ms, and 100 ms more per thousand tasks or
-/// pods, up to a second. At 10 000 pods a rollout's thousands of events are drawn once a second
-/// (k9s redraws every two), not ten times, each a copy of every row for the panes.
-fn pace(rows: usize) -> Duration {
-    Duration::from_millis((100 + 100 * (rows / 1000) as u64).min(1000))
-}
-
 /// True when `value` differs from what was last sent (whose hash `last` holds), and records it.
 fn changed<T: std::hash::Hash>(last: &mut Option<u64>, value: &T) -> bool {
     use std::hash::{DefaultHasher, Hasher};
@@ -588,14 +581,6 @@ async fn refresh(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn big_listings_are_sent_less_often() {
-        assert_eq!(pace(0), Duration::from_millis(100));
-        assert_eq!(pace(5_000), Duration::from_millis(600));
-        assert_eq!(pace(10_000), Duration::from_secs(1));
-        assert_eq!(pace(100_000), Duration::from_secs(1));
-    }
 
     #[test]
     fn backoff_grows_and_caps() {
