@@ -117,10 +117,7 @@ fn look_inside(s: &State, kind: ViewKind, open: Option<&SlotView>, name: Option<
         });
     if let Some(name) = name {
         let filter = &s.view(Pane::Services).filter;
-        if let Some(i) = v.visible(filter).iter().position(|r| {
-            r.first()
-                .is_some_and(|n| n == name || n.ends_with(&format!("/{name}")))
-        }) {
+        if let Some(i) = v.visible(filter).iter().position(|r| names(r, name)) {
             v.selected = i;
         }
     }
@@ -139,10 +136,9 @@ pub fn ready(s: &mut State, view: &EvidenceView) -> bool {
     let kept = show(s, view);
     let ready = match (p, view.select.as_deref()) {
         (Pane::Services, Some(name)) if s.slot.is_some() => s.slot.as_ref().is_some_and(|v| {
-            v.visible(&s.view(Pane::Services).filter).iter().any(|r| {
-                r.first()
-                    .is_some_and(|n| n == name || n.ends_with(&format!("/{name}")))
-            })
+            v.visible(&s.view(Pane::Services).filter)
+                .iter()
+                .any(|r| names(r, name))
         }),
         (Pane::Tasks, _) => rows(s, Pane::Tasks) > 0,
         (p, Some(name)) => position(s, p, name).is_some(),
@@ -184,4 +180,10 @@ pub fn rows(s: &State, pane: Pane) -> usize {
         0
     };
     s.visible_ids(pane).len() + stacks
+}
+
+/// Whether a look-inside row is the object `name` (`ns/name` on every namespace).
+fn names(row: &[String], name: &str) -> bool {
+    row.first()
+        .is_some_and(|n| n == name || n.ends_with(&format!("/{name}")))
 }
