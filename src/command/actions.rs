@@ -114,48 +114,6 @@ pub(super) fn rm_stack(a: &Args) -> Parsed {
     act(Action::RmStack(a.one("STACK")?))
 }
 
-pub(super) fn ctx(a: &Args) -> Parsed {
-    act(Action::Context(a.one("NAME")?))
-}
-
-pub(super) fn apply(a: &Args) -> Parsed {
-    let force = a.rest.contains(&"--force-conflicts");
-    let rest: Vec<&str> = a
-        .rest
-        .iter()
-        .copied()
-        .filter(|w| *w != "--force-conflicts")
-        .collect();
-    let source = Args {
-        spec: a.spec,
-        rest: &rest,
-    }
-    .one("FILE|PRESET")?;
-    act(Action::Apply { source, force })
-}
-
-pub(super) fn delete(a: &Args) -> Parsed {
-    let target = a.one("KIND/NAME")?;
-    match target.split_once('/') {
-        Some((k, n)) if !k.is_empty() && !n.is_empty() => {
-            let kind = crate::model::kube::KubeKind::parse(k)
-                .ok_or_else(|| ParseError::UnknownKind(k.to_string()))?;
-            act(Action::Delete {
-                kind,
-                name: n.to_string(),
-            })
-        }
-        _ => Err(a.bad("KIND/NAME", &target)),
-    }
-}
-
-pub(super) fn ns(a: &Args) -> Parsed {
-    act(Action::Namespace(match a.one("NAME|all")?.as_str() {
-        "all" | "todos" | "-A" => None,
-        n => Some(n.to_string()),
-    }))
-}
-
 /// `networks`, `volumes`, `secrets`, `configs`: a view in the console, a table on the command
 /// line.
 pub(super) fn view(a: &Args) -> Parsed {
@@ -237,7 +195,7 @@ pub(super) fn object(a: &Args) -> Parsed {
         }),
         ["rm" | "remove" | "borrar"] => Err(a.missing("NAME")),
         ["create" | "crear", n, first, ..] if secret && first.starts_with("--from-") => {
-            kube_secret(a, n)
+            super::kube::secret(a, n)
         }
         ["create" | "crear", _] => Err(a.missing("FILE")),
         ["create" | "crear", n, file] => {
@@ -438,36 +396,6 @@ pub(super) fn swarm(a: &Args) -> Parsed {
         [_, more @ ..] => return Err(a.extra(more)),
     };
     act(action)
-}
-
-/// `secret create NAME --from-literal k=v --from-file F ...`, as kubectl takes it.
-fn kube_secret(a: &Args, name: &str) -> Parsed {
-    let mut literals = Vec::new();
-    let mut files = Vec::new();
-    let rest = Args {
-        spec: a.spec,
-        rest: &a.rest[2..],
-    };
-    let mut words = rest.words();
-    while let Some(flag) = words.next_word() {
-        match flag {
-            "--from-literal" => {
-                let v = words.value("KEY=VALUE")?;
-                let (k, val) = v
-                    .split_once('=')
-                    .filter(|(k, _)| !k.is_empty())
-                    .ok_or_else(|| a.bad("--from-literal KEY=VALUE", &v))?;
-                literals.push((k.to_string(), val.to_string()));
-            }
-            "--from-file" => files.push(words.value("FILE")?),
-            _ => return Err(a.extra(words.left())),
-        }
-    }
-    act(Action::KubeSecret {
-        name: name.to_string(),
-        literals,
-        files,
-    })
 }
 
 #[cfg(test)]

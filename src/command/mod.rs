@@ -8,6 +8,7 @@ mod certs;
 mod complete;
 mod compose;
 mod grammar;
+mod kube;
 mod parse;
 mod table;
 

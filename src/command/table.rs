@@ -3,7 +3,7 @@
 
 use super::args::{Args, ParseError, Spec, usage};
 use super::parse;
-use super::{ArgKind, Command, actions, certs};
+use super::{ArgKind, Command, actions, certs, kube};
 use crate::tr;
 
 pub const SPECS: &[Spec] = &[
@@ -405,7 +405,7 @@ pub const SPECS: &[Spec] = &[
         usage: "FILE|PRESET [--force-conflicts]",
         help: "cmd.apply",
         args: &[ArgKind::Text],
-        parse: actions::apply,
+        parse: kube::apply,
     },
     Spec {
         name: "delete",
@@ -413,7 +413,7 @@ pub const SPECS: &[Spec] = &[
         usage: "KIND/NAME",
         help: "cmd.delete",
         args: &[ArgKind::Text],
-        parse: actions::delete,
+        parse: kube::delete,
     },
     Spec {
         name: "ctx",
@@ -421,7 +421,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NAME",
         help: "cmd.ctx",
         args: &[ArgKind::Text],
-        parse: actions::ctx,
+        parse: kube::ctx,
     },
     Spec {
         name: "ns",
@@ -429,7 +429,7 @@ pub const SPECS: &[Spec] = &[
         usage: "NAME|all",
         help: "cmd.ns",
         args: &[ArgKind::Text],
-        parse: actions::ns,
+        parse: kube::ns,
     },
     Spec {
         name: "labs",
