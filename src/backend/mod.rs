@@ -12,6 +12,7 @@ pub mod swarm;
 
 mod dirty;
 mod driver;
+mod follow;
 mod lookup;
 
 pub use dirty::Dirty;

@@ -1,0 +1,83 @@
+//! The Kubernetes commands' arguments, as kubectl takes them: `apply`, `delete KIND/NAME`, `ctx`,
+//! `ns`, `secret create --from-literal`.
+
+use super::{Args, Command, ParseError};
+use crate::model::action::Action;
+
+type Parsed = Result<Command, ParseError>;
+
+fn act(a: Action) -> Parsed {
+    Ok(Command::Act(a))
+}
+
+pub(super) fn ctx(a: &Args) -> Parsed {
+    act(Action::Context(a.one("NAME")?))
+}
+
+pub(super) fn apply(a: &Args) -> Parsed {
+    let force = a.rest.contains(&"--force-conflicts");
+    let rest: Vec<&str> = a
+        .rest
+        .iter()
+        .copied()
+        .filter(|w| *w != "--force-conflicts")
+        .collect();
+    let source = Args {
+        spec: a.spec,
+        rest: &rest,
+    }
+    .one("FILE|PRESET")?;
+    act(Action::Apply { source, force })
+}
+
+pub(super) fn delete(a: &Args) -> Parsed {
+    let target = a.one("KIND/NAME")?;
+    match target.split_once('/') {
+        Some((k, n)) if !k.is_empty() && !n.is_empty() => {
+            let kind = crate::model::kube::KubeKind::parse(k)
+                .ok_or_else(|| ParseError::UnknownKind(k.to_string()))?;
+            act(Action::Delete {
+                kind,
+                name: n.to_string(),
+            })
+        }
+        _ => Err(a.bad("KIND/NAME", &target)),
+    }
+}
+
+pub(super) fn ns(a: &Args) -> Parsed {
+    act(Action::Namespace(match a.one("NAME|all")?.as_str() {
+        "all" | "todos" | "-A" => None,
+        n => Some(n.to_string()),
+    }))
+}
+
+/// `secret create NAME --from-literal k=v --from-file F ...`, as kubectl takes it.
+pub(super) fn secret(a: &Args, name: &str) -> Parsed {
+    let mut literals = Vec::new();
+    let mut files = Vec::new();
+    let rest = Args {
+        spec: a.spec,
+        rest: &a.rest[2..],
+    };
+    let mut words = rest.words();
+    while let Some(flag) = words.next_word() {
+        match flag {
+            "--from-literal" => {
+                let v = words.value("KEY=VALUE")?;
+                let (k, val) = v
+                    .split_once('=')
+                    .filter(|(k, _)| !k.is_empty())
+                    .ok_or_else(|| a.bad("--from-literal KEY=VALUE", &v))?;
+                literals.push((k.to_string(), val.to_string()));
+            }
+            "--from-file" => files.push(words.value("FILE")?),
+            _ => return Err(a.extra(words.left())),
+        }
+    }
+    act(Action::KubeSecret {
+        name: name.to_string(),
+        literals,
+        files,
+    })
+}
