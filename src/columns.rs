@@ -505,6 +505,18 @@ pub const IMAGES: &[Column<Image>] = &[
     },
 ];
 
+/// A view's headers in words: the server's own (a Kubernetes kind's table), else the catalog's.
+pub fn listing_headers(l: &crate::model::listing::Listing) -> Vec<String> {
+    if l.titles.is_empty() {
+        l.header_keys()
+            .into_iter()
+            .map(|k| crate::i18n::text(k).to_string())
+            .collect()
+    } else {
+        l.titles.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

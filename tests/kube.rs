@@ -1016,7 +1016,7 @@ fn secrets_configmaps_and_deletes() {
     );
     wait_images(&kube, "verifier", &[]);
     let o = estiba(&dir, &config, &["delete", "widget/x", "--yes"]);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown kind"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no resource kind named \"widget\""));
     let o = estiba(&dir, &config, &["delete", "service/nope", "--yes"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("service/nope"));

@@ -44,6 +44,10 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             Err(e) => s.toast(e.to_string(), true),
         },
         Command::Pods { all_namespaces } => return pods(s, all_namespaces),
+        Command::Get {
+            kind,
+            all_namespaces,
+        } => return get(s, kind, all_namespaces),
         // The console shows use in the tasks and services panes: there it goes.
         Command::Stats { service: None, .. } => s.focus = Pane::Services,
         Command::Stats {
@@ -101,19 +105,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             name,
             show_secrets,
             out,
-        } => {
-            if let Some(out) = out {
-                s.inspect_out.insert(s.next_action, out);
-            }
-            return start(
-                s,
-                crate::model::action::Action::Inspect {
-                    kind,
-                    name,
-                    show_secrets,
-                },
-            );
-        }
+        } => return inspect(s, kind, name, show_secrets, out),
         Command::Labs => labs(s),
         // The class has a screen of its own: it starts from the shell.
         Command::Class { file, .. } => s.toast(tr!("class.from_shell", file = file), true),
@@ -388,6 +380,43 @@ pub fn close_view(s: &mut State) -> Vec<Effect> {
         return vec![Effect::Op(crate::backend::Op::View(None))];
     }
     vec![]
+}
+
+/// `inspect`: the window opens when the backend answers; `--out FILE` writes it there too.
+fn inspect(
+    s: &mut State,
+    kind: Option<crate::model::inspect::Kind>,
+    name: String,
+    show_secrets: bool,
+    out: Option<String>,
+) -> Vec<Effect> {
+    if let Some(out) = out {
+        s.inspect_out.insert(s.next_action, out);
+    }
+    let action = crate::model::action::Action::Inspect {
+        kind,
+        name,
+        show_secrets,
+    };
+    start(s, action)
+}
+
+/// A Kubernetes kind's table in the services pane's place, watched while it is shown; `-A`
+/// widens the scope to every namespace first.
+fn get(s: &mut State, kind: String, all_namespaces: bool) -> Vec<Effect> {
+    if !s.is_kube() {
+        s.toast(tr!("err.kube_only", command = "get"), true);
+        return vec![];
+    }
+    s.slot = Some(crate::app::views::SlotView::resource(&kind));
+    s.focus = Pane::Services;
+    s.view_mut(Pane::Services).filter.clear();
+    let mut fx = vec![];
+    if all_namespaces {
+        fx = act(s, crate::model::action::Action::Namespace(None));
+    }
+    fx.push(Effect::Op(crate::backend::Op::Table(kind)));
+    fx
 }
 
 /// Every pod of the scope; `pods` again goes back to the selected workload's, and `-A` widens

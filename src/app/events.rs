@@ -48,10 +48,22 @@ impl State {
             }
             Event::Listing(l) => {
                 let filter = self.view(Pane::Services).filter.clone();
-                if let Some(v) = self.slot.as_mut().filter(|v| v.kind == l.kind) {
+                if let Some(v) = self.slot.as_mut().filter(|v| v.takes(&l)) {
                     v.listing = Some(l);
+                    v.failed = None;
                     v.move_by(0, &filter);
                 }
+            }
+            Event::TableFailed { word, error } => {
+                let text = error.to_string();
+                if let Some(v) = self
+                    .slot
+                    .as_mut()
+                    .filter(|v| v.resource.as_deref() == Some(word.as_str()))
+                {
+                    v.failed = Some(text.clone());
+                }
+                self.toast(text, true);
             }
             Event::Logs { generation, lines } if generation == self.logs.generation => {
                 self.logs.push(lines)

@@ -23,6 +23,14 @@ pub(super) fn palette_key(s: &mut State, mut p: Palette, key: KeyEvent) -> Vec<E
             }
             return match command::parse_line(&line) {
                 Ok(cmd) => apply(s, cmd),
+                // On Kubernetes, `:KIND` shows any kind the server serves, as in k9s.
+                Err(command::ParseError::Unknown { word, .. }) if s.is_kube() => apply(
+                    s,
+                    crate::command::Command::Get {
+                        kind: word,
+                        all_namespaces: line.split_whitespace().skip(1).any(|w| w == "-A"),
+                    },
+                ),
                 Err(e) => {
                     s.toast(e.to_string(), true);
                     vec![]

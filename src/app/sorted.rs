@@ -168,6 +168,8 @@ mod tests {
         crate::app::input::apply(&mut s, crate::command::Command::View(ViewKind::Volumes));
         s.apply_event(crate::backend::Event::Listing(Listing {
             kind: ViewKind::Volumes,
+            titles: Vec::new(),
+            resource: None,
             columns: vec!["name", "size"],
             rows: vec![
                 vec!["b".into(), "10".into()],

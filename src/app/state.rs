@@ -436,6 +436,8 @@ impl State {
             .collect();
         v.listing = Some(crate::model::listing::Listing {
             kind: crate::model::listing::ViewKind::Events,
+            titles: Vec::new(),
+            resource: None,
             columns: crate::model::events::COLUMNS.to_vec(),
             rows,
         });
@@ -444,6 +446,9 @@ impl State {
 
     pub fn pane_title(&self, pane: Pane) -> String {
         if let (Pane::Services, Some(v)) = (pane, &self.slot) {
+            if let Some(word) = &v.resource {
+                return crate::tr!("view.resource", kind = word);
+            }
             return crate::i18n::text(v.kind.title_key(self.is_kube())).to_string();
         }
         let key = match (pane, self.is_kube()) {

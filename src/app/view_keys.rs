@@ -25,6 +25,10 @@ pub(super) fn key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
             };
             // A view's row is its object; an event's row names the object it is about.
             let (kind, name) = match v.kind.object_kind(kube) {
+                _ if v.resource.is_some() => (
+                    crate::model::inspect::Kind::Object,
+                    v.object_name(&filter).unwrap_or_default(),
+                ),
                 Some(k) => (k, row[0].clone()),
                 None => {
                     let kind = row
@@ -47,7 +51,13 @@ pub(super) fn key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
             ));
         }
         KeyAction::Prefill(super::keymap::Prefill::Remove) => {
-            if let (Some(kind), Some(name)) = (v.kind.object_kind(kube), v.selected_name(&filter)) {
+            if v.resource.is_some()
+                && let Some(name) = v.object_name(&filter)
+            {
+                prefill(s, format!("delete {name}"), vec![]);
+            } else if let (Some(kind), Some(name)) =
+                (v.kind.object_kind(kube), v.selected_name(&filter))
+            {
                 // Kubernetes objects go as kubectl has them: `delete KIND/NAME`.
                 let text = if kube {
                     format!("delete {}/{name}", kind.word())

@@ -12,6 +12,10 @@ pub struct SlotView {
     pub selected: usize,
     /// The column its rows are sorted by (`o`, `O`).
     pub sort: Option<super::sort::Sort>,
+    /// The Kubernetes kind a `Resource` view shows, as the user named it (`crd`).
+    pub resource: Option<String>,
+    /// Why the backend could not show it (no such kind, not allowed).
+    pub failed: Option<String>,
 }
 
 impl SlotView {
@@ -21,7 +25,31 @@ impl SlotView {
             listing: None,
             selected: 0,
             sort: None,
+            resource: None,
+            failed: None,
         }
+    }
+
+    /// A Kubernetes kind's table (`:crd`), as the server prints it.
+    pub fn resource(word: &str) -> SlotView {
+        SlotView {
+            resource: Some(word.to_string()),
+            ..SlotView::new(ViewKind::Resource)
+        }
+    }
+
+    /// Whether a listing is this view's (the kind asked last, not one shown before it).
+    pub fn takes(&self, l: &Listing) -> bool {
+        self.kind == l.kind && self.resource == l.resource
+    }
+
+    /// The name `inspect` and `delete` give the selected row: `KIND/NAME` on a kind's table.
+    pub fn object_name(&self, filter: &str) -> Option<String> {
+        let name = self.selected_name(filter)?;
+        Some(match &self.resource {
+            Some(word) => format!("{word}/{name}"),
+            None => name,
+        })
     }
 
     /// The rows that hold `filter` (case-insensitive) in any cell.
@@ -75,6 +103,8 @@ mod tests {
         assert_eq!(v.selected, 0);
         v.listing = Some(Listing {
             kind: ViewKind::Networks,
+            titles: Vec::new(),
+            resource: None,
             columns: vec!["name", "driver"],
             rows: vec![
                 vec!["ingress".into(), "overlay".into()],

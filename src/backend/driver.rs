@@ -1,7 +1,7 @@
 //! The backend task: connects (and reconnects), lists what the console shows, follows events
 //! and logs, carries out operations, and sends owned snapshots to the UI over a channel.
 
-use super::follow::{Events, Logs, Stats};
+use super::follow::{Events, Logs, Stats, Table};
 use super::*;
 
 /// What the driver keeps across reconnects: the logs followed, the view shown, the events and
@@ -12,6 +12,8 @@ struct Kept {
     /// The view whose rows are kept fresh, if one is shown.
     view: Option<crate::model::listing::ViewKind>,
     events: Events,
+    /// The Kubernetes kind whose table is shown, if one is.
+    table: Table,
     stats: Stats,
     /// How to stop each action still running (`Op::Cancel`).
     cancels: std::collections::HashMap<u64, tokio::sync::oneshot::Sender<()>>,
@@ -46,8 +48,7 @@ pub async fn drive(
                     }))
                     .await;
                 let k = &mut kept;
-                if !wait_handling_ops(&mut ops, wait, &mut k.logs, &mut k.view, &tx, &k.stats).await
-                {
+                if !wait_handling_ops(&mut ops, wait, k, &tx).await {
                     break;
                 }
                 continue;
@@ -67,6 +68,7 @@ pub async fn drive(
         };
         kept.logs.pause();
         kept.events.stop();
+        kept.table.pause();
         kept.stats.pause();
         if backend.is_demo() {
             // The demo cannot lose its connection; a closed change stream means shutdown.
@@ -85,7 +87,7 @@ pub async fn drive(
         attempt = 1;
         let k = &mut kept;
         let wait = Duration::from_secs(1);
-        if !wait_handling_ops(&mut ops, wait, &mut k.logs, &mut k.view, &tx, &k.stats).await {
+        if !wait_handling_ops(&mut ops, wait, k, &tx).await {
             break;
         }
     }
@@ -111,6 +113,7 @@ async fn connected(
     if kept.view == Some(crate::model::listing::ViewKind::Events) {
         kept.events.start(backend, tx);
     }
+    kept.table.start(backend, tx);
     let mut changes = backend.changes();
     let mut dirty = Dirty::ALL;
     let mut poll = tokio::time::interval(Duration::from_secs(5));
@@ -168,7 +171,15 @@ fn on_op(
 ) {
     match op {
         Op::Refresh => *dirty = Dirty::ALL,
+        Op::Table(word) => {
+            kept.view = None;
+            kept.events.stop();
+            kept.table.want = Some(word);
+            kept.table.start(backend, tx);
+        }
         Op::View(kind) => {
+            kept.table.want = None;
+            kept.table.pause();
             kept.view = kind;
             sent.listing = None;
             if kept.view == Some(crate::model::listing::ViewKind::Events) {
@@ -208,10 +219,8 @@ fn backoff(attempt: u32) -> Duration {
 async fn wait_handling_ops(
     ops: &mut mpsc::Receiver<Op>,
     wait: Duration,
-    logs: &mut Logs,
-    view: &mut Option<crate::model::listing::ViewKind>,
+    kept: &mut Kept,
     tx: &mpsc::Sender<Event>,
-    stats: &Stats,
 ) -> bool {
     let deadline = tokio::time::sleep(wait);
     tokio::pin!(deadline);
@@ -230,15 +239,22 @@ async fn wait_handling_ops(
                     super::probe::local(&needs, &dir, &mut probed);
                     let _ = tx.send(Event::LabProbed { seq, probed }).await;
                 }
-                Some(Op::StopLogs) => logs.stop(),
+                Some(Op::StopLogs) => kept.logs.stop(),
                 // Nothing runs while the engine is away.
                 Some(Op::Cancel(_)) => {}
-                Some(Op::View(kind)) => *view = kind,
+                Some(Op::View(kind)) => {
+                    kept.view = kind;
+                    kept.table.want = None;
+                }
+                Some(Op::Table(word)) => {
+                    kept.view = None;
+                    kept.table.want = Some(word);
+                }
                 // Remembered for after the reconnect.
                 Some(Op::Stats(targets)) => {
-                    stats.targets.send_replace(targets);
+                    kept.stats.targets.send_replace(targets);
                 }
-                Some(op @ Op::FollowLogs { .. }) => logs.want = Some(op),
+                Some(op @ Op::FollowLogs { .. }) => kept.logs.want = Some(op),
             },
         }
     }

@@ -174,3 +174,44 @@ fn start_logs(
             .await;
     }))
 }
+
+/// The Kubernetes kind whose table the view shows (`:crd`), and the task watching it.
+#[derive(Default)]
+pub(super) struct Table {
+    pub(super) want: Option<String>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Table {
+    pub(super) fn pause(&mut self) {
+        if let Some(h) = self.task.take() {
+            h.abort();
+        }
+    }
+
+    pub(super) fn start(&mut self, backend: &std::sync::Arc<Backend>, tx: &mpsc::Sender<Event>) {
+        self.pause();
+        let Some(word) = self.want.clone() else {
+            return;
+        };
+        let backend = backend.clone();
+        let tx = tx.clone();
+        self.task = Some(tokio::spawn(async move {
+            let (ltx, mut lrx) = mpsc::channel(4);
+            let forward = {
+                let tx = tx.clone();
+                async move {
+                    while let Some(l) = lrx.recv().await {
+                        if tx.send(Event::Listing(l)).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            };
+            let (result, ()) = tokio::join!(backend.follow_table(&word, ltx), forward);
+            if let Err(error) = result {
+                let _ = tx.send(Event::TableFailed { word, error }).await;
+            }
+        }));
+    }
+}

@@ -12,11 +12,13 @@ pub mod swarm;
 
 mod dirty;
 mod driver;
+mod error;
 mod follow;
 mod lookup;
 
 pub use dirty::Dirty;
 pub use driver::drive;
+pub use error::{Error, Object};
 pub use lookup::find_by_name;
 
 use crate::model::action::{Action, Outcome};
@@ -26,98 +28,6 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use std::time::Duration;
 use tokio::sync::mpsc;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Error {
-    #[error("{}", tr!("err.unreachable", endpoint = .endpoint, reason = .reason))]
-    Unreachable { endpoint: String, reason: String },
-    #[error("{}", tr!("err.not_manager"))]
-    NotManager,
-    #[error("{}", tr!("err.not_found", kind = crate::i18n::text(.kind), name = .name, hint = hint(.suggestion)))]
-    NotFound {
-        kind: &'static str,
-        name: String,
-        suggestion: Option<String>,
-    },
-    #[error("{}", tr!("err.ambiguous", name = .name, matches = .matches.join(", ")))]
-    Ambiguous { name: String, matches: Vec<String> },
-    #[error("{}", tr!("err.endpoint", detail = .0))]
-    Endpoint(String),
-    /// The engine (or the API server) refused or failed: its words, and what it was about
-    /// when an action names it (a service, a node, an image...).
-    #[error("{}", engine_words(.cause, .object.as_ref()))]
-    Engine {
-        cause: String,
-        object: Option<Object>,
-    },
-    /// Refused before anything changed (global service, no previous spec, bad credentials...).
-    #[error("{0}")]
-    Refused(String),
-    /// The API server's RBAC said no: the user, the verb and the resource are in its words.
-    #[error("{}", tr!("err.forbidden", detail = .0))]
-    Forbidden(String),
-    #[error("{}", tr!("err.readonly", command = .0))]
-    ReadOnly(String),
-    /// An action asked for while the engine is away (reconnecting).
-    #[error("{}", tr!("err.not_connected"))]
-    NotConnected,
-    /// The change was made, but the cluster has not reached it (a deploy that does not
-    /// converge): what is missing and why.
-    #[error("{0}")]
-    NotConverged(String),
-}
-
-/// The object an error is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Object {
-    pub kind: crate::model::inspect::Kind,
-    pub name: String,
-}
-
-fn engine_words(cause: &str, object: Option<&Object>) -> String {
-    match object {
-        Some(o) => tr!(
-            "err.engine_on",
-            kind = crate::i18n::text(o.kind.catalog_key()),
-            name = o.name,
-            detail = cause
-        ),
-        None => tr!("err.engine", detail = cause),
-    }
-}
-
-impl Error {
-    /// The engine's own words, about no object in particular (yet).
-    pub fn engine(cause: impl Into<String>) -> Error {
-        Error::Engine {
-            cause: cause.into(),
-            object: None,
-        }
-    }
-
-    /// The same error, about this object when it says nothing of one.
-    pub fn about(self, kind: crate::model::inspect::Kind, name: &str) -> Error {
-        match self {
-            Error::Engine {
-                cause,
-                object: None,
-            } => Error::Engine {
-                cause,
-                object: Some(Object {
-                    kind,
-                    name: name.to_string(),
-                }),
-            },
-            other => other,
-        }
-    }
-}
-
-fn hint(s: &Option<String>) -> String {
-    s.as_ref()
-        .map(|s| tr!("hint.did_you_mean", name = s))
-        .unwrap_or_default()
-}
 
 /// What the UI asks of the backend task.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +41,8 @@ pub enum Op {
     StopLogs,
     /// Keep a view's rows fresh (`None`: no view is shown).
     View(Option<crate::model::listing::ViewKind>),
+    /// Show a Kubernetes kind's table (`:crd`), watched while its view is open.
+    Table(String),
     /// Re-list everything now.
     Refresh,
     /// Carry out an action; progress and the outcome come back tagged with `id`.
@@ -171,6 +83,11 @@ pub enum Event {
     Images(Vec<Image>),
     /// The rows of the view being shown.
     Listing(crate::model::listing::Listing),
+    /// A kind's table could not be shown (no such kind, not allowed).
+    TableFailed {
+        word: String,
+        error: Error,
+    },
     /// Events that happened, oldest first, while the events view is open.
     Events(Vec<crate::model::events::ClusterEvent>),
     Logs {
@@ -323,6 +240,26 @@ impl Backend {
             Backend::Swarm(s) => s.listing(kind).await,
             Backend::Kube(k) => k.listing(kind).await,
             Backend::Demo(d) => Ok(d.listing(kind)),
+        }
+    }
+
+    /// Any Kubernetes kind as the server prints it (`estiba --kube get crd`).
+    pub async fn kind_table(&self, word: &str) -> Result<crate::model::listing::Listing, Error> {
+        match self {
+            Backend::Kube(k) => k.kind_table(word).await,
+            _ => Err(Error::Refused(tr!("err.kube_only", command = word))),
+        }
+    }
+
+    /// Keeps `tx` fed with a kind's table while its view is open (watched, not polled).
+    pub async fn follow_table(
+        &self,
+        word: &str,
+        tx: mpsc::Sender<crate::model::listing::Listing>,
+    ) -> Result<(), Error> {
+        match self {
+            Backend::Kube(k) => k.follow_table(word, tx).await,
+            _ => Err(Error::Refused(tr!("err.kube_only", command = word))),
         }
     }
 

@@ -304,10 +304,14 @@ pub(super) fn inspect(a: &Args) -> Parsed {
     let (kind, name) = match plain.as_slice() {
         [] => return Err(a.missing("NAME")),
         [name] => (None, name.to_string()),
-        [kind, name] => (
-            Some(crate::model::inspect::Kind::parse(kind).ok_or_else(|| a.bad("KIND", kind))?),
-            name.to_string(),
-        ),
+        // Another word names a Kubernetes kind the server serves (`inspect widgets w1`).
+        [kind, name] => match crate::model::inspect::Kind::parse(kind) {
+            Some(k) => (Some(k), name.to_string()),
+            None => (
+                Some(crate::model::inspect::Kind::Object),
+                format!("{kind}/{name}"),
+            ),
+        },
         [_, _, more @ ..] => return Err(a.extra(more)),
     };
     Ok(Command::Inspect {

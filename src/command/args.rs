@@ -67,9 +67,6 @@ pub enum ParseError {
     Reference { command: String, value: String },
     #[error("{}", tr!("parse.label_key", value = .value))]
     LabelKey { value: String },
-    /// A Kubernetes kind kubectl does not name (`delete widget/x`).
-    #[error("{}", tr!("kube.unknown_kind", kind = .0))]
-    UnknownKind(String),
 }
 
 fn hint(s: &Option<String>) -> String {

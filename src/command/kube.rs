@@ -33,16 +33,30 @@ pub(super) fn apply(a: &Args) -> Parsed {
 pub(super) fn delete(a: &Args) -> Parsed {
     let target = a.one("KIND/NAME")?;
     match target.split_once('/') {
-        Some((k, n)) if !k.is_empty() && !n.is_empty() => {
-            let kind = crate::model::kube::KubeKind::parse(k)
-                .ok_or_else(|| ParseError::UnknownKind(k.to_string()))?;
-            act(Action::Delete {
-                kind,
-                name: n.to_string(),
-            })
-        }
+        Some((k, n)) if !k.is_empty() && !n.is_empty() => act(Action::Delete {
+            kind: k.to_string(),
+            name: n.to_string(),
+        }),
         _ => Err(a.bad("KIND/NAME", &target)),
     }
+}
+
+/// `get KIND [-A]`: a kind the server serves (`crd`, `ing`, `widgets.example.com`).
+pub(super) fn get(a: &Args) -> Parsed {
+    let mut kind = None;
+    let mut all_namespaces = false;
+    for w in a.rest {
+        match *w {
+            "-A" | "--all-namespaces" => all_namespaces = true,
+            w if kind.is_none() && !w.starts_with('-') => kind = Some(w.to_string()),
+            _ => return Err(a.extra(&[w])),
+        }
+    }
+    let kind = kind.ok_or_else(|| a.missing("KIND"))?;
+    Ok(Command::Get {
+        kind,
+        all_namespaces,
+    })
 }
 
 pub(super) fn ns(a: &Args) -> Parsed {

@@ -34,6 +34,12 @@ pub enum Command {
     Pods {
         all_namespaces: bool,
     },
+    /// Any Kubernetes kind the server serves, as it prints it (`get crd`, or `:crd` in the
+    /// console), of every namespace with `-A`.
+    Get {
+        kind: String,
+        all_namespaces: bool,
+    },
     Images,
     Logs {
         target: String,

@@ -424,6 +424,14 @@ pub const SPECS: &[Spec] = &[
         parse: kube::ctx,
     },
     Spec {
+        name: "get",
+        aliases: &["ver"],
+        usage: "KIND [-A]",
+        help: "cmd.get",
+        args: &[ArgKind::Text],
+        parse: kube::get,
+    },
+    Spec {
         name: "ns",
         aliases: &["namespace"],
         usage: "NAME|all",

@@ -77,9 +77,10 @@ pub enum Action {
         literals: Vec<(String, String)>,
         files: Vec<String>,
     },
-    /// Kubernetes: delete an object, `KIND/NAME` in the current namespace.
+    /// Kubernetes: delete an object of any kind the server serves (`deploy`, `crd`, `widgets`),
+    /// `NAME` in the current namespace or `NAMESPACE/NAME`.
     Delete {
-        kind: super::kube::KubeKind,
+        kind: String,
         name: String,
     },
     /// Kubernetes: server-side apply of a manifests file or a lab preset's manifests; `force`
@@ -390,7 +391,7 @@ impl Action {
             | Action::Inspect { name, .. }
             | Action::NetworkCreate { name, .. }
             | Action::Remove { name, .. } => name.clone(),
-            Action::Delete { kind, name } => format!("{}/{name}", kind.word()),
+            Action::Delete { kind, name } => format!("{kind}/{name}"),
             Action::Build(b) => b.tags.first().unwrap_or(&b.context).clone(),
             Action::Compose(c) => c.project.clone().unwrap_or_else(|| c.verb.word().into()),
             Action::Container { name, .. } => name.clone(),

@@ -75,7 +75,10 @@ impl Action {
                 }
                 s
             }
-            Action::Delete { kind, name } => format!("kubectl delete {}/{name}", kind.word()),
+            Action::Delete { kind, name } => match name.split_once('/') {
+                Some((ns, n)) => format!("kubectl delete {kind}/{n} -n {ns}"),
+                None => format!("kubectl delete {kind}/{name}"),
+            },
             Action::KubeList(kind) => format!("kubectl get {}", kind.plural()),
             Action::SecretShow(name) => {
                 format!("kubectl get secret {name} -o jsonpath='{{.data}}'")

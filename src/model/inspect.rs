@@ -21,6 +21,9 @@ pub enum Kind {
     Pod,
     ConfigMap,
     Namespace,
+    /// Any other Kubernetes kind, found through the server's discovery: the name is then
+    /// `KIND/NAME`, or `KIND/NAMESPACE/NAME` (`widgets/dev/w1`).
+    Object,
 }
 
 impl Kind {
@@ -73,6 +76,7 @@ impl Kind {
             Kind::Pod => "kind.pod",
             Kind::ConfigMap => "kind.configmap",
             Kind::Namespace => "kind.namespace",
+            Kind::Object => "kind.object",
         }
     }
 
@@ -90,6 +94,7 @@ impl Kind {
             Kind::Pod => "pod",
             Kind::ConfigMap => "configmap",
             Kind::Namespace => "namespace",
+            Kind::Object => "object",
         }
     }
 }

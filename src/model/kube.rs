@@ -82,6 +82,82 @@ impl KubeKind {
     }
 }
 
+/// A kind the API server serves, as its discovery says (built-in or a CRD's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiKind {
+    /// `""` for the core group.
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    /// The URL's name (`deployments`).
+    pub plural: String,
+    pub singular: String,
+    pub namespaced: bool,
+    pub short_names: Vec<String>,
+    pub verbs: Vec<String>,
+}
+
+impl ApiKind {
+    /// Whether the user's word names it, as kubectl takes it: plural, singular, kind or a
+    /// short name, alone or followed by the group (`deployments.apps`), in any case.
+    pub fn answers(&self, word: &str) -> bool {
+        let w = word.to_lowercase();
+        let (name, group) = match w.split_once('.') {
+            Some((n, g)) => (n, Some(g)),
+            None => (w.as_str(), None),
+        };
+        if group.is_some_and(|g| g != self.group) {
+            return false;
+        }
+        name == self.plural
+            || name == self.singular
+            || name == self.kind.to_lowercase()
+            || self.short_names.iter().any(|s| s == name)
+    }
+
+    /// `apps/v1`, or `v1` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// The name kubectl shows for it (`deployments.apps`, `pods`).
+    pub fn full_name(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.clone()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
+    /// The URL of its collection, in `namespace` when it is namespaced and one is given.
+    pub fn path(&self, namespace: Option<&str>) -> String {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        match namespace.filter(|_| self.namespaced) {
+            Some(ns) => format!("{base}/namespaces/{ns}/{}", self.plural),
+            None => format!("{base}/{}", self.plural),
+        }
+    }
+
+    /// Whether the server takes `verb` (`list`, `watch`, `delete`, `patch`) for it.
+    pub fn can(&self, verb: &str) -> bool {
+        self.verbs.iter().any(|v| v == verb)
+    }
+}
+
+/// The kind a word names: the first that answers, in the server's order (the core group first,
+/// then the groups by priority), as kubectl picks.
+pub fn resolve<'a>(kinds: &'a [ApiKind], word: &str) -> Option<&'a ApiKind> {
+    kinds.iter().find(|k| k.answers(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +171,54 @@ mod tests {
         assert_eq!(KubeKind::Service.plural(), "services");
         assert_eq!(KubeKind::Ingress.plural(), "ingresses");
         assert!(!KubeKind::Namespace.api().namespaced);
+    }
+
+    fn kind(group: &str, kind: &str, plural: &str, short: &[&str], namespaced: bool) -> ApiKind {
+        ApiKind {
+            group: group.into(),
+            version: "v1".into(),
+            kind: kind.into(),
+            plural: plural.into(),
+            singular: kind.to_lowercase(),
+            namespaced,
+            short_names: short.iter().map(|s| s.to_string()).collect(),
+            verbs: vec!["list".into(), "watch".into()],
+        }
+    }
+
+    #[test]
+    fn a_word_finds_its_kind_as_kubectl_finds_it() {
+        let kinds = [
+            kind("", "Pod", "pods", &["po"], true),
+            kind("apps", "Deployment", "deployments", &["deploy"], true),
+            kind("example.com", "Widget", "widgets", &["wd"], true),
+            kind(
+                "apiextensions.k8s.io",
+                "CustomResourceDefinition",
+                "customresourcedefinitions",
+                &["crd", "crds"],
+                false,
+            ),
+        ];
+        let name = |w: &str| resolve(&kinds, w).map(|k| k.full_name());
+        assert_eq!(name("po").as_deref(), Some("pods"));
+        assert_eq!(name("Deploy").as_deref(), Some("deployments.apps"));
+        assert_eq!(name("deployment.apps").as_deref(), Some("deployments.apps"));
+        assert_eq!(name("deployments.batch"), None);
+        assert_eq!(name("wd").as_deref(), Some("widgets.example.com"));
+        assert_eq!(
+            name("crd").as_deref(),
+            Some("customresourcedefinitions.apiextensions.k8s.io")
+        );
+        assert_eq!(
+            kinds[1].path(Some("dev")),
+            "/apis/apps/v1/namespaces/dev/deployments"
+        );
+        assert_eq!(kinds[0].path(None), "/api/v1/pods");
+        assert_eq!(
+            kinds[3].path(Some("dev")),
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+        );
+        assert_eq!(kinds[1].api_version(), "apps/v1");
     }
 }

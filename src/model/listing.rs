@@ -29,6 +29,9 @@ pub enum ViewKind {
     Configs,
     /// The cluster's events, live, newest first.
     Events,
+    /// Any kind the Kubernetes API server serves (`:crd`, `:ing`), its rows and columns as
+    /// the server prints them (`Listing::resource` names it).
+    Resource,
 }
 
 impl ViewKind {
@@ -43,7 +46,7 @@ impl ViewKind {
     pub fn object_kind(self, kube: bool) -> Option<super::inspect::Kind> {
         use super::inspect::Kind;
         Some(match (self, kube) {
-            (ViewKind::Events, _) => return None,
+            (ViewKind::Events | ViewKind::Resource, _) => return None,
             (ViewKind::Networks, false) => Kind::Network,
             (ViewKind::Networks, true) => Kind::Service,
             (ViewKind::Volumes, false) => Kind::Volume,
@@ -65,6 +68,7 @@ impl ViewKind {
             (ViewKind::Configs, false) => "view.configs",
             (ViewKind::Configs, true) => "view.configmaps",
             (ViewKind::Events, _) => "view.events",
+            (ViewKind::Resource, _) => "view.resource",
         }
     }
 }
@@ -77,6 +81,12 @@ pub struct Listing {
     pub columns: Vec<&'static str>,
     /// Cells, sanitized; the first is the name.
     pub rows: Vec<Vec<String>>,
+    /// Headers as the server wrote them (a kind's table); empty: the catalog's, by column key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub titles: Vec<String>,
+    /// The kind listed, as the user named it (`crd`), for a `Resource` view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 impl Listing {
@@ -85,17 +95,30 @@ impl Listing {
         self.columns.iter().map(|c| header_key(c)).collect()
     }
 
+    /// The JSON keys of the columns: the column keys, or the server's headers in lower case
+    /// (`name`, `age`, `established`).
+    fn json_keys(&self) -> Vec<String> {
+        if self.titles.is_empty() {
+            self.columns.iter().map(|c| c.to_string()).collect()
+        } else {
+            self.titles
+                .iter()
+                .map(|t| t.to_lowercase().replace(' ', "_"))
+                .collect()
+        }
+    }
+
     /// The rows as JSON objects keyed by column.
     pub fn to_json(&self) -> serde_json::Value {
+        let keys = self.json_keys();
         serde_json::Value::Array(
             self.rows
                 .iter()
                 .map(|r| {
                     serde_json::Value::Object(
-                        self.columns
-                            .iter()
+                        keys.iter()
                             .zip(r)
-                            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                             .collect(),
                     )
                 })

@@ -47,11 +47,26 @@ pub(super) async fn list(
             print(&backend.instances().await?, columns::TASKS, output, now)
         }
         Command::Images => print(&backend.images().await?, columns::IMAGES, output, now),
+        Command::Get {
+            kind,
+            all_namespaces,
+        } => {
+            if all_namespaces && backend.is_kube() {
+                let (tx, _rx) = tokio::sync::mpsc::channel(8);
+                let every = crate::model::action::Action::Namespace(None);
+                backend.act(&every, &tx).await?;
+            }
+            let l = backend.kind_table(&kind).await?;
+            match output {
+                Output::Json => json(&l.to_json()),
+                Output::Table => table(&columns::listing_headers(&l), &l.rows),
+            }
+        }
         Command::View(kind) => {
             let l = backend.listing(kind).await?;
             match output {
                 Output::Json => json(&l.to_json()),
-                Output::Table => table(&h(&l.header_keys()), &l.rows),
+                Output::Table => table(&columns::listing_headers(&l), &l.rows),
             }
         }
         Command::Stacks => stacks(backend, output).await?,

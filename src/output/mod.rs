@@ -139,6 +139,7 @@ pub async fn run(
         | Command::Workloads
         | Command::Tasks { .. }
         | Command::Pods { .. }
+        | Command::Get { .. }
         | Command::Images
         | Command::Stacks
         | Command::View(_) => lists::list(backend, cmd, output, now).await?,

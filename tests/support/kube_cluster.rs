@@ -97,7 +97,7 @@ fn certificates(dir: &Path) {
     write(&dir.join("sa.pub"), &sa.public_key_pem());
     write(
         &dir.join("audit-policy.yaml"),
-        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  verbs: [list, watch]\n  resources: [{group: apps, resources: [deployments, replicasets]}, {group: \"\", resources: [pods]}]\n- level: Metadata\n  resources: [{group: \"\", resources: [pods/log]}]\n- level: None\n",
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  verbs: [list, watch]\n  resources: [{group: apps, resources: [deployments, replicasets]}, {group: \"\", resources: [pods]}, {group: example.com, resources: [widgets]}]\n- level: Metadata\n  resources: [{group: \"\", resources: [pods/log]}]\n- level: None\n",
     );
     write(
         &dir.join("tokens.csv"),

@@ -31,6 +31,8 @@ fn a_view_takes_the_services_place_inspects_and_removes_its_rows_and_esc_gives_i
     assert_eq!(s.pane_title(Pane::Services), "Secrets");
     s.apply_event(Event::Listing(Listing {
         kind: ViewKind::Secrets,
+        titles: Vec::new(),
+        resource: None,
         columns: vec!["name", "services"],
         rows: vec![
             vec!["jwt".into(), "gopenux_backend".into()],
@@ -52,6 +54,8 @@ fn a_view_takes_the_services_place_inspects_and_removes_its_rows_and_esc_gives_i
     // A listing of another view is not this one's.
     s.apply_event(Event::Listing(Listing {
         kind: ViewKind::Networks,
+        titles: Vec::new(),
+        resource: None,
         columns: vec!["name"],
         rows: vec![vec!["ingress".into()]],
     }));

@@ -196,6 +196,8 @@ impl Demo {
             }
             ViewKind::Volumes => (VOLUME_COLUMNS.to_vec(), vec![]),
             ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
+            // A kind's table is followed from its watch (`Backend::follow_table`).
+            ViewKind::Resource => (vec!["name"], vec![]),
             ViewKind::Secrets | ViewKind::Configs => (
                 OBJECT_COLUMNS.to_vec(),
                 self.with(|s| s.object_rows(kind)).unwrap_or_default(),
@@ -203,6 +205,8 @@ impl Demo {
         };
         Listing {
             kind,
+            titles: Vec::new(),
+            resource: None,
             columns,
             rows,
         }

@@ -31,7 +31,7 @@ fn resource(kind: Kind) -> Option<(ApiResource, bool)> {
         Kind::Secret => ("", "v1", "Secret", true),
         Kind::Node => ("", "v1", "Node", false),
         Kind::Namespace => ("", "v1", "Namespace", false),
-        Kind::Image | Kind::Network | Kind::Volume => return None,
+        Kind::Image | Kind::Network | Kind::Volume | Kind::Object => return None,
     };
     Some((
         ApiResource::from_gvk(&GroupVersionKind::gvk(g, v, k)),
@@ -47,6 +47,7 @@ impl Kube {
         show_secrets: bool,
     ) -> Result<Inspected, Error> {
         let kinds: Vec<Kind> = match kind {
+            Some(Kind::Object) => return self.inspect_object(name, show_secrets).await,
             Some(k) if resource(k).is_some() => vec![k],
             Some(k) => {
                 return Err(Error::Refused(tr!(
@@ -82,59 +83,12 @@ impl Kube {
                 Err(kube::Error::Api(s)) if s.code == 403 && kind.is_none() => continue,
                 Err(e) => return Err(kube_error(e)),
             };
-            let mut object =
-                serde_json::to_value(&found).map_err(|e| Error::engine(e.to_string()))?;
-            if let Some(m) = object["metadata"].as_object_mut() {
-                m.remove("managedFields");
-            }
             let kind = match ar.kind.as_str() {
                 "Pod" => Kind::Pod,
                 "ConfigMap" => Kind::ConfigMap,
                 _ => k,
             };
-            let mut out = Inspected {
-                kind,
-                name: short.to_string(),
-                object: Value::Null,
-                changes: vec![],
-                status: None,
-                sections: vec![],
-                links: vec![],
-            };
-            match kind {
-                Kind::Pod => {
-                    out.status = Some(pod_status(&object));
-                    out.sections.push((
-                        tr!("inspect.events"),
-                        self.events_of("Pod", &ns, short).await,
-                    ));
-                }
-                Kind::Deployment => {
-                    out.sections.push((
-                        tr!("inspect.events"),
-                        self.events_of("Deployment", &ns, short).await,
-                    ));
-                }
-                Kind::Secret => {
-                    // Keys only, whatever was asked: values through `secret show`.
-                    for key in ["data", "stringData"] {
-                        if let Some(d) = object[key].as_object_mut() {
-                            for v in d.values_mut() {
-                                *v = Value::String(MASK.into());
-                            }
-                        }
-                    }
-                    if let Some(a) = object["metadata"]["annotations"].as_object_mut() {
-                        a.remove("kubectl.kubernetes.io/last-applied-configuration");
-                    }
-                }
-                _ => {}
-            }
-            if !show_secrets {
-                mask(&mut object);
-            }
-            out.object = object;
-            return Ok(out);
+            return self.shown(found, kind, &ar.kind, show_secrets).await;
         }
         Err(Error::NotFound {
             kind: kind.map(Kind::catalog_key).unwrap_or("kind.object"),
@@ -143,9 +97,66 @@ impl Kube {
         })
     }
 
+    /// An object as the inspect window shows it: without managedFields, a pod's state, the
+    /// events about it, a Secret's keys only, secret-looking values masked unless asked.
+    pub(super) async fn shown(
+        &self,
+        found: DynamicObject,
+        kind: Kind,
+        api_kind: &str,
+        show_secrets: bool,
+    ) -> Result<Inspected, Error> {
+        let short = found.metadata.name.clone().unwrap_or_default();
+        let short = short.as_str();
+        // A cluster-wide object's events may be in any namespace.
+        let ns = found.metadata.namespace.clone();
+        let mut object = serde_json::to_value(&found).map_err(|e| Error::engine(e.to_string()))?;
+        if let Some(m) = object["metadata"].as_object_mut() {
+            m.remove("managedFields");
+        }
+        let mut out = Inspected {
+            kind,
+            name: short.to_string(),
+            object: Value::Null,
+            changes: vec![],
+            status: None,
+            sections: vec![],
+            links: vec![],
+        };
+        if kind == Kind::Pod {
+            out.status = Some(pod_status(&object));
+        }
+        if api_kind == "Secret" {
+            // Keys only, whatever was asked: values through `secret show`.
+            for key in ["data", "stringData"] {
+                if let Some(d) = object[key].as_object_mut() {
+                    for v in d.values_mut() {
+                        *v = Value::String(MASK.into());
+                    }
+                }
+            }
+            if let Some(a) = object["metadata"]["annotations"].as_object_mut() {
+                a.remove("kubectl.kubernetes.io/last-applied-configuration");
+            }
+        } else if api_kind != "Event" {
+            out.sections.push((
+                tr!("inspect.events"),
+                self.events_of(api_kind, ns.as_deref(), short).await,
+            ));
+        }
+        if !show_secrets {
+            mask(&mut object);
+        }
+        out.object = object;
+        Ok(out)
+    }
+
     /// The events about one object, oldest first: `age type reason: message (×count)`.
-    async fn events_of(&self, kind: &str, ns: &str, name: &str) -> Vec<String> {
-        let api: Api<KEvent> = Api::namespaced(self.client(), ns);
+    async fn events_of(&self, kind: &str, ns: Option<&str>, name: &str) -> Vec<String> {
+        let api: Api<KEvent> = match ns {
+            Some(ns) => Api::namespaced(self.client(), ns),
+            None => Api::all(self.client()),
+        };
         let lp = ListParams::default().fields(&format!(
             "involvedObject.kind={kind},involvedObject.name={name}"
         ));

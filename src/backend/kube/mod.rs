@@ -2,9 +2,11 @@
 //! logs, and the actions that make sense there. Changes arrive through watchers (no polling);
 //! `ctx` and `ns` switch the context and the namespace.
 
+mod any;
 mod apply;
 mod convert;
 mod deployments;
+mod discovery;
 mod events;
 mod inspect;
 mod logs;
@@ -13,6 +15,7 @@ mod nodes;
 mod objects;
 mod ops;
 mod store;
+mod tables;
 mod watch;
 
 use super::{Dirty, Error};
@@ -56,6 +59,8 @@ struct Conn {
     /// What the watchers of this context and namespace keep (none while none run: a
     /// headless command lists what it needs).
     store: Option<std::sync::Arc<store::Store>>,
+    /// The kinds the server serves, asked once per context (again when a word names none).
+    kinds: Option<std::sync::Arc<Vec<crate::model::kube::ApiKind>>>,
 }
 
 pub struct Kube {
@@ -170,6 +175,7 @@ impl Kube {
                 scope,
                 generation: 0,
                 store: None,
+                kinds: None,
             })),
             kubeconfig,
             switched: tokio::sync::watch::channel(0).0,
@@ -476,6 +482,7 @@ impl Kube {
                     scope,
                     generation: c.generation,
                     store: None,
+                    kinds: None,
                 };
                 c.generation
             }

@@ -129,30 +129,6 @@ impl Kube {
         self.create_new(&ns, &cm, "configmap", name).await
     }
 
-    /// `delete KIND/NAME` in the current namespace (namespaces and nodes are cluster-wide).
-    pub(super) async fn delete(&self, kind: KubeKind, name: &str) -> Result<Outcome, Error> {
-        use kube::api::{DeleteParams, DynamicObject};
-        use kube::core::{ApiResource, GroupVersionKind};
-        let place = kind.api();
-        let (k, namespaced) = (place.kind, place.namespaced);
-        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(place.group, place.version, k));
-        let ns = self.namespace_for_new();
-        let api: Api<DynamicObject> = if namespaced {
-            Api::namespaced_with(self.client(), &ns, &ar)
-        } else {
-            Api::all_with(self.client(), &ar)
-        };
-        match api.delete(name, &DeleteParams::default()).await {
-            Ok(_) => done(tr!("kube.deleted", kind = k.to_lowercase(), name = name)),
-            Err(kube::Error::Api(s)) if s.code == 404 => Err(Error::NotFound {
-                kind: "kind.object",
-                name: format!("{}/{name}", k.to_lowercase()),
-                suggestion: None,
-            }),
-            Err(e) => Err(kube_error(e)),
-        }
-    }
-
     /// `services` or `secrets` as a table (the commands of before the views).
     pub(super) async fn table(&self, what: KubeKind) -> Result<Outcome, Error> {
         let kind = match what {
@@ -169,11 +145,7 @@ impl Kube {
         Ok(Outcome {
             summary: tr!("kube.listed", count = l.rows.len(), what = what.plural()),
             detail: Some(Detail::Table {
-                header: l
-                    .header_keys()
-                    .into_iter()
-                    .map(|k| crate::i18n::text(k).to_string())
-                    .collect(),
+                header: crate::columns::listing_headers(&l),
                 rows: l.rows,
             }),
         })
@@ -198,32 +170,7 @@ impl Kube {
                     .list(&ListParams::default())
                     .await
                     .map_err(kube_error)?;
-                let rows = list
-                    .items
-                    .iter()
-                    .map(|s| {
-                        let spec = s.spec.clone().unwrap_or_default();
-                        let ports = spec
-                            .ports
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|p| {
-                                let proto = p.protocol.as_deref().unwrap_or("TCP");
-                                match p.node_port {
-                                    Some(n) => format!("{}:{n}/{proto}", p.port),
-                                    None => format!("{}/{proto}", p.port),
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(",");
-                        vec![
-                            convert::shown_name(&s.metadata, all),
-                            spec.type_.unwrap_or_else(|| "ClusterIP".into()),
-                            spec.cluster_ip.unwrap_or_else(|| "-".into()),
-                            ports,
-                        ]
-                    })
-                    .collect();
+                let rows = list.items.iter().map(|s| service_row(s, all)).collect();
                 (vec!["name", "type", "cluster_ip", "ports"], rows)
             }
             ViewKind::Secrets => {
@@ -268,6 +215,8 @@ impl Kube {
             }
             // Followed as a stream (`events`), not listed.
             ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
+            // A kind's table is followed from its watch (`Backend::follow_table`).
+            ViewKind::Resource => (vec!["name"], vec![]),
             ViewKind::Volumes => {
                 let api: Api<Namespace> = Api::all(self.client());
                 let list = api.list(&ListParams::default()).await.map_err(kube_error)?;
@@ -294,6 +243,8 @@ impl Kube {
             .collect();
         Ok(Listing {
             kind,
+            titles: Vec::new(),
+            resource: None,
             columns,
             rows,
         })
@@ -334,4 +285,28 @@ impl Kube {
 fn keys_of<V>(data: Option<&std::collections::BTreeMap<String, V>>) -> Vec<String> {
     data.map(|d| d.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// A Service's row: name, type, cluster IP, ports (`8000:30080/TCP` for a NodePort).
+fn service_row(s: &k8s_openapi::api::core::v1::Service, all: bool) -> Vec<String> {
+    let spec = s.spec.clone().unwrap_or_default();
+    let ports = spec
+        .ports
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let proto = p.protocol.as_deref().unwrap_or("TCP");
+            match p.node_port {
+                Some(n) => format!("{}:{n}/{proto}", p.port),
+                None => format!("{}/{proto}", p.port),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    vec![
+        convert::shown_name(&s.metadata, all),
+        spec.type_.unwrap_or_else(|| "ClusterIP".into()),
+        spec.cluster_ip.unwrap_or_else(|| "-".into()),
+        ports,
+    ]
 }

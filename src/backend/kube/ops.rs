@@ -43,15 +43,18 @@ impl Kube {
                 literals,
                 files,
             } => self.kube_secret(name, literals, files).await,
-            Action::Delete { kind, name } => self.delete(*kind, name).await,
+            Action::Delete { kind, name } => self.delete(kind, name).await,
             Action::Remove { kind, name } => {
                 use crate::model::inspect::Kind;
-                use crate::model::kube::KubeKind;
                 match kind {
-                    Kind::Config | Kind::ConfigMap => self.delete(KubeKind::ConfigMap, name).await,
-                    Kind::Secret => self.delete(KubeKind::Secret, name).await,
-                    Kind::Service => self.delete(KubeKind::Service, name).await,
-                    Kind::Namespace => self.delete(KubeKind::Namespace, name).await,
+                    Kind::Config | Kind::ConfigMap => self.delete("configmap", name).await,
+                    Kind::Secret => self.delete("secret", name).await,
+                    Kind::Service => self.delete("service", name).await,
+                    Kind::Namespace => self.delete("namespace", name).await,
+                    Kind::Object => match name.split_once('/') {
+                        Some((word, rest)) => self.delete(word, rest).await,
+                        None => Err(Error::Refused(tr!("kube.kind_name", target = name))),
+                    },
                     _ => Err(Error::Refused(tr!(
                         "kube.not_here",
                         command = action.docker_cli()

@@ -46,10 +46,11 @@ impl Swarm {
         let kinds: Vec<Kind> = match kind {
             Some(k) if path(k, name).is_some() => vec![k],
             Some(k) => {
-                return Err(Error::Refused(tr!(
-                    "inspect.kind_not_here",
-                    kind = k.word()
-                )));
+                let word = match k {
+                    Kind::Object => name.split('/').next().unwrap_or(name),
+                    k => k.word(),
+                };
+                return Err(Error::Refused(tr!("inspect.kind_not_here", kind = word)));
             }
             None => ORDER.to_vec(),
         };

@@ -185,6 +185,8 @@ impl Swarm {
             }
             // Followed as a stream (`events`), not listed.
             ViewKind::Events => (crate::model::events::COLUMNS.to_vec(), vec![]),
+            // A kind's table is followed from its watch (`Backend::follow_table`).
+            ViewKind::Resource => (vec!["name"], vec![]),
             ViewKind::Volumes => {
                 let list = self.list_json("/volumes").await?;
                 let node = self.hostname();
@@ -244,6 +246,8 @@ impl Swarm {
         rows.sort();
         Ok(Listing {
             kind,
+            titles: Vec::new(),
+            resource: None,
             columns,
             rows,
         })

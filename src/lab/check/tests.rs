@@ -235,6 +235,8 @@ fn listings_answer_networks_secrets_and_kubernetes_objects() {
     let mut p = Probed::default();
     p.listings.push(Listing {
         kind: ViewKind::Networks,
+        titles: Vec::new(),
+        resource: None,
         columns: crate::model::listing::NETWORK_COLUMNS.to_vec(),
         rows: vec![vec![
             "gopenux_data".into(),
@@ -274,6 +276,8 @@ fn listings_answer_networks_secrets_and_kubernetes_objects() {
     };
     p.listings.push(Listing {
         kind: ViewKind::Secrets,
+        titles: Vec::new(),
+        resource: None,
         columns: vec!["name", "type", "keys"],
         rows: vec![vec![
             "dev/jwt-key".into(),

@@ -26,6 +26,9 @@ pub fn render(
         None => tr!("view.back"),
     };
     let inner = frame(state, Pane::Services, &extra, theme, area, buf, focused);
+    if let Some(why) = &v.failed {
+        return message(why, theme.fg(theme.error), inner, buf);
+    }
     let Some(l) = &v.listing else {
         return message(&tr!("pane.loading"), theme.muted(), inner, buf);
     };
@@ -37,18 +40,16 @@ pub fn render(
         };
         return message(&text, theme.muted(), inner, buf);
     }
-    let cols: Vec<Col> = l
-        .header_keys()
-        .iter()
+    let cols: Vec<Col> = crate::columns::listing_headers(l)
+        .into_iter()
         .enumerate()
-        .map(|(i, k)| {
-            let mut title = crate::i18n::text(k).to_string();
+        .map(|(i, mut title)| {
             if let Some(sort) = state.slot.as_ref().and_then(|v| v.sort)
                 && sort.col == i
             {
                 title.push(if sort.desc { '▼' } else { '▲' });
             }
-            match l.columns[i] {
+            match l.columns.get(i).copied().unwrap_or("") {
                 "name" => Col::new(title, 14, 3, 0),
                 "message" => Col::new(title, 12, 3, 2),
                 "time" => Col::new(title, 9, 0, 1),

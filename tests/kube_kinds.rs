@@ -1,0 +1,232 @@
+//! Any kind the API server serves, on the real control plane of tests/support/kube_cluster.rs:
+//! a CRD with printer columns listed as `kubectl get` prints it (headless and `:KIND` in the
+//! console, watched, not re-listed), inspected and deleted by its short name.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly
+
+mod support;
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::kube_cluster::KubeCluster;
+
+fn empty() -> (KubeCluster, PathBuf, PathBuf) {
+    let kube = KubeCluster::start(&["minikube"]);
+    let dir = support::workdir("estiba-kinds");
+    let config = dir.join("kubeconfig");
+    kube.kubeconfig(&config);
+    (kube, dir, config)
+}
+
+fn estiba(dir: &Path, config: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--kubeconfig", config.to_str().unwrap()];
+    all.extend_from_slice(args);
+    support::estiba_in(dir, &all)
+}
+
+/// A namespaced CRD, `widgets.example.com` (short name `wd`), whose printer columns are its
+/// size, its colour and its age.
+fn widgets_crd(kube: &KubeCluster) {
+    kube.create(json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com", "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
+            "versions": [{
+                "name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "properties": {
+                        "size": {"type": "integer"}, "color": {"type": "string"}}}}}},
+                "additionalPrinterColumns": [
+                    {"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
+                    {"name": "Color", "type": "string", "jsonPath": ".spec.color"},
+                    {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
+                ]
+            }]
+        }
+    }));
+    kube.kubectl_ok(&[
+        "wait",
+        "--for",
+        "condition=established",
+        "crd/widgets.example.com",
+        "--timeout=30s",
+    ]);
+}
+
+fn widget(kube: &KubeCluster, ns: &str, name: &str, size: u64, color: &str) {
+    kube.create(json!({
+        "apiVersion": "example.com/v1", "kind": "Widget",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"size": size, "color": color}
+    }));
+}
+
+/// A printed table's rows, cells split where two spaces or more part them.
+fn cells(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+/// estiba's table and kubectl's, asked one after the other; asked again when an age ticked
+/// between the two (the server words ages as it answers), never compared loosely.
+fn same_as_kubectl(kube: &KubeCluster, dir: &Path, config: &Path, ours: &[&str], theirs: &[&str]) {
+    let mut last = (vec![], vec![]);
+    for _ in 0..3 {
+        let o = estiba(dir, config, ours);
+        support::ok(&o);
+        let mine = cells(&String::from_utf8_lossy(&o.stdout));
+        let kubectl = cells(&kube.kubectl_ok(theirs));
+        if mine == kubectl {
+            return;
+        }
+        last = (mine, kubectl);
+    }
+    panic!(
+        "estiba {ours:?}\n{:?}\nkubectl {theirs:?}\n{:?}",
+        last.0, last.1
+    );
+}
+
+#[test]
+fn any_kind_is_listed_inspected_and_deleted_as_kubectl_does() {
+    let (kube, dir, config) = empty();
+    widgets_crd(&kube);
+    widget(&kube, "default", "w1", 3, "red");
+    widget(&kube, "challenge-dev", "w2", 5, "blue");
+
+    // The printer columns, by the short name, the plural and the group-qualified name.
+    for word in ["wd", "widgets", "widgets.example.com"] {
+        same_as_kubectl(&kube, &dir, &config, &["get", word], &["get", word]);
+    }
+    // Every namespace: kubectl's NAMESPACE column is estiba's `namespace/name`.
+    let o = estiba(&dir, &config, &["get", "wd", "-A"]);
+    support::ok(&o);
+    let rows = cells(&String::from_utf8_lossy(&o.stdout));
+    let theirs = cells(&kube.kubectl_ok(&["get", "wd", "-A"]));
+    assert_eq!(rows[0], theirs[0][1..], "headers");
+    let joined: Vec<Vec<String>> = theirs[1..]
+        .iter()
+        .map(|r| {
+            let mut r = r[1..].to_vec();
+            r[0] = format!("{}/{}", theirs[1..][0][0].clone(), r[0]);
+            r
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[1][..3], joined[0][..3], "{rows:?} {theirs:?}");
+    // Built-in kinds through the server's own printing too: the CRD itself, and namespaces.
+    same_as_kubectl(&kube, &dir, &config, &["get", "crd"], &["get", "crd"]);
+    same_as_kubectl(&kube, &dir, &config, &["get", "ns"], &["get", "ns"]);
+    // JSON keyed by the server's headers.
+    let o = estiba(&dir, &config, &["get", "wd", "--output", "json"]);
+    support::ok(&o);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["name"], "w1");
+    assert_eq!(v[0]["size"], "3");
+    assert_eq!(v[0]["color"], "red");
+
+    // A kind nobody serves: said, with the closest name.
+    let o = estiba(&dir, &config, &["get", "widgts"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no resource kind named \"widgts\""), "{err}");
+    assert!(err.contains("widgets"), "{err}");
+
+    // Inspect as YAML: what kubectl get -o yaml shows, managedFields left out.
+    let o = estiba(&dir, &config, &["inspect", "wd", "w1"]);
+    support::ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "kind: Widget",
+        "color: red",
+        "size: 3",
+        "apiVersion: example.com/v1",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+    assert!(!out.contains("managedFields"), "{out}");
+
+    // Delete asks first, then deletes what kubectl delete would.
+    let o = estiba(&dir, &config, &["delete", "wd/w1", "--yes"]);
+    support::ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("kubectl delete wd/w1"));
+    assert!(kube.get("widgets", Some("default"), "w1").is_none());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `:wd` in the console: the printer columns, kept fresh by a watch (one LIST only), a row
+/// inspected with `y`, deleted with `x` after the question.
+#[test]
+fn a_kind_in_the_console_is_watched_not_listed_again() {
+    support::require(&["tmux"]);
+    let (kube, dir, config) = empty();
+    widgets_crd(&kube);
+    widget(&kube, "default", "w1", 3, "red");
+    let args = format!("--kubeconfig {}", config.display());
+    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
+    t.wait_for("connected", 15);
+    t.keys(&[":"]);
+    t.text("wd");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("w1", 10);
+    for want in ["NAME", "SIZE", "COLOR", "AGE", "red", "wd"] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    let lists = || kube.audit_count_consoles("list", "widgets");
+    assert_eq!(
+        lists(),
+        1,
+        "{:?}",
+        kube.audit_uris_consoles("list", "widgets")
+    );
+    // Made, changed and removed elsewhere: the view follows its watch.
+    widget(&kube, "default", "w9", 7, "green");
+    t.wait_for("green", 10);
+    kube.kubectl_ok(&[
+        "patch",
+        "wd",
+        "w9",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"color":"teal"}}"#,
+    ]);
+    t.wait_for("teal", 10);
+    kube.kubectl_ok(&["delete", "wd", "w9"]);
+    t.wait_until("w9 gone", 10, |s| !s.contains("teal"));
+    assert_eq!(
+        lists(),
+        1,
+        "still one LIST: {:?}",
+        kube.audit_uris_consoles("list", "widgets")
+    );
+    // Inspect the selected row.
+    t.keys(&["y"]);
+    let screen = t.wait_for("kind: Widget", 10);
+    assert!(screen.contains("color: red"), "{screen}");
+    t.keys(&["Escape"]);
+    // x writes kubectl's delete; Enter asks; y deletes.
+    t.keys(&["x"]);
+    t.wait_for(":delete wd/w1", 5);
+    t.keys(&["Enter"]);
+    t.wait_for("Delete?", 5);
+    t.keys(&["y"]);
+    t.wait_until("w1 deleted", 10, |s| !s.contains("red"));
+    assert!(kube.get("widgets", Some("default"), "w1").is_none());
+    // A kind that does not exist says so where the rows would be.
+    t.keys(&[":"]);
+    t.text("gadgets");
+    t.keys(&["Enter"]);
+    t.wait_for("no resource kind named \"gadgets\"", 10);
+    t.keys(&["q"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
