@@ -1061,7 +1061,7 @@ fn services_and_secrets_are_listed_and_values_shown_only_when_asked() {
 }
 
 #[test]
-fn statefulsets_and_daemonsets_are_shown_read_only() {
+fn statefulsets_and_daemonsets_are_shown_as_workloads() {
     let (kube, dir, config) = lab();
     kube.create(json!({
         "apiVersion": "apps/v1", "kind": "StatefulSet",
@@ -1100,12 +1100,10 @@ fn statefulsets_and_daemonsets_are_shown_read_only() {
         assert_eq!(m0.workload_id, mongo.id);
         assert_eq!(m0.state, "running 1/1 ↻2", "restarts are shown");
     });
-    let o = estiba(&dir, &config, &["scale", "mongo", "3"]);
+    // Images and rollbacks stay the Deployments' (scale and restart: tests/kube_kinds.rs).
+    let o = estiba(&dir, &config, &["image", "mongo", "mongo:8.0"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("StatefulSet")
-            || String::from_utf8_lossy(&o.stderr).contains("statefulset")
-    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("StatefulSet"));
     std::fs::remove_dir_all(dir).unwrap();
 }
 

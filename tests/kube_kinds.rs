@@ -230,3 +230,174 @@ fn a_kind_in_the_console_is_watched_not_listed_again() {
     t.keys(&["q"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn stateful_set(kube: &KubeCluster) {
+    kube.create(json!({
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "mongo", "namespace": "default"},
+        "spec": {"replicas": 1, "serviceName": "mongo", "selector": {"matchLabels": {"app": "mongo"}},
+                 "template": {"metadata": {"labels": {"app": "mongo"}}, "spec": {"containers": [{"name": "mongo", "image": "mongo:7.0"}]}}}
+    }));
+    kube.create(json!({
+        "apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "agent", "namespace": "default"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                 "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}}
+    }));
+    kube.kubectl_ok(&["rollout", "status", "statefulset/mongo", "--timeout=60s"]);
+    kube.kubectl_ok(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
+}
+
+fn restarted_at(kube: &KubeCluster, kind: &str, name: &str) -> Option<String> {
+    let o = kube.get(kind, Some("default"), name).unwrap();
+    o["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
+        .as_str()
+        .map(str::to_string)
+}
+
+/// A StatefulSet scales and restarts as a Deployment does, a DaemonSet restarts (and says why
+/// it is not scaled), a CronJob's job starts by hand as kubectl starts it.
+#[test]
+fn statefulsets_scale_and_restart_daemonsets_restart_cronjobs_trigger() {
+    let (kube, dir, config) = empty();
+    stateful_set(&kube);
+    let o = estiba(&dir, &config, &["scale", "mongo", "3"]);
+    support::ok(&o);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("kubectl scale"),
+        "{o:?}"
+    );
+    let sts = kube.get("statefulsets", Some("default"), "mongo").unwrap();
+    assert_eq!(sts["spec"]["replicas"], 3);
+    assert_eq!(
+        sts["status"]["readyReplicas"], 3,
+        "followed until every pod is ready"
+    );
+    assert!(kube.get("pods", Some("default"), "mongo-2").is_some());
+
+    let before = kube.get("pods", Some("default"), "mongo-0").unwrap()["metadata"]["uid"].clone();
+    support::ok(&estiba(&dir, &config, &["restart", "mongo"]));
+    assert!(restarted_at(&kube, "statefulsets", "mongo").is_some());
+    let sts = kube.get("statefulsets", Some("default"), "mongo").unwrap();
+    assert_eq!(
+        sts["status"]["currentRevision"],
+        sts["status"]["updateRevision"]
+    );
+    assert_ne!(
+        kube.get("pods", Some("default"), "mongo-0").unwrap()["metadata"]["uid"],
+        before
+    );
+
+    support::ok(&estiba(&dir, &config, &["restart", "agent"]));
+    assert!(restarted_at(&kube, "daemonsets", "agent").is_some());
+    let o = estiba(&dir, &config, &["scale", "agent", "2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("one pod on each node"),
+        "{o:?}"
+    );
+
+    kube.create(json!({
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "backup", "namespace": "default"},
+        "spec": {"schedule": "0 3 * * *", "jobTemplate": {
+            "metadata": {"labels": {"task": "backup"}},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "backup", "image": "backup:1"}]}}}}}
+    }));
+    let o = estiba(&dir, &config, &["trigger", "backup"]);
+    support::ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("kubectl create job --from=cronjob/backup backup-manual-"),
+        "{out}"
+    );
+    let jobs = kube.list("jobs", Some("default"));
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    let job = &jobs[0];
+    assert!(
+        out.contains(job["metadata"]["name"].as_str().unwrap()),
+        "{out}"
+    );
+    assert_eq!(
+        job["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"],
+        "manual"
+    );
+    assert_eq!(job["metadata"]["labels"]["task"], "backup");
+    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    assert_eq!(
+        job["spec"]["template"]["spec"]["containers"][0]["image"],
+        "backup:1"
+    );
+    let o = estiba(&dir, &config, &["trigger", "bakup"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("\"backup\""),
+        "{o:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A workload's logs over all its pods and containers, each line with its source, as
+/// `kubectl logs --all-containers --prefix` gives them; a StatefulSet's as a Deployment's.
+#[test]
+fn a_workloads_logs_merge_every_pod_and_container() {
+    let (kube, dir, config) = empty();
+    kube.create(json!({
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "store", "namespace": "default"},
+        "spec": {"replicas": 1, "serviceName": "store", "selector": {"matchLabels": {"app": "store"}},
+                 "template": {"metadata": {"labels": {"app": "store"}}, "spec": {"containers": [{"name": "web", "image": "store:1"}]}}}
+    }));
+    kube.kubectl_ok(&["rollout", "status", "statefulset/store", "--timeout=60s"]);
+    let mut d = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "duo", "namespace": "default"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "duo"}},
+                 "template": {"metadata": {"labels": {"app": "duo"}},
+                              "spec": {"containers": [{"name": "web", "image": "duo:1"}]}}}
+    });
+    d["spec"]["template"]["spec"]["containers"] = json!([
+        {"name": "web", "image": "duo:1"},
+        {"name": "api", "image": "duo:1"}
+    ]);
+    kube.create(d);
+    kube.wait_rolled_out("default", "duo");
+    kube.write_log("web", &["web says 1"]);
+    kube.write_log("api", &["api says 1"]);
+    let o = estiba(&dir, &config, &["logs", "duo", "--all-containers"]);
+    support::ok(&o);
+    let mut ours: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    ours.sort();
+    let pods: Vec<String> = kube
+        .list("pods", Some("default"))
+        .iter()
+        .filter(|p| p["metadata"]["labels"]["app"] == "duo")
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut theirs = Vec::new();
+    for p in &pods {
+        let out = kube.kubectl_ok(&["logs", p, "--all-containers", "--prefix"]);
+        // kubectl: `[pod/NAME/CONTAINER] text`; estiba: `NAME/CONTAINER | text`.
+        for l in out.lines() {
+            let (prefix, text) = l.split_once("] ").unwrap();
+            let source = prefix.trim_start_matches("[pod/");
+            theirs.push(format!("{source} | {text}"));
+        }
+    }
+    theirs.sort();
+    assert_eq!(ours, theirs);
+    assert_eq!(theirs.len(), 4, "two pods, two containers: {theirs:?}");
+    // A StatefulSet's pods, through its selector.
+    let o = estiba(&dir, &config, &["logs", "store"]);
+    support::ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("store-0") && out.contains("web says 1"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -37,9 +37,11 @@ pub fn prefill(s: &mut State, text: String, candidates: Vec<String>) {
 
 /// Starts following a target's logs: a new generation, so lines of the old one are dropped.
 pub fn follow(s: &mut State, target: LogTarget) -> Vec<Effect> {
+    // A workload's logs: every pod and every container, each line with its source.
     let opts = crate::model::LogOptions {
         tail: LOG_TAIL.min(s.logs.capacity),
         follow: true,
+        all_containers: matches!(target, LogTarget::Workload { .. }),
         ..Default::default()
     };
     follow_with(s, target, opts)

@@ -41,6 +41,27 @@ pub(super) fn delete(a: &Args) -> Parsed {
     }
 }
 
+/// `trigger CRONJOB`: its job now, named as kubectl users name it (`NAME-manual-xxxxx`).
+pub(super) fn trigger(a: &Args) -> Parsed {
+    let cronjob = a.one("CRONJOB")?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    // Job names end in five characters, as the controller's own do; 63 at most.
+    let suffix: String = (0..5)
+        .map(|i| {
+            let d = (stamp >> (i * 5)) as u32 % 36;
+            char::from_digit(d, 36).unwrap_or('0')
+        })
+        .collect();
+    let base: String = cronjob.chars().take(63 - 13).collect();
+    act(Action::Trigger {
+        job: format!("{base}-manual-{suffix}"),
+        cronjob,
+    })
+}
+
 /// `get KIND [-A]`: a kind the server serves (`crd`, `ing`, `widgets.example.com`).
 pub(super) fn get(a: &Args) -> Parsed {
     let mut kind = None;

@@ -119,6 +119,8 @@ pub struct LogRequest {
     pub previous: bool,
     /// Kubernetes: which container of the pod.
     pub container: Option<String>,
+    /// Kubernetes: every container (`--all-containers`).
+    pub all_containers: bool,
 }
 
 impl LogRequest {
@@ -131,6 +133,7 @@ impl LogRequest {
             since: self.since.map(|s| s.at(now)),
             until: self.until.map(|s| s.at(now)),
             previous: self.previous,
+            all_containers: self.all_containers,
             container: self.container.clone(),
         }
     }

@@ -168,6 +168,7 @@ pub(super) fn logs(a: &Args) -> Result<Command, ParseError> {
             "--until" => req.until = Some(moment(a, "--until", &words.value("DURATION|TIME")?)?),
             "-p" | "--previous" => req.previous = true,
             "-c" | "--container" => req.container = Some(words.value("CONTAINER")?),
+            "--all-containers" => req.all_containers = true,
             _ if target.is_none() && !w.starts_with('-') => target = Some(w.to_string()),
             _ => return Err(a.extra(words.left())),
         }

@@ -424,6 +424,14 @@ pub const SPECS: &[Spec] = &[
         parse: kube::ctx,
     },
     Spec {
+        name: "trigger",
+        aliases: &["disparar"],
+        usage: "CRONJOB",
+        help: "cmd.trigger",
+        args: &[ArgKind::Text],
+        parse: kube::trigger,
+    },
+    Spec {
         name: "get",
         aliases: &["ver"],
         usage: "KIND [-A]",

@@ -77,6 +77,11 @@ pub enum Action {
         literals: Vec<(String, String)>,
         files: Vec<String>,
     },
+    /// Kubernetes: run a CronJob's job now (`kubectl create job --from=cronjob/NAME JOB`).
+    Trigger {
+        cronjob: String,
+        job: String,
+    },
     /// Kubernetes: delete an object of any kind the server serves (`deploy`, `crd`, `widgets`),
     /// `NAME` in the current namespace or `NAMESPACE/NAME`.
     Delete {
@@ -385,6 +390,7 @@ impl Action {
             Action::Push(i) | Action::Rmi(i) => i.clone(),
             Action::CreateObject { name, .. }
             | Action::KubeSecret { name, .. }
+            | Action::Trigger { cronjob: name, .. }
             | Action::Context(name)
             | Action::Apply { source: name, .. }
             | Action::SecretShow(name)

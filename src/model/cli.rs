@@ -60,6 +60,9 @@ impl Action {
             Action::CreateObject { name, file, .. } => {
                 format!("kubectl create configmap {name} --from-file={file}")
             }
+            Action::Trigger { cronjob, job } => {
+                format!("kubectl create job --from=cronjob/{cronjob} {job}")
+            }
             Action::KubeSecret {
                 name,
                 literals,
@@ -194,6 +197,7 @@ impl Action {
             | Action::Namespace(_)
             | Action::Apply { .. }
             | Action::KubeSecret { .. }
+            | Action::Trigger { .. }
             | Action::KubeList(_)
             | Action::SecretShow(_)
             | Action::Delete { .. } => self.kubectl(),

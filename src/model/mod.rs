@@ -266,6 +266,8 @@ pub struct LogOptions {
     pub until: Option<i64>,
     pub previous: bool,
     pub container: Option<String>,
+    /// Kubernetes: every container of each pod, each line's source `pod/container`.
+    pub all_containers: bool,
 }
 
 impl LogOptions {

@@ -253,6 +253,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         | Action::Namespace(_)
         | Action::Apply { .. }
         | Action::KubeSecret { .. }
+        | Action::Trigger { .. }
         | Action::Delete { .. }
         | Action::KubeList(_)
         | Action::SecretShow(_) => Err(Error::Refused(tr!(

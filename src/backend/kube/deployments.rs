@@ -30,7 +30,17 @@ impl Kube {
     ) -> Result<Outcome, Error> {
         let mut parts = Vec::new();
         for (name, n) in pairs {
-            let (api, d) = self.find_deployment(name).await?;
+            let (api, d) = match self.find_deployment(name).await {
+                Ok(found) => found,
+                Err(e) => match self.find_set(name).await? {
+                    Some(set) => {
+                        self.scale_set(set, *n, progress).await?;
+                        parts.push(format!("{name}={n}"));
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            };
             let real = d.metadata.name.clone().unwrap_or_default();
             let patch = json!({ "spec": { "replicas": n } });
             api.patch_scale(&real, &PatchParams::default(), &Patch::Merge(&patch))
@@ -97,7 +107,13 @@ impl Kube {
         service: &str,
         progress: &mpsc::Sender<Progress>,
     ) -> Result<Outcome, Error> {
-        let (api, d) = self.find_deployment(service).await?;
+        let (api, d) = match self.find_deployment(service).await {
+            Ok(found) => found,
+            Err(e) => match self.find_set(service).await? {
+                Some(set) => return self.restart_set(set, progress).await,
+                None => return Err(e),
+            },
+        };
         let real = d.metadata.name.clone().unwrap_or_default();
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.update(&api, &real, |d| {

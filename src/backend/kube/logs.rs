@@ -46,49 +46,76 @@ impl Kube {
             previous: opts.previous,
             ..Default::default()
         };
-        let streams = pods.into_iter().map(|p| {
-            let name = p.metadata.name.clone().unwrap_or_default();
-            let ns = p.metadata.namespace.clone().unwrap_or_default();
-            // The container asked for, else the pod's first (kubectl's default container).
-            let container = opts.container.clone().or_else(|| {
-                p.spec
-                    .as_ref()
-                    .and_then(|s| s.containers.first())
-                    .map(|c| c.name.clone())
-            });
-            let api: Api<Pod> = Api::namespaced(self.client(), &ns);
-            let params = lp(container);
-            let tx = tx.clone();
-            async move {
-                use futures::AsyncBufReadExt;
-                let reader = api.log_stream(&name, &params).await.map_err(kube_error)?;
-                let mut lines = reader.lines();
-                while let Some(line) = lines.next().await {
-                    let line = line.map_err(|e| Error::engine(e.to_string()))?;
-                    let (ts, nanos, text) = split_timestamp(&line);
-                    // The API has no `until`: later lines are left out here.
-                    if until.is_some_and(|u| ts.is_some_and(|t| t >= u)) {
-                        continue;
+        let streams = sources(&pods, opts)
+            .into_iter()
+            .map(|(ns, pod, container, source)| {
+                let api: Api<Pod> = Api::namespaced(self.client(), &ns);
+                let params = lp(container);
+                let tx = tx.clone();
+                let name = pod;
+                async move {
+                    use futures::AsyncBufReadExt;
+                    let reader = api.log_stream(&name, &params).await.map_err(kube_error)?;
+                    let mut lines = reader.lines();
+                    while let Some(line) = lines.next().await {
+                        let line = line.map_err(|e| Error::engine(e.to_string()))?;
+                        let (ts, nanos, text) = split_timestamp(&line);
+                        // The API has no `until`: later lines are left out here.
+                        if until.is_some_and(|u| ts.is_some_and(|t| t >= u)) {
+                            continue;
+                        }
+                        let l = LogLine {
+                            source: source.clone(),
+                            stream: crate::model::Stream::Stdout,
+                            ts,
+                            ts_nanos: nanos,
+                            text: crate::sanitize::clean(text),
+                        };
+                        if tx.send(vec![l]).await.is_err() {
+                            break;
+                        }
                     }
-                    let l = LogLine {
-                        source: name.clone(),
-                        stream: crate::model::Stream::Stdout,
-                        ts,
-                        ts_nanos: nanos,
-                        text: crate::sanitize::clean(text),
-                    };
-                    if tx.send(vec![l]).await.is_err() {
-                        break;
-                    }
+                    Ok::<(), Error>(())
                 }
-                Ok::<(), Error>(())
-            }
-        });
+            });
         for r in futures::future::join_all(streams).await {
             r?;
         }
         Ok(())
     }
+}
+
+/// What to stream: each pod's namespace, name, container and the lines' source. The container
+/// asked for, else every container (`--all-containers`, a workload in the console: the source
+/// is then `pod/container` where a pod has several), else the pod's first (kubectl's default).
+fn sources(
+    pods: &[Pod],
+    opts: &crate::model::LogOptions,
+) -> Vec<(String, String, Option<String>, String)> {
+    let mut out = Vec::new();
+    for p in pods {
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        let all: Vec<String> = p
+            .spec
+            .as_ref()
+            .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default();
+        let chosen: Vec<Option<String>> = match &opts.container {
+            Some(c) => vec![Some(c.clone())],
+            None if opts.all_containers && all.len() > 1 => all.iter().cloned().map(Some).collect(),
+            None => vec![all.first().cloned()],
+        };
+        let several = chosen.len() > 1;
+        for c in chosen {
+            let source = match (&c, several) {
+                (Some(c), true) => format!("{name}/{c}"),
+                _ => name.clone(),
+            };
+            out.push((ns.clone(), name.clone(), c, source));
+        }
+    }
+    out
 }
 
 /// `2026-11-22T04:40:12.123456789Z text` → seconds, nanoseconds and the text.

@@ -14,6 +14,7 @@ mod metrics;
 mod nodes;
 mod objects;
 mod ops;
+mod sets;
 mod store;
 mod tables;
 mod watch;
@@ -384,16 +385,46 @@ impl Kube {
     }
 
     /// The pods of a Deployment (by UID), through its selector.
+    /// The pods of a Deployment, StatefulSet or DaemonSet, by its selector.
     async fn pods_of(&self, uid: &str) -> Result<Vec<Pod>, Error> {
-        let d = self.deployment_by_uid(uid).await?;
-        let ns = d.metadata.namespace.clone().unwrap_or_default();
-        let selector = convert::selector(&d.spec.selector);
+        let (ns, selector) = self.selector_by_uid(uid).await?;
         let api: Api<Pod> = Api::namespaced(self.client(), &ns);
         Ok(api
             .list(&ListParams::default().labels(&selector))
             .await
             .map_err(kube_error)?
             .items)
+    }
+
+    /// The namespace and label selector of the workload `uid`, whichever its kind.
+    async fn selector_by_uid(&self, uid: &str) -> Result<(String, String), Error> {
+        let of = |m: &kube::api::ObjectMeta| m.uid.as_deref() == Some(uid);
+        let ns = |m: &kube::api::ObjectMeta| m.namespace.clone().unwrap_or_default();
+        if let Ok(d) = self.deployment_by_uid(uid).await {
+            return Ok((ns(&d.metadata), convert::selector(&d.spec.selector)));
+        }
+        let lp = ListParams::default();
+        let sets = self
+            .api::<StatefulSet>()
+            .list(&lp)
+            .await
+            .map_err(kube_error)?;
+        if let Some(s) = sets.items.into_iter().find(|s| of(&s.metadata)) {
+            return Ok((ns(&s.metadata), convert::selector(&s.spec.selector)));
+        }
+        let daemons = self
+            .api::<DaemonSet>()
+            .list(&lp)
+            .await
+            .map_err(kube_error)?;
+        if let Some(d) = daemons.items.into_iter().find(|d| of(&d.metadata)) {
+            return Ok((ns(&d.metadata), convert::selector(&d.spec.selector)));
+        }
+        Err(Error::NotFound {
+            kind: "kind.workload",
+            name: uid.to_string(),
+            suggestion: None,
+        })
     }
 
     async fn deployment_by_uid(&self, uid: &str) -> Result<Deployment, Error> {

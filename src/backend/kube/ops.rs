@@ -44,6 +44,7 @@ impl Kube {
                 files,
             } => self.kube_secret(name, literals, files).await,
             Action::Delete { kind, name } => self.delete(kind, name).await,
+            Action::Trigger { cronjob, job } => self.trigger(cronjob, job).await,
             Action::Remove { kind, name } => {
                 use crate::model::inspect::Kind;
                 match kind {

@@ -111,6 +111,7 @@ impl Swarm {
             | Action::Namespace(_)
             | Action::Apply { .. }
             | Action::KubeSecret { .. }
+            | Action::Trigger { .. }
             | Action::KubeList(_)
             | Action::SecretShow(_)
             | Action::Delete { .. } => Err(Error::Refused(tr!(
