@@ -1103,7 +1103,11 @@ fn statefulsets_and_daemonsets_are_shown_as_workloads() {
     // Images and rollbacks stay the Deployments' (scale and restart: tests/kube_kinds.rs).
     let o = estiba(&dir, &config, &["image", "mongo", "mongo:8.0"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("StatefulSet"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .to_lowercase()
+            .contains("statefulset")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -401,3 +401,110 @@ fn a_workloads_logs_merge_every_pod_and_container() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `apply DIR --dry-run` says what would change (kubectl diff's shape) and changes nothing;
+/// `apply DIR` applies a folder's manifests; a second dry run finds nothing to change.
+#[test]
+fn apply_of_a_folder_previews_its_dry_run_then_applies() {
+    let (kube, dir, config) = empty();
+    let m = dir.join("manifests");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        m.join("a-namespace.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("b-config.yml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  mode: fast\n",
+    )
+    .unwrap();
+    std::fs::write(m.join("notes.txt"), "not a manifest").unwrap();
+    let folder = m.to_str().unwrap();
+    let o = estiba(&dir, &config, &["apply", "-f", folder, "--dry-run"]);
+    support::ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("2 to create, 0 to change, 0 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+++ configmap/settings (shop) (new)") && out.contains("+   mode: fast"),
+        "{out}"
+    );
+    assert!(
+        kube.get("namespaces", None, "shop").is_none(),
+        "a dry run changes nothing"
+    );
+
+    support::ok(&estiba(&dir, &config, &["apply", "-f", folder]));
+    let cm = kube.get("configmaps", Some("shop"), "settings").unwrap();
+    assert_eq!(cm["data"]["mode"], "fast");
+
+    std::fs::write(
+        m.join("b-config.yml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  mode: slow\n",
+    )
+    .unwrap();
+    let o = estiba(&dir, &config, &["apply", folder, "--dry-run"]);
+    support::ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("0 to create, 1 to change, 1 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("-   mode: fast") && out.contains("+   mode: slow"),
+        "{out}"
+    );
+    assert!(out.contains("kubectl diff --server-side"), "{out}");
+    assert_eq!(
+        kube.get("configmaps", Some("shop"), "settings").unwrap()["data"]["mode"],
+        "fast"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `e` on a kind's row: the live object in the editor; Ctrl-S shows the server's dry run of the
+/// change, y puts it back; the console's apply previews the same way.
+#[test]
+fn edit_previews_the_servers_dry_run_then_applies() {
+    support::require(&["tmux"]);
+    let (kube, dir, config) = empty();
+    widgets_crd(&kube);
+    widget(&kube, "default", "w1", 3, "red");
+    let args = format!("--kubeconfig {}", config.display());
+    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
+    t.wait_for("connected", 15);
+    t.keys(&[":"]);
+    t.text("wd");
+    t.keys(&["Enter"]);
+    t.wait_for("w1", 10);
+    t.keys(&["e"]);
+    t.wait_for("Editing wd/w1 live", 10);
+    t.wait_for("color: red", 5);
+    t.keys(&["C-f"]);
+    t.text("red");
+    t.keys(&["Enter"]);
+    t.keys(&["DC", "DC", "DC"]);
+    t.text("pink");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("1 to change", 10);
+    assert!(
+        screen.contains("- ") && screen.contains("color: red"),
+        "{screen}"
+    );
+    assert!(screen.contains("color: pink"), "{screen}");
+    assert_eq!(
+        kube.get("widgets", Some("default"), "w1").unwrap()["spec"]["color"],
+        "red",
+        "the preview changes nothing"
+    );
+    t.keys(&["y"]);
+    support::wait_for("the edit", std::time::Duration::from_secs(10), || {
+        (kube.get("widgets", Some("default"), "w1").unwrap()["spec"]["color"] == "pink")
+            .then_some(())
+    });
+    t.keys(&["q"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -164,22 +164,9 @@ fn act(s: &mut State, action: crate::model::action::Action) -> Vec<Effect> {
         let e = crate::backend::Error::ReadOnly(action.cli(s.is_kube()));
         s.toast(e.to_string(), true);
         vec![]
-    } else if let crate::model::action::Action::Deploy {
-        files,
-        stack,
-        prune,
-        resolve,
-        ..
-    } = &action
-    {
-        // The console shows what will change first, and deploys on y.
-        let diff = crate::model::action::Action::Diff {
-            files: files.clone(),
-            stack: stack.clone(),
-            prune: *prune,
-            resolve: *resolve,
-        };
-        let fx = start(s, diff);
+    } else if let Some(preview) = action.preview() {
+        // The console shows what will change first, and carries it out on y.
+        let fx = start(s, preview);
         s.preview_for = Some((s.next_action - 1, action));
         fx
     } else if action.confirmation().is_some() {
@@ -205,6 +192,19 @@ fn labs(s: &mut State) {
 
 /// `:edit`: a deployed stack's file, or a path, in the editor.
 fn edit(s: &mut State, target: String, stack: Option<String>) -> Vec<Effect> {
+    // On Kubernetes, `edit KIND/NAME` opens the live object (a file path ends in .yml).
+    let file = [".yml", ".yaml", ".json"]
+        .iter()
+        .any(|x| target.to_lowercase().ends_with(x));
+    if s.is_kube() && stack.is_none() && !file && target.contains('/') {
+        s.edit_for = Some((s.next_action, target.clone()));
+        let read = crate::model::action::Action::KubeEdit {
+            target,
+            yaml: String::new(),
+            dry_run: true,
+        };
+        return start(s, read);
+    }
     // A stack name known from a deploy opens its file; anything else is a path.
     if let Some(files) = s.deployed_from.get(&target).filter(|_| stack.is_none()) {
         let path = std::path::PathBuf::from(&files[0]);

@@ -15,6 +15,9 @@ pub struct Editor {
     pub searching: Option<String>,
     /// The error of the last check: 1-based line, and the message.
     pub error: Option<(usize, String)>,
+    /// A live Kubernetes object (`deploy/web`) rather than a file: saving previews the
+    /// server's dry run, then puts it back.
+    pub object: Option<String>,
 }
 
 /// Editors compare by what they hold (the widget itself has no equality).
@@ -27,6 +30,7 @@ impl PartialEq for Editor {
                 == (o.area.cursor().0, o.area.cursor().1)
             && self.searching == o.searching
             && self.error == o.error
+            && self.object == o.object
     }
 }
 
@@ -49,6 +53,15 @@ impl Editor {
             saved: lines,
             searching: None,
             error: None,
+            object: None,
+        }
+    }
+
+    /// A Kubernetes object's YAML, as the server gave it, to edit.
+    pub fn object(target: &str, text: &str) -> Editor {
+        Editor {
+            object: Some(target.to_string()),
+            ..Editor::new(PathBuf::from(target), String::new(), text)
         }
     }
 

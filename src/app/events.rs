@@ -104,6 +104,19 @@ impl State {
             {
                 self.previewed(id, result)
             }
+            Event::Done { id, result, .. }
+                if self.edit_for.as_ref().is_some_and(|(e, _)| *e == id) =>
+            {
+                self.running.remove(&id);
+                let target = self.edit_for.take().map(|(_, t)| t).unwrap_or_default();
+                match result {
+                    Ok(o) => {
+                        let text = o.detail.map(|d| d.to_text()).unwrap_or_default();
+                        self.editor = Some(super::editor::Editor::object(&target, &text));
+                    }
+                    Err(e) => self.toast(e.to_string(), true),
+                }
+            }
             Event::Done { id, action, result } => self.done(id, action, result),
         }
     }

@@ -148,6 +148,21 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
             }
         }
         KeyAction::LogFilter => s.input = Input::LogFilter,
+        // On Kubernetes, `e` on a workload edits it live (a StatefulSet or DaemonSet by its kind).
+        KeyAction::Edit => {
+            if let Some(w) = s.current_workload().filter(|_| s.is_kube()) {
+                let kind = match w.update.as_ref().map(|u| u.state.as_str()) {
+                    Some(k @ ("statefulset" | "daemonset")) => k.to_string(),
+                    _ => "deployment".to_string(),
+                };
+                let target = format!("{kind}/{}", w.name);
+                let edit = crate::command::Command::Edit {
+                    target,
+                    stack: None,
+                };
+                return super::commands::apply(s, edit);
+            }
+        }
         KeyAction::Sort(reverse) => super::sorted::next(s, pane, reverse),
         KeyAction::Exec
         | KeyAction::LabStep(_)

@@ -42,6 +42,8 @@ pub enum KeyAction {
     View(crate::model::listing::ViewKind),
     /// `e` on a task: a shell in its container.
     Exec,
+    /// `e` on a Kubernetes kind's row: the live object in the editor.
+    Edit,
     /// `M`: the mouse on or off.
     Mouse,
     /// `o` / `O`: sort the list by the next column / the other way.
@@ -428,6 +430,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Exec,
         panes: &[Pane::Tasks],
         help: "key.exec",
+    },
+    Binding {
+        keys: "e",
+        key: |e| ch(e, 'e'),
+        action: KeyAction::Edit,
+        panes: &[Pane::Services],
+        help: "key.edit",
     },
     Binding {
         keys: "u",

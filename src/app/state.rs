@@ -150,6 +150,8 @@ pub struct State {
     pub lab: Option<super::lab_session::LabSession>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
     pub preview_for: Option<(u64, Action)>,
+    /// A Kubernetes object being read to edit (`edit KIND/NAME`): the action's ID and target.
+    pub edit_for: Option<(u64, String)>,
     /// A view shown in the services pane's place (networks, volumes, secrets, configs).
     pub slot: Option<super::views::SlotView>,
     /// The newest events, while the events view has been open.
@@ -195,6 +197,7 @@ impl State {
             readonly: false,
             mouse: false,
             preview_for: None,
+            edit_for: None,
             lab: None,
             editor: None,
             deployed_from: Default::default(),

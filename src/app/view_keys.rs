@@ -68,6 +68,17 @@ pub(super) fn key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
             }
             return Some(vec![]);
         }
+        // `e` on a kind's row edits the live object, as in k9s.
+        KeyAction::Edit if v.resource.is_some() => {
+            let Some(target) = v.object_name(&filter) else {
+                return Some(vec![]);
+            };
+            let edit = crate::command::Command::Edit {
+                target,
+                stack: None,
+            };
+            return Some(super::commands::apply(s, edit));
+        }
         KeyAction::Sort(reverse) => {
             let n = v.listing.as_ref().map_or(0, |l| l.columns.len());
             v.sort = super::sort::cycle(v.sort, n, reverse);

@@ -14,20 +14,26 @@ pub(super) fn ctx(a: &Args) -> Parsed {
     act(Action::Context(a.one("NAME")?))
 }
 
+/// `apply [-f] FILE|DIR|PRESET [--force-conflicts] [--dry-run]`.
 pub(super) fn apply(a: &Args) -> Parsed {
-    let force = a.rest.contains(&"--force-conflicts");
+    let flag = |f: &str| a.rest.contains(&f);
+    let (force, dry_run) = (flag("--force-conflicts"), flag("--dry-run"));
     let rest: Vec<&str> = a
         .rest
         .iter()
         .copied()
-        .filter(|w| *w != "--force-conflicts")
+        .filter(|w| !["--force-conflicts", "--dry-run", "-f", "--filename"].contains(w))
         .collect();
     let source = Args {
         spec: a.spec,
         rest: &rest,
     }
-    .one("FILE|PRESET")?;
-    act(Action::Apply { source, force })
+    .one("FILE|DIR|PRESET")?;
+    act(Action::Apply {
+        source,
+        force,
+        dry_run,
+    })
 }
 
 pub(super) fn delete(a: &Args) -> Parsed {

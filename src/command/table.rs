@@ -402,7 +402,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "apply",
         aliases: &["aplicar"],
-        usage: "FILE|PRESET [--force-conflicts]",
+        usage: "[-f] FILE|DIR|PRESET [--force-conflicts] [--dry-run]",
         help: "cmd.apply",
         args: &[ArgKind::Text],
         parse: kube::apply,

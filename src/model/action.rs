@@ -93,6 +93,16 @@ pub enum Action {
     Apply {
         source: String,
         force: bool,
+        /// Only what would change, from the server's dry run (`--dry-run`): the console's
+        /// preview before it applies.
+        dry_run: bool,
+    },
+    /// Kubernetes: an object edited (`edit KIND/NAME`), its YAML put back whole; with
+    /// `dry_run`, only what would change.
+    KubeEdit {
+        target: String,
+        yaml: String,
+        dry_run: bool,
     },
     /// Kubernetes: a table of the namespace's Services or Secrets (names and types only).
     KubeList(super::kube::KubeKind),
@@ -292,12 +302,52 @@ pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 impl Action {
+    /// What the console shows before it does this, asking y/N: a deploy's change preview, an
+    /// apply's or an edit's server-side dry run.
+    pub fn preview(&self) -> Option<Action> {
+        match self {
+            Action::Deploy {
+                files,
+                stack,
+                prune,
+                resolve,
+                ..
+            } => Some(Action::Diff {
+                files: files.clone(),
+                stack: stack.clone(),
+                prune: *prune,
+                resolve: *resolve,
+            }),
+            Action::Apply {
+                source,
+                force,
+                dry_run: false,
+            } => Some(Action::Apply {
+                source: source.clone(),
+                force: *force,
+                dry_run: true,
+            }),
+            Action::KubeEdit {
+                target,
+                yaml,
+                dry_run: false,
+            } => Some(Action::KubeEdit {
+                target: target.clone(),
+                yaml: yaml.clone(),
+                dry_run: true,
+            }),
+            _ => None,
+        }
+    }
+
     /// Whether it changes the cluster (and so is refused in read-only mode).
     pub fn mutates(&self) -> bool {
         !matches!(
             self,
             Action::JoinToken(_)
                 | Action::Diff { .. }
+                | Action::Apply { dry_run: true, .. }
+                | Action::KubeEdit { dry_run: true, .. }
                 | Action::Context(_)
                 | Action::Namespace(_)
                 | Action::KubeList(_)
@@ -393,6 +443,7 @@ impl Action {
             | Action::Trigger { cronjob: name, .. }
             | Action::Context(name)
             | Action::Apply { source: name, .. }
+            | Action::KubeEdit { target: name, .. }
             | Action::SecretShow(name)
             | Action::Inspect { name, .. }
             | Action::NetworkCreate { name, .. }

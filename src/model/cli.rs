@@ -87,10 +87,20 @@ impl Action {
                 format!("kubectl get secret {name} -o jsonpath='{{.data}}'")
             }
             Action::Context(c) => format!("kubectl config use-context {c}"),
-            Action::Apply { source, force } => format!(
-                "kubectl apply --server-side --field-manager=estiba{} -f {source}",
-                if *force { " --force-conflicts" } else { "" }
-            ),
+            Action::Apply {
+                source,
+                force,
+                dry_run,
+            } => {
+                let flags = if *force { " --force-conflicts" } else { "" };
+                let apply = format!("--server-side --field-manager=estiba{flags} -f {source}");
+                if *dry_run {
+                    format!("kubectl diff {apply}")
+                } else {
+                    format!("kubectl apply {apply}")
+                }
+            }
+            Action::KubeEdit { target, .. } => format!("kubectl edit {target}"),
             Action::Namespace(Some(n)) => {
                 format!("kubectl config set-context --current --namespace={n}")
             }
@@ -196,6 +206,7 @@ impl Action {
             Action::Context(_)
             | Action::Namespace(_)
             | Action::Apply { .. }
+            | Action::KubeEdit { .. }
             | Action::KubeSecret { .. }
             | Action::Trigger { .. }
             | Action::KubeList(_)

@@ -4,6 +4,7 @@
 //! It draws only when the screen would change, so an idle console writes nothing.
 
 pub mod class;
+mod editor;
 mod lab;
 pub mod snap;
 
@@ -520,39 +521,7 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
                 true,
             ),
         },
-        Effect::SaveEditor => {
-            let Some(ed) = state.editor.as_mut() else {
-                return;
-            };
-            if let Err(e) = std::fs::write(&ed.path, ed.text()) {
-                ed.error = Some((0, e.to_string()));
-                return;
-            }
-            ed.saved = ed.area.lines().to_vec();
-            // Check before anything else: an error is shown at its line and nothing is deployed.
-            let (path, stack) = (ed.path.clone(), ed.stack.clone());
-            let demo = state.cluster.demo;
-            match crate::stack::load(std::slice::from_ref(&path), &stack, &|k| {
-                crate::backend::demo::variable_for(demo, k)
-            }) {
-                Err(e) => ed.show_error(e.line, e.to_string()),
-                Ok(_) => {
-                    let deploy = crate::model::action::Action::Deploy {
-                        files: vec![path.display().to_string()],
-                        stack,
-                        prune: false,
-                        detach: false,
-                        resolve: Default::default(),
-                        timeout: crate::model::action::DEPLOY_TIMEOUT_SECS,
-                    };
-                    for fx in input::apply(state, crate::command::Command::Act(deploy)) {
-                        if let Effect::Op(op) = fx {
-                            let _ = ops.send(op).await;
-                        }
-                    }
-                }
-            }
-        }
+        Effect::SaveEditor => editor::save(state, ops).await,
         Effect::Theme(name) => match Theme::load(&name, shell.theme_dir.as_deref()) {
             Ok(t) => {
                 *theme = if shell.no_color { t.without_color() } else { t };

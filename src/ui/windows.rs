@@ -13,7 +13,10 @@ pub(super) fn editor(ed: &crate::app::editor::Editor, theme: &Theme, area: Rect,
     };
     let title = format!(
         " {}{modified} ",
-        tr!("editor.title", file = ed.path.display(), stack = ed.stack)
+        match &ed.object {
+            Some(target) => tr!("editor.object_title", target = target),
+            None => tr!("editor.title", file = ed.path.display(), stack = ed.stack),
+        }
     );
     let block = Block::default()
         .borders(Borders::ALL)

@@ -252,6 +252,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         Action::Context(_)
         | Action::Namespace(_)
         | Action::Apply { .. }
+        | Action::KubeEdit { .. }
         | Action::KubeSecret { .. }
         | Action::Trigger { .. }
         | Action::Delete { .. }

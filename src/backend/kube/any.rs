@@ -89,3 +89,63 @@ impl Kube {
         }
     }
 }
+
+impl Kube {
+    /// `edit KIND/NAME`. With no YAML, the object to edit (without managedFields). With YAML,
+    /// the object put back whole, its resourceVersion kept (a change made meanwhile is a
+    /// conflict, said as such); with `dry_run`, what the server would keep beside the live one.
+    pub(super) async fn edit(
+        &self,
+        target: &str,
+        yaml: &str,
+        dry_run: bool,
+    ) -> Result<Outcome, Error> {
+        use crate::model::action::Detail;
+        let (kind, live) = self.any_object(target).await?;
+        if yaml.is_empty() {
+            return Ok(Outcome {
+                summary: target.to_string(),
+                detail: Some(Detail::Text(super::apply::shown_yaml(&live))),
+            });
+        }
+        let value: serde_json::Value = serde_norway::from_str(yaml).map_err(|e| {
+            let at = match e.location() {
+                Some(l) => format!("{target}:{}", l.line()),
+                None => target.to_string(),
+            };
+            Error::Refused(tr!("kube.bad_manifest", at = at, detail = e.to_string()))
+        })?;
+        let edited: DynamicObject = serde_json::from_value(value)
+            .map_err(|e| Error::Refused(tr!("kube.bad_manifest", at = target, detail = e)))?;
+        let rest = target.split_once('/').map(|(_, r)| r).unwrap_or(target);
+        let (api, short) = self.object_api(&kind, rest);
+        let params = kube::api::PostParams {
+            dry_run,
+            field_manager: Some("estiba".into()),
+        };
+        let after = match api.replace(short, &params, &edited).await {
+            Ok(o) => o,
+            Err(kube::Error::Api(s)) if s.code == 409 => {
+                return Err(Error::Refused(tr!("kube.edit_conflict", what = target)));
+            }
+            Err(e) => return Err(kube_error(e)),
+        };
+        if !dry_run {
+            return done(tr!("kube.edited", what = target));
+        }
+        let before = super::apply::shown_yaml(&live);
+        let (lines, at) =
+            super::diff::lines(target, Some(&before), &super::apply::shown_yaml(&after));
+        let mut counts = [0usize; 3];
+        counts[at] = 1;
+        Ok(Outcome {
+            summary: tr!(
+                "kube.preview",
+                create = counts[0],
+                change = counts[1],
+                same = counts[2]
+            ),
+            detail: Some(Detail::Text(lines.join("\n"))),
+        })
+    }
+}

@@ -110,21 +110,7 @@ impl Kube {
         force: bool,
         progress: &mpsc::Sender<Progress>,
     ) -> Result<Outcome, Error> {
-        let (text, file) = match crate::presets::manifests(source) {
-            Some(t) if !std::path::Path::new(source).exists() => {
-                (t.to_string(), format!("{source}/manifests.yaml"))
-            }
-            _ => (
-                std::fs::read_to_string(source)
-                    .map_err(|e| Error::Refused(tr!("err.read_file", file = source, detail = e)))?,
-                source.to_string(),
-            ),
-        };
-        let default_ns = self
-            .scope()
-            .namespace
-            .unwrap_or_else(|| "default".to_string());
-        let manifests = parse(&text, &file, &default_ns)?;
+        let (manifests, file) = self.manifests(source)?;
         let mut params = PatchParams::apply("estiba");
         if force {
             params = params.force();
@@ -185,6 +171,99 @@ impl Kube {
         })
     }
 
+    /// The manifests of a file, of a folder's `.yaml`, `.yml` and `.json` files (in name order,
+    /// as kubectl takes a folder), or of a lab preset; namespaces first.
+    fn manifests(&self, source: &str) -> Result<(Vec<Manifest>, String), Error> {
+        let default_ns = self
+            .scope()
+            .namespace
+            .unwrap_or_else(|| "default".to_string());
+        let path = std::path::Path::new(source);
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p)
+                .map_err(|e| Error::Refused(tr!("err.read_file", file = p.display(), detail = e)))
+        };
+        if let Some(t) = crate::presets::manifests(source).filter(|_| !path.exists()) {
+            let file = format!("{source}/manifests.yaml");
+            return Ok((parse(t, &file, &default_ns)?, file));
+        }
+        if !path.is_dir() {
+            return Ok((
+                parse(&read(path)?, source, &default_ns)?,
+                source.to_string(),
+            ));
+        }
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::Refused(tr!("err.read_file", file = source, detail = e)))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension()
+                        .is_some_and(|x| ["yaml", "yml", "json"].contains(&&*x.to_string_lossy()))
+            })
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::Refused(tr!("kube.no_manifests", file = source)));
+        }
+        let mut all = Vec::new();
+        for f in &files {
+            all.extend(parse(&read(f)?, &f.display().to_string(), &default_ns)?);
+        }
+        all.sort_by_key(|m| m.gvk.2 != "Namespace");
+        Ok((all, source.to_string()))
+    }
+
+    /// `apply --dry-run` (kubectl diff): each object as the server would make it, beside the
+    /// live one, as a diff of their YAML; new objects whole; nothing changes.
+    pub(super) async fn apply_preview(&self, source: &str, force: bool) -> Result<Outcome, Error> {
+        let (manifests, file) = self.manifests(source)?;
+        let mut dry = PatchParams::apply("estiba");
+        dry.dry_run = true;
+        if force {
+            dry = dry.force();
+        }
+        let (mut text, mut counts) = (Vec::new(), [0usize; 3]);
+        for m in &manifests {
+            let api = self.api_for(m);
+            let live = api
+                .get_opt(&m.name)
+                .await
+                .map_err(|e| about(m, kube_error(e)))?;
+            let after = match api.patch(&m.name, &dry, &Patch::Apply(&m.body)).await {
+                Ok(o) => Some(o),
+                // In a namespace this apply makes: all of it is new.
+                Err(kube::Error::Api(s)) if s.code == 404 && makes_namespace(&manifests, m) => None,
+                Err(kube::Error::Api(s)) if s.code == 409 => {
+                    return Err(Error::Refused(tr!(
+                        "kube.apply_conflicts",
+                        file = file,
+                        conflicts = conflict_lines(m, &s).join("\n")
+                    )));
+                }
+                Err(e) => return Err(about(m, kube_error(e))),
+            };
+            let after = match after {
+                Some(a) => shown_yaml(&a),
+                None => shown_yaml_value(&m.body),
+            };
+            let before = live.as_ref().map(shown_yaml);
+            let (lines, at) = super::diff::lines(&m.describe(), before.as_deref(), &after);
+            counts[at] += 1;
+            text.extend(lines);
+        }
+        let [create, change, same] = counts;
+        Ok(Outcome {
+            summary: tr!(
+                "kube.preview",
+                create = create,
+                change = change,
+                same = same
+            ),
+            detail: Some(crate::model::action::Detail::Text(text.join("\n"))),
+        })
+    }
+
     fn api_for(&self, m: &Manifest) -> Api<DynamicObject> {
         let gvk = GroupVersionKind::gvk(&m.gvk.0, &m.gvk.1, &m.gvk.2);
         let ar = ApiResource::from_gvk(&gvk);
@@ -193,6 +272,19 @@ impl Kube {
             None => Api::all_with(self.client(), &ar),
         }
     }
+}
+
+/// An object as YAML, without what kubectl diff leaves out (managedFields).
+pub(super) fn shown_yaml(o: &DynamicObject) -> String {
+    shown_yaml_value(&serde_json::to_value(o).unwrap_or_default())
+}
+
+pub(super) fn shown_yaml_value(v: &serde_json::Value) -> String {
+    let mut v = v.clone();
+    if let Some(m) = v["metadata"].as_object_mut() {
+        m.remove("managedFields");
+    }
+    serde_norway::to_string(&v).unwrap_or_default()
 }
 
 /// An error about one object, naming it.

@@ -6,6 +6,7 @@ mod any;
 mod apply;
 mod convert;
 mod deployments;
+mod diff;
 mod discovery;
 mod events;
 mod inspect;

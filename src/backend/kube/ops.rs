@@ -33,7 +33,17 @@ impl Kube {
             Action::Label { node, labels } => self.label(node, labels).await,
             Action::Unlabel { node, keys } => self.unlabel(node, keys).await,
             Action::Availability { node, to } => self.set_availability(node, to, progress).await,
-            Action::Apply { source, force } => self.apply(source, *force, progress).await,
+            Action::Apply {
+                source,
+                force,
+                dry_run: false,
+            } => self.apply(source, *force, progress).await,
+            Action::Apply { source, force, .. } => self.apply_preview(source, *force).await,
+            Action::KubeEdit {
+                target,
+                yaml,
+                dry_run,
+            } => self.edit(target, yaml, *dry_run).await,
             Action::CreateObject { kind, name, file } => {
                 let secret = *kind == crate::model::inspect::Kind::Secret;
                 self.create_object(secret, name, file).await

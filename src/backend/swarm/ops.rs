@@ -110,6 +110,7 @@ impl Swarm {
             Action::Context(_)
             | Action::Namespace(_)
             | Action::Apply { .. }
+            | Action::KubeEdit { .. }
             | Action::KubeSecret { .. }
             | Action::Trigger { .. }
             | Action::KubeList(_)
