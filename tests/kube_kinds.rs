@@ -508,3 +508,144 @@ fn edit_previews_the_servers_dry_run_then_applies() {
     t.keys(&["q"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A stand-in for the pod's program: kwok hands what is forwarded to any pod's port 8000 to
+/// this listener, which greets each connection.
+fn pod_program(port: u16) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            use std::io::Write;
+            let mut conn = conn;
+            let _ = conn.write_all(b"hello from the pod\n");
+        }
+    });
+}
+
+fn greeting(port: u16) -> String {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+/// Waits for a line of a child's stdout that holds `want`; the rest is read and dropped, so
+/// the child never writes into a closed pipe.
+fn line_with(child: &mut std::process::Child, want: &str) -> String {
+    use std::io::BufRead;
+    let out = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(out).lines();
+    let found = lines.find_map(|l| l.ok().filter(|l| l.contains(want)));
+    std::thread::spawn(move || lines.for_each(drop));
+    found.unwrap_or_default()
+}
+
+/// Port-forwards through the API server, as kubectl port-forward makes them: a Service's named
+/// target port to one of its pods, headless; a pod's port from the console, listed and stopped.
+#[test]
+fn port_forwards_reach_the_pod_as_kubectls_do() {
+    support::require(&["tmux"]);
+    let (kube, dir, config) = empty();
+    pod_program(kube.forward_port);
+    kube.create(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "web", "image": "web:1",
+                                  "ports": [{"name": "http", "containerPort": 8000}]}]}}}
+    }));
+    kube.create(json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}
+    }));
+    kube.wait_rolled_out("default", "web");
+
+    // kubectl, the reference.
+    let theirs_port = support::free_port();
+    let mut kubectl = std::process::Command::new(support::kube_cluster::binaries().join("kubectl"))
+        .args([
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "port-forward",
+            "svc/web",
+        ])
+        .arg(format!("{theirs_port}:80"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    line_with(&mut kubectl, "Forwarding from");
+    let theirs = greeting(theirs_port);
+    kubectl.kill().unwrap();
+    assert_eq!(theirs, "hello from the pod\n");
+
+    let ours_port = support::free_port();
+    let mut estiba_pf = std::process::Command::new(env!("CARGO_BIN_EXE_estiba"))
+        .current_dir(&dir)
+        .args([
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "port-forward",
+            "svc/web",
+        ])
+        .arg(format!("{ours_port}:80"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let said = line_with(&mut estiba_pf, "Forwarding from");
+    assert!(said.contains(&format!("127.0.0.1:{ours_port}")), "{said}");
+    assert_eq!(greeting(ours_port), theirs);
+    assert_eq!(greeting(ours_port), theirs, "a second connection too");
+    estiba_pf.kill().unwrap();
+
+    let o = estiba(&dir, &config, &["port-forward", "svc/web", "8081:81"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("svc/web has no port 81"),
+        "{o:?}"
+    );
+
+    // The console: `:pf`, the address in the status line, listed, stopped.
+    let pod = kube
+        .list("pods", Some("default"))
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .find(|n| n.starts_with("web-"))
+        .unwrap();
+    let args = format!("--kubeconfig {}", config.display());
+    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
+    t.wait_for("connected", 15);
+    t.keys(&[":"]);
+    t.text(&format!("pf pod/{pod} :http"));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("⇄ 127.0.0.1:", 15);
+    let port: u16 = screen
+        .split("⇄ 127.0.0.1:")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    assert_eq!(greeting(port), theirs);
+    t.keys(&[":"]);
+    t.text("pf");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("127.0.0.1:{port} → pod/{pod}:http"), 5);
+    t.keys(&["Escape"]);
+    t.keys(&[":"]);
+    t.text("pf stop");
+    t.keys(&["Enter"]);
+    t.wait_until("the forward gone", 10, |s| !s.contains("⇄"));
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "stopped"
+    );
+    t.keys(&["q"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -48,6 +48,7 @@ pub fn apply(s: &mut State, cmd: Command) -> Vec<Effect> {
             kind,
             all_namespaces,
         } => return get(s, kind, all_namespaces),
+        Command::Forward(f) => return super::forwards::command(s, f),
         // The console shows use in the tasks and services panes: there it goes.
         Command::Stats { service: None, .. } => s.focus = Pane::Services,
         Command::Stats {

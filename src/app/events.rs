@@ -54,6 +54,8 @@ impl State {
                     v.move_by(0, &filter);
                 }
             }
+            Event::Forwarding { id, address } => super::forwards::bound(self, id, address),
+            Event::ForwardEnded { id, error } => super::forwards::ended(self, id, error),
             Event::TableFailed { word, error } => {
                 let text = error.to_string();
                 if let Some(v) = self

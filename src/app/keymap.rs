@@ -80,6 +80,8 @@ pub enum Prefill {
     ComposeDown,
     /// `B` on the images: the last build run from this folder (or a first one), to edit and run.
     Build,
+    /// `F` on a pod or a Kubernetes Service: `pf pod/NAME PORT`.
+    Forward,
 }
 
 pub struct Binding {
@@ -430,6 +432,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Exec,
         panes: &[Pane::Tasks],
         help: "key.exec",
+    },
+    Binding {
+        keys: "F",
+        key: |e| ch(e, 'F'),
+        action: KeyAction::Prefill(Prefill::Forward),
+        panes: &[Pane::Tasks, Pane::Services],
+        help: "key.forward",
     },
     Binding {
         keys: "e",

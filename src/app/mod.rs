@@ -12,6 +12,7 @@ pub mod editor;
 pub mod effect;
 mod events;
 pub mod evidence;
+pub mod forwards;
 pub mod input;
 pub mod inspect;
 pub mod keymap;

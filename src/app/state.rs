@@ -150,6 +150,8 @@ pub struct State {
     pub lab: Option<super::lab_session::LabSession>,
     /// A deploy waiting for its preview (the diff action's ID) before it asks y/N.
     pub preview_for: Option<(u64, Action)>,
+    /// The port-forwards running (`pf`), in the order they were asked.
+    pub forwards: Vec<crate::model::forward::Forwarding>,
     /// A Kubernetes object being read to edit (`edit KIND/NAME`): the action's ID and target.
     pub edit_for: Option<(u64, String)>,
     /// A view shown in the services pane's place (networks, volumes, secrets, configs).
@@ -198,6 +200,7 @@ impl State {
             mouse: false,
             preview_for: None,
             edit_for: None,
+            forwards: Vec::new(),
             lab: None,
             editor: None,
             deployed_from: Default::default(),

@@ -50,6 +50,26 @@ pub(super) fn key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
                 },
             ));
         }
+        // `F` on a Service (or a pod of a kind's view): the forward, its first port written.
+        KeyAction::Prefill(super::keymap::Prefill::Forward) if kube => {
+            let row = v.selected_row(&filter).unwrap_or_default();
+            let object = match (v.kind, v.resource.as_deref()) {
+                (crate::model::listing::ViewKind::Networks, _) => Some("svc"),
+                (_, Some("svc" | "service" | "services")) => Some("svc"),
+                (_, Some("po" | "pod" | "pods")) => Some("pod"),
+                _ => None,
+            };
+            if let (Some(object), Some(name)) = (object, row.first()) {
+                // The ports column: `8000:30080/TCP,...`; the first port.
+                let port = row
+                    .iter()
+                    .find(|c| c.contains("/TCP") || c.contains("/UDP"))
+                    .and_then(|c| c.split([':', '/', ',']).next())
+                    .unwrap_or("");
+                prefill(s, format!("pf {object}/{name} {port}"), vec![]);
+            }
+            return Some(vec![]);
+        }
         KeyAction::Prefill(super::keymap::Prefill::Remove) => {
             if v.resource.is_some()
                 && let Some(name) = v.object_name(&filter)

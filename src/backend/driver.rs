@@ -1,7 +1,7 @@
 //! The backend task: connects (and reconnects), lists what the console shows, follows events
 //! and logs, carries out operations, and sends owned snapshots to the UI over a channel.
 
-use super::follow::{Events, Logs, Stats, Table};
+use super::follow::{Events, Forwards, Logs, Stats, Table};
 use super::*;
 
 /// What the driver keeps across reconnects: the logs followed, the view shown, the events and
@@ -14,6 +14,7 @@ struct Kept {
     events: Events,
     /// The Kubernetes kind whose table is shown, if one is.
     table: Table,
+    forwards: Forwards,
     stats: Stats,
     /// How to stop each action still running (`Op::Cancel`).
     cancels: std::collections::HashMap<u64, tokio::sync::oneshot::Sender<()>>,
@@ -171,6 +172,8 @@ fn on_op(
 ) {
     match op {
         Op::Refresh => *dirty = Dirty::ALL,
+        Op::Forward { id, spec } => kept.forwards.start(id, spec, backend, tx),
+        Op::StopForward(id) => kept.forwards.stop(id),
         Op::Table(word) => {
             kept.view = None;
             kept.events.stop();
@@ -250,6 +253,11 @@ async fn wait_handling_ops(
                     kept.view = None;
                     kept.table.want = Some(word);
                 }
+                Some(Op::Forward { id, .. }) => {
+                    let error = Some(Error::NotConnected);
+                    let _ = tx.send(Event::ForwardEnded { id, error }).await;
+                }
+                Some(Op::StopForward(id)) => kept.forwards.stop(id),
                 // Remembered for after the reconnect.
                 Some(Op::Stats(targets)) => {
                     kept.stats.targets.send_replace(targets);

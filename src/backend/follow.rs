@@ -215,3 +215,52 @@ impl Table {
         }));
     }
 }
+
+/// The port-forwards running, each in a task of its own (they outlive a reconnect: each
+/// connection opens its own stream).
+#[derive(Default)]
+pub(super) struct Forwards {
+    tasks: std::collections::HashMap<u64, tokio::task::JoinHandle<()>>,
+}
+
+impl Forwards {
+    pub(super) fn start(
+        &mut self,
+        id: u64,
+        spec: crate::model::forward::ForwardSpec,
+        backend: &std::sync::Arc<Backend>,
+        tx: &mpsc::Sender<Event>,
+    ) {
+        let backend = backend.clone();
+        let tx = tx.clone();
+        self.tasks.retain(|_, t| !t.is_finished());
+        self.tasks.insert(
+            id,
+            tokio::spawn(async move {
+                let (btx, mut brx) = mpsc::channel(1);
+                let forward = backend.forward(&spec, btx);
+                tokio::pin!(forward);
+                let result = loop {
+                    tokio::select! {
+                        r = &mut forward => break r,
+                        Some(address) = brx.recv() => {
+                            let _ = tx.send(Event::Forwarding { id, address }).await;
+                        }
+                    }
+                };
+                let _ = tx
+                    .send(Event::ForwardEnded {
+                        id,
+                        error: result.err(),
+                    })
+                    .await;
+            }),
+        );
+    }
+
+    pub(super) fn stop(&mut self, id: u64) {
+        if let Some(t) = self.tasks.remove(&id) {
+            t.abort();
+        }
+    }
+}

@@ -43,6 +43,12 @@ pub enum Op {
     View(Option<crate::model::listing::ViewKind>),
     /// Show a Kubernetes kind's table (`:crd`), watched while its view is open.
     Table(String),
+    /// Forward a local port to a pod's (`pf`), numbered `id`, until stopped.
+    Forward {
+        id: u64,
+        spec: crate::model::forward::ForwardSpec,
+    },
+    StopForward(u64),
     /// Re-list everything now.
     Refresh,
     /// Carry out an action; progress and the outcome come back tagged with `id`.
@@ -83,6 +89,16 @@ pub enum Event {
     Images(Vec<Image>),
     /// The rows of the view being shown.
     Listing(crate::model::listing::Listing),
+    /// A port-forward listens at `address`.
+    Forwarding {
+        id: u64,
+        address: String,
+    },
+    /// A port-forward ended (it could not start, or the engine went away).
+    ForwardEnded {
+        id: u64,
+        error: Option<Error>,
+    },
     /// A kind's table could not be shown (no such kind, not allowed).
     TableFailed {
         word: String,
@@ -260,6 +276,18 @@ impl Backend {
         match self {
             Backend::Kube(k) => k.follow_table(word, tx).await,
             _ => Err(Error::Refused(tr!("err.kube_only", command = word))),
+        }
+    }
+
+    /// A port-forward (`kubectl port-forward`), telling its address on `bound`, until dropped.
+    pub async fn forward(
+        &self,
+        spec: &crate::model::forward::ForwardSpec,
+        bound: mpsc::Sender<String>,
+    ) -> Result<(), Error> {
+        match self {
+            Backend::Kube(k) => k.forward(spec, bound).await,
+            _ => Err(Error::Refused(tr!("pf.swarm"))),
         }
     }
 

@@ -68,6 +68,22 @@ pub(super) fn trigger(a: &Args) -> Parsed {
     })
 }
 
+/// `port-forward TARGET [LOCAL:]REMOTE`, `pf` (the list), `pf stop [N]`.
+pub(super) fn forward(a: &Args) -> Parsed {
+    use super::Forward;
+    Ok(Command::Forward(match a.rest {
+        [] => Forward::List,
+        ["stop"] => Forward::Stop(None),
+        ["stop", n] => Forward::Stop(Some(n.parse().map_err(|_| a.bad("N", n))?)),
+        [target, ports] => Forward::Start(
+            crate::model::forward::ForwardSpec::parse(target, ports)
+                .ok_or_else(|| a.bad("[LOCAL:]REMOTE", ports))?,
+        ),
+        [_] => return Err(a.missing("[LOCAL:]REMOTE")),
+        [_, _, more @ ..] => return Err(a.extra(more)),
+    }))
+}
+
 /// `get KIND [-A]`: a kind the server serves (`crd`, `ing`, `widgets.example.com`).
 pub(super) fn get(a: &Args) -> Parsed {
     let mut kind = None;

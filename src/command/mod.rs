@@ -20,6 +20,15 @@ pub use table::{SPECS, help_lines, spec};
 use crate::i18n::Lang;
 use crate::model::action::Action;
 
+/// What `pf` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forward {
+    Start(crate::model::forward::ForwardSpec),
+    List,
+    /// One (by its number), or all.
+    Stop(Option<u64>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Nodes,
@@ -34,6 +43,8 @@ pub enum Command {
     Pods {
         all_namespaces: bool,
     },
+    /// Port-forwards (`pf pod/web 8080:8000`, `pf` lists them, `pf stop [N]`).
+    Forward(Forward),
     /// Any Kubernetes kind the server serves, as it prints it (`get crd`, or `:crd` in the
     /// console), of every namespace with `-A`.
     Get {

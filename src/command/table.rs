@@ -424,6 +424,14 @@ pub const SPECS: &[Spec] = &[
         parse: kube::ctx,
     },
     Spec {
+        name: "port-forward",
+        aliases: &["pf", "redirigir"],
+        usage: "[pod/|svc/|deploy/]NAME [LOCAL:]REMOTE | stop [N]",
+        help: "cmd.port_forward",
+        args: &[ArgKind::Text],
+        parse: kube::forward,
+    },
+    Spec {
         name: "trigger",
         aliases: &["disparar"],
         usage: "CRONJOB",

@@ -6,6 +6,7 @@ pub mod action;
 pub mod cli;
 pub mod compose;
 pub mod events;
+pub mod forward;
 pub mod inspect;
 pub mod kube;
 pub mod listing;

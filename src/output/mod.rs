@@ -155,6 +155,9 @@ pub async fn run(
             container,
             cmd,
         } => return streams::exec(backend, target, container, cmd, &perms).await,
+        Command::Forward(crate::command::Forward::Start(spec)) => {
+            return streams::forward(backend, spec).await;
+        }
         Command::Stats { service, no_stream } => {
             return stats::stats(backend, service, no_stream, output).await;
         }

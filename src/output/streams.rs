@@ -5,6 +5,24 @@ use crate::backend::{Backend, Error};
 use crate::tr;
 use std::io::Write;
 
+/// `estiba port-forward TARGET [LOCAL:]REMOTE`: says where it listens, as kubectl does, and
+/// forwards until Ctrl-C.
+pub(super) async fn forward(
+    backend: &Backend,
+    spec: crate::model::forward::ForwardSpec,
+) -> Result<(), RunError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(1);
+    let what = format!("{}:{}", spec.target, spec.remote);
+    let say = async move {
+        while let Some(address) = rx.recv().await {
+            println!("{}", tr!("pf.listening", address = address, what = what));
+            let _ = std::io::stdout().flush();
+        }
+    };
+    let (result, ()) = tokio::join!(backend.forward(&spec, tx), say);
+    Ok(result?)
+}
+
 /// `estiba exec TASK [-- CMD]`: the shell in this terminal; exits with its code.
 pub(super) async fn exec(
     backend: &Backend,

@@ -48,11 +48,7 @@ pub(super) async fn save(state: &mut State, ops: &mpsc::Sender<backend::Op>) {
 
 /// An edited Kubernetes object: its YAML checked (an error at its line), then the server's dry
 /// run shown and, on y, the object put back.
-async fn save_object(
-    state: &mut State,
-    target: String,
-    ops: &mpsc::Sender<backend::Op>,
-) {
+async fn save_object(state: &mut State, target: String, ops: &mpsc::Sender<backend::Op>) {
     let Some(ed) = state.editor.as_mut() else {
         return;
     };

@@ -295,6 +295,9 @@ pub(super) fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buf
             left.push(Span::styled(format!(" · {}", info.hostname), theme.muted()));
         }
     }
+    if let Some(f) = crate::app::forwards::status(state) {
+        left.push(Span::styled(format!(" · {f}"), theme.fg(theme.ok)));
+    }
     if let Some(e) = &state.last_error {
         left.push(Span::styled(format!(" · {e}"), theme.error()));
     }

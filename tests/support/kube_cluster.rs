@@ -34,6 +34,9 @@ pub struct KubeCluster {
     children: Vec<Child>,
     /// How each child was started, for a restart.
     started: Vec<(String, Vec<String>)>,
+    /// Where kwok sends what is forwarded to any pod's port 8000 (its `ClusterPortForward`):
+    /// a test listens there to see a port-forward arrive.
+    pub forward_port: u16,
 }
 
 /// Where the binaries are, built on first use (the build script serialises concurrent callers).
@@ -130,9 +133,17 @@ impl KubeCluster {
             admin_config: dir.join("admin.kubeconfig"),
             children: vec![],
             started: vec![],
+            forward_port: free_port(),
         };
         c.watchdog();
         c.logs_config();
+        write(
+            &dir.join("kwok-forward.yaml"),
+            &format!(
+                "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterPortForward\nmetadata:\n  name: forward\nspec:\n  forwards:\n  - ports: [8000]\n    target:\n      port: {}\n      address: 127.0.0.1\n",
+                c.forward_port
+            ),
+        );
         write(
             &c.admin_config,
             &kubeconfig_text(&url, &dir.join("ca.crt"), &[("admin", ADMIN_TOKEN, None)]),
@@ -270,6 +281,8 @@ impl KubeCluster {
                 &bin.join("kwok.yaml").display().to_string(),
                 "--config",
                 &d("kwok-logs.yaml"),
+                "--config",
+                &d("kwok-forward.yaml"),
                 "--config",
                 concat!(
                     env!("CARGO_MANIFEST_DIR"),

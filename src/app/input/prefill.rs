@@ -91,6 +91,10 @@ pub(super) fn prefill_for(s: &mut State, what: keymap::Prefill) {
             None => return,
         },
         // Only in a view (see `view_key`).
+        (P::Forward, ..) if s.is_kube() => match s.selected_instance() {
+            Some(i) => (format!("pf pod/{} ", i.name), vec![]),
+            None => return,
+        },
         (P::Remove, ..) => return,
         _ => return,
     };

@@ -9,6 +9,7 @@ mod deployments;
 mod diff;
 mod discovery;
 mod events;
+mod forward;
 mod inspect;
 mod logs;
 mod metrics;
