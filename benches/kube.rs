@@ -158,7 +158,30 @@ fn measure(kube: &KubeCluster, command: &str, shown: &str, restart: &str) -> Fig
     // Settled: the first lists are done.
     std::thread::sleep(Duration::from_secs(5));
     let lists_before = lists(kube);
+    // ESTIBA_BENCH_PERF=FILE: perf records the console while it idles (build with
+    // `cargo bench --profile profiling` for symbols), to find what costs.
+    let perf = std::env::var("ESTIBA_BENCH_PERF").ok().map(|out| {
+        std::process::Command::new("perf")
+            .args([
+                "record",
+                "-F",
+                "499",
+                "-g",
+                "-o",
+                &out,
+                "-p",
+                &pid.to_string(),
+            ])
+            .args(["--", "sleep", &IDLE.as_secs().to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("perf runs")
+    });
     let idle = cpu_over(&[pid, api], IDLE);
+    if let Some(mut p) = perf {
+        let _ = p.wait();
+    }
     let idle_lists = lists(kube) - lists_before;
     let rss = rss(pid);
     let lists_before = lists(kube);

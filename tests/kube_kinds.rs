@@ -649,3 +649,67 @@ fn port_forwards_reach_the_pod_as_kubectls_do() {
     t.keys(&["q"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `tree NAME`: the Deployment's ReplicaSets, newest first, their pods and each container's
+/// state, as the API server holds them.
+#[test]
+fn a_workloads_tree_shows_its_replicasets_pods_and_containers() {
+    let (kube, dir, config) = empty();
+    kube.create(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "web", "image": "web:1"}]}}}
+    }));
+    kube.wait_rolled_out("default", "web");
+    kube.kubectl_ok(&["set", "image", "deployment/web", "web=web:2"]);
+    kube.wait_rolled_out("default", "web");
+    let o = estiba(&dir, &config, &["tree", "web"]);
+    support::ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let sets = kube.list("replicasets", Some("default"));
+    assert_eq!(sets.len(), 2);
+    let newest = sets
+        .iter()
+        .find(|r| r["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2")
+        .unwrap();
+    let newest = newest["metadata"]["name"].as_str().unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or(usize::MAX)
+    };
+    assert!(out.contains("deployment/web  2/2"), "{out}");
+    assert!(
+        at(&format!("replicaset/{newest}  revision 2  2/2")) < at("revision 1"),
+        "{out}"
+    );
+    let pods: Vec<String> = kube
+        .list("pods", Some("default"))
+        .iter()
+        .filter(|p| p["metadata"].get("deletionTimestamp").is_none())
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(pods.len(), 2);
+    for p in &pods {
+        let line = at(&format!("pod/{p}"));
+        assert!(
+            line > at("revision 2") && line < at("revision 1"),
+            "{p} under the newest: {out}"
+        );
+        assert!(
+            lines[line + 1].contains("web  running  ready  ↻0  web:2"),
+            "{out}"
+        );
+    }
+    let o = estiba(&dir, &config, &["tree", "wbe"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("\"web\""),
+        "{o:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

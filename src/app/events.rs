@@ -233,6 +233,7 @@ impl State {
                     | Action::KubeList(_)
                     | Action::SecretShow(_)
                     | Action::Apply { .. }
+                    | Action::Tree(_)
             )
         }) {
             self.overlay = Overlay::Text {

@@ -432,6 +432,18 @@ pub const SPECS: &[Spec] = &[
         parse: kube::forward,
     },
     Spec {
+        name: "tree",
+        aliases: &["arbol", "árbol"],
+        usage: "WORKLOAD",
+        help: "cmd.tree",
+        args: &[ArgKind::Service],
+        parse: |a| {
+            Ok(Command::Act(crate::model::action::Action::Tree(
+                a.one("WORKLOAD")?,
+            )))
+        },
+    },
+    Spec {
         name: "trigger",
         aliases: &["disparar"],
         usage: "CRONJOB",

@@ -77,6 +77,8 @@ pub enum Action {
         literals: Vec<(String, String)>,
         files: Vec<String>,
     },
+    /// Kubernetes: a workload's tree (ReplicaSets, pods, containers and their state).
+    Tree(String),
     /// Kubernetes: run a CronJob's job now (`kubectl create job --from=cronjob/NAME JOB`).
     Trigger {
         cronjob: String,
@@ -347,6 +349,7 @@ impl Action {
             Action::JoinToken(_)
                 | Action::Diff { .. }
                 | Action::Apply { dry_run: true, .. }
+                | Action::Tree(_)
                 | Action::KubeEdit { dry_run: true, .. }
                 | Action::Context(_)
                 | Action::Namespace(_)
@@ -441,6 +444,7 @@ impl Action {
             Action::CreateObject { name, .. }
             | Action::KubeSecret { name, .. }
             | Action::Trigger { cronjob: name, .. }
+            | Action::Tree(name)
             | Action::Context(name)
             | Action::Apply { source: name, .. }
             | Action::KubeEdit { target: name, .. }

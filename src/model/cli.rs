@@ -60,6 +60,8 @@ impl Action {
             Action::CreateObject { name, file, .. } => {
                 format!("kubectl create configmap {name} --from-file={file}")
             }
+            // The krew plugin that draws the same tree.
+            Action::Tree(name) => format!("kubectl tree deployment/{name}"),
             Action::Trigger { cronjob, job } => {
                 format!("kubectl create job --from=cronjob/{cronjob} {job}")
             }
@@ -209,6 +211,7 @@ impl Action {
             | Action::KubeEdit { .. }
             | Action::KubeSecret { .. }
             | Action::Trigger { .. }
+            | Action::Tree(_)
             | Action::KubeList(_)
             | Action::SecretShow(_)
             | Action::Delete { .. } => self.kubectl(),

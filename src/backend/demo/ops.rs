@@ -255,6 +255,7 @@ fn apply(s: &mut Sim, action: &Action, now: i64) -> Result<Outcome, Error> {
         | Action::KubeEdit { .. }
         | Action::KubeSecret { .. }
         | Action::Trigger { .. }
+        | Action::Tree(_)
         | Action::Delete { .. }
         | Action::KubeList(_)
         | Action::SecretShow(_) => Err(Error::Refused(tr!(

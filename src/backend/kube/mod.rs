@@ -19,6 +19,7 @@ mod ops;
 mod sets;
 mod store;
 mod tables;
+mod tree;
 mod watch;
 
 use super::{Dirty, Error};

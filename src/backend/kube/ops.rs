@@ -55,6 +55,7 @@ impl Kube {
             } => self.kube_secret(name, literals, files).await,
             Action::Delete { kind, name } => self.delete(kind, name).await,
             Action::Trigger { cronjob, job } => self.trigger(cronjob, job).await,
+            Action::Tree(name) => self.tree(name).await,
             Action::Remove { kind, name } => {
                 use crate::model::inspect::Kind;
                 match kind {

@@ -113,6 +113,7 @@ impl Swarm {
             | Action::KubeEdit { .. }
             | Action::KubeSecret { .. }
             | Action::Trigger { .. }
+            | Action::Tree(_)
             | Action::KubeList(_)
             | Action::SecretShow(_)
             | Action::Delete { .. } => Err(Error::Refused(tr!(
