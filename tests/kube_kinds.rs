@@ -713,3 +713,88 @@ fn a_workloads_tree_shows_its_replicasets_pods_and_containers() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn small_deployment(kube: &KubeCluster, ns: &str, name: &str) {
+    kube.create(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}},
+                              "spec": {"containers": [{"name": name, "image": "x:1"}]}}}
+    }));
+    kube.wait_rolled_out(ns, name);
+}
+
+/// `:ns default,challenge-dev`: several namespaces at once (the others left out), and each
+/// context keeps the namespaces chosen in it.
+#[test]
+fn several_namespaces_at_once_kept_per_context() {
+    use estiba::backend::kube::Kube;
+    use estiba::model::action::Action;
+    support::require(&["tmux"]);
+    let (kube, dir, config) = empty();
+    kube.create(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}));
+    small_deployment(&kube, "default", "a");
+    small_deployment(&kube, "challenge-dev", "b");
+    small_deployment(&kube, "shop", "c");
+    support::runtime().block_on(async {
+        let k = Kube::connect(Some(&config), None).await.unwrap();
+        let (tx, _rx) = tokio::sync::mpsc::channel(16);
+        let ns = |n: Option<&str>| Action::Namespace(n.map(str::to_string));
+        k.act(&ns(Some("default,challenge-dev")), &tx)
+            .await
+            .unwrap();
+        let names: Vec<String> = k
+            .workloads()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.name)
+            .collect();
+        assert_eq!(names, ["challenge-dev/b", "default/a"]);
+        let pods: Vec<String> = k
+            .instances()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(pods.len(), 2, "{pods:?}");
+        assert!(pods.iter().all(|p| !p.starts_with("shop/")), "{pods:?}");
+        let e = k.act(&ns(Some("default,shp")), &tx).await.unwrap_err();
+        assert!(e.to_string().contains("\"shp\""), "{e}");
+        // Another context, its own namespace; back, the two chosen here.
+        k.act(&Action::Context("lab-dev".into()), &tx)
+            .await
+            .unwrap();
+        assert_eq!(k.scope().namespace.as_deref(), Some("challenge-dev"));
+        k.act(&ns(None), &tx).await.unwrap();
+        k.act(&Action::Context("lab".into()), &tx).await.unwrap();
+        assert_eq!(
+            k.scope().namespace.as_deref(),
+            Some("default,challenge-dev")
+        );
+        k.act(&Action::Context("lab-dev".into()), &tx)
+            .await
+            .unwrap();
+        assert_eq!(
+            k.scope().namespace,
+            None,
+            "every namespace, as chosen there"
+        );
+    });
+    // The console: the watchers keep the two namespaces' objects only.
+    let args = format!("--kubeconfig {}", config.display());
+    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
+    t.wait_for("connected", 15);
+    t.keys(&[":"]);
+    t.text("ns default,challenge-dev");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("challenge-dev/b", 15);
+    assert!(screen.contains("default/a"), "{screen}");
+    assert!(screen.contains("ns default,challenge-dev"), "{screen}");
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(!t.screen().contains("shop/c"), "{}", t.screen());
+    t.keys(&["q"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

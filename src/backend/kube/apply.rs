@@ -174,10 +174,7 @@ impl Kube {
     /// The manifests of a file, of a folder's `.yaml`, `.yml` and `.json` files (in name order,
     /// as kubectl takes a folder), or of a lab preset; namespaces first.
     fn manifests(&self, source: &str) -> Result<(Vec<Manifest>, String), Error> {
-        let default_ns = self
-            .scope()
-            .namespace
-            .unwrap_or_else(|| "default".to_string());
+        let default_ns = self.namespace_for_new();
         let path = std::path::Path::new(source);
         let read = |p: &std::path::Path| {
             std::fs::read_to_string(p)

@@ -60,12 +60,7 @@ impl Kube {
         // `namespace/name` names an object in another namespace than the one looked at.
         let (ns, short) = match name.split_once('/') {
             Some((ns, n)) => (ns.to_string(), n),
-            None => (
-                self.scope()
-                    .namespace
-                    .unwrap_or_else(|| "default".to_string()),
-                name,
-            ),
+            None => (self.namespace_for_new(), name),
         };
         for k in kinds {
             let Some((ar, namespaced)) = resource(k) else {

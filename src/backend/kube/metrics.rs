@@ -69,8 +69,8 @@ impl Kube {
     /// Every pod's use now (`namespace/pod` → use), summed over its containers.
     pub async fn pod_metrics(&self) -> Result<HashMap<String, Usage>, Error> {
         let ar = resource();
-        let api: Api<DynamicObject> = match self.scope().namespace {
-            Some(ns) => Api::namespaced_with(self.client(), &ns, &ar),
+        let api: Api<DynamicObject> = match self.scope().single() {
+            Some(ns) => Api::namespaced_with(self.client(), ns, &ar),
             None => Api::all_with(self.client(), &ar),
         };
         let list = api.list(&ListParams::default()).await.map_err(|e| {

@@ -50,8 +50,29 @@ impl Clients {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     pub context: String,
-    /// `None`: every namespace.
+    /// `None`: every namespace; several are joined by commas (`:ns dev,prd`).
     pub namespace: Option<String>,
+}
+
+impl Scope {
+    /// The one namespace looked at, when it is one.
+    pub fn single(&self) -> Option<&str> {
+        self.namespace.as_deref().filter(|n| !n.contains(','))
+    }
+
+    /// The namespaces looked at when they are several (watched across all, kept if theirs).
+    pub fn several(&self) -> Option<Vec<String>> {
+        let ns = self.namespace.as_deref().filter(|n| n.contains(','))?;
+        Some(ns.split(',').map(str::to_string).collect())
+    }
+
+    /// Whether an object of namespace `ns` is in the scope.
+    pub fn holds(&self, ns: Option<&str>) -> bool {
+        match self.several() {
+            Some(list) => ns.is_some_and(|n| list.iter().any(|l| l == n)),
+            None => true,
+        }
+    }
 }
 
 struct Conn {
@@ -72,6 +93,8 @@ pub struct Kube {
     /// The kubeconfig read at start, for switching contexts; `None` in a cluster.
     kubeconfig: Option<Kubeconfig>,
     switched: tokio::sync::watch::Sender<u64>,
+    /// The namespace chosen in each context this session (`:ns`), taken up again on `:ctx`.
+    namespaces: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
 }
 
 fn unreachable(url: &str, e: impl std::fmt::Display) -> Error {
@@ -183,6 +206,7 @@ impl Kube {
             })),
             kubeconfig,
             switched: tokio::sync::watch::channel(0).0,
+            namespaces: Default::default(),
         })
     }
 
@@ -211,8 +235,9 @@ impl Kube {
         self.read(|c| c.url.clone())
     }
 
+    /// Whether names are shown with their namespace (every namespace, or several).
     fn all_namespaces(&self) -> bool {
-        self.scope().namespace.is_none()
+        self.scope().single().is_none()
     }
 
     /// An API for a namespaced kind in the current namespace (or all of them).
@@ -221,8 +246,8 @@ impl Kube {
         K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
         <K as kube::Resource>::DynamicType: Default,
     {
-        match self.scope().namespace {
-            Some(ns) => Api::namespaced(self.client(), &ns),
+        match self.scope().single() {
+            Some(ns) => Api::namespaced(self.client(), ns),
             None => Api::all(self.client()),
         }
     }
@@ -296,9 +321,12 @@ impl Kube {
             .list(&ListParams::default())
             .await
             .map_err(kube_error)?;
+        let scope = self.scope();
+        let held = |m: &kube::api::ObjectMeta| scope.holds(m.namespace.as_deref());
         let mut v: Vec<Workload> = list
             .items
             .iter()
+            .filter(|d| held(&d.metadata))
             .map(|d| convert::deployment(d, all))
             .collect();
         for s in self
@@ -308,7 +336,9 @@ impl Kube {
             .map_err(kube_error)?
             .items
         {
-            v.push(store::stateful_set(&s, all));
+            if held(&s.metadata) {
+                v.push(store::stateful_set(&s, all));
+            }
         }
         for d in self
             .api::<DaemonSet>()
@@ -317,7 +347,9 @@ impl Kube {
             .map_err(kube_error)?
             .items
         {
-            v.push(store::daemon_set(&d, all));
+            if held(&d.metadata) {
+                v.push(store::daemon_set(&d, all));
+            }
         }
         v.sort_by(|a, b| (&a.stack, &a.name).cmp(&(&b.stack, &b.name)));
         Ok(v)
@@ -339,9 +371,11 @@ impl Kube {
             .list(&ListParams::default())
             .await
             .map_err(kube_error)?;
+        let scope = self.scope();
         let mut v: Vec<Instance> = pods
             .items
             .iter()
+            .filter(|p| scope.holds(p.metadata.namespace.as_deref()))
             .map(|p| convert::pod(p, &owners, all))
             .collect();
         v.sort_by(|a, b| a.name.cmp(&b.name));
@@ -479,9 +513,14 @@ impl Kube {
 
     /// Switches the namespace (`None`: all), checking that it exists.
     async fn set_namespace(&self, ns: Option<String>) -> Result<(), Error> {
-        if let Some(n) = &ns {
+        for n in ns.iter().flat_map(|n| n.split(',')) {
             self.require_cluster_object::<Namespace>(n, "kind.namespace")
                 .await?;
+        }
+        // Kept for this context: back to it, the console looks where it looked.
+        let context = self.scope().context;
+        if let Ok(mut m) = self.namespaces.lock() {
+            m.insert(context, ns.clone());
         }
         // The watchers follow the namespace: they are made again for it.
         let generation = match self.conn.write() {
@@ -502,7 +541,15 @@ impl Kube {
         let Some(kc) = &self.kubeconfig else {
             return Err(Error::Refused(tr!("kube.in_cluster")));
         };
-        let (client, url, scope) = client_for(kc, Some(name)).await?;
+        let (client, url, mut scope) = client_for(kc, Some(name)).await?;
+        if let Some(ns) = self
+            .namespaces
+            .lock()
+            .ok()
+            .and_then(|m| m.get(name).cloned())
+        {
+            scope.namespace = ns;
+        }
         client
             .apiserver_version()
             .await

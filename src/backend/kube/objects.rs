@@ -55,10 +55,15 @@ impl Kube {
         self.create_secret(name, data).await
     }
 
+    /// Where a new object goes, and where a bare name is looked for: the namespace looked
+    /// at, the first of several, else `default`.
     pub(super) fn namespace_for_new(&self) -> String {
-        self.scope()
-            .namespace
-            .unwrap_or_else(|| "default".to_string())
+        let scope = self.scope();
+        match (scope.single(), scope.several()) {
+            (Some(ns), _) => ns.to_string(),
+            (None, Some(list)) => list[0].clone(),
+            (None, None) => "default".to_string(),
+        }
     }
 
     pub(super) async fn create_secret(
@@ -237,8 +242,15 @@ impl Kube {
                 (vec!["name", "status", "age"], rows)
             }
         };
+        // Several namespaces: rows (`ns/name`) of the others are left out.
+        let scope = self.scope();
+        let held = |r: &Vec<String>| {
+            kind == ViewKind::Volumes
+                || scope.holds(r.first().and_then(|n| n.split_once('/')).map(|(ns, _)| ns))
+        };
         let rows = rows
             .into_iter()
+            .filter(held)
             .map(|r| r.iter().map(|c| crate::sanitize::one_line(c)).collect())
             .collect();
         Ok(Listing {

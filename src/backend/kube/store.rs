@@ -117,6 +117,23 @@ pub struct Store {
     kinds: RwLock<Kinds>,
     /// Every namespace is looked at: names are shown as `namespace/name`.
     all_namespaces: bool,
+    /// Several namespaces are looked at: objects of the others are left out.
+    only: Option<Vec<String>>,
+}
+
+/// Whether a watcher event is about an object of a namespace not looked at.
+fn outside<K: kube::Resource>(e: &Event<K>, only: &Option<Vec<String>>) -> bool {
+    let Some(only) = only else {
+        return false;
+    };
+    match e {
+        Event::Apply(o) | Event::Delete(o) | Event::InitApply(o) => !o
+            .meta()
+            .namespace
+            .as_ref()
+            .is_some_and(|n| only.contains(n)),
+        Event::Init | Event::InitDone => false,
+    }
 }
 
 /// A watcher event of one kind, to apply.
@@ -185,10 +202,13 @@ fn pod_row(p: &Pod, all: bool) -> PodRow {
 }
 
 impl Store {
-    pub fn new(all_namespaces: bool) -> Store {
+    /// `only`: several namespaces looked at (the watchers watch every namespace, and the
+    /// store keeps those).
+    pub fn new(all_namespaces: bool, only: Option<Vec<String>>) -> Store {
         Store {
             kinds: RwLock::new(Kinds::default()),
             all_namespaces,
+            only,
         }
     }
 
@@ -202,6 +222,18 @@ impl Store {
     /// Applies a watcher event; whether what the panes show changed.
     pub fn apply(&self, change: Change) -> bool {
         let all = self.all_namespaces;
+        let only = &self.only;
+        let out = match &change {
+            Change::Node(_) => false,
+            Change::Deployment(e) => outside(e, only),
+            Change::StatefulSet(e) => outside(e, only),
+            Change::DaemonSet(e) => outside(e, only),
+            Change::ReplicaSet(e) => outside(e, only),
+            Change::Pod(e) => outside(e, only),
+        };
+        if out {
+            return false;
+        }
         let mut k = match self.kinds.write() {
             Ok(k) => k,
             Err(p) => p.into_inner(),
@@ -330,7 +362,7 @@ mod tests {
 
     #[test]
     fn a_list_then_changes_are_kept_and_pods_find_their_deployment() {
-        let s = Store::new(false);
+        let s = Store::new(false, None);
         assert_eq!(s.instances(), None, "nothing before the first list");
         assert!(!s.apply(Change::Pod(Event::Init)));
         // The first list is shown page by page, once the ReplicaSets are in.

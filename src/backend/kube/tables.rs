@@ -75,6 +75,8 @@ struct Rows {
     columns: Vec<Column>,
     rows: BTreeMap<(String, String), Vec<String>>,
     version: Option<String>,
+    /// Several namespaces looked at: the others' rows are left out.
+    only: Option<Vec<String>>,
 }
 
 impl Rows {
@@ -86,6 +88,7 @@ impl Rows {
             columns: Vec::new(),
             rows: BTreeMap::new(),
             version: None,
+            only: None,
         }
     }
 
@@ -102,6 +105,9 @@ impl Rows {
             );
             if let Some(v) = &meta.resource_version {
                 self.version = Some(v.clone());
+            }
+            if self.only.as_ref().is_some_and(|o| !o.contains(&key.0)) {
+                continue;
             }
             if deleted {
                 self.rows.remove(&key);
@@ -181,8 +187,9 @@ fn get(path: &str, query: &str) -> Result<http::Request<Vec<u8>>, Error> {
 impl Kube {
     /// The namespace a kind is listed in: the scope's, none for a cluster-wide kind.
     fn table_path(&self, kind: &ApiKind) -> (String, bool) {
-        let ns = self.scope().namespace;
-        (kind.path(ns.as_deref()), ns.is_none())
+        let scope = self.scope();
+        let ns = scope.single();
+        (kind.path(ns), ns.is_none())
     }
 
     /// Lists `rows`' kind in pages, calling `page` after each.
@@ -219,12 +226,13 @@ impl Kube {
             )));
         }
         let mut rows = Rows::new(kind, word, self.table_path_all());
+        rows.only = self.scope().several();
         self.list_table(&mut rows, |_| {}).await?;
         Ok(rows.listing())
     }
 
     fn table_path_all(&self) -> bool {
-        self.scope().namespace.is_none()
+        self.scope().single().is_none()
     }
 
     /// Keeps `tx` fed with the kind's table while the view is open: a listing per page of the
@@ -241,6 +249,7 @@ impl Kube {
         let mut switched = self.switched.subscribe();
         loop {
             let mut rows = Rows::new(kind.clone(), word, self.table_path_all());
+            rows.only = self.scope().several();
             tokio::select! {
                 r = self.follow_rows(&mut rows, &tx) => return r,
                 changed = switched.changed() => if changed.is_err() { return Ok(()) },

@@ -29,8 +29,9 @@ impl Kube {
         let client = self.client();
         let generation = self.read(|c| c.generation);
         let mut switched = self.switched.subscribe();
-        let ns = self.scope().namespace;
-        let kept = std::sync::Arc::new(store::Store::new(ns.is_none()));
+        let scope = self.scope();
+        let ns = scope.single().map(str::to_string);
+        let kept = std::sync::Arc::new(store::Store::new(ns.is_none(), scope.several()));
         if let Ok(mut c) = self.conn.write()
             && c.generation == generation
         {
