@@ -302,10 +302,8 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
         screen.force = false;
         // The clock's tick changes no row on screen: what to measure stays as it was (at 10 000
         // pods, working it out again each second was most of an idle console's CPU).
-        if !ticked {
-            watch.after_frame(&state, area, opts.stats, &op_tx).await;
-        }
-        ticked = false;
+        let measure = opts.stats && !std::mem::take(&mut ticked);
+        watch.after_frame(&state, area, measure, &op_tx).await;
         if state.quit {
             break;
         }
@@ -360,20 +358,23 @@ pub async fn run(mut opts: Options) -> io::Result<()> {
                 // New certificates: the lab's file checks look again.
                 crate::app::lab::want_probe(&mut state);
             }
-            _ = tick.tick() => {
-                ticked = true;
-                state.now = crate::time::now();
-                lab::watch_files(&mut state);
-                if state.toast.as_ref().is_some_and(|t| t.until <= state.now) {
-                    state.toast = None;
-                }
-            }
+            _ = tick.tick() => ticked = on_tick(&mut state),
         }
     }
     drop(op_tx);
     driver.abort();
     screen.terminal.show_cursor()?;
     Ok(())
+}
+
+/// Each second: the clock, the lab's files, a toast's time. True: nothing else happened.
+fn on_tick(state: &mut State) -> bool {
+    state.now = crate::time::now();
+    lab::watch_files(state);
+    if state.toast.as_ref().is_some_and(|t| t.until <= state.now) {
+        state.toast = None;
+    }
+    true
 }
 
 /// The inspect window pages by the lines it shows, and writes its text where `--out` asked.
