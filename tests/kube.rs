@@ -1063,20 +1063,7 @@ fn services_and_secrets_are_listed_and_values_shown_only_when_asked() {
 #[test]
 fn statefulsets_and_daemonsets_are_shown_as_workloads() {
     let (kube, dir, config) = lab();
-    kube.create(json!({
-        "apiVersion": "apps/v1", "kind": "StatefulSet",
-        "metadata": {"name": "mongo", "namespace": "default"},
-        "spec": {"replicas": 1, "serviceName": "mongo", "selector": {"matchLabels": {"app": "mongo"}},
-                 "template": {"metadata": {"labels": {"app": "mongo"}}, "spec": {"containers": [{"name": "mongo", "image": "mongo:7.0"}]}}}
-    }));
-    kube.create(json!({
-        "apiVersion": "apps/v1", "kind": "DaemonSet",
-        "metadata": {"name": "agent", "namespace": "default"},
-        "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                 "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}}
-    }));
-    kube.kubectl_ok(&["rollout", "status", "statefulset/mongo", "--timeout=60s"]);
-    kube.kubectl_ok(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
+    kube.mongo_and_agent();
     // Twice restarted, as its kubelet would report it (kwok leaves a Running pod's status be).
     kube.kubectl_ok(&[
         "patch",

@@ -63,6 +63,17 @@ fn widget(kube: &KubeCluster, ns: &str, name: &str, size: u64, color: &str) {
     }));
 }
 
+/// The console at 120x40, connected, with `command` typed in the palette.
+fn console(dir: &Path, config: &Path, command: &str) -> support::tmux::Tmux {
+    let args = format!("--kubeconfig {}", config.display());
+    let t = support::tmux::Tmux::in_dir(120, 40, dir, "C.UTF-8", &args);
+    t.wait_for("connected", 15);
+    t.keys(&[":"]);
+    t.text(command);
+    t.keys(&["Enter"]);
+    t
+}
+
 /// A printed table's rows, cells split where two spaces or more part them.
 fn cells(text: &str) -> Vec<Vec<String>> {
     text.lines()
@@ -172,12 +183,7 @@ fn a_kind_in_the_console_is_watched_not_listed_again() {
     let (kube, dir, config) = empty();
     widgets_crd(&kube);
     widget(&kube, "default", "w1", 3, "red");
-    let args = format!("--kubeconfig {}", config.display());
-    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
-    t.wait_for("connected", 15);
-    t.keys(&[":"]);
-    t.text("wd");
-    t.keys(&["Enter"]);
+    let t = console(&dir, &config, "wd");
     let screen = t.wait_for("w1", 10);
     for want in ["NAME", "SIZE", "COLOR", "AGE", "red", "wd"] {
         assert!(screen.contains(want), "{want}: {screen}");
@@ -231,23 +237,6 @@ fn a_kind_in_the_console_is_watched_not_listed_again() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-fn stateful_set(kube: &KubeCluster) {
-    kube.create(json!({
-        "apiVersion": "apps/v1", "kind": "StatefulSet",
-        "metadata": {"name": "mongo", "namespace": "default"},
-        "spec": {"replicas": 1, "serviceName": "mongo", "selector": {"matchLabels": {"app": "mongo"}},
-                 "template": {"metadata": {"labels": {"app": "mongo"}}, "spec": {"containers": [{"name": "mongo", "image": "mongo:7.0"}]}}}
-    }));
-    kube.create(json!({
-        "apiVersion": "apps/v1", "kind": "DaemonSet",
-        "metadata": {"name": "agent", "namespace": "default"},
-        "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                 "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}}
-    }));
-    kube.kubectl_ok(&["rollout", "status", "statefulset/mongo", "--timeout=60s"]);
-    kube.kubectl_ok(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
-}
-
 fn restarted_at(kube: &KubeCluster, kind: &str, name: &str) -> Option<String> {
     let o = kube.get(kind, Some("default"), name).unwrap();
     o["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
@@ -260,7 +249,7 @@ fn restarted_at(kube: &KubeCluster, kind: &str, name: &str) -> Option<String> {
 #[test]
 fn statefulsets_scale_and_restart_daemonsets_restart_cronjobs_trigger() {
     let (kube, dir, config) = empty();
-    stateful_set(&kube);
+    kube.mongo_and_agent();
     let o = estiba(&dir, &config, &["scale", "mongo", "3"]);
     support::ok(&o);
     assert!(
@@ -473,12 +462,7 @@ fn edit_previews_the_servers_dry_run_then_applies() {
     let (kube, dir, config) = empty();
     widgets_crd(&kube);
     widget(&kube, "default", "w1", 3, "red");
-    let args = format!("--kubeconfig {}", config.display());
-    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
-    t.wait_for("connected", 15);
-    t.keys(&[":"]);
-    t.text("wd");
-    t.keys(&["Enter"]);
+    let t = console(&dir, &config, "wd");
     t.wait_for("w1", 10);
     t.keys(&["e"]);
     t.wait_for("Editing wd/w1 live", 10);
@@ -616,12 +600,7 @@ fn port_forwards_reach_the_pod_as_kubectls_do() {
         .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
         .find(|n| n.starts_with("web-"))
         .unwrap();
-    let args = format!("--kubeconfig {}", config.display());
-    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
-    t.wait_for("connected", 15);
-    t.keys(&[":"]);
-    t.text(&format!("pf pod/{pod} :http"));
-    t.keys(&["Enter"]);
+    let t = console(&dir, &config, &format!("pf pod/{pod} :http"));
     let screen = t.wait_for("⇄ 127.0.0.1:", 15);
     let port: u16 = screen
         .split("⇄ 127.0.0.1:")
@@ -784,12 +763,7 @@ fn several_namespaces_at_once_kept_per_context() {
         );
     });
     // The console: the watchers keep the two namespaces' objects only.
-    let args = format!("--kubeconfig {}", config.display());
-    let t = support::tmux::Tmux::in_dir(120, 40, &dir, "C.UTF-8", &args);
-    t.wait_for("connected", 15);
-    t.keys(&[":"]);
-    t.text("ns default,challenge-dev");
-    t.keys(&["Enter"]);
+    let t = console(&dir, &config, "ns default,challenge-dev");
     let screen = t.wait_for("challenge-dev/b", 15);
     assert!(screen.contains("default/a"), "{screen}");
     assert!(screen.contains("ns default,challenge-dev"), "{screen}");

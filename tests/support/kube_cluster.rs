@@ -655,6 +655,24 @@ impl KubeCluster {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
+    /// A StatefulSet `mongo` (one replica) and a DaemonSet `agent` in `default`, rolled out.
+    pub fn mongo_and_agent(&self) {
+        self.create(json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "mongo", "namespace": "default"},
+            "spec": {"replicas": 1, "serviceName": "mongo", "selector": {"matchLabels": {"app": "mongo"}},
+                     "template": {"metadata": {"labels": {"app": "mongo"}}, "spec": {"containers": [{"name": "mongo", "image": "mongo:7.0"}]}}}
+        }));
+        self.create(json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "agent", "namespace": "default"},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                     "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}}
+        }));
+        self.kubectl_ok(&["rollout", "status", "statefulset/mongo", "--timeout=60s"]);
+        self.kubectl_ok(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
+    }
+
     /// Creates an object as a client would (`kubectl create -f -`), and returns it.
     pub fn create(&self, obj: Value) -> Value {
         serde_json::from_str(&self.kubectl_stdin(&["create", "-o", "json", "-f", "-"], &obj))
