@@ -690,6 +690,32 @@ fn a_workloads_tree_shows_its_replicasets_pods_and_containers() {
         String::from_utf8_lossy(&o.stderr).contains("\"web\""),
         "{o:?}"
     );
+    // In the console, a window F2 keeps as evidence.
+    support::require(&["tmux"]);
+    let t = console(&dir, &config, "tree web");
+    t.wait_for(&format!("replicaset/{newest}"), 10);
+    t.keys(&["F2"]);
+    t.wait_for(":snap", 5);
+    t.keys(&["Enter"]);
+    t.wait_for("evidencias/", 10);
+    let evidence = dir.join("evidencias");
+    let txt: Vec<std::path::PathBuf> = std::fs::read_dir(&evidence)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    let text = std::fs::read_to_string(&txt[0]).unwrap();
+    assert!(
+        text.contains(&format!("replicaset/{newest}")) && text.contains("web:2"),
+        "{text}"
+    );
+    if let Ok(keep) = std::env::var("ESTIBA_KEEP_PICTURES") {
+        for e in std::fs::read_dir(&evidence).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, std::path::Path::new(&keep).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    t.keys(&["q"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -770,5 +796,61 @@ fn several_namespaces_at_once_kept_per_context() {
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert!(!t.screen().contains("shop/c"), "{}", t.screen());
     t.keys(&["q"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A watch dropped by the API server (restarted, as in an upgrade) resumes from the
+/// resourceVersion it had: the change made meanwhile arrives, and nothing is listed again.
+#[test]
+fn a_dropped_watch_resumes_without_listing_again() {
+    use estiba::backend::kube::Kube;
+    use futures::StreamExt;
+    let (mut kube, dir, config) = empty();
+    small_deployment(&kube, "default", "a");
+    support::runtime().block_on(async {
+        let k = Kube::connect(Some(&config), None).await.unwrap();
+        let mut changes = k.changes();
+        let wait = std::time::Duration::from_millis(500);
+        // The first lists, then quiet.
+        while tokio::time::timeout(wait, changes.next()).await.is_ok() {}
+        let lists = kube.audit_count_consoles("list", "deployments");
+        let watches = kube.audit_count_consoles("watch", "deployments");
+        assert_eq!(
+            lists,
+            1,
+            "{:?}",
+            kube.audit_uris_consoles("list", "deployments")
+        );
+        kube.restart_apiserver();
+        kube.kubectl_ok(&["create", "deployment", "b", "--image=b:1"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let _ = tokio::time::timeout(wait, changes.next()).await;
+            let names: Vec<String> = k
+                .workloads()
+                .await
+                .map(|w| w.into_iter().map(|w| w.name).collect())
+                .unwrap_or_default();
+            if names.contains(&"b".to_string()) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "b never arrived: {names:?}"
+            );
+        }
+        assert_eq!(
+            kube.audit_count_consoles("list", "deployments"),
+            lists,
+            "resumed, not listed: {:?}",
+            kube.audit_uris_consoles("list", "deployments")
+        );
+        assert!(kube.audit_count_consoles("watch", "deployments") > watches);
+        let uris = kube.audit_uris_consoles("watch", "deployments");
+        assert!(
+            uris.last().unwrap().contains("resourceVersion="),
+            "from where it was: {uris:?}"
+        );
+    });
     std::fs::remove_dir_all(dir).unwrap();
 }
