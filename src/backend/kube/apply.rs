@@ -137,11 +137,7 @@ impl Kube {
                 }
             }
             if !conflicts.is_empty() {
-                return Err(Error::Refused(tr!(
-                    "kube.apply_conflicts",
-                    file = file,
-                    conflicts = conflicts.join("\n")
-                )));
+                return Err(refused_conflicts(&file, conflicts));
             }
         }
         let mut done = Vec::new();
@@ -156,11 +152,7 @@ impl Kube {
             {
                 Ok(_) => done.push(m.describe()),
                 Err(kube::Error::Api(s)) if s.code == 409 => {
-                    return Err(Error::Refused(tr!(
-                        "kube.apply_conflicts",
-                        file = file,
-                        conflicts = conflict_lines(m, &s).join("\n")
-                    )));
+                    return Err(refused_conflicts(&file, conflict_lines(m, &s)));
                 }
                 Err(e) => return Err(about(m, kube_error(e))),
             }
@@ -232,11 +224,7 @@ impl Kube {
                 // In a namespace this apply makes: all of it is new.
                 Err(kube::Error::Api(s)) if s.code == 404 && makes_namespace(&manifests, m) => None,
                 Err(kube::Error::Api(s)) if s.code == 409 => {
-                    return Err(Error::Refused(tr!(
-                        "kube.apply_conflicts",
-                        file = file,
-                        conflicts = conflict_lines(m, &s).join("\n")
-                    )));
+                    return Err(refused_conflicts(&file, conflict_lines(m, &s)));
                 }
                 Err(e) => return Err(about(m, kube_error(e))),
             };
@@ -282,6 +270,15 @@ pub(super) fn shown_yaml_value(v: &serde_json::Value) -> String {
         m.remove("managedFields");
     }
     serde_norway::to_string(&v).unwrap_or_default()
+}
+
+/// The refusal of an apply whose fields another manager owns, one line per field.
+fn refused_conflicts(file: &str, lines: Vec<String>) -> Error {
+    Error::Refused(tr!(
+        "kube.apply_conflicts",
+        file = file,
+        conflicts = lines.join("\n")
+    ))
 }
 
 /// An error about one object, naming it.
