@@ -105,6 +105,35 @@ pub fn format(key: &'static str, args: &[(&str, String)]) -> String {
     out
 }
 
+/// An error of the operating system in the current language: the common ones worded by the
+/// catalog (with the OS's number, which searches well), the rest as the OS says them.
+pub fn os_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let key = match e.kind() {
+        K::ConnectionRefused => "os.refused",
+        K::NotFound => "os.not_found",
+        K::PermissionDenied => "os.denied",
+        K::TimedOut => "os.timed_out",
+        K::ConnectionReset => "os.reset",
+        K::ConnectionAborted => "os.aborted",
+        K::BrokenPipe => "os.broken_pipe",
+        K::AddrInUse => "os.addr_in_use",
+        K::AddrNotAvailable => "os.addr_not_available",
+        K::AlreadyExists => "os.exists",
+        K::HostUnreachable => "os.host_unreachable",
+        K::NetworkUnreachable => "os.network_unreachable",
+        K::NotADirectory => "os.not_a_directory",
+        K::IsADirectory => "os.is_a_directory",
+        K::StorageFull => "os.storage_full",
+        K::ReadOnlyFilesystem => "os.read_only",
+        _ => return e.to_string().replace(['\n', '\r'], " "),
+    };
+    match e.raw_os_error() {
+        Some(n) => format!("{} (os error {n})", text(key)),
+        None => text(key).to_string(),
+    }
+}
+
 /// `tr!("key")` or `tr!("key", name = value, ...)`: a localized String.
 #[macro_export]
 macro_rules! tr {

@@ -34,11 +34,11 @@ pub fn one_line(input: &str) -> String {
 /// An error and its causes on one line ("connect: invalid peer certificate: UnknownIssuer"):
 /// clients such as hyper say only "client error (Connect)" at the top, and the cause that tells
 /// the user what to fix is further down. A cause already said by the text before is skipped.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = one_line(&e.to_string());
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = words_of(e);
     let mut next = e.source();
     while let Some(cause) = next {
-        let said = one_line(&cause.to_string());
+        let said = words_of(cause);
         if !said.is_empty() && !out.contains(&said) {
             out.push_str(": ");
             out.push_str(&said);
@@ -46,6 +46,15 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         next = cause.source();
     }
     out
+}
+
+/// One error's own words; an error of the operating system (refused, not found, denied...) in
+/// the user's language.
+fn words_of(e: &(dyn std::error::Error + 'static)) -> String {
+    match e.downcast_ref::<std::io::Error>() {
+        Some(io) if io.raw_os_error().is_some() => crate::i18n::os_error(io),
+        _ => one_line(&e.to_string()),
+    }
 }
 
 fn is_c1(c: char) -> bool {

@@ -8,6 +8,7 @@ pub mod exec;
 pub mod files;
 pub mod kube;
 pub mod probe;
+pub mod ssh;
 pub mod swarm;
 
 mod dirty;

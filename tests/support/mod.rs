@@ -899,6 +899,7 @@ pub fn http_post_json(url: &str, path: &str, body: &serde_json::Value) -> serde_
 }
 
 pub mod kube_cluster;
+pub mod ssh;
 pub mod tmux;
 
 /// A fresh folder under the temp dir, for a test that runs estiba as a user would in theirs.

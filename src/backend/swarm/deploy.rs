@@ -408,7 +408,7 @@ impl Swarm {
 
     /// A service's spec as the engine writes it (raw HTTP: bollard drops `Healthcheck`).
     pub(super) async fn raw_service_spec(&self, id: &str) -> Option<J> {
-        super::raw::get_json(self.endpoint(), &format!("/services/{id}"))
+        super::raw::get_json(&self.wire(), &format!("/services/{id}"))
             .await?
             .get("Spec")
             .cloned()

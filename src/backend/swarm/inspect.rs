@@ -86,7 +86,7 @@ impl Swarm {
         if id.contains('/') && kind != Kind::Image || id.contains(['?', '#', ' ']) {
             return Ok(None);
         }
-        if let Some(r) = super::raw::request(self.endpoint(), "GET", &p, &[]).await {
+        if let Some(r) = super::raw::request(&self.wire(), "GET", &p, &[]).await {
             let r = r.map_err(|e| Error::engine(e.to_string()))?;
             let status = r.status;
             let text = r.text().await.map_err(|e| Error::engine(e.to_string()))?;
@@ -156,7 +156,7 @@ impl Swarm {
 
     /// A service without the defaults filled in.
     async fn service_as_sent(&self, id: &str) -> Result<Value, Error> {
-        if let Some(v) = super::raw::get_json(self.endpoint(), &format!("/services/{id}")).await {
+        if let Some(v) = super::raw::get_json(&self.wire(), &format!("/services/{id}")).await {
             return Ok(v);
         }
         let o = bollard::query_parameters::InspectServiceOptions {

@@ -91,7 +91,7 @@ fn joined(map: &BTreeMap<String, Vec<String>>, keys: &[&str]) -> String {
 impl Swarm {
     /// GET of a list, as the engine returns it (through bollard's types on TLS endpoints).
     async fn list_json(&self, path: &str) -> Result<Value, Error> {
-        if let Some(r) = super::raw::request(self.endpoint(), "GET", path, &[]).await {
+        if let Some(r) = super::raw::request(&self.wire(), "GET", path, &[]).await {
             let r = r.map_err(|e| Error::engine(e.to_string()))?;
             let status = r.status;
             let body = r.text().await.map_err(|e| Error::engine(e.to_string()))?;

@@ -44,6 +44,8 @@ pub struct Swarm {
     /// Whether the API version has been agreed with the engine yet.
     negotiated: std::sync::atomic::AtomicBool,
     endpoint: String,
+    /// For an `ssh://` engine, the local socket `ssh` carries to it (kept open while this lives).
+    tunnel: Option<std::sync::Arc<super::ssh::Tunnel>>,
     /// The role seen at the last `info`, which decides what "workloads" are on this engine.
     role: Mutex<SwarmRole>,
     hostname: Mutex<String>,
@@ -58,8 +60,10 @@ pub struct Swarm {
 #[derive(Default)]
 pub struct NodeEngines {
     endpoints: HashMap<String, Endpoint>,
-    clients: tokio::sync::Mutex<HashMap<String, Docker>>,
+    clients: tokio::sync::Mutex<HashMap<String, (Docker, Option<Tunnel>)>>,
 }
+
+type Tunnel = std::sync::Arc<super::ssh::Tunnel>;
 
 impl NodeEngines {
     pub fn new(endpoints: HashMap<String, Endpoint>) -> NodeEngines {
@@ -76,7 +80,7 @@ impl NodeEngines {
             .get(hostname)
             .ok_or(Unreached::NotConfigured)?;
         let mut clients = self.clients.lock().await;
-        if let Some(d) = clients.get(hostname) {
+        if let Some((d, _)) = clients.get(hostname) {
             return Ok(d.clone());
         }
         let failed = |reason: String| {
@@ -86,17 +90,22 @@ impl NodeEngines {
                 reason,
             }
         };
-        let d = Swarm::client(ep).map_err(|e| {
+        let (d, tunnel) = Swarm::client(ep).map_err(|e| {
             failed(match e {
                 Error::Unreachable { reason, .. } => reason,
                 other => other.to_string(),
             })
         })?;
-        let d = d
-            .negotiate_version()
-            .await
-            .map_err(|e| failed(crate::sanitize::error_chain(&e)))?;
-        clients.insert(hostname.to_string(), d.clone());
+        let d = d.negotiate_version().await.map_err(|e| {
+            failed(
+                tunnel
+                    .as_ref()
+                    .and_then(|t| t.failure())
+                    .map(|f| f.words())
+                    .unwrap_or_else(|| bollard_reason(&e)),
+            )
+        })?;
+        clients.insert(hostname.to_string(), (d.clone(), tunnel));
         Ok(d)
     }
 }
@@ -118,6 +127,26 @@ pub fn status(e: &bollard::errors::Error) -> Option<u16> {
     }
 }
 
+/// Why a request did not reach the engine, in the user's words: the cause (the OS's error,
+/// localized), without the name of the HTTP library bollard wraps it in.
+pub fn bollard_reason(e: &bollard::errors::Error) -> String {
+    use bollard::errors::Error as B;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io.raw_os_error().is_some()
+        {
+            return crate::i18n::os_error(io);
+        }
+        cause = c.source();
+    }
+    match e {
+        B::SocketNotFoundError(path) => format!("{path}: {}", crate::tr!("os.not_found")),
+        B::HyperLegacyError { err } => crate::sanitize::error_chain(err),
+        other => crate::sanitize::error_chain(other),
+    }
+}
+
 /// An engine error in one line, as the console shows it.
 pub fn engine_error(e: bollard::errors::Error) -> Error {
     use bollard::errors::Error as B;
@@ -128,8 +157,22 @@ pub fn engine_error(e: bollard::errors::Error) -> Error {
 }
 
 impl Swarm {
-    fn client(ep: &Endpoint) -> Result<Docker, Error> {
+    /// A client for the endpoint; for `ssh://`, through a tunnel it opens.
+    fn client(ep: &Endpoint) -> Result<(Docker, Option<Tunnel>), Error> {
         let v = bollard::API_DEFAULT_VERSION;
+        if ep.host.starts_with("ssh://") {
+            let spec = super::ssh::Spec::parse(&ep.host)?;
+            let tunnel = std::sync::Arc::new(super::ssh::Tunnel::open(&spec)?);
+            let local = tunnel.local();
+            let path = local.trim_start_matches("unix://");
+            let docker = Docker::connect_with_unix(path, TIMEOUT_SECS, v).map_err(|e| {
+                Error::Unreachable {
+                    endpoint: ep.host.clone(),
+                    reason: bollard_reason(&e),
+                }
+            })?;
+            return Ok((docker, Some(tunnel)));
+        }
         let docker = if let Some(path) = ep.host.strip_prefix("unix://") {
             Docker::connect_with_unix(path, TIMEOUT_SECS, v)
         } else if ep.host.starts_with("tcp://")
@@ -145,19 +188,21 @@ impl Swarm {
         } else {
             return Err(Error::Endpoint(crate::tr!("err.scheme", host = ep.host)));
         };
-        docker.map_err(|e| Error::Unreachable {
+        docker.map(|d| (d, None)).map_err(|e| Error::Unreachable {
             endpoint: ep.host.clone(),
-            reason: crate::sanitize::error_chain(&e),
+            reason: bollard_reason(&e),
         })
     }
 
     /// A client for the endpoint that has not talked to the engine yet: it agrees on an API
     /// version at its first successful `info`. Fails only for a malformed address.
     pub fn lazy(ep: &Endpoint) -> Result<Swarm, Error> {
+        let (docker, tunnel) = Swarm::client(ep)?;
         Ok(Swarm {
-            docker: std::sync::RwLock::new(Swarm::client(ep)?),
+            docker: std::sync::RwLock::new(docker),
             negotiated: std::sync::atomic::AtomicBool::new(false),
             endpoint: ep.host.clone(),
+            tunnel,
             role: Mutex::new(SwarmRole::None),
             hostname: Mutex::new(String::new()),
             node_id: Mutex::new(String::new()),
@@ -191,6 +236,14 @@ impl Swarm {
 
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// Where bytes for the engine go: the endpoint, or for `ssh://` the tunnel's local socket.
+    pub fn wire(&self) -> String {
+        match &self.tunnel {
+            Some(t) => t.local(),
+            None => self.endpoint.clone(),
+        }
     }
 
     /// The client (cheap to clone: it shares its connection pool).
@@ -230,7 +283,12 @@ impl Swarm {
             B::DockerResponseServerError { .. } => engine_error(e),
             other => Error::Unreachable {
                 endpoint: self.endpoint.clone(),
-                reason: crate::sanitize::error_chain(&other),
+                reason: self
+                    .tunnel
+                    .as_ref()
+                    .and_then(|t| t.failure())
+                    .map(|f| f.words())
+                    .unwrap_or_else(|| bollard_reason(&other)),
             },
         }
     }
@@ -433,7 +491,7 @@ impl Swarm {
                 )),
                 Err(e) => Err(Error::Unreachable {
                     endpoint: endpoint.clone(),
-                    reason: crate::sanitize::error_chain(&e),
+                    reason: bollard_reason(&e),
                 }),
             })
             .boxed()

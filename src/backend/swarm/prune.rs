@@ -177,7 +177,7 @@ impl Swarm {
             .unwrap_or_default();
         // The space each holds, as `docker system df -v` reads it (where the endpoint allows a
         // plain request; elsewhere the sizes show as 0 B).
-        let df = super::raw::get_json(self.endpoint(), "/system/df").await;
+        let df = super::raw::get_json(&self.wire(), "/system/df").await;
         let size_of = |name: &str| -> u64 {
             df.as_ref()
                 .and_then(|d| d["Volumes"].as_array())

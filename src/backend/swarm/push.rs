@@ -229,13 +229,17 @@ async fn raw_stream(
     let auth = serde_json::to_vec(creds.as_ref().unwrap_or(&Default::default())).ok()?;
     let auth = base64::engine::general_purpose::URL_SAFE.encode(auth);
     let path = format!("/images/{repo}/push?tag={tag}");
-    let response =
-        match super::raw::request(sw.endpoint(), "POST", &path, &[("X-Registry-Auth", &auth)])
-            .await?
-        {
-            Ok(r) => r,
-            Err(e) => return Some(Err(Error::engine(one_line(&e.to_string())))),
-        };
+    let response = match super::raw::request(
+        &sw.wire(),
+        "POST",
+        &path,
+        &[("X-Registry-Auth", &auth)],
+    )
+    .await?
+    {
+        Ok(r) => r,
+        Err(e) => return Some(Err(Error::engine(one_line(&e.to_string())))),
+    };
     if response.status != 200 {
         let text = response.text().await.unwrap_or_default();
         let message = serde_json::from_str::<serde_json::Value>(&text)
