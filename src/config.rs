@@ -179,51 +179,242 @@ impl Dirs {
     }
 }
 
+/// One thing wrong in a config file: where (file, line, key) and what. The rest of the file
+/// still applies.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", crate::tr!("config.invalid", file = .file, detail = .detail))]
+#[error("{}", crate::tr!("config.invalid", place = self.place(), detail = .detail))]
 pub struct ConfigError {
     pub file: String,
+    /// 1-based; 0 when the place is not known.
+    pub line: usize,
+    /// `theme`, `snap.scale`, `nodes.worker1.host`; "" for the file as a whole.
+    pub key: String,
     pub detail: String,
 }
 
-impl Config {
-    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
-        let c: Config = toml::from_str(text).map_err(|e| ConfigError {
-            file: file.display().to_string(),
-            detail: e.to_string().trim().replace('\n', " "),
-        })?;
-        if c.log_lines == Some(0) {
-            return Err(ConfigError {
-                file: file.display().to_string(),
-                detail: "log_lines = 0".into(),
-            });
+impl ConfigError {
+    /// `FILE, line 3, key snap.scale`, as much of it as is known.
+    fn place(&self) -> String {
+        let mut out = self.file.clone();
+        if self.line > 0 {
+            out.push_str(&crate::tr!("config.at_line", line = self.line));
         }
-        if let Some(s) = c.snap.as_ref().and_then(|s| s.scale)
+        if !self.key.is_empty() {
+            out.push_str(&crate::tr!("config.at_key", key = self.key));
+        }
+        out
+    }
+}
+
+/// The keys each table takes, for "did you mean".
+const TOP: &[&str] = &[
+    "theme",
+    "lang",
+    "log_lines",
+    "events_kept",
+    "host",
+    "context",
+    "show_finished",
+    "log_timestamps",
+    "log_wrap",
+    "readonly",
+    "mouse",
+    "stats",
+    "nodes",
+    "exec_command",
+    "snap",
+    "lab",
+];
+const SNAP: &[&str] = &["dir", "formats", "frame", "redact", "scale"];
+const LAB: &[&str] = &["auto_snap", "student"];
+const NODE: &[&str] = &["host", "tls_verify", "cert_path"];
+
+/// The line where `key` is set in `table` of the file (for errors found after reading, such as
+/// a theme that does not exist); 0 when it cannot be read.
+pub fn line_in_file(file: &Path, table: &str, key: &str) -> usize {
+    std::fs::read_to_string(file).map_or(0, |t| line_of(&t, table, key))
+}
+
+/// The line (1-based) where `key` is set in `table` (`[snap]`, `[nodes.w1]`; "" for the top).
+fn line_of(text: &str, table: &str, key: &str) -> usize {
+    let mut current = String::new();
+    let mut header_line = 0;
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if let Some(h) = t.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = h.trim().trim_matches('[').replace(['"', ' '], "");
+            if current == table {
+                header_line = i + 1;
+            }
+            continue;
+        }
+        let k = t.split('=').next().unwrap_or("").trim().trim_matches('"');
+        if current == table && !key.is_empty() && k == key && t.contains('=') {
+            return i + 1;
+        }
+    }
+    header_line
+}
+
+/// What serde said of a value, without the file's excerpt the toml crate adds.
+fn said(e: &toml::de::Error) -> String {
+    e.message().trim().replace('\n', " ")
+}
+
+/// "unknown key", and the known key it is closest to.
+fn unknown(key: &str, known: &[&str]) -> String {
+    let hint = crate::suggest::closest(key, known.iter().copied())
+        .map(|s| crate::tr!("config.did_you_mean", key = s))
+        .unwrap_or_default();
+    format!("{}{hint}", crate::tr!("config.unknown_key"))
+}
+
+/// A part of the config (`{key = value}`, `{snap = {scale = 2}}`) read on its own.
+fn typed(part: toml::Table) -> Result<(), String> {
+    toml::Value::Table(part)
+        .try_into::<Config>()
+        .map(|_| ())
+        .map_err(|e| said(&e))
+}
+
+fn one(key: &str, value: toml::Value) -> toml::Table {
+    toml::Table::from_iter([(key.to_string(), value)])
+}
+
+impl Config {
+    /// Reads a config file's text. Every key is checked on its own: one that is unknown or
+    /// wrong is left out and named (with its line and, when close to a known one, "did you
+    /// mean"); the rest applies. A file that is not TOML at all is the defaults and one error.
+    pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
+        let shown = file.display().to_string();
+        let err = |line: usize, key: String, detail: String| ConfigError {
+            file: shown.clone(),
+            line,
+            key,
+            detail,
+        };
+        let table: toml::Table = match toml::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = e.span().map_or(0, |s| {
+                    text[..s.start.min(text.len())].lines().count().max(1)
+                });
+                return (Config::default(), vec![err(line, String::new(), said(&e))]);
+            }
+        };
+        let mut errors = Vec::new();
+        let mut kept = toml::Table::new();
+        for (key, value) in table {
+            if !TOP.contains(&key.as_str()) {
+                errors.push(err(
+                    line_of(text, "", &key),
+                    key.clone(),
+                    unknown(&key, TOP),
+                ));
+                continue;
+            }
+            let value = match (key.as_str(), value) {
+                ("snap" | "lab", toml::Value::Table(inner)) => {
+                    let known = if key == "snap" { SNAP } else { LAB };
+                    let mut ok = toml::Table::new();
+                    for (k, v) in inner {
+                        let place = (line_of(text, &key, &k), format!("{key}.{k}"));
+                        let checked = if known.contains(&k.as_str()) {
+                            typed(one(&key, toml::Value::Table(one(&k, v.clone()))))
+                        } else {
+                            Err(unknown(&k, known))
+                        };
+                        match checked {
+                            Ok(()) => {
+                                ok.insert(k, v);
+                            }
+                            Err(d) => errors.push(err(place.0, place.1, d)),
+                        }
+                    }
+                    toml::Value::Table(ok)
+                }
+                ("nodes", toml::Value::Table(inner)) => {
+                    let mut ok = toml::Table::new();
+                    for (name, mut node) in inner {
+                        let table_name = format!("nodes.{name}");
+                        if let toml::Value::Table(t) = &mut node {
+                            let strange: Vec<String> = t
+                                .keys()
+                                .filter(|k| !NODE.contains(&k.as_str()))
+                                .cloned()
+                                .collect();
+                            for k in strange {
+                                t.remove(&k);
+                                let line = line_of(text, &table_name, &k);
+                                errors.push(err(
+                                    line,
+                                    format!("{table_name}.{k}"),
+                                    unknown(&k, NODE),
+                                ));
+                            }
+                        }
+                        let part = one("nodes", toml::Value::Table(one(&name, node.clone())));
+                        match typed(part) {
+                            Ok(()) => {
+                                ok.insert(name, node);
+                            }
+                            Err(d) => {
+                                errors.push(err(line_of(text, &table_name, ""), table_name, d))
+                            }
+                        }
+                    }
+                    toml::Value::Table(ok)
+                }
+                (_, value) => match typed(one(&key, value.clone())) {
+                    Ok(()) => value,
+                    Err(d) => {
+                        errors.push(err(line_of(text, "", &key), key, d));
+                        continue;
+                    }
+                },
+            };
+            kept.insert(key, value);
+        }
+        let mut c: Config = toml::Value::Table(kept).try_into().unwrap_or_default();
+        if c.log_lines == Some(0) {
+            c.log_lines = None;
+            errors.push(err(
+                line_of(text, "", "log_lines"),
+                "log_lines".into(),
+                crate::tr!("config.at_least_one"),
+            ));
+        }
+        if let Some(snap) = c.snap.as_mut()
+            && let Some(s) = snap.scale
             && !(1..=4).contains(&s)
         {
-            return Err(ConfigError {
-                file: file.display().to_string(),
-                detail: format!("snap.scale = {s} (1-4)"),
-            });
+            snap.scale = None;
+            errors.push(err(
+                line_of(text, "snap", "scale"),
+                "snap.scale".into(),
+                crate::tr!("config.scale_range"),
+            ));
         }
-        Ok(c)
+        (c, errors)
     }
 
-    /// Reads the file if it exists. A missing file is the defaults; a bad one is the defaults and
-    /// a warning.
-    pub fn load(file: &Path) -> (Config, Option<ConfigError>) {
+    /// Reads the file. A missing file is the defaults, unless it was named (`--config`): then it
+    /// is an error. A file that cannot be read is the defaults and the error.
+    pub fn load(file: &Path, named: bool) -> (Config, Vec<ConfigError>) {
+        let whole = |detail: String| ConfigError {
+            file: file.display().to_string(),
+            line: 0,
+            key: String::new(),
+            detail,
+        };
         match std::fs::read_to_string(file) {
-            Ok(text) => match Config::parse(&text, file) {
-                Ok(c) => (c, None),
-                Err(e) => (Config::default(), Some(e)),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+            Ok(text) => Config::parse(&text, file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
+                (Config::default(), vec![])
+            }
             Err(e) => (
                 Config::default(),
-                Some(ConfigError {
-                    file: file.display().to_string(),
-                    detail: e.to_string(),
-                }),
+                vec![whole(crate::sanitize::error_chain(&e))],
             ),
         }
     }
@@ -305,47 +496,78 @@ mod tests {
         remember_student(&f, "Ana \"la\" Pérez").unwrap();
         let text = std::fs::read_to_string(&f).unwrap();
         assert!(text.starts_with("# mine\n"), "{text}");
-        let c = Config::parse(&text, &f).unwrap();
+        let c = Config::parse(&text, &f).0;
         let lab = c.lab.unwrap();
         assert_eq!(lab.student.as_deref(), Some("Ana \"la\" Pérez"));
         assert_eq!(lab.auto_snap, Some(false));
         assert_eq!(c.theme.as_deref(), Some("light"));
         let f2 = d.path().join("new/config.toml");
         remember_student(&f2, "Luis").unwrap();
-        let c = Config::parse(&std::fs::read_to_string(&f2).unwrap(), &f2).unwrap();
+        let c = Config::parse(&std::fs::read_to_string(&f2).unwrap(), &f2).0;
         assert_eq!(c.lab.unwrap().student.as_deref(), Some("Luis"));
     }
 
     #[test]
     fn every_field_is_optional() {
         assert_eq!(
-            Config::parse("", Path::new("c.toml")).unwrap(),
-            Config::default()
+            Config::parse("", Path::new("c.toml")),
+            (Config::default(), vec![])
         );
         let c = Config::parse(
             "theme = \"ssh-16\"\nlang = \"es\"\nlog_lines = 500\n",
             Path::new("c.toml"),
         )
-        .unwrap();
+        .0;
         assert_eq!(c.theme.as_deref(), Some("ssh-16"));
         assert_eq!(c.lang, Some(Lang::Es));
         assert_eq!(c.log_lines(), 500);
     }
 
     #[test]
-    fn bad_files_name_the_file_and_the_key() {
-        let e = Config::parse("colour = \"red\"\n", Path::new("/x/config.toml")).unwrap_err();
-        assert!(e.file.contains("/x/config.toml"));
-        assert!(e.detail.contains("colour"), "{}", e.detail);
-        let e = Config::parse("log_lines = \"many\"", Path::new("c.toml")).unwrap_err();
-        assert!(e.detail.contains("log_lines"), "{}", e.detail);
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("config.toml");
-        std::fs::write(&f, "theme = [").unwrap();
-        let (c, warn) = Config::load(&f);
+    fn bad_keys_are_named_with_their_line_and_the_rest_applies() {
+        let text = "theme = \"light\"\ncolour = \"red\"\nlog_lines = \"many\"\n\n[snap]\nscale = 9\ndirr = \"x\"\nframe = false\n\n[nodes.w1]\nhost = \"ssh://w1\"\ntls = true\n";
+        let (c, errors) = Config::parse(text, Path::new("/x/config.toml"));
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        assert_eq!(c.snap.as_ref().and_then(|s| s.frame), Some(false));
+        assert_eq!(c.snap.as_ref().and_then(|s| s.scale), None);
+        assert_eq!(
+            c.nodes.as_ref().map(|n| n["w1"].host.as_str()),
+            Some("ssh://w1")
+        );
+        let seen: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.key.as_str())).collect();
+        for want in [
+            (2, "colour"),
+            (3, "log_lines"),
+            (6, "snap.scale"),
+            (7, "snap.dirr"),
+            (12, "nodes.w1.tls"),
+        ] {
+            assert!(seen.contains(&want), "{want:?} not in {seen:?}");
+        }
+        let dirr = errors
+            .iter()
+            .find(|e| e.key == "snap.dirr")
+            .unwrap()
+            .to_string();
+        assert!(
+            dirr.contains("/x/config.toml, line 7") && dirr.contains("did you mean dir?"),
+            "{dirr}"
+        );
+        let tls = errors
+            .iter()
+            .find(|e| e.key == "nodes.w1.tls")
+            .unwrap()
+            .to_string();
+        assert!(tls.contains("did you mean tls_verify?"), "{tls}");
+        // Not TOML at all: the defaults, and where it broke.
+        let (c, errors) = Config::parse("theme = \"dark\"\ntheme = [", Path::new("c.toml"));
         assert_eq!(c, Config::default());
-        assert!(warn.is_some());
-        let (c, warn) = Config::load(&dir.path().join("missing.toml"));
-        assert_eq!((c, warn), (Config::default(), None));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 2, "{}", errors[0]);
+        let dir = tempfile::tempdir().unwrap();
+        let (c, warn) = Config::load(&dir.path().join("missing.toml"), false);
+        assert_eq!((c, warn), (Config::default(), vec![]));
+        let (_, warn) = Config::load(&dir.path().join("missing.toml"), true);
+        assert_eq!(warn.len(), 1);
     }
 }

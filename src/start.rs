@@ -44,7 +44,18 @@ pub fn main_entry() -> ExitCode {
     };
     let dirs = Dirs::detect();
     let cfg_file = cli.config.clone().unwrap_or_else(|| dirs.config_file());
-    let (mut cfg, cfg_warning) = Config::load(&cfg_file);
+    let (mut cfg, mut cfg_warning) = Config::load(&cfg_file, cli.config.is_some());
+    if let Some(t) = cfg.theme.clone()
+        && let Err(e) = ui::theme::Theme::load(&t, Some(&dirs.themes()))
+    {
+        cfg.theme = None;
+        cfg_warning.push(config::ConfigError {
+            file: cfg_file.display().to_string(),
+            line: config::line_in_file(&cfg_file, "", "theme"),
+            key: "theme".into(),
+            detail: format!("{e}{}", did_you_mean(&t, ui::theme::names())),
+        });
+    }
 
     // Language first, so every later message is in it.
     let lang = match cli.lang.as_deref().map(|l| (l, i18n::Lang::parse(l))) {
@@ -57,6 +68,16 @@ pub fn main_entry() -> ExitCode {
     };
     i18n::set_lang(lang);
     cfg.lang = Some(lang);
+    // A file named with --config that is not there is a mistake, not "no config".
+    if cli.config.is_some() && !cfg_file.exists() {
+        let file = cfg_file.display().to_string();
+        eprintln!("estiba: {}", tr!("config.missing", file = file));
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if let Err(e) = check_flags(&cli, &dirs) {
+        eprintln!("estiba: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     if let Some(t) = &cli.theme {
         cfg.theme = Some(t.clone());
     }
@@ -68,6 +89,9 @@ pub fn main_entry() -> ExitCode {
     }
 
     if cli.print_config {
+        for w in &cfg_warning {
+            eprintln!("estiba: {w}");
+        }
         print!(
             "# {}\n{}",
             cfg_file.display(),
@@ -78,7 +102,11 @@ pub fn main_entry() -> ExitCode {
             }
             .to_toml()
         );
-        return ExitCode::SUCCESS;
+        return if cfg_warning.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_ERROR)
+        };
     }
     let _log_guard = init_logging(&dirs);
 
@@ -102,11 +130,33 @@ pub fn main_entry() -> ExitCode {
         }
         runtime.block_on(console(cli, cfg, cfg_warning, &dirs))
     } else {
-        if let Some(w) = cfg_warning {
+        for w in &cfg_warning {
             eprintln!("estiba: {w}");
         }
         runtime.block_on(headless(cli, cfg))
     }
+}
+
+/// The flags' values checked before anything opens, as `--lang` is: a theme that does not
+/// exist, a lab that is neither a preset nor a lab folder.
+fn check_flags(cli: &Cli, dirs: &Dirs) -> Result<(), String> {
+    if let Some(t) = &cli.theme {
+        ui::theme::Theme::load(t, Some(&dirs.themes()))
+            .map_err(|e| format!("--theme: {e}{}", did_you_mean(t, ui::theme::names())))?;
+    }
+    if let Some(lab) = &cli.lab {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        crate::lab::open(Some(lab), &cwd)
+            .map_err(|e| format!("--lab: {e}{}", did_you_mean(lab, crate::lab::names())))?;
+    }
+    Ok(())
+}
+
+/// " (did you mean X?)" when a known word is close to `word`.
+fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    crate::suggest::closest(word, known)
+        .map(|s| tr!("cli.did_you_mean", word = s))
+        .unwrap_or_default()
 }
 
 fn init_logging(dirs: &Dirs) -> Option<()> {
@@ -140,48 +190,15 @@ async fn connect(ep: &endpoint::Endpoint, cfg: &Config) -> Result<Backend, backe
 async fn console(
     cli: Cli,
     cfg: Config,
-    cfg_warning: Option<config::ConfigError>,
+    cfg_warning: Vec<config::ConfigError>,
     dirs: &Dirs,
 ) -> ExitCode {
     let mut warnings: Vec<String> = cfg_warning.iter().map(ToString::to_string).collect();
-    let now = time::now();
-    let backend = if cli.demo {
-        demo_for_console(now, cli.lab.as_deref())
-    } else if cli.kube || cli.kubeconfig.is_some() {
-        match backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref()).await
-        {
-            Ok(k) => Backend::Kube(Box::new(k)),
-            Err(e) => {
-                warnings.push(e.to_string());
-                Backend::Demo(backend::demo::Demo::live(now))
-            }
-        }
-    } else {
-        match resolve(&cfg) {
-            Err(e) => {
-                warnings.push(e.to_string());
-                Backend::Demo(backend::demo::Demo::live(now))
-            }
-            Ok(ep) => {
-                match tokio::time::timeout(Duration::from_secs(3), connect(&ep, &cfg)).await {
-                    Ok(Ok(b)) => b,
-                    Ok(Err(e)) if ep.source == endpoint::Source::Default => {
-                        tracing::info!(error = %e, "no engine reachable; opening the demo cluster");
-                        warnings.push(tr!("demo.fallback", endpoint = ep.host));
-                        Backend::Demo(backend::demo::Demo::live(now))
-                    }
-                    Err(_) if ep.source == endpoint::Source::Default => {
-                        warnings.push(tr!("demo.fallback", endpoint = ep.host));
-                        Backend::Demo(backend::demo::Demo::live(now))
-                    }
-                    // An engine the user named: stay on it and keep trying, rather than show a demo.
-                    Ok(Err(e)) => {
-                        warnings.push(e.to_string());
-                        stay_on(&ep, &cfg, &mut warnings, now)
-                    }
-                    Err(_) => stay_on(&ep, &cfg, &mut warnings, now),
-                }
-            }
+    let backend = match open_backend(&cli, &cfg, &mut warnings).await {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("estiba: {e}");
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let theme_name = cfg.theme.clone().unwrap_or_else(|| "dark".into());
@@ -223,6 +240,41 @@ async fn console(
     }
 }
 
+/// The cluster the console opens. The demo only with `--demo`, or when nothing was named and
+/// the default socket does not answer (and then it says so). A named engine that does not
+/// answer is kept, retrying, with the cause on the screen; a named one that cannot be used
+/// (a malformed address, a missing context or kubeconfig) is an error before anything opens.
+async fn open_backend(
+    cli: &Cli,
+    cfg: &Config,
+    warnings: &mut Vec<String>,
+) -> Result<Backend, backend::Error> {
+    let now = time::now();
+    if cli.demo {
+        return Ok(demo_for_console(now, cli.lab.as_deref()));
+    }
+    if cli.kube || cli.kubeconfig.is_some() {
+        let k =
+            backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref()).await?;
+        return Ok(Backend::Kube(Box::new(k)));
+    }
+    let ep = resolve(cfg)?;
+    match tokio::time::timeout(Duration::from_secs(3), connect(&ep, cfg)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(_)) | Err(_) if ep.source == endpoint::Source::Default => {
+            tracing::info!("no engine reachable; opening the demo cluster");
+            warnings.push(tr!("demo.fallback", endpoint = ep.host));
+            Ok(demo_for_console(now, cli.lab.as_deref()))
+        }
+        // An engine the user named: stay on it and keep trying, rather than show a demo.
+        Ok(Err(e)) => {
+            warnings.push(e.to_string());
+            stay_on(&ep, cfg)
+        }
+        Err(_) => stay_on(&ep, cfg),
+    }
+}
+
 /// `estiba snap`: draws off-screen and prints the files written.
 async fn snap_headless(
     backend: Backend,
@@ -254,15 +306,10 @@ async fn snap_headless(
     }
 }
 
-/// The named engine, reconnecting until it answers; the demo only if its address is malformed.
-fn stay_on(ep: &endpoint::Endpoint, cfg: &Config, warnings: &mut Vec<String>, now: i64) -> Backend {
-    match backend::swarm::Swarm::lazy(ep) {
-        Ok(sw) => Backend::Swarm(sw.with_nodes(endpoint::of_nodes(cfg))),
-        Err(e) => {
-            warnings.push(e.to_string());
-            Backend::Demo(backend::demo::Demo::live(now))
-        }
-    }
+/// The named engine, reconnecting until it answers; an error only for a malformed address.
+fn stay_on(ep: &endpoint::Endpoint, cfg: &Config) -> Result<Backend, backend::Error> {
+    let sw = backend::swarm::Swarm::lazy(ep)?;
+    Ok(Backend::Swarm(sw.with_nodes(endpoint::of_nodes(cfg))))
 }
 
 /// `estiba class FILE` on a terminal: the class on one screen.

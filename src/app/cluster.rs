@@ -19,6 +19,10 @@ impl Loaded {
     pub fn all(&self) -> bool {
         self.nodes && self.workloads && self.instances && self.images
     }
+
+    pub fn any(&self) -> bool {
+        self.nodes || self.workloads || self.instances || self.images
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -168,8 +172,18 @@ impl Cluster {
             .map(|&k| &self.instances[k])
     }
 
+    /// Whether what is shown was loaded before the engine went away (never said of data it
+    /// never had).
     pub fn stale(&self) -> bool {
-        matches!(self.conn, ConnState::Reconnecting { .. })
+        matches!(self.conn, ConnState::Reconnecting { .. }) && self.loaded.any()
+    }
+
+    /// Why nothing could be loaded yet: the engine has not answered once, and said why.
+    pub fn unreached(&self) -> Option<&str> {
+        match &self.conn {
+            ConnState::Reconnecting { error, .. } if !self.loaded.any() => Some(error),
+            _ => None,
+        }
     }
 
     pub fn swarm_role(&self) -> Option<SwarmRole> {

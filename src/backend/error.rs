@@ -19,6 +19,10 @@ pub enum Error {
     Ambiguous { name: String, matches: Vec<String> },
     #[error("{}", tr!("err.endpoint", detail = .0))]
     Endpoint(String),
+    /// What the user named to reach the cluster cannot be used (a kubeconfig that does not
+    /// exist or does not parse): said whole, with the file and the place.
+    #[error("{0}")]
+    Setup(String),
     /// The engine (or the API server) refused or failed: its words, and what it was about
     /// when an action names it (a service, a node, an image...).
     #[error("{}", engine_words(.cause, .object.as_ref()))]

@@ -11,6 +11,7 @@ mod discovery;
 mod events;
 mod forward;
 mod inspect;
+mod kubeconfig;
 mod logs;
 mod metrics;
 mod nodes;
@@ -113,15 +114,6 @@ pub fn kube_error(e: kube::Error) -> Error {
     }
 }
 
-/// Reads the kubeconfig: `path`, else KUBECONFIG, else ~/.kube/config.
-fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, Error> {
-    let read = match path {
-        Some(p) => Kubeconfig::read_from(p),
-        None => Kubeconfig::read(),
-    };
-    read.map_err(|e| Error::Endpoint(tr!("kube.no_config", detail = one_line(&e.to_string()))))
-}
-
 /// A client that does not retry on its own: a 429 is an answer here (a disruption budget
 /// refusing an eviction, which kube's default retry would repeat for minutes), and the
 /// watchers and the console already retry what is worth retrying, saying so.
@@ -177,7 +169,7 @@ impl Kube {
     /// A client for the kubeconfig's context (or `context`); in a pod, the in-cluster config.
     /// Fails only when there is no usable configuration; an unreachable server is found later.
     pub async fn connect(path: Option<&Path>, context: Option<&str>) -> Result<Kube, Error> {
-        let (kubeconfig, (client, url, scope)) = match read_kubeconfig(path) {
+        let (kubeconfig, (client, url, scope)) = match kubeconfig::read(path) {
             Ok(kc) => {
                 let c = client_for(&kc, context).await?;
                 (Some(kc), c)

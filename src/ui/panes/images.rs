@@ -1,7 +1,7 @@
 //! Images of the local engine: repository, tag, short ID, size, age. One row per tag, so every tag
 //! of an image ID shows.
 
-use super::{frame, message};
+use super::{frame, loading, message};
 use crate::app::state::{Pane, State};
 use crate::model::human_size;
 use crate::tr;
@@ -20,7 +20,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     };
     let inner = frame(state, Pane::Images, &extra, theme, area, buf, focused);
     if !state.cluster.loaded.images {
-        return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+        return loading(state, theme, inner, buf);
     }
     if list.is_empty() {
         let text = if state.is_kube() {

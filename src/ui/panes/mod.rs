@@ -92,6 +92,15 @@ pub fn frame(
 }
 
 /// A centred, wrapped message inside a pane (loading, not a swarm, nothing here...).
+/// What a pane shows before its first rows: "Loading…", or, while the engine has never
+/// answered, why not (the console keeps retrying; the status bar counts down).
+pub fn loading(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    match state.cluster.unreached() {
+        Some(error) => message(error, theme.fg(theme.warn), area, buf),
+        None => message(&tr!("pane.loading"), theme.muted(), area, buf),
+    }
+}
+
 pub fn message(text: &str, style: ratatui::style::Style, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;

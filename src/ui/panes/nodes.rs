@@ -1,7 +1,7 @@
 //! Nodes: hostname, role (leader marked), status, availability, engine, address, labels. The
 //! selected node's labels are listed in full below the table.
 
-use super::{frame, message};
+use super::{frame, loading, message};
 use crate::app::state::{Pane, State};
 use crate::model::{Availability, NodeStatus, Role, SwarmRole};
 use crate::tr;
@@ -28,7 +28,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             return message(&tr!("nodes.worker"), theme.fg(theme.warn), inner, buf);
         }
         _ if !state.cluster.loaded.nodes => {
-            return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+            return loading(state, theme, inner, buf);
         }
         _ if nodes.is_empty() => {
             return message(&tr!("pane.empty_filter"), theme.muted(), inner, buf);

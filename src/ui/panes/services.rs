@@ -1,7 +1,7 @@
 //! Services grouped by stack (others under "without a stack"): name, mode, replicas coloured by health, image,
 //! ports, update state. On an engine outside a swarm: containers grouped by compose project.
 
-use super::{frame, message};
+use super::{frame, loading, message};
 use crate::app::state::{Pane, State};
 use crate::model::{Health, Mode, SwarmRole, Workload};
 use crate::tr;
@@ -70,7 +70,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     };
     let inner = frame(state, Pane::Services, &extra, theme, area, buf, focused);
     if !state.cluster.loaded.workloads {
-        return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+        return loading(state, theme, inner, buf);
     }
     if list.is_empty() {
         let text = if !state.view(Pane::Services).filter.is_empty() {

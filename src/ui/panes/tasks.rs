@@ -1,7 +1,7 @@
 //! Tasks of the selected service: name.slot, node, desired state, current state with its age,
 //! the error in the error colour, image. Finished tasks are dimmed, and hidden until `a`.
 
-use super::{frame, message};
+use super::{frame, loading, message};
 use crate::app::state::{Pane, State};
 use crate::model::Instance;
 use crate::model::stats::{self, Usage};
@@ -79,7 +79,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     };
     let inner = frame(state, Pane::Tasks, &extra, theme, area, buf, focused);
     if !state.cluster.loaded.instances {
-        return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+        return loading(state, theme, inner, buf);
     }
     if current.is_none() && !state.all_instances {
         let text = if state.is_kube() {

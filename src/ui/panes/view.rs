@@ -1,7 +1,7 @@
 //! A view in the services pane's place: networks, volumes, secrets or configs (on Kubernetes
 //! Services, Namespaces, Secrets, ConfigMaps), with the services that use each.
 
-use super::{frame, message};
+use super::{frame, loading, message};
 use crate::app::state::{Pane, State};
 use crate::app::views::SlotView;
 use crate::tr;
@@ -30,7 +30,7 @@ pub fn render(
         return message(why, theme.fg(theme.error), inner, buf);
     }
     let Some(l) = &v.listing else {
-        return message(&tr!("pane.loading"), theme.muted(), inner, buf);
+        return loading(state, theme, inner, buf);
     };
     if rows.is_empty() {
         let text = if l.rows.is_empty() {
