@@ -45,6 +45,20 @@ pub fn main_entry() -> ExitCode {
     let dirs = Dirs::detect();
     let cfg_file = cli.config.clone().unwrap_or_else(|| dirs.config_file());
     let (mut cfg, mut cfg_warning) = Config::load(&cfg_file, cli.config.is_some());
+    // Language first, so every later message is in it.
+    let lang = match cli.lang.as_deref().map(|l| (l, i18n::Lang::parse(l))) {
+        Some((_, Some(l))) => l,
+        Some((bad, None)) => {
+            eprintln!("estiba: {}", tr!("cli.bad_lang", value = bad));
+            return ExitCode::from(EXIT_USAGE);
+        }
+        None => cfg.lang.unwrap_or_else(i18n::Lang::from_env),
+    };
+    i18n::set_lang(lang);
+    if lang != i18n::Lang::En {
+        // Read again, so that what was wrong in it is said in the language it asked for.
+        (cfg, cfg_warning) = Config::load(&cfg_file, cli.config.is_some());
+    }
     if let Some(t) = cfg.theme.clone()
         && let Err(e) = ui::theme::Theme::load(&t, Some(&dirs.themes()))
     {
@@ -56,17 +70,6 @@ pub fn main_entry() -> ExitCode {
             detail: format!("{e}{}", did_you_mean(&t, ui::theme::names())),
         });
     }
-
-    // Language first, so every later message is in it.
-    let lang = match cli.lang.as_deref().map(|l| (l, i18n::Lang::parse(l))) {
-        Some((_, Some(l))) => l,
-        Some((bad, None)) => {
-            eprintln!("estiba: {}", tr!("cli.bad_lang", value = bad));
-            return ExitCode::from(EXIT_USAGE);
-        }
-        None => cfg.lang.unwrap_or_else(i18n::Lang::from_env),
-    };
-    i18n::set_lang(lang);
     cfg.lang = Some(lang);
     // A file named with --config that is not there is a mistake, not "no config".
     if cli.config.is_some() && !cfg_file.exists() {
