@@ -1,20 +1,17 @@
 //! Command-line flags. The words after the flags are a command of the one grammar
 //! (`estiba scale gopenux_backend 5`): they are parsed by `command::parse`, not by clap.
 
-use clap::Parser;
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser};
 use std::path::PathBuf;
 
 pub use crate::output::Output;
 
+/// The flags' help is the catalog's (`flag.*`), in the user's language; these doc comments are
+/// for the code only.
 #[derive(Debug, Parser, Default)]
-#[command(
-    name = "estiba",
-    version,
-    about = "A terminal console for Docker Swarm, made for DevOps labs. Without COMMAND it opens the console.",
-    after_help = "Commands: estiba help (nodes, services, tasks SERVICE, images, logs SERVICE|TASK [--tail N] [-f] ...)"
-)]
+#[command(name = "estiba", version)]
 pub struct Cli {
-    /// Engine address (unix:///path or tcp://host:port), as docker -H
+    /// Engine address (unix:///path, tcp://host:port or ssh://[user@]host[:port]), as docker -H
     #[arg(short = 'H', long)]
     pub host: Option<String>,
     /// Docker context (or, with --kube, Kubernetes context) to use
@@ -66,6 +63,87 @@ pub struct Cli {
     pub command: Vec<String>,
 }
 
+/// Each flag's catalog key, by its id.
+const FLAG_HELP: &[(&str, &str)] = &[
+    ("host", "flag.host"),
+    ("context", "flag.context"),
+    ("kube", "flag.kube"),
+    ("kubeconfig", "flag.kubeconfig"),
+    ("demo", "flag.demo"),
+    ("theme", "flag.theme"),
+    ("lang", "flag.lang"),
+    ("output", "flag.output"),
+    ("config", "flag.config"),
+    ("print_config", "flag.print_config"),
+    ("yes", "flag.yes"),
+    ("readonly", "flag.readonly"),
+    ("evidence_dir", "flag.evidence_dir"),
+    ("lab", "flag.lab"),
+];
+
+/// The language help is written in before the config is read: `--lang`, else the config
+/// file's (`--config` or the usual one), else the environment's.
+fn help_lang(args: &[String]) -> crate::i18n::Lang {
+    let value = |flag: &str| {
+        args.iter().enumerate().find_map(|(i, a)| {
+            a.strip_prefix(&format!("{flag}="))
+                .map(str::to_string)
+                .or_else(|| (a == flag).then(|| args.get(i + 1).cloned()).flatten())
+        })
+    };
+    if let Some(l) = value("--lang").and_then(|l| crate::i18n::Lang::parse(&l)) {
+        return l;
+    }
+    let file = value("--config")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::config::Dirs::detect().config_file());
+    crate::config::Config::load(&file, false)
+        .0
+        .lang
+        .unwrap_or_else(crate::i18n::Lang::from_env)
+}
+
+/// clap's command with every text from the catalog: the flags, the headings, and after the
+/// options the commands grouped as the README groups them.
+pub fn command() -> clap::Command {
+    use crate::tr;
+    let mut cmd = Cli::command()
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .about(tr!("cli.about"))
+        .override_usage(tr!("cli.usage"))
+        .help_template(format!(
+            "{{about}}\n\n{}: {{usage}}\n\n{}:\n{{options}}{{after-help}}",
+            tr!("cli.usage_heading"),
+            tr!("cli.options_heading")
+        ))
+        .term_width(crate::output::help_width())
+        .after_help(
+            crate::output::commands_text(crate::output::help_width())
+                .trim_start()
+                .to_string(),
+        )
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help(tr!("flag.help")),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(tr!("flag.version")),
+        )
+        .mut_arg("command", |a| a.hide(true));
+    for (id, key) in FLAG_HELP {
+        cmd = cmd.mut_arg(*id, |a| a.help(crate::i18n::text(key)));
+    }
+    cmd
+}
+
 impl Cli {
     /// Parses the process arguments. Global flags written after the command words
     /// (`estiba nodes --output json`) are taken out of the command and applied too.
@@ -78,7 +156,13 @@ impl Cli {
     }
 
     pub fn from_words(args: Vec<String>) -> Result<Cli, clap::Error> {
-        let mut cli = Cli::try_parse_from(&args)?;
+        let mut cli = if args.iter().any(|a| a == "--help" || a == "-h") {
+            crate::i18n::set_lang(help_lang(&args));
+            let matches = command().try_get_matches_from(&args)?;
+            Cli::from_arg_matches(&matches)?
+        } else {
+            Cli::try_parse_from(&args)?
+        };
         if cli.command.is_empty() {
             return Ok(cli);
         }

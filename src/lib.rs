@@ -18,6 +18,7 @@ pub mod output;
 pub mod presets;
 pub mod runtime;
 pub mod sanitize;
+pub mod shell;
 pub mod stack;
 pub mod start;
 pub mod suggest;

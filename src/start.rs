@@ -31,6 +31,11 @@ fn demo_for_console(now: i64, lab: Option<&str>) -> Backend {
 /// run one command headless.
 pub fn main_entry() -> ExitCode {
     let _ = crate::runtime::STARTED.set(std::time::Instant::now());
+    // The shell's completion asks before any flag is read: its words are the half-typed line.
+    let raw: Vec<String> = std::env::args().collect();
+    if raw.get(1).map(String::as_str) == Some("__complete") {
+        return complete_words(&raw[2..]);
+    }
     let cli = match Cli::parse_args() {
         Ok(c) => c,
         Err(e) => {
@@ -91,6 +96,26 @@ pub fn main_entry() -> ExitCode {
         cfg.context = Some(c.clone());
     }
 
+    match cli.command.first().map(String::as_str) {
+        Some("completions") => {
+            let shell = cli.command.get(1).map(String::as_str).unwrap_or("");
+            return match crate::shell::script(shell) {
+                Some(text) if cli.command.len() == 2 => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    eprintln!("estiba: {}", tr!("cli.completions_usage", shell = shell));
+                    ExitCode::from(EXIT_USAGE)
+                }
+            };
+        }
+        Some("man") if cli.command.len() == 1 => {
+            print!("{}", crate::shell::man());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     if cli.print_config {
         for w in &cfg_warning {
             eprintln!("estiba: {w}");
@@ -153,6 +178,99 @@ fn check_flags(cli: &Cli, dirs: &Dirs) -> Result<(), String> {
             .map_err(|e| format!("--lab: {e}{}", did_you_mean(lab, crate::lab::names())))?;
     }
     Ok(())
+}
+
+/// `estiba __complete WORDS…`: the candidates for the last word, one a line. Live names come
+/// from the cluster the words name (or the usual one) if it answers within a second.
+fn complete_words(words: &[String]) -> ExitCode {
+    let words: Vec<String> = if words.is_empty() {
+        vec![String::new()]
+    } else {
+        words.to_vec()
+    };
+    let wanted = std::cell::Cell::new(None);
+    let offline = crate::shell::complete(&words, &|k| {
+        wanted.set(Some(k));
+        vec![]
+    });
+    let found = match wanted.get() {
+        None => offline,
+        Some(kind) => {
+            let done = &words[..words.len() - 1];
+            let mut args = vec!["estiba".to_string()];
+            args.extend(done.iter().cloned());
+            let cli = Cli::from_words(args).unwrap_or_default();
+            let names = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()
+                .map(|rt| {
+                    rt.block_on(async {
+                        tokio::time::timeout(Duration::from_secs(1), live_names(&cli, kind))
+                            .await
+                            .unwrap_or_default()
+                    })
+                })
+                .unwrap_or_default();
+            crate::shell::complete(&words, &|_| names.clone())
+        }
+    };
+    for f in found {
+        println!("{f}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// The names of one kind in the cluster the command line names (empty when it does not answer).
+async fn live_names(cli: &Cli, kind: command::ArgKind) -> Vec<String> {
+    use command::ArgKind;
+    let backend = if cli.demo {
+        Backend::Demo(backend::demo::Demo::at(time::now()))
+    } else if cli.kube || cli.kubeconfig.is_some() {
+        match backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref()).await
+        {
+            Ok(k) => Backend::Kube(Box::new(k)),
+            Err(_) => return vec![],
+        }
+    } else {
+        let cfg = Config {
+            host: cli.host.clone(),
+            context: cli.context.clone(),
+            ..Config::default()
+        };
+        match resolve(&cfg) {
+            Ok(ep) => match connect(&ep, &cfg).await {
+                Ok(b) => b,
+                Err(_) => return vec![],
+            },
+            Err(_) => return vec![],
+        }
+    };
+    if backend.info().await.is_err() {
+        return vec![];
+    }
+    let workloads = || async { backend.workloads().await.unwrap_or_default() };
+    match kind {
+        ArgKind::Service => workloads().await.into_iter().map(|w| w.name).collect(),
+        ArgKind::ServiceOrTask => {
+            let mut names: Vec<String> = workloads().await.into_iter().map(|w| w.name).collect();
+            let tasks = backend.instances().await.unwrap_or_default();
+            names.extend(tasks.into_iter().filter(|i| !i.finished()).map(|i| i.name));
+            names
+        }
+        ArgKind::Node => {
+            let nodes = backend.nodes().await.unwrap_or_default();
+            nodes.into_iter().map(|n| n.hostname).collect()
+        }
+        ArgKind::Image => {
+            let images = backend.images().await.unwrap_or_default();
+            images
+                .into_iter()
+                .map(|i| format!("{}:{}", i.repo, i.tag))
+                .collect()
+        }
+        _ => vec![],
+    }
 }
 
 /// " (did you mean X?)" when a known word is close to `word`.
@@ -345,6 +463,11 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    // Said before any engine is asked: these change the console, and there is none here.
+    if let Some(word) = cmd.console_only() {
+        eprintln!("estiba: {}", tr!("cli.console_only", command = word));
+        return ExitCode::from(EXIT_USAGE);
+    }
     let backend = if cli.demo {
         Backend::Demo(backend::demo::Demo::at(time::now()))
     } else if matches!(

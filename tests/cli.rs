@@ -119,8 +119,9 @@ fn bad_input_is_named_and_exits_non_zero() {
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("\"fr\""), "{}", err(&o));
 
+    // Refused before any engine is asked (exit 2, as for any other misuse).
     let o = estiba(&["--demo", "filter", "x"], &[]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("inside the console"), "{}", err(&o));
 
     let o = estiba(&["--host", "ftp://x", "services"], &[]);
@@ -191,7 +192,7 @@ fn the_console_shows_a_bad_config_and_a_bad_theme_inside() {
     );
     // The message and the demo's services, both (the screen may be read before the services
     // are drawn).
-    t.wait_for("ignored", 10);
+    t.wait_for("line 1, key log_lines", 10);
     support::wait_for(
         "the message and the services",
         std::time::Duration::from_secs(10),

@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["app"],
     &["ui", "export"],
     &["runtime"],
-    &["cli"],
+    &["cli", "shell"],
     &["start"],
 ];
 

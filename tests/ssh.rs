@@ -73,7 +73,7 @@ fn a_swarm_over_ssh_answers_as_the_docker_cli_sees_it() {
 
     // -H ssh://ALIAS (the alias from ~/.ssh/config): the nodes the docker CLI lists over ssh.
     let ours: Vec<Value> = serde_json::from_str(&ok(&estiba(
-        &e,
+        e,
         &sshd,
         &["-H", "ssh://far", "nodes", "-o", "json"],
         &[],
@@ -83,7 +83,7 @@ fn a_swarm_over_ssh_answers_as_the_docker_cli_sees_it() {
         .iter()
         .map(|n| n["id"].as_str().unwrap().to_string())
         .collect();
-    let theirs: Vec<String> = docker(&e, &sshd, &["-H", "ssh://far", "node", "ls", "-q"])
+    let theirs: Vec<String> = docker(e, &sshd, &["-H", "ssh://far", "node", "ls", "-q"])
         .lines()
         .map(String::from)
         .collect();
@@ -104,15 +104,15 @@ fn a_swarm_over_ssh_answers_as_the_docker_cli_sees_it() {
 
     // DOCKER_HOST with user and port; and a docker context made by the docker CLI.
     let url = format!("ssh://root@127.0.0.1:{}", sshd.port);
-    let text = ok(&estiba(&e, &sshd, &["services"], &[("DOCKER_HOST", &url)]));
+    let text = ok(&estiba(e, &sshd, &["services"], &[("DOCKER_HOST", &url)]));
     assert!(text.contains(&name), "{text}");
     let ctx = unique("farctx");
     docker(
-        &e,
+        e,
         &sshd,
         &["context", "create", &ctx, "--docker", "host=ssh://far"],
     );
-    let text = ok(&estiba(&e, &sshd, &["--context", &ctx, "services"], &[]));
+    let text = ok(&estiba(e, &sshd, &["--context", &ctx, "services"], &[]));
     assert!(text.contains(&name), "{text}");
 
     // exec and stats over it.
@@ -123,7 +123,7 @@ fn a_swarm_over_ssh_answers_as_the_docker_cli_sees_it() {
         .unwrap()
         .to_string();
     let text = ok(&estiba(
-        &e,
+        e,
         &sshd,
         &[
             "-H",
@@ -139,7 +139,7 @@ fn a_swarm_over_ssh_answers_as_the_docker_cli_sees_it() {
     ));
     assert!(text.contains("over-42"), "{text}");
     let stats: Vec<Value> = serde_json::from_str(&ok(&estiba(
-        &e,
+        e,
         &sshd,
         &[
             "-H",
@@ -197,7 +197,7 @@ fn each_part_of_the_way_that_fails_is_named() {
         &["DOCKER_HOST=unix:///nonexistent/docker.sock"],
     );
     let failing = |sshd: &Sshd, host: &str| {
-        let o = estiba(&e, sshd, &["-H", host, "nodes"], &[]);
+        let o = estiba(e, sshd, &["-H", host, "nodes"], &[]);
         assert_eq!(o.status.code(), Some(1), "{host}");
         let err = String::from_utf8_lossy(&o.stderr).to_string();
         assert!(err.contains(host), "{err}");
@@ -226,7 +226,7 @@ fn each_part_of_the_way_that_fails_is_named() {
     );
     // In Spanish too, and never the demo.
     let o = estiba(
-        &e,
+        e,
         &no_engine,
         &["--lang", "es", "-H", "ssh://noengine", "nodes"],
         &[],
@@ -235,7 +235,7 @@ fn each_part_of_the_way_that_fails_is_named() {
     assert!(err.contains("no llegó a su motor"), "{err}");
     // A malformed address is refused before anything runs.
     let o = estiba(
-        &e,
+        e,
         &no_engine,
         &["-H", "ssh://far/var/run/docker.sock", "nodes"],
         &[],

@@ -142,6 +142,9 @@ pub enum Event {
     },
 }
 
+/// The cluster estiba talks to. There is one for the whole run (shared by reference), so the
+/// size of its largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Backend {
     Swarm(swarm::Swarm),
     Kube(Box<kube::Kube>),

@@ -8,6 +8,7 @@ mod certs;
 mod complete;
 mod compose;
 mod grammar;
+pub mod help;
 mod kube;
 mod parse;
 mod table;
@@ -15,7 +16,8 @@ mod table;
 pub use args::{Args, ParseError, Parser, Spec, Words, usage};
 pub use complete::complete;
 pub use grammar::{parse, parse_line, tokenize};
-pub use table::{SPECS, help_lines, spec};
+pub use help::help_lines;
+pub use table::{SPECS, spec};
 
 use crate::i18n::Lang;
 use crate::model::action::Action;
@@ -151,6 +153,23 @@ impl LogRequest {
 }
 
 impl Command {
+    /// The word a command that works only in the console is named by, `None` for the rest.
+    pub fn console_only(&self) -> Option<&'static str> {
+        Some(match self {
+            Command::LogsSave(_) | Command::LogsFilter(_) => "logs save/filter",
+            Command::Filter(_) => "filter",
+            Command::Theme(_) => "theme",
+            Command::Lang(_) => "lang",
+            Command::Quit => "quit",
+            Command::History => "history",
+            Command::Edit { .. } => "edit",
+            Command::Lab(LabCommand::Next | LabCommand::Prev | LabCommand::Close) => {
+                "lab next/prev/close"
+            }
+            _ => return None,
+        })
+    }
+
     /// `lab check` and `lab report`: lab commands that look at the cluster.
     pub fn is_lab_assessment(&self) -> bool {
         matches!(

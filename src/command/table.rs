@@ -1,10 +1,9 @@
 //! The command table: each command's name, Spanish aliases, usage, help and the kinds of its
 //! arguments. The parser, the help and the completion read it.
 
-use super::args::{Args, ParseError, Spec, usage};
+use super::args::{Args, ParseError, Spec};
 use super::parse;
 use super::{ArgKind, Command, actions, certs, kube};
-use crate::tr;
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -515,25 +514,6 @@ pub fn spec(word: &str) -> Option<&'static Spec> {
     SPECS
         .iter()
         .find(|s| s.name == w || s.aliases.contains(&w.as_str()))
-}
-
-/// Help lines: every command, or one with its aliases.
-pub fn help_lines(only: Option<&str>) -> Vec<(String, String)> {
-    SPECS
-        .iter()
-        .filter(|s| only.is_none_or(|o| s.name == o))
-        .map(|s| {
-            let mut desc = crate::i18n::text(s.help).to_string();
-            if only.is_some() && !s.aliases.is_empty() {
-                desc.push_str(&format!(
-                    " ({}: {})",
-                    tr!("help.aliases"),
-                    s.aliases.join(", ")
-                ));
-            }
-            (usage(s), desc)
-        })
-        .collect()
 }
 
 /// `help [COMMAND]`: a command named by its name or an alias.

@@ -189,26 +189,13 @@ pub async fn run(
             return act::compose_foreground(backend, c, perms).await;
         }
         Command::Act(action) => return act::act(backend, action, output, perms).await,
-        other => return Err(RunError::ConsoleOnly(console_only(&other).into())),
+        other => {
+            let word = other.console_only().unwrap_or("lab next/prev/close");
+            return Err(RunError::ConsoleOnly(word.into()));
+        }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
-}
-
-/// The word a console-only command is named by in the refusal.
-fn console_only(cmd: &Command) -> &'static str {
-    match cmd {
-        // Drawn by `runtime::snap::headless`, which needs the backend's events.
-        Command::Snap(_) => "snap",
-        Command::LogsSave(_) | Command::LogsFilter(_) => "logs save/filter",
-        Command::Filter(_) => "filter",
-        Command::Theme(_) => "theme",
-        Command::Lang(_) => "lang",
-        Command::Quit => "quit",
-        Command::History => "history",
-        Command::Edit { .. } => "edit",
-        _ => "lab next/prev/close",
-    }
 }
 
 /// `estiba certs`: make the certificates, or read one.
@@ -260,15 +247,81 @@ async fn inspect(
     Ok(text)
 }
 
-pub fn help_text(only: Option<&str>) -> String {
+/// The commands by group in two columns `width` wide (for `estiba help` and `estiba --help`).
+pub fn commands_text(width: usize) -> String {
+    use crate::command::help;
     let mut out = String::new();
-    if only.is_none() {
-        out.push_str(&tr!("cli.help_intro"));
-        out.push_str("\n\n");
+    for (group, rows) in help::grouped() {
+        out.push_str(&format!("\n{}:\n", group.title()));
+        let prefix = if group == help::Group::Console {
+            ":"
+        } else {
+            ""
+        };
+        let rows: Vec<(String, String)> = rows
+            .into_iter()
+            .map(|(u, d)| (format!("{prefix}{u}"), d))
+            .collect();
+        for (l, r) in help::two_columns(&rows, 34, width - 2) {
+            out.push_str(format!("  {l}{r}").trim_end());
+            out.push('\n');
+        }
     }
-    for (usage, desc) in crate::command::help_lines(only) {
-        out.push_str(&format!("  estiba {usage:<36} {desc}\n"));
+    out.push_str(&format!("\n{}:\n", tr!("help.group_shell")));
+    let shell = [
+        (
+            "completions bash|zsh|fish".to_string(),
+            tr!("man.completions"),
+        ),
+        ("man".to_string(), tr!("man.man")),
+    ];
+    for (l, r) in help::two_columns(&shell, 34, width - 2) {
+        out.push_str(format!("  {l}{r}").trim_end());
+        out.push('\n');
     }
+    out
+}
+
+/// The terminal's width for help text (100 off a terminal).
+pub fn help_width() -> usize {
+    crossterm::terminal::size()
+        .ok()
+        .filter(|_| std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .map_or(100, |(w, _)| usize::from(w).clamp(60, 140))
+}
+
+/// `estiba help`: the commands by group in two columns as wide as the terminal, those of the
+/// console apart (written as typed there, `:theme NAME`); `estiba help CMD`: one, with its
+/// aliases, said to be the console's when it is.
+pub fn help_text(only: Option<&str>) -> String {
+    use crate::command::help;
+    let width = help_width();
+    let mut out = String::new();
+    let lay = |rows: Vec<(String, String)>, prefix: &str, out: &mut String| {
+        let rows: Vec<(String, String)> = rows
+            .into_iter()
+            .map(|(u, d)| (format!("{prefix}{u}"), d))
+            .collect();
+        for (l, r) in help::two_columns(&rows, 34, width - 2) {
+            out.push_str(format!("  {l}{r}").trim_end());
+            out.push('\n');
+        }
+    };
+    if let Some(name) = only {
+        let console = help::console_only(name);
+        lay(
+            crate::command::help_lines(Some(name)),
+            if console { ":" } else { "estiba " },
+            &mut out,
+        );
+        if console {
+            out.push_str(&format!("  {}\n", tr!("help.console_only_note")));
+        }
+        return out;
+    }
+    out.push_str(&tr!("cli.help_intro"));
+    out.push('\n');
+    out.push_str(&commands_text(width));
     out
 }
 

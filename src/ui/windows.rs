@@ -163,10 +163,15 @@ pub(super) fn help(
             tr!("help.keys", pane = crate::i18n::text(pane.title_key())),
             theme.header(),
         )));
-        for b in crate::app::keymap::for_pane(pane) {
+        let keys: Vec<(String, String)> = crate::app::keymap::for_pane(pane)
+            .iter()
+            .map(|b| (b.keys.to_string(), crate::i18n::text(b.help).to_string()))
+            .collect();
+        let inner = usize::from(area.width - area.width / 5).saturating_sub(5);
+        for (k, text) in crate::command::help::two_columns(&keys, 12, inner) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<12}", b.keys), theme.fg(theme.accent)),
-                Span::raw(crate::i18n::text(b.help)),
+                Span::styled(format!("  {k}"), theme.fg(theme.accent)),
+                Span::raw(text),
             ]));
         }
         lines.push(Line::default());
@@ -175,9 +180,16 @@ pub(super) fn help(
         tr!("help.commands"),
         theme.header(),
     )));
-    for (usage, desc) in crate::command::help_lines(only) {
+    // The popup's inside: what `popup` leaves of the area, less the border.
+    let inner = usize::from(area.width - area.width / 5).saturating_sub(2);
+    let left = (inner / 3).clamp(12, 34);
+    let rows: Vec<(String, String)> = crate::command::help_lines(only)
+        .into_iter()
+        .map(|(u, d)| (format!(":{u}"), d))
+        .collect();
+    for (usage, desc) in crate::command::help::two_columns(&rows, left, inner.saturating_sub(3)) {
         lines.push(Line::from(vec![
-            Span::styled(format!("  :{usage:<34}"), theme.fg(theme.accent)),
+            Span::styled(format!("  {usage}"), theme.fg(theme.accent)),
             Span::raw(desc),
         ]));
     }
