@@ -259,6 +259,7 @@ mod tests {
         // The long usage stands alone; its description starts below, in its column.
         assert_eq!(lines[1].1, "");
         let desc: Vec<_> = lines.iter().skip(2).collect();
+        eprintln!("{lines:#?}");
         assert!(
             desc.iter()
                 .all(|(l, r)| l.trim().is_empty() && r.starts_with("  "))
