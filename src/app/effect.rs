@@ -23,6 +23,8 @@ pub enum Effect {
     Certs(crate::command::CertsCommand),
     /// Hand the terminal to a shell in a container, then take it back.
     Exec(crate::model::ExecRequest),
+    /// Put text on the terminal's clipboard (OSC 52).
+    Copy(String),
     /// Capture the mouse (or give it back to the terminal).
     Mouse(bool),
     /// Write what the logs pane holds into a file.

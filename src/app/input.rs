@@ -76,6 +76,10 @@ pub fn handle_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         use crate::app::inspect::WindowKey;
         match w.key(key) {
             WindowKey::Stay => {}
+            WindowKey::Copy => {
+                let text = w.text();
+                return super::copy::copy(s, text);
+            }
             // Back to the window this one was opened from, if any.
             WindowKey::Close => {
                 s.overlay = match w.back.take() {
@@ -140,6 +144,7 @@ fn act(s: &mut State, a: KeyAction) -> Vec<Effect> {
         KeyAction::End => s.move_selection(pane, isize::MAX / 2),
         KeyAction::Open => return open(s),
         KeyAction::Inspect => return super::open::open_selected(s, pane),
+        KeyAction::Copy => return super::copy::copy_selected(s, pane),
         KeyAction::Find => {
             if pane == Pane::Logs {
                 s.input = Input::Search;

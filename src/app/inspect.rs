@@ -32,6 +32,8 @@ pub struct InspectWindow {
 pub enum WindowKey {
     Stay,
     Close,
+    /// `Y`: its text to the terminal's clipboard.
+    Copy,
     /// Open what the object uses (a service's network, secret, config).
     Open(crate::model::inspect::Kind, String),
 }
@@ -143,6 +145,7 @@ impl InspectWindow {
             KeyCode::Home | KeyCode::Char('g') => self.scroll = 0,
             KeyCode::End | KeyCode::Char('G') => self.scroll = self.last_top(),
             KeyCode::Char('/') => self.typing = Some(String::new()),
+            KeyCode::Char('Y') => return WindowKey::Copy,
             KeyCode::Char('n') => self.jump(true, false),
             KeyCode::Char('N') => self.jump(false, false),
             KeyCode::Char(c @ '1'..='9') => {

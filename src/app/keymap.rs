@@ -36,6 +36,8 @@ pub enum KeyAction {
     Snap,
     /// `y`: the selected row's object as YAML (k9s users press `y`).
     Inspect,
+    /// `Y`: the selected row's name (again: its ID) to the terminal's clipboard.
+    Copy,
     /// `E`: the cluster's events, live.
     Events,
     /// `W` `V` `S` `C`: networks, volumes, secrets, configs in the services' place.
@@ -432,6 +434,13 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Exec,
         panes: &[Pane::Tasks],
         help: "key.exec",
+    },
+    Binding {
+        keys: "Y",
+        key: |e| ch(e, 'Y'),
+        action: KeyAction::Copy,
+        panes: &[Pane::Nodes, Pane::Services, Pane::Tasks, Pane::Images],
+        help: "key.copy",
     },
     Binding {
         keys: "F",

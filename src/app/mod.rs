@@ -8,6 +8,7 @@ pub mod certs_form;
 pub mod class;
 pub mod cluster;
 mod commands;
+pub mod copy;
 pub mod editor;
 pub mod effect;
 mod events;

@@ -160,6 +160,8 @@ pub struct State {
     pub events: EventLog,
     /// The inspect window a link was followed from, until the linked one opens.
     pub inspect_back: Option<Box<super::inspect::InspectWindow>>,
+    /// What `Y` copied last (name, ID): a second `Y` on the same row copies the ID.
+    pub copied: Option<(String, String)>,
     /// Files `:inspect … --out F` asked for, by the id of the inspect running.
     pub inspect_out: std::collections::BTreeMap<u64, String>,
     pub toast: Option<Toast>,
@@ -190,6 +192,7 @@ impl State {
             select_image: None,
             inspect_out: Default::default(),
             inspect_back: None,
+            copied: None,
             slot: None,
             events: EventLog {
                 items: VecDeque::new(),

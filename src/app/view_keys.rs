@@ -19,6 +19,7 @@ pub(super) fn key(s: &mut State, a: KeyAction) -> Option<Vec<Effect>> {
         KeyAction::Home => isize::MIN / 2,
         KeyAction::End => isize::MAX / 2,
         KeyAction::Clear if filter.is_empty() => return Some(super::commands::close_view(s)),
+        KeyAction::Copy => return Some(super::copy::copy_selected(s, Pane::Services)),
         KeyAction::Inspect | KeyAction::Open => {
             let Some(row) = v.selected_row(&filter) else {
                 return Some(vec![]);

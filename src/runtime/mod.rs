@@ -544,6 +544,13 @@ async fn carry_out(fx: Effect, state: &mut State, theme: &mut Theme, shell: &She
         Effect::Snap(_) | Effect::LabOpen { .. } | Effect::LabReport { .. } | Effect::Exec(_) => {}
         Effect::Certs(c) => certs(state, c, shell.jobs),
         Effect::LabInit { name, dir } => lab::init(state, &name, &dir),
+        Effect::Copy(text) => {
+            use std::io::Write;
+            let in_tmux = std::env::var_os("TMUX").is_some();
+            let mut out = io::stdout();
+            let _ = out.write_all(crate::app::copy::osc52(&text, in_tmux).as_bytes());
+            let _ = out.flush();
+        }
         Effect::Mouse(on) => {
             let _ = if on {
                 execute!(io::stdout(), crossterm::event::EnableMouseCapture)

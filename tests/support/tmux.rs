@@ -64,6 +64,11 @@ impl Tmux {
         Tmux { socket, session }
     }
 
+    /// Runs a tmux command on this session's server (`set -g set-clipboard on`, `show-buffer`).
+    pub fn run(&self, args: &[&str]) -> String {
+        self.tmux(args)
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let o = Command::new("tmux")
             .args(["-L", &self.socket])
