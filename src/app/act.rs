@@ -30,6 +30,7 @@ pub fn start(s: &mut State, action: crate::model::action::Action) -> Vec<Effect>
 pub fn prefill(s: &mut State, text: String, candidates: Vec<String>) {
     s.input = Input::Palette(super::state::Palette {
         text,
+        offered: !candidates.is_empty(),
         candidates,
         ..Default::default()
     });

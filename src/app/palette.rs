@@ -38,7 +38,7 @@ pub(super) fn palette_key(s: &mut State, mut p: Palette, key: KeyEvent) -> Vec<E
             };
         }
         KeyCode::Tab => {
-            if p.candidate.is_none() {
+            if p.candidate.is_none() && !p.offered {
                 p.candidates = command::complete(&p.text, &|k| s.names(k));
             }
             if !p.candidates.is_empty() {
@@ -72,15 +72,17 @@ pub(super) fn palette_key(s: &mut State, mut p: Palette, key: KeyEvent) -> Vec<E
         KeyCode::Backspace => {
             p.text.pop();
             p.candidate = None;
+            p.offered = false;
         }
         KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => p.text.clear(),
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             p.text.push(c);
             p.candidate = None;
+            p.offered = false;
         }
         _ => {}
     }
-    if p.candidate.is_none() {
+    if p.candidate.is_none() && !p.offered {
         p.candidates = if p.text.is_empty() {
             vec![]
         } else {

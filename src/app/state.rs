@@ -58,6 +58,9 @@ pub struct Palette {
     pub candidate: Option<usize>,
     /// Position in history while browsing it with Up/Down.
     pub history_pos: Option<usize>,
+    /// The candidates were offered by the key that wrote the line (`i`: the other tags of the
+    /// image): Tab takes them in turn until something is typed.
+    pub offered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

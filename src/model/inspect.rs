@@ -141,6 +141,33 @@ pub fn secret_key(key: &str) -> bool {
 
 pub const MASK: &str = "••••••";
 
+/// Readable as an engine's object reads: fields with no value left out (no `update: null`), and
+/// times kept as seconds since 1970 (`created`, `since`...) written as RFC 3339 in UTC, as the
+/// engine writes `CreatedAt`.
+pub fn readable(v: &mut Value) {
+    const TIMES: &[&str] = &["created", "since", "updated", "started", "finished", "seen"];
+    match v {
+        Value::Object(map) => {
+            map.retain(|_, x| !x.is_null());
+            for (k, x) in map.iter_mut() {
+                let t = x.as_i64().filter(|t| *t > 1_000_000_000);
+                match (TIMES.contains(&k.as_str()), t) {
+                    (true, Some(t)) => {
+                        if let Some(at) = chrono::DateTime::from_timestamp(t, 0) {
+                            *x = Value::String(
+                                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            );
+                        }
+                    }
+                    _ => readable(x),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(readable),
+        _ => {}
+    }
+}
+
 /// Masks, in place, the values of keys that look secret and the values of `KEY=value` strings
 /// whose KEY looks secret (environment lists). Returns how many were masked.
 pub fn mask(v: &mut Value) -> usize {
@@ -306,6 +333,18 @@ impl Inspected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_dates_and_nulls_are_left_out() {
+        let mut v = serde_json::json!({"created": 1796223367, "update": null, "replicas": 3,
+            "tasks": [{"since": 1796223000, "exit": null}]});
+        readable(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"created": "2026-12-02T14:56:07Z", "replicas": 3,
+                "tasks": [{"since": "2026-12-02T14:50:00Z"}]})
+        );
+    }
     use serde_json::json;
 
     #[test]

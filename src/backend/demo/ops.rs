@@ -352,7 +352,7 @@ fn restart(s: &mut Sim, service: &str, now: i64) -> Result<Outcome, Error> {
     let image = s.workloads[w].image.clone();
     s.replace_tasks(w, &image, now);
     ok(tr!(
-        "done.rollout",
+        "done.restarted",
         name = s.workloads[w].name.clone(),
         image = image
     ))
@@ -565,6 +565,7 @@ fn inspect(
     {
         changes.push(format!("image: {prev} → {now}"));
     }
+    crate::model::inspect::readable(&mut object);
     if !show_secrets {
         crate::model::inspect::mask(&mut object);
     }

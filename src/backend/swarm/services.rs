@@ -84,7 +84,7 @@ impl Swarm {
             t.container_spec.get_or_insert_with(Default::default).image = Some(pinned.clone());
         })
         .await?;
-        self.watch_rollout(&id, progress).await
+        self.watch_rollout(&id, "done.rollout", progress).await
     }
 
     pub(super) async fn rollback(
@@ -94,7 +94,7 @@ impl Swarm {
     ) -> Result<Outcome, Error> {
         let id = self.service_id(service).await?;
         self.update_service(&id, true, |_| {}).await?;
-        self.watch_rollout(&id, progress).await
+        self.watch_rollout(&id, "done.rollout", progress).await
     }
 
     /// `docker service update --force`: new tasks with the same spec.
@@ -109,7 +109,7 @@ impl Swarm {
             t.force_update = Some(t.force_update.unwrap_or(0) + 1);
         })
         .await?;
-        self.watch_rollout(&id, progress).await
+        self.watch_rollout(&id, "done.restarted", progress).await
     }
 
     pub(super) async fn service_id(&self, name: &str) -> Result<String, Error> {
@@ -211,9 +211,12 @@ impl Swarm {
 
     /// Follows a rolling update: tasks updated out of the total, until the engine says it is
     /// completed, paused or rolled back.
+    /// Follows an update to its end; `done` is the catalog key of its success ("now runs",
+    /// "every task replaced").
     async fn watch_rollout(
         &self,
         id: &str,
+        done: &'static str,
         progress: &mpsc::Sender<Progress>,
     ) -> Result<Outcome, Error> {
         let deadline = tokio::time::Instant::now() + ROLLOUT_WAIT;
@@ -274,10 +277,12 @@ impl Swarm {
             match state.as_str() {
                 "completed" => {
                     return Ok(Outcome {
-                        summary: tr!(
-                            "done.rollout",
-                            name = name,
-                            image = crate::model::strip_digest(&image)
+                        summary: crate::i18n::format(
+                            done,
+                            &[
+                                ("name", name.clone()),
+                                ("image", crate::model::strip_digest(&image).to_string()),
+                            ],
                         ),
                         detail: None,
                     });
@@ -314,10 +319,12 @@ impl Swarm {
             // No update status at all (nothing to replace): done when the tasks run.
             if !seen_update && !mine.is_empty() && updated == mine.len() {
                 return Ok(Outcome {
-                    summary: tr!(
-                        "done.rollout",
-                        name = name,
-                        image = crate::model::strip_digest(&image)
+                    summary: crate::i18n::format(
+                        done,
+                        &[
+                            ("name", name.clone()),
+                            ("image", crate::model::strip_digest(&image).to_string()),
+                        ],
                     ),
                     detail: None,
                 });

@@ -64,25 +64,71 @@ fn cut_right(line: Line<'_>, width: u16) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The last `width` cells of a line's text, after an ellipsis, in its first span's style.
+/// A value cut at its start, in its first span's style. An image reference loses its registry
+/// and path first (`…/api-semana-3:latest`), then the middle of its name, never its start or
+/// its tag (`api-s…:latest`): what tells two images apart is the name. Anything else keeps its
+/// last `width` cells after an ellipsis.
 fn cut_left(line: Line<'_>, width: u16) -> Line<'static> {
     let style = line.spans.first().map(|s| s.style).unwrap_or_default();
     let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-    let mut tail: Vec<char> = Vec::new();
-    let mut used = 1;
-    for c in text.chars().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > width as usize {
-            break;
-        }
-        used += w;
-        tail.push(c);
+    let width = width as usize;
+    Line::from(ratatui::text::Span::styled(shortened(&text, width), style))
+}
+
+fn cells(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// The first cells of `s` that fit in `width`.
+fn head(s: &str, width: usize) -> String {
+    let mut used = 0;
+    s.chars()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= width
+        })
+        .collect()
+}
+
+/// The last cells of `s` that fit in `width`.
+fn tail(s: &str, width: usize) -> String {
+    let mut used = 0;
+    let mut out: Vec<char> = s
+        .chars()
+        .rev()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= width
+        })
+        .collect();
+    out.reverse();
+    out.into_iter().collect()
+}
+
+pub(crate) fn shortened(text: &str, width: usize) -> String {
+    if cells(text) <= width {
+        return text.to_string();
     }
-    tail.reverse();
-    Line::from(ratatui::text::Span::styled(
-        format!("…{}", tail.into_iter().collect::<String>()),
-        style,
-    ))
+    // Whole path parts given up from the left, as few as make it fit.
+    let parts: Vec<usize> = text.match_indices('/').map(|(i, _)| i + 1).collect();
+    if let Some(&from) = parts.iter().find(|&&i| cells(&text[i..]) + 2 <= width) {
+        return format!("…/{}", &text[from..]);
+    }
+    let last = text.rsplit('/').next().unwrap_or(text);
+    if let Some((name, tag)) = last.rsplit_once(':')
+        && !name.is_empty()
+    {
+        // A short name whole and the start of a long tag (`redis:7.2-al…`)...
+        if cells(name) + 5 <= width {
+            return format!("{name}:{}…", head(tag, width - cells(name) - 2));
+        }
+        // ...else the name's start and the whole tag, the middle of the name given up.
+        if cells(tag) + 3 <= width {
+            let room = width - cells(tag) - 2;
+            return format!("{}…:{tag}", head(name, room));
+        }
+    }
+    format!("…{}", tail(text, width.saturating_sub(1)))
 }
 
 pub struct TableRow<'a> {
@@ -292,6 +338,20 @@ pub fn render<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_references_keep_their_name_and_tag() {
+        let api = "registry.developers.lan/gopenux/api-semana-3:latest";
+        let web = "registry.developers.lan/gopenux/frontend-semana-3:latest";
+        assert_eq!(shortened(api, 21), "…/api-semana-3:latest");
+        assert_eq!(shortened(api, 30), "…/gopenux/api-semana-3:latest");
+        assert_eq!(shortened(api, 12), "api-…:latest");
+        assert_eq!(shortened(web, 12), "fron…:latest");
+        assert_eq!(shortened(api, 60), api);
+        assert_eq!(shortened("gopenux_image-microservice", 10), "…roservice");
+        assert_eq!(cells(&shortened(api, 5)), 5);
+        assert_eq!(shortened("redis:7.2-alpine", 13), "redis:7.2-al…");
+    }
 
     #[test]
     fn narrow_tables_drop_the_least_important_columns() {
