@@ -39,6 +39,29 @@ const fn cut_left(min: u16, grow: u16, drop: u8) -> Width {
     }
 }
 
+/// A swarm task's state in the user's language (`running` → `en ejecución`); a state the
+/// catalog does not know (a Kubernetes pod's `CrashLoopBackOff`) as the cluster says it.
+pub fn state_word(state: &str) -> String {
+    let key = match state {
+        "new" => "state.new",
+        "pending" => "state.pending",
+        "assigned" => "state.assigned",
+        "accepted" => "state.accepted",
+        "preparing" => "state.preparing",
+        "ready" => "state.ready",
+        "starting" => "state.starting",
+        "running" => "state.running",
+        "complete" => "state.complete",
+        "shutdown" => "state.shutdown",
+        "failed" => "state.failed",
+        "rejected" => "state.rejected",
+        "remove" => "state.remove",
+        "orphaned" => "state.orphaned",
+        other => return other.to_string(),
+    };
+    crate::i18n::text(key).to_string()
+}
+
 /// Where a column is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shown {
@@ -221,7 +244,7 @@ pub const NODES: &[Column<Node>] = &[
     Column {
         title: "col.role",
         field: "role",
-        width: w(9, 0, 1),
+        width: w(10, 0, 1),
         shown: Shown::Both,
         key: |n, _| {
             Key::Num(match (n.role, n.leader) {
@@ -415,16 +438,22 @@ pub const TASKS: &[Column<Instance>] = &[
         width: w(8, 0, 3),
         shown: Shown::Both,
         key: |t, _| text_key(&t.desired),
-        text: |t, _| t.desired.clone(),
+        text: |t, _| state_word(&t.desired),
     },
     Column {
         title: "col.current",
         field: "state",
-        width: w(14, 0, 0),
+        width: w(16, 0, 0),
         shown: Shown::Both,
         // The state, then how long it has been in it.
         key: |t, _| Key::Text(format!("{}{:>20}", t.state, i64::MAX - t.since)),
-        text: |t, c| format!("{} {}", t.state, crate::time::age(t.since, c.now)),
+        text: |t, c| {
+            format!(
+                "{} {}",
+                state_word(&t.state),
+                crate::time::age(t.since, c.now)
+            )
+        },
     },
     Column {
         title: "col.error",

@@ -34,6 +34,25 @@ impl Default for LogFilter {
     }
 }
 
+/// Why a regular expression does not compile, in the user's language: the common mistakes by
+/// the catalog, the rest in the regex crate's words after a localized lead.
+fn regex_words(e: &regex::Error) -> String {
+    let said = e.to_string();
+    let last = said.lines().last().unwrap_or_default().trim();
+    let last = last.strip_prefix("error: ").unwrap_or(last);
+    let key = match last {
+        "unclosed group" => "regex.unclosed_group",
+        "unopened group" => "regex.unopened_group",
+        "unclosed character class" => "regex.unclosed_class",
+        "repetition operator missing expression" => "regex.repetition",
+        "incomplete escape sequence, reached end of pattern prematurely" => "regex.escape_end",
+        _ if last.starts_with("unrecognized escape sequence") => "regex.escape",
+        _ if matches!(e, regex::Error::CompiledTooBig(_)) => "regex.too_big",
+        _ => return crate::tr!("regex.invalid", detail = last),
+    };
+    crate::i18n::text(key).to_string()
+}
+
 impl LogFilter {
     pub fn new(text: &str) -> LogFilter {
         let matcher = if text.is_empty() {
@@ -41,14 +60,7 @@ impl LogFilter {
         } else if let Some(re) = text.strip_prefix("re:") {
             match regex::RegexBuilder::new(re).size_limit(1 << 20).build() {
                 Ok(r) => Matcher::Regex(r),
-                Err(e) => Matcher::Bad(
-                    e.to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                ),
+                Err(e) => Matcher::Bad(regex_words(&e)),
             }
         } else {
             Matcher::Plain(text.to_lowercase())
@@ -177,6 +189,21 @@ impl LogView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_regular_expression_is_said_in_the_users_words() {
+        for (re, key) in [
+            ("(a", "regex.unclosed_group"),
+            ("a)", "regex.unopened_group"),
+            ("[a", "regex.unclosed_class"),
+            ("*a", "regex.repetition"),
+            ("a\\", "regex.escape_end"),
+            ("\\q", "regex.escape"),
+        ] {
+            let f = LogFilter::new(&format!("re:{re}"));
+            assert_eq!(f.error(), Some(crate::i18n::text(key)), "{re}");
+        }
+    }
     use crate::app::state::LogView;
     use crate::model::Stream;
 

@@ -20,6 +20,40 @@ pub fn item(base: &[String], i: usize) -> Vec<String> {
     p(base, &format!("[{i}]"))
 }
 
+/// The words `bad` names what was expected with, and their catalog keys.
+const WHAT: &[(&str, &str)] = &[
+    ("build context or mapping", "what.build_context_or_mapping"),
+    ("command", "what.command"),
+    ("condition", "what.condition"),
+    ("config", "what.config"),
+    ("duration (like 10s or 1m30s)", "what.duration_like"),
+    ("image name", "what.image_name"),
+    ("image", "what.image"),
+    ("list or mapping", "what.list_or_mapping"),
+    ("list", "what.list"),
+    ("mapping or list", "what.mapping_or_list"),
+    ("mapping", "what.mapping"),
+    ("number", "what.number"),
+    ("port (like 8080:80 or 443)", "what.port_like"),
+    ("port", "what.port"),
+    ("restart policy", "what.restart_policy"),
+    ("size (like 512M or 1G)", "what.size_like"),
+    ("size", "what.size"),
+    ("target", "what.target"),
+    ("text", "what.text"),
+    ("true/false", "what.true_false"),
+    ("volume", "what.volume"),
+    ("whole number", "what.whole_number"),
+];
+
+/// What was expected, in the user's language.
+fn what_word(what: &str) -> String {
+    WHAT.iter().find(|(w, _)| *w == what).map_or_else(
+        || what.to_string(),
+        |(_, key)| crate::i18n::text(key).to_string(),
+    )
+}
+
 pub fn bad(at: &At<'_>, path: &[String], what: &str, value: &J) -> StackError {
     let shown = match value {
         J::String(s) => s.clone(),
@@ -27,7 +61,7 @@ pub fn bad(at: &At<'_>, path: &[String], what: &str, value: &J) -> StackError {
     };
     at.err(
         path,
-        crate::tr!("stack.bad_value", what = what, value = shown),
+        crate::tr!("stack.bad_value", what = what_word(what), value = shown),
     )
 }
 

@@ -137,26 +137,26 @@ impl Sim {
             .keys()
             .filter(|n| !self.objects.networks.contains_key(*n))
         {
-            lines.push(format!("+ network {n}"));
+            lines.push(format!("+ {} {n}", crate::i18n::text("kind.network")));
         }
         for n in spec
             .secrets
             .keys()
             .filter(|n| !self.objects.secrets.contains(*n))
         {
-            lines.push(format!("+ secret {n}"));
+            lines.push(format!("+ {} {n}", crate::i18n::text("kind.secret")));
         }
         for n in spec
             .configs
             .keys()
             .filter(|n| !self.objects.configs.contains(*n))
         {
-            lines.push(format!("+ config {n}"));
+            lines.push(format!("+ {} {n}", crate::i18n::text("kind.config")));
         }
         for want in spec.services.values() {
             let name = want["Name"].as_str().unwrap_or_default();
             match self.objects.specs.get(name) {
-                None => lines.push(format!("+ service {name}")),
+                None => lines.push(format!("+ {} {name}", crate::i18n::text("kind.service"))),
                 Some(live) => {
                     for c in crate::stack::compare::service_changes(live, want) {
                         lines.push(format!("~ {name}: {c}"));
@@ -167,7 +167,7 @@ impl Sim {
         if prune {
             for w in self.stack_members(stack) {
                 if !spec.services.values().any(|s| s["Name"] == w.as_str()) {
-                    lines.push(format!("- service {w}"));
+                    lines.push(format!("- {} {w}", crate::i18n::text("kind.service")));
                 }
             }
         }

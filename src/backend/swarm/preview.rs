@@ -31,7 +31,7 @@ impl Swarm {
             .filter_map(|n| Some((n.name.clone()?, n.id.clone()?)))
             .collect();
         for name in spec.networks.keys().filter(|n| !net_ids.contains_key(*n)) {
-            lines.push(format!("+ network {name}"));
+            lines.push(format!("+ {} {name}", crate::i18n::text("kind.network")));
         }
         let secrets: Vec<String> = d
             .list_secrets(None)
@@ -41,7 +41,7 @@ impl Swarm {
             .filter_map(|s| s.spec?.name)
             .collect();
         for name in spec.secrets.keys().filter(|n| !secrets.contains(n)) {
-            lines.push(format!("+ secret {name}"));
+            lines.push(format!("+ {} {name}", crate::i18n::text("kind.secret")));
         }
         let configs: Vec<String> = d
             .list_configs(None)
@@ -51,7 +51,7 @@ impl Swarm {
             .filter_map(|s| s.spec?.name)
             .collect();
         for name in spec.configs.keys().filter(|n| !configs.contains(n)) {
-            lines.push(format!("+ config {name}"));
+            lines.push(format!("+ {} {name}", crate::i18n::text("kind.config")));
         }
         let filters = HashMap::from([(
             "label".to_string(),
@@ -84,7 +84,7 @@ impl Swarm {
                 .iter()
                 .find(|s| s.spec.as_ref().and_then(|sp| sp.name.as_deref()) == Some(name))
             {
-                None => lines.push(format!("+ service {name}")),
+                None => lines.push(format!("+ {} {name}", crate::i18n::text("kind.service"))),
                 Some(svc) => {
                     let mut live = serde_json::to_value(svc.spec.clone().unwrap_or_default())
                         .unwrap_or(J::Null);
@@ -109,7 +109,7 @@ impl Swarm {
             lines.extend(
                 super::deploy::not_in_file(&spec, &existing)
                     .into_iter()
-                    .map(|name| format!("- service {name}")),
+                    .map(|name| format!("- {} {name}", crate::i18n::text("kind.service"))),
             );
         }
         Ok(lines)

@@ -148,7 +148,11 @@ fn task_row(state: &State, i: &Instance, measured: bool, theme: &Theme) -> Table
         "complete" | "shutdown" => theme.muted(),
         _ => theme.fg(theme.warn),
     };
-    let current = format!("{} {}", i.state, crate::time::age(i.since, state.now));
+    let current = format!(
+        "{} {}",
+        crate::columns::state_word(&i.state),
+        crate::time::age(i.since, state.now)
+    );
     let error = crate::columns::task_error(i, state.now).unwrap_or_default();
     let style = if finished {
         theme.muted().add_modifier(Modifier::DIM)
@@ -158,7 +162,7 @@ fn task_row(state: &State, i: &Instance, measured: bool, theme: &Theme) -> Table
     let mut cells = vec![
         Line::from(i.name.clone()),
         Line::from(i.node.clone()),
-        Line::from(i.desired.clone()),
+        Line::from(crate::columns::state_word(&i.desired)),
         Line::from(Span::styled(
             current,
             if finished { style } else { state_style },
