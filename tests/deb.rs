@@ -78,7 +78,7 @@ fn the_package_installs_the_binary_its_manual_and_completions() {
     assert_eq!(v.trim(), format!("estiba {version}"));
     // The Spanish page, as man shows it.
     let page = ok(Command::new("sh").arg("-c").arg(format!(
-        "zcat {} | groff -man -Tutf8 -P -cbou",
+        "zcat {} | groff -k -man -Tutf8 -P -cbou",
         root.join("usr/share/man/es/man1/estiba.1.gz").display()
     )));
     assert!(

@@ -210,7 +210,7 @@ fn the_manual_page_renders() {
     // groff, as man renders it (man-db's renderer), gives the page as a reader sees it.
     support::require(&["groff"]);
     let mut g = Command::new("groff")
-        .args(["-man", "-Tutf8", "-P", "-cbou"])
+        .args(["-k", "-man", "-Tutf8", "-P", "-cbou"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -302,11 +302,15 @@ fn blocks(canvas: &mut Canvas, cell: Cell, code: u32, fg: Rgb) {
     let eighths_w = |k: i64| (w * k + 4) / 8;
     match code {
         0x2580 => canvas.fill(x, y, w, h / 2, fg),
-        0x2581..=0x2588 => {
+        // The partial lower blocks are a sparkline's bars: a column of the cell is left between
+        // them, or side by side in a picture they merge into one blob.
+        0x2581..=0x2587 => {
             let k = i64::from(code - 0x2580);
             let hh = eighths_h(k);
-            canvas.fill(x, y + h - hh, w, hh, fg);
+            let gap = (w / 5).max(1);
+            canvas.fill(x, y + h - hh, w - gap, hh, fg);
         }
+        0x2588 => canvas.fill(x, y, w, h, fg),
         0x2589..=0x258F => {
             let k = 8 - i64::from(code - 0x2588);
             canvas.fill(x, y, eighths_w(k), h, fg);
@@ -415,6 +419,10 @@ mod tests {
         assert_eq!(c.pixel(3, 10), FG);
         let c = one('░');
         assert_eq!(c.pixel(3, 3), [64, 64, 64]);
+        // A sparkline's bar keeps a column free, so that bars side by side stay apart.
+        let c = one('▅');
+        assert_eq!(c.pixel(0, 19), FG);
+        assert_eq!(c.pixel(8, 19), BG);
         assert!(!draw(
             &mut Canvas::new(1, 1, BG),
             Cell {

@@ -118,7 +118,9 @@ impl StatsStore {
     }
 }
 
-const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// A sparkline's bars, the highest short of the full block: bars of rows one above the other
+/// stay apart (in a picture too, where the bars are drawn with a gap between them).
+const SPARKS: [char; 7] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇'];
 
 /// The last `width` values as a sparkline, scaled to their own maximum (at least 1%).
 pub fn sparkline(values: &VecDeque<f64>, width: usize) -> String {
@@ -128,7 +130,7 @@ pub fn sparkline(values: &VecDeque<f64>, width: usize) -> String {
     shown
         .iter()
         .map(|v| {
-            let k = ((v / max) * 7.0).round().clamp(0.0, 7.0) as usize;
+            let k = ((v / max) * 6.0).round().clamp(0.0, 6.0) as usize;
             SPARKS[k]
         })
         .collect()
@@ -226,6 +228,6 @@ mod tests {
         assert_eq!(s.history["w"].len(), HISTORY);
         let line = sparkline(&s.history["w"], 8);
         assert_eq!(line.chars().count(), 8);
-        assert!(line.chars().all(|c| c == '█'));
+        assert!(line.chars().all(|c| c == '▇'));
     }
 }
