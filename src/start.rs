@@ -96,25 +96,8 @@ pub fn main_entry() -> ExitCode {
         cfg.context = Some(c.clone());
     }
 
-    match cli.command.first().map(String::as_str) {
-        Some("completions") => {
-            let shell = cli.command.get(1).map(String::as_str).unwrap_or("");
-            return match crate::shell::script(shell) {
-                Some(text) if cli.command.len() == 2 => {
-                    print!("{text}");
-                    ExitCode::SUCCESS
-                }
-                _ => {
-                    eprintln!("estiba: {}", tr!("cli.completions_usage", shell = shell));
-                    ExitCode::from(EXIT_USAGE)
-                }
-            };
-        }
-        Some("man") if cli.command.len() == 1 => {
-            print!("{}", crate::shell::man());
-            return ExitCode::SUCCESS;
-        }
-        _ => {}
+    if let Some(code) = shell_command(&cli) {
+        return code;
     }
     if cli.print_config {
         for w in &cfg_warning {
@@ -163,6 +146,31 @@ pub fn main_entry() -> ExitCode {
         }
         runtime.block_on(headless(cli, cfg))
     }
+}
+
+/// `estiba completions SHELL` and `estiba man`: printed, nothing else run.
+fn shell_command(cli: &Cli) -> Option<ExitCode> {
+    match cli.command.first().map(String::as_str) {
+        Some("completions") => {
+            let shell = cli.command.get(1).map(String::as_str).unwrap_or("");
+            return Some(match crate::shell::script(shell) {
+                Some(text) if cli.command.len() == 2 => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    eprintln!("estiba: {}", tr!("cli.completions_usage", shell = shell));
+                    ExitCode::from(EXIT_USAGE)
+                }
+            });
+        }
+        Some("man") if cli.command.len() == 1 => {
+            print!("{}", crate::shell::man());
+            return Some(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
+    None
 }
 
 /// The flags' values checked before anything opens, as `--lang` is: a theme that does not

@@ -12,6 +12,17 @@ use bollard::query_parameters::UpdateServiceOptions;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// An update's end in words: `done` is its catalog key, with the service and its image.
+fn finished(done: &'static str, name: &str, image: &str) -> String {
+    crate::i18n::format(
+        done,
+        &[
+            ("name", name.to_string()),
+            ("image", crate::model::strip_digest(image).to_string()),
+        ],
+    )
+}
+
 impl Swarm {
     pub(super) async fn scale(
         &self,
@@ -277,13 +288,7 @@ impl Swarm {
             match state.as_str() {
                 "completed" => {
                     return Ok(Outcome {
-                        summary: crate::i18n::format(
-                            done,
-                            &[
-                                ("name", name.clone()),
-                                ("image", crate::model::strip_digest(&image).to_string()),
-                            ],
-                        ),
+                        summary: finished(done, &name, &image),
                         detail: None,
                     });
                 }
@@ -319,13 +324,7 @@ impl Swarm {
             // No update status at all (nothing to replace): done when the tasks run.
             if !seen_update && !mine.is_empty() && updated == mine.len() {
                 return Ok(Outcome {
-                    summary: crate::i18n::format(
-                        done,
-                        &[
-                            ("name", name.clone()),
-                            ("image", crate::model::strip_digest(&image).to_string()),
-                        ],
-                    ),
+                    summary: finished(done, &name, &image),
                     detail: None,
                 });
             }

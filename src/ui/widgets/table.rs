@@ -115,6 +115,9 @@ pub(crate) fn shortened(text: &str, width: usize) -> String {
         return format!("…/{}", &text[from..]);
     }
     let last = text.rsplit('/').next().unwrap_or(text);
+    if cells(last) <= width {
+        return last.to_string();
+    }
     if let Some((name, tag)) = last.rsplit_once(':')
         && !name.is_empty()
     {
