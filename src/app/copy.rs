@@ -24,14 +24,9 @@ fn selected(s: &State, pane: Pane) -> Option<(String, String)> {
             .map(|n| (n.hostname.clone(), n.id.clone())),
         Pane::Images => {
             let sel = s.view(Pane::Images).selected;
-            s.visible_images().get(sel).map(|i| {
-                let name = if i.tag.is_empty() || i.tag == "<none>" {
-                    i.id.clone()
-                } else {
-                    format!("{}:{}", i.repo, i.tag)
-                };
-                (name, i.id.clone())
-            })
+            s.visible_images()
+                .get(sel)
+                .map(|i| (i.reference(), i.id.clone()))
         }
         Pane::Logs => None,
     }

@@ -35,14 +35,9 @@ pub(super) fn open_selected(s: &mut State, pane: Pane) -> Vec<Effect> {
         }),
         Pane::Images => {
             let sel = s.view(Pane::Images).selected;
-            s.visible_images().get(sel).map(|i| {
-                let name = if i.tag.is_empty() || i.tag == "<none>" {
-                    i.id.clone()
-                } else {
-                    format!("{}:{}", i.repo, i.tag)
-                };
-                (Kind::Image, name)
-            })
+            s.visible_images()
+                .get(sel)
+                .map(|i| (Kind::Image, i.reference()))
         }
         Pane::Logs => None,
     };

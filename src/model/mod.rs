@@ -238,6 +238,17 @@ pub struct Image {
     pub created: i64,
 }
 
+impl Image {
+    /// How the image is named: `repo:tag`, or its ID when it has no tag.
+    pub fn reference(&self) -> String {
+        if self.tag.is_empty() || self.tag == "<none>" {
+            self.id.clone()
+        } else {
+            format!("{}:{}", self.repo, self.tag)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stream {

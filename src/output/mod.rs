@@ -247,6 +247,18 @@ async fn inspect(
     Ok(text)
 }
 
+/// Help rows, each usage after `prefix`, in two columns `width` wide, indented two spaces.
+fn lay(rows: Vec<(String, String)>, prefix: &str, width: usize, out: &mut String) {
+    let rows: Vec<(String, String)> = rows
+        .into_iter()
+        .map(|(u, d)| (format!("{prefix}{u}"), d))
+        .collect();
+    for (l, r) in crate::command::help::two_columns(&rows, 34, width - 2) {
+        out.push_str(format!("  {l}{r}").trim_end());
+        out.push('\n');
+    }
+}
+
 /// The commands by group in two columns `width` wide (for `estiba help` and `estiba --help`).
 pub fn commands_text(width: usize) -> String {
     use crate::command::help;
@@ -258,27 +270,17 @@ pub fn commands_text(width: usize) -> String {
         } else {
             ""
         };
-        let rows: Vec<(String, String)> = rows
-            .into_iter()
-            .map(|(u, d)| (format!("{prefix}{u}"), d))
-            .collect();
-        for (l, r) in help::two_columns(&rows, 34, width - 2) {
-            out.push_str(format!("  {l}{r}").trim_end());
-            out.push('\n');
-        }
+        lay(rows, prefix, width, &mut out);
     }
     out.push_str(&format!("\n{}:\n", tr!("help.group_shell")));
-    let shell = [
+    let shell = vec![
         (
             "completions bash|zsh|fish".to_string(),
             tr!("man.completions"),
         ),
         ("man".to_string(), tr!("man.man")),
     ];
-    for (l, r) in help::two_columns(&shell, 34, width - 2) {
-        out.push_str(format!("  {l}{r}").trim_end());
-        out.push('\n');
-    }
+    lay(shell, "", width, &mut out);
     out
 }
 
@@ -297,21 +299,12 @@ pub fn help_text(only: Option<&str>) -> String {
     use crate::command::help;
     let width = help_width();
     let mut out = String::new();
-    let lay = |rows: Vec<(String, String)>, prefix: &str, out: &mut String| {
-        let rows: Vec<(String, String)> = rows
-            .into_iter()
-            .map(|(u, d)| (format!("{prefix}{u}"), d))
-            .collect();
-        for (l, r) in help::two_columns(&rows, 34, width - 2) {
-            out.push_str(format!("  {l}{r}").trim_end());
-            out.push('\n');
-        }
-    };
     if let Some(name) = only {
         let console = help::console_only(name);
         lay(
             crate::command::help_lines(Some(name)),
             if console { ":" } else { "estiba " },
+            width,
             &mut out,
         );
         if console {
