@@ -143,7 +143,7 @@ fn the_help_window_keeps_usage_and_text_apart_at_80_columns() {
 }
 
 #[test]
-fn bash_completes_commands_flags_and_live_names() {
+fn bash_zsh_and_fish_complete_commands_flags_and_live_names() {
     let dir = std::env::temp_dir().join(support::unique("estiba-compl"));
     std::fs::create_dir_all(&dir).unwrap();
     let bin = std::path::Path::new(Engine::estiba()).parent().unwrap();
@@ -190,10 +190,60 @@ fn bash_completes_commands_flags_and_live_names() {
     let started = std::time::Instant::now();
     assert!(complete("-H tcp://127.0.0.1:1 scale g").is_empty());
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    for sh in ["zsh", "fish"] {
-        let text = out(&estiba(&["completions", sh], &[]));
-        assert!(text.contains("estiba __complete"), "{text}");
-    }
+    // zsh: its completion system needs a terminal, so the script's function runs in a real zsh
+    // with `compadd` (the builtin that offers the words) standing in to print them.
+    support::require(&["zsh"]);
+    let script = dir.join("_estiba");
+    std::fs::write(&script, out(&estiba(&["completions", "zsh"], &[]))).unwrap();
+    let zsh = |words: &str| -> Vec<String> {
+        let n = words.split(' ').count();
+        let sh = format!(
+            "compdef() {{ :; }}; source {}; compadd() {{ [[ $1 == -a ]] && print -l -- ${{(P)2}} }}; words=(estiba {words}); CURRENT={}; _estiba",
+            script.display(),
+            n + 1
+        );
+        let o = Command::new("zsh")
+            .args(["-f", "-c", &sh])
+            .env(
+                "PATH",
+                format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+            )
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(zsh("sca"), ["scale"]);
+    assert_eq!(zsh("--demo drain work"), ["worker1", "worker2"]);
+    // fish, for real: `complete -C` asks the script as the shell would on Tab.
+    support::require(&["fish"]);
+    let script = dir.join("estiba.fish");
+    std::fs::write(&script, out(&estiba(&["completions", "fish"], &[]))).unwrap();
+    let fish = |line: &str| -> Vec<String> {
+        let o = Command::new("fish")
+            .args([
+                "--no-config",
+                "-c",
+                &format!("source {}; complete -C'{line}'", script.display()),
+            ])
+            .env(
+                "PATH",
+                format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+            )
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(fish("estiba sca"), ["scale"]);
+    assert_eq!(fish("estiba --demo scale gopenux_b"), ["gopenux_backend"]);
     let o = estiba(&["completions", "tcsh"], &[]);
     assert_eq!(o.status.code(), Some(2));
 }

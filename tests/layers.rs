@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 /// Top-level modules by layer, lowest first. A module may import modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
     &["model"],
-    &["i18n", "time", "sanitize", "suggest", "presets"],
+    &["i18n"],
+    &["time", "sanitize", "suggest", "presets"],
     &["config", "certs", "columns"],
     &["stack", "build"],
     &["compose"],
@@ -18,7 +19,8 @@ const LAYERS: &[&[&str]] = &[
     &["app"],
     &["ui", "export"],
     &["runtime"],
-    &["cli", "shell"],
+    &["cli"],
+    &["shell"],
     &["start"],
 ];
 

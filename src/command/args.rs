@@ -23,6 +23,65 @@ pub struct Spec {
 /// A command's parser: its words to a [`Command`].
 pub type Parser = fn(&Args) -> Result<Command, ParseError>;
 
+/// The placeholders usages are written with, and their catalog keys (Spanish: SERVICIO...).
+const PLACEHOLDERS: &[(&str, &str)] = &[
+    ("NAME", "ph.NAME"),
+    ("FILE", "ph.FILE"),
+    ("SERVICE", "ph.SERVICE"),
+    ("STACK", "ph.STACK"),
+    ("NODE", "ph.NODE"),
+    ("CONTAINER", "ph.CONTAINER"),
+    ("KIND", "ph.KIND"),
+    ("IMAGE", "ph.IMAGE"),
+    ("DIR", "ph.DIR"),
+    ("TEXT", "ph.TEXT"),
+    ("TASK", "ph.TASK"),
+    ("WORKLOAD", "ph.WORKLOAD"),
+    ("TIME", "ph.TIME"),
+    ("TARGET", "ph.TARGET"),
+    ("TAG", "ph.TAG"),
+    ("STEP", "ph.STEP"),
+    ("STAGE", "ph.STAGE"),
+    ("SOURCE", "ph.SOURCE"),
+    ("REMOTE", "ph.REMOTE"),
+    ("PROJECT", "ph.PROJECT"),
+    ("PRESET", "ph.PRESET"),
+    ("PATH", "ph.PATH"),
+    ("PANE", "ph.PANE"),
+    ("KEY", "ph.KEY"),
+    ("COMMAND", "ph.COMMAND"),
+    ("CMD", "ph.CMD"),
+    ("ADDR", "ph.ADDR"),
+    ("LOCAL", "ph.LOCAL"),
+    ("POD", "ph.POD"),
+    ("CRONJOB", "ph.CRONJOB"),
+    ("REGEX", "ph.REGEX"),
+    ("CC", "ph.CC"),
+];
+
+/// A usage in the user's language: its placeholders translated (`scale SERVICIO N`).
+pub fn localized(usage: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let w = std::mem::take(word);
+        match PLACEHOLDERS.iter().find(|(p, _)| *p == w) {
+            Some((_, key)) => out.push_str(crate::i18n::text(key)),
+            None => out.push_str(&w),
+        }
+    };
+    for c in usage.chars() {
+        if c.is_ascii_uppercase() || (c == '_' && !word.is_empty()) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// `name usage`, e.g. `logs SERVICE|TASK [--tail N] [--follow]`.
 pub fn usage(spec: &Spec) -> String {
     if spec.usage.is_empty() {
@@ -41,19 +100,19 @@ pub enum ParseError {
         word: String,
         suggestion: Option<String>,
     },
-    #[error("{}", tr!("parse.missing", command = .command, arg = .arg, usage = .usage))]
+    #[error("{}", tr!("parse.missing", command = .command, arg = localized(.arg), usage = localized(.usage)))]
     Missing {
         command: String,
         arg: String,
         usage: String,
     },
-    #[error("{}", tr!("parse.bad_value", command = .command, arg = .arg, value = .value))]
+    #[error("{}", tr!("parse.bad_value", command = .command, arg = localized(.arg), value = .value))]
     BadValue {
         command: String,
         arg: String,
         value: String,
     },
-    #[error("{}", tr!("parse.extra", command = .command, extra = .extra, usage = .usage))]
+    #[error("{}", tr!("parse.extra", command = .command, extra = .extra, usage = localized(.usage)))]
     Extra {
         command: String,
         extra: String,

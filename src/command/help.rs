@@ -3,6 +3,7 @@
 //! touch (a long usage puts its description on the lines below; a long description wraps in its
 //! own column).
 
+use super::args::localized;
 use super::table::SPECS;
 use super::{Spec, usage};
 use crate::tr;
@@ -73,65 +74,6 @@ pub fn console_only(name: &str) -> bool {
         name,
         "filter" | "theme" | "lang" | "quit" | "edit" | "history"
     )
-}
-
-/// The placeholders usages are written with, and their catalog keys (Spanish: SERVICIO...).
-const PLACEHOLDERS: &[(&str, &str)] = &[
-    ("NAME", "ph.NAME"),
-    ("FILE", "ph.FILE"),
-    ("SERVICE", "ph.SERVICE"),
-    ("STACK", "ph.STACK"),
-    ("NODE", "ph.NODE"),
-    ("CONTAINER", "ph.CONTAINER"),
-    ("KIND", "ph.KIND"),
-    ("IMAGE", "ph.IMAGE"),
-    ("DIR", "ph.DIR"),
-    ("TEXT", "ph.TEXT"),
-    ("TASK", "ph.TASK"),
-    ("WORKLOAD", "ph.WORKLOAD"),
-    ("TIME", "ph.TIME"),
-    ("TARGET", "ph.TARGET"),
-    ("TAG", "ph.TAG"),
-    ("STEP", "ph.STEP"),
-    ("STAGE", "ph.STAGE"),
-    ("SOURCE", "ph.SOURCE"),
-    ("REMOTE", "ph.REMOTE"),
-    ("PROJECT", "ph.PROJECT"),
-    ("PRESET", "ph.PRESET"),
-    ("PATH", "ph.PATH"),
-    ("PANE", "ph.PANE"),
-    ("KEY", "ph.KEY"),
-    ("COMMAND", "ph.COMMAND"),
-    ("CMD", "ph.CMD"),
-    ("ADDR", "ph.ADDR"),
-    ("LOCAL", "ph.LOCAL"),
-    ("POD", "ph.POD"),
-    ("CRONJOB", "ph.CRONJOB"),
-    ("REGEX", "ph.REGEX"),
-    ("CC", "ph.CC"),
-];
-
-/// A usage in the user's language: its placeholders translated (`scale SERVICIO N`).
-pub fn localized(usage: &str) -> String {
-    let mut out = String::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        let w = std::mem::take(word);
-        match PLACEHOLDERS.iter().find(|(p, _)| *p == w) {
-            Some((_, key)) => out.push_str(crate::i18n::text(key)),
-            None => out.push_str(&w),
-        }
-    };
-    for c in usage.chars() {
-        if c.is_ascii_uppercase() || (c == '_' && !word.is_empty()) {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
 }
 
 fn describe(s: &Spec, with_aliases: bool) -> String {
