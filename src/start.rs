@@ -38,14 +38,7 @@ pub fn main_entry() -> ExitCode {
     }
     let cli = match Cli::parse_args() {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(e) => return clap_refused(&e),
     };
     let dirs = Dirs::detect();
     let cfg_file = cli.config.clone().unwrap_or_else(|| dirs.config_file());
@@ -278,6 +271,52 @@ async fn live_names(cli: &Cli, kind: command::ArgKind) -> Vec<String> {
                 .collect()
         }
         _ => vec![],
+    }
+}
+
+/// What clap refused (or its help and version), printed; the exit code for it.
+fn clap_refused(e: &clap::Error) -> ExitCode {
+    match clap_words(e) {
+        Some(words) => eprintln!("estiba: {words}"),
+        None => {
+            let _ = e.print();
+        }
+    }
+    if e.use_stderr() {
+        ExitCode::from(EXIT_USAGE)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// clap's two common refusals in the user's language (a flag's value it does not take, a flag
+/// it does not know); `None` for the rest, which clap prints itself (help, version...).
+fn clap_words(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        _ => String::new(),
+    };
+    i18n::set_lang(
+        std::env::args()
+            .skip_while(|a| a != "--lang")
+            .nth(1)
+            .and_then(|l| i18n::Lang::parse(&l))
+            .unwrap_or_else(i18n::Lang::from_env),
+    );
+    match e.kind() {
+        ErrorKind::InvalidValue => Some(tr!(
+            "cli.bad_flag_value",
+            flag = text(ContextKind::InvalidArg),
+            value = text(ContextKind::InvalidValue),
+            valid = text(ContextKind::ValidValue)
+        )),
+        ErrorKind::UnknownArgument => Some(tr!(
+            "cli.unknown_flag",
+            flag = text(ContextKind::InvalidArg)
+        )),
+        _ => None,
     }
 }
 

@@ -254,6 +254,10 @@ fn every_flag_value_is_checked_before_anything_opens() {
             "(did you mean semana-3?)",
         ),
         (&["--lang", "xx", "--demo"][..], "unknown language \"xx\""),
+        (
+            &["-o", "yaml", "--demo"][..],
+            "does not take \"yaml\" (it takes: table, json)",
+        ),
     ] {
         // Headless and in the console alike: nothing opens.
         let mut all = args.to_vec();
@@ -265,5 +269,12 @@ fn every_flag_value_is_checked_before_anything_opens() {
         let screen = t.wait_for("[exited 2]", 10);
         assert!(screen.replace('\n', "").contains(said), "{screen}");
     }
+    // clap's refusals in Spanish too.
+    let o = estiba(&dir, &["--lang", "es", "-o", "yaml", "nodes"], &[]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no admite \"yaml\""),
+        "{}",
+        err(&o)
+    );
     let _ = unique("x");
 }
