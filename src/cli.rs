@@ -83,7 +83,7 @@ const FLAG_HELP: &[(&str, &str)] = &[
 
 /// The language help is written in before the config is read: `--lang`, else the config
 /// file's (`--config` or the usual one), else the environment's.
-fn help_lang(args: &[String]) -> crate::i18n::Lang {
+pub fn help_lang(args: &[String]) -> crate::i18n::Lang {
     let value = |flag: &str| {
         args.iter().enumerate().find_map(|(i, a)| {
             a.strip_prefix(&format!("{flag}="))
@@ -137,7 +137,9 @@ pub fn command() -> clap::Command {
                 .action(ArgAction::Version)
                 .help(tr!("flag.version")),
         )
-        .mut_arg("command", |a| a.hide(true));
+        .mut_arg("command", |a| a.hide(true))
+        // The flag's own text names its values in the user's language (clap's note is English).
+        .mut_arg("output", |a| a.hide_possible_values(true));
     for (id, key) in FLAG_HELP {
         cmd = cmd.mut_arg(*id, |a| a.help(crate::i18n::text(key)));
     }

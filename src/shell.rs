@@ -138,7 +138,19 @@ pub fn man() -> String {
     let _ = page.render_synopsis_section(&mut out);
     let _ = page.render_description_section(&mut out);
     let _ = page.render_options_section(&mut out);
-    let mut text = String::from_utf8_lossy(&out).to_string();
+    // clap_mangen writes its section names in English: the catalog's instead.
+    let mut text = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| match l {
+            ".SH NAME" => format!(".SH {}", crate::tr!("man.name").to_uppercase()),
+            ".SH SYNOPSIS" => format!(".SH {}", crate::tr!("man.synopsis").to_uppercase()),
+            ".SH DESCRIPTION" => format!(".SH {}", crate::tr!("man.description").to_uppercase()),
+            ".SH OPTIONS" => format!(".SH {}", crate::tr!("cli.options_heading").to_uppercase()),
+            l => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    text.push('\n');
     let roff = |s: &str| s.replace('\\', "\\\\").replace('-', "\\-");
     text.push_str(&format!(
         ".SH {}\n",

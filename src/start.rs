@@ -289,8 +289,9 @@ fn clap_refused(e: &clap::Error) -> ExitCode {
     }
 }
 
-/// clap's two common refusals in the user's language (a flag's value it does not take, a flag
-/// it does not know); `None` for the rest, which clap prints itself (help, version...).
+/// clap's refusals in the user's language: a value it does not take or none given, a flag it
+/// does not know, a flag given twice or with a value it takes none of, words that are not
+/// UTF-8. `None` for help and version, which clap prints itself.
 fn clap_words(e: &clap::Error) -> Option<String> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let text = |k: ContextKind| match e.get(k) {
@@ -298,26 +299,39 @@ fn clap_words(e: &clap::Error) -> Option<String> {
         Some(ContextValue::Strings(v)) => v.join(", "),
         _ => String::new(),
     };
-    i18n::set_lang(
-        std::env::args()
-            .skip_while(|a| a != "--lang")
-            .nth(1)
-            .and_then(|l| i18n::Lang::parse(&l))
-            .unwrap_or_else(i18n::Lang::from_env),
-    );
-    match e.kind() {
-        ErrorKind::InvalidValue => Some(tr!(
+    let args: Vec<String> = std::env::args().collect();
+    i18n::set_lang(crate::cli::help_lang(&args));
+    // clap names a flag with its placeholder ("--theme <THEME>"): the flag is what the user wrote.
+    let flag = text(ContextKind::InvalidArg)
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Some(match e.kind() {
+        ErrorKind::InvalidValue if text(ContextKind::InvalidValue).is_empty() => {
+            tr!("cli.flag_needs_value", flag = flag)
+        }
+        ErrorKind::InvalidValue => tr!(
             "cli.bad_flag_value",
-            flag = text(ContextKind::InvalidArg),
+            flag = flag,
             value = text(ContextKind::InvalidValue),
             valid = text(ContextKind::ValidValue)
-        )),
-        ErrorKind::UnknownArgument => Some(tr!(
-            "cli.unknown_flag",
-            flag = text(ContextKind::InvalidArg)
-        )),
-        _ => None,
-    }
+        ),
+        ErrorKind::UnknownArgument => tr!("cli.unknown_flag", flag = flag),
+        ErrorKind::ArgumentConflict
+            if text(ContextKind::PriorArg) == text(ContextKind::InvalidArg) =>
+        {
+            tr!("cli.flag_twice", flag = flag)
+        }
+        ErrorKind::TooManyValues => tr!(
+            "cli.flag_takes_no_value",
+            flag = flag,
+            value = text(ContextKind::InvalidValue)
+        ),
+        ErrorKind::InvalidUtf8 => tr!("cli.not_utf8"),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return None,
+        _ => tr!("cli.refused"),
+    })
 }
 
 /// " (did you mean X?)" when a known word is close to `word`.

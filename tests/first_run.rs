@@ -276,5 +276,33 @@ fn every_flag_value_is_checked_before_anything_opens() {
         "{}",
         err(&o)
     );
+    // The rest of what clap refuses, in both languages, naming the flag as written.
+    for (args, en, es) in [
+        (
+            &["--demo", "--theme"][..],
+            "--theme needs a value",
+            "--theme necesita un valor",
+        ),
+        (
+            &["--demo", "--demo"][..],
+            "--demo is given twice",
+            "--demo aparece dos veces",
+        ),
+        (
+            &["--demo", "--kube=yes"][..],
+            "--kube takes no value (remove \"=yes\")",
+            "--kube no lleva valor (quita \"=yes\")",
+        ),
+    ] {
+        for (lang, said) in [("en", en), ("es", es)] {
+            let mut all = vec!["--lang", lang];
+            all.extend_from_slice(args);
+            let o = estiba(&dir, &all, &[]);
+            assert_eq!(o.status.code(), Some(2), "{all:?}");
+            let e = err(&o);
+            assert!(e.starts_with(&format!("estiba: {said}")), "{all:?}: {e}");
+            assert_eq!(e.lines().count(), 1, "clap's own text too: {e}");
+        }
+    }
     let _ = unique("x");
 }

@@ -248,16 +248,8 @@ fn bash_zsh_and_fish_complete_commands_flags_and_live_names() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-#[test]
-fn the_manual_page_renders() {
-    let o = estiba(&["man"], &[]);
-    assert!(o.status.success());
-    let roff = out(&o);
-    assert!(
-        roff.contains(".TH estiba 1") && roff.contains(".SH COMMANDS"),
-        "{roff}"
-    );
-    // groff, as man renders it (man-db's renderer), gives the page as a reader sees it.
+/// The page as `man` shows it: groff (man-db's renderer) with its preprocessor for UTF-8.
+fn rendered(roff: &str) -> String {
     support::require(&["groff"]);
     let mut g = Command::new("groff")
         .args(["-k", "-man", "-Tutf8", "-P", "-cbou"])
@@ -268,10 +260,45 @@ fn the_manual_page_renders() {
     use std::io::Write;
     g.stdin.take().unwrap().write_all(roff.as_bytes()).unwrap();
     let page = g.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&page.stdout).replace('\u{8}', "");
+    String::from_utf8_lossy(&page.stdout).replace('\u{8}', "")
+}
+
+#[test]
+fn the_manual_page_renders() {
+    let o = estiba(&["man"], &[]);
+    assert!(o.status.success());
+    let roff = out(&o);
+    assert!(
+        roff.contains(".TH estiba 1") && roff.contains(".SH COMMANDS"),
+        "{roff}"
+    );
+    let text = rendered(&roff);
     assert!(
         text.contains("SYNOPSIS") && text.contains("Change the cluster"),
         "{text}"
     );
     assert!(text.contains("estiba scale SERVICE N"), "{text}");
+    assert!(text.contains("table or json"), "{text}");
+    // In Spanish, all of it: clap's section names and its "possible values" note were English.
+    let o = estiba(&["--lang", "es", "man"], &[]);
+    let text = rendered(&out(&o));
+    for said in [
+        "NOMBRE",
+        "SINOPSIS",
+        "DESCRIPCIÓN",
+        "OPCIONES",
+        "COMANDOS",
+        "table o json",
+    ] {
+        assert!(text.contains(said), "{said} not in {text}");
+    }
+    for english in [
+        "NAME",
+        "SYNOPSIS",
+        "OPTIONS",
+        "possible values",
+        "Possible values",
+    ] {
+        assert!(!text.contains(english), "{english} left in {text}");
+    }
 }
