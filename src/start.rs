@@ -11,7 +11,11 @@ use std::time::Duration;
 
 /// The console's demo: `ESTIBA_DEMO_SCALE=1000x10000` makes a large synthetic cluster of that many
 /// services and tasks (for load demos and the memory benchmark) instead of the gopenux stack.
-fn demo_for_console(now: i64, lab: Option<&str>) -> Backend {
+fn demo_for_console(now: i64, lab: Option<&str>, kube: bool) -> Backend {
+    if kube {
+        let cluster = backend::demo::kube::Cluster::live(now, lab);
+        return Backend::Kube(Box::new(backend::kube::Kube::demo(cluster)));
+    }
     if let Some(lab) = lab {
         return Backend::Demo(backend::demo::Demo::for_lab(now, lab));
     }
@@ -222,11 +226,20 @@ fn complete_words(words: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The demo a headless command runs on: as it stands now, swarm or (`--kube`) Kubernetes.
+fn demo_headless(cli: &Cli) -> Backend {
+    if cli.kube {
+        let cluster = backend::demo::kube::Cluster::at(time::now(), None);
+        return Backend::Kube(Box::new(backend::kube::Kube::demo(cluster)));
+    }
+    Backend::Demo(backend::demo::Demo::at(time::now()))
+}
+
 /// The names of one kind in the cluster the command line names (empty when it does not answer).
 async fn live_names(cli: &Cli, kind: command::ArgKind) -> Vec<String> {
     use command::ArgKind;
     let backend = if cli.demo {
-        Backend::Demo(backend::demo::Demo::at(time::now()))
+        demo_headless(cli)
     } else if cli.kube || cli.kubeconfig.is_some() {
         match backend::kube::Kube::connect(cli.kubeconfig.as_deref(), cli.context.as_deref()).await
         {
@@ -433,7 +446,7 @@ async fn open_backend(
 ) -> Result<Backend, backend::Error> {
     let now = time::now();
     if cli.demo {
-        return Ok(demo_for_console(now, cli.lab.as_deref()));
+        return Ok(demo_for_console(now, cli.lab.as_deref(), cli.kube));
     }
     if cli.kube || cli.kubeconfig.is_some() {
         let k =
@@ -446,7 +459,7 @@ async fn open_backend(
         Ok(Err(_)) | Err(_) if ep.source == endpoint::Source::Default => {
             tracing::info!("no engine reachable; opening the demo cluster");
             warnings.push(tr!("demo.fallback", endpoint = ep.host));
-            Ok(demo_for_console(now, cli.lab.as_deref()))
+            Ok(demo_for_console(now, cli.lab.as_deref(), false))
         }
         // An engine the user named: stay on it and keep trying, rather than show a demo.
         Ok(Err(e)) => {
@@ -530,7 +543,7 @@ async fn headless(cli: Cli, cfg: Config) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     let backend = if cli.demo {
-        Backend::Demo(backend::demo::Demo::at(time::now()))
+        demo_headless(&cli)
     } else if matches!(
         cmd,
         command::Command::Help(_)

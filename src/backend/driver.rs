@@ -71,8 +71,9 @@ pub async fn drive(
         kept.events.stop();
         kept.table.pause();
         kept.stats.pause();
-        if backend.is_demo() {
-            // The demo cannot lose its connection; a closed change stream means shutdown.
+        if matches!(*backend, Backend::Demo(_)) {
+            // The demo cannot lose its connection; a closed change stream means shutdown (the
+            // Kubernetes demo's watchers end at a namespace switch, as a real cluster's do).
             return;
         }
         let reason = lost

@@ -152,8 +152,13 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The embedded demo cluster, swarm or Kubernetes.
     pub fn is_demo(&self) -> bool {
-        matches!(self, Backend::Demo(_))
+        match self {
+            Backend::Demo(_) => true,
+            Backend::Kube(k) => k.is_demo(),
+            Backend::Swarm(_) => false,
+        }
     }
 
     pub fn is_kube(&self) -> bool {

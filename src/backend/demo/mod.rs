@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 mod build;
 mod compose;
 mod history;
+pub mod kube;
 mod ops;
 mod sim;
 mod stack;

@@ -96,7 +96,12 @@ pub struct Kube {
     switched: tokio::sync::watch::Sender<u64>,
     /// The namespace chosen in each context this session (`:ns`), taken up again on `:ctx`.
     namespaces: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
+    /// The demo cluster this talks to (`--demo --kube`), kept alive with it.
+    demo: Option<crate::backend::demo::kube::Cluster>,
 }
+
+/// The demo cluster's one context, as minikube names its own.
+pub const DEMO_CONTEXT: &str = "minikube";
 
 fn unreachable(url: &str, e: impl std::fmt::Display) -> Error {
     Error::Unreachable {
@@ -199,7 +204,34 @@ impl Kube {
             kubeconfig,
             switched: tokio::sync::watch::channel(0).0,
             namespaces: Default::default(),
+            demo: None,
         })
+    }
+
+    /// The backend on the demo cluster (`estiba --demo --kube`): the same requests, watches
+    /// and actions as on a real one, answered by the API server the demo simulates.
+    pub fn demo(cluster: crate::backend::demo::kube::Cluster) -> Kube {
+        Kube {
+            conn: std::sync::Arc::new(RwLock::new(Conn {
+                client: cluster.client(),
+                url: "demo".into(),
+                scope: Scope {
+                    context: DEMO_CONTEXT.into(),
+                    namespace: Some("default".into()),
+                },
+                generation: 0,
+                store: None,
+                kinds: None,
+            })),
+            kubeconfig: None,
+            switched: tokio::sync::watch::channel(0).0,
+            namespaces: Default::default(),
+            demo: Some(cluster),
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
     }
 
     fn read<T>(&self, f: impl FnOnce(&Conn) -> T) -> T {
@@ -265,7 +297,7 @@ impl Kube {
         Ok(ClusterInfo {
             id,
             swarm_id: String::new(),
-            demo: false,
+            demo: self.is_demo(),
             endpoint: url,
             engine: format!("Kubernetes {}", one_line(&v.git_version)),
             swarm: SwarmRole::Manager,
@@ -530,6 +562,16 @@ impl Kube {
 
     /// Switches to another context of the kubeconfig, checking that its server answers.
     async fn set_context(&self, name: &str) -> Result<(), Error> {
+        if self.is_demo() {
+            if name == DEMO_CONTEXT {
+                return Ok(());
+            }
+            return Err(Error::NotFound {
+                kind: "kind.context",
+                name: name.to_string(),
+                suggestion: Some(DEMO_CONTEXT.to_string()),
+            });
+        }
         let Some(kc) = &self.kubeconfig else {
             return Err(Error::Refused(tr!("kube.in_cluster")));
         };
@@ -567,6 +609,9 @@ impl Kube {
 
     /// The contexts of the kubeconfig, for completion and messages.
     pub fn contexts(&self) -> Vec<String> {
+        if self.is_demo() {
+            return vec![DEMO_CONTEXT.to_string()];
+        }
         self.kubeconfig
             .as_ref()
             .map(|k| k.contexts.iter().map(|c| c.name.clone()).collect())
