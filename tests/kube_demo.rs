@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use support::kube_cluster::KubeCluster;
+use support::tmux::Tmux;
 
 /// A value's shape: objects by their keys, arrays by the shapes of their elements, scalars by
 /// their type. Values themselves are left aside.
@@ -255,4 +256,179 @@ fn the_demo_answers_as_a_real_cluster_does() {
         "the demo's shapes differ:\n{}",
         diffs.join("\n")
     );
+}
+
+/// `estiba --demo --kube lab check -o json` in a lab's folder: (step, done) in order.
+fn lab_check(dir: &Path) -> Vec<(String, bool)> {
+    let o = support::estiba_in(dir, &["--demo", "--kube", "lab", "check", "-o", "json"]);
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    assert_eq!(v["demo"], true, "{v}");
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["status"] == "done",
+            )
+        })
+        .collect()
+}
+
+fn done(steps: &[(String, bool)], name: &str) -> bool {
+    steps.iter().any(|(n, d)| n == name && *d)
+}
+
+/// Waits for a step's picture (the console takes it once the step passes).
+fn picture(dir: &Path, step: &str) {
+    let file = dir.join("evidencias").join(format!("{step}.png"));
+    for _ in 0..200 {
+        if file.is_file() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("no picture {}", file.display());
+}
+
+/// practica-k8s in the demo, as a class watches it: nothing of the lab's there at first, then
+/// the manifests applied from the palette (previewed, confirmed), creator ×2 and verifier ×3
+/// ready, both NodePort services with their ports, the Secret's key; the checks pass and the
+/// hand-in says it is the demo.
+#[test]
+fn practica_k8s_walked_in_the_demo_console() {
+    support::require(&["tmux"]);
+    let d = support::workdir("kdemo-practica");
+    let t = Tmux::in_dir(150, 45, &d, "C.UTF-8", "--demo --kube --lab practica-k8s");
+    t.wait_for("7-secreto", 20);
+    let before = lab_check(&d);
+    for step in [
+        "4-aplicar-manifiestos",
+        "5-replicas",
+        "6-servicios-nodeport",
+        "7-secreto",
+    ] {
+        assert!(
+            !done(&before, step),
+            "{step} passed before anything was applied: {before:?}"
+        );
+    }
+    t.wait_for("No Deployments in this namespace yet", 10);
+    t.keys(&[":"]);
+    t.text("apply practica-k8s");
+    t.keys(&["Enter"]);
+    t.wait_for("5 to create", 10);
+    t.keys(&["y"]);
+    t.wait_for("5 objects applied", 20);
+    t.keys(&["Escape", ":"]);
+    t.text("pods");
+    t.keys(&["Enter"]);
+    // The pods come up on the three nodes, the init container first.
+    let s = t.wait_until("five pods running", 30, |s| {
+        s.matches("running 1/1").count() >= 5
+    });
+    assert!(s.contains("verifier-") && s.contains("creator-"), "{s}");
+    t.keys(&["Escape"]);
+    for step in [
+        "4-aplicar-manifiestos",
+        "5-replicas",
+        "6-servicios-nodeport",
+        "7-secreto",
+    ] {
+        picture(&d, step);
+    }
+    t.keys(&[":"]);
+    t.text("services");
+    t.keys(&["Enter"]);
+    let s = t.wait_until("the NodePorts", 10, |s| {
+        s.contains("NodePort") && s.contains("8000:3") && s.contains("5000:3")
+    });
+    assert!(s.contains("creator") && s.contains("verifier"), "{s}");
+    t.keys(&["Escape", ":"]);
+    t.text("secrets");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("jwt-key", 10);
+    assert!(s.contains("KEY") && !s.contains("cambia-esta-clave"), "{s}");
+    t.keys(&["Escape", ":"]);
+    t.text("lab report");
+    t.keys(&["Enter"]);
+    t.wait_for("student's name", 10);
+    t.text("\"Ana Ruiz\"");
+    t.keys(&["Enter"]);
+    let index = d.join("evidencias").join("index.html");
+    for _ in 0..100 {
+        if index.is_file() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let html = std::fs::read_to_string(&index).unwrap();
+    assert!(
+        html.contains("demonstration cluster") && html.contains("Ana Ruiz"),
+        "{html}"
+    );
+    t.keys(&["Escape", "q"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let after = lab_check(&d);
+    for step in [
+        "4-aplicar-manifiestos",
+        "5-replicas",
+        "6-servicios-nodeport",
+        "7-secreto",
+    ] {
+        assert!(done(&after, step), "{step} did not pass: {after:?}");
+    }
+}
+
+/// desafio-final in the demo: the two namespaces from one apply, each with its backend and
+/// frontend at the tag its environment asks for; `:ns challenge-prd` looks at production.
+#[test]
+fn desafio_final_walked_in_the_demo_console() {
+    support::require(&["tmux"]);
+    let d = support::workdir("kdemo-desafio");
+    let t = Tmux::in_dir(150, 45, &d, "C.UTF-8", "--demo --kube --lab desafio-final");
+    t.wait_for("5-entorno-prd", 20);
+    let before = lab_check(&d);
+    for step in ["3-manifiestos", "4-entorno-dev", "5-entorno-prd"] {
+        assert!(!done(&before, step), "{step} passed before: {before:?}");
+    }
+    t.keys(&[":"]);
+    t.text("apply desafio-final");
+    t.keys(&["Enter"]);
+    t.wait_for("6 to create", 10);
+    t.keys(&["y"]);
+    t.wait_for("6 objects applied", 20);
+    picture(&d, "3-manifiestos");
+    // Each environment passes as the class looks at it, as on a real cluster.
+    for (step, ns) in [
+        ("4-entorno-dev", "challenge-dev"),
+        ("5-entorno-prd", "challenge-prd"),
+    ] {
+        t.keys(&["Escape", ":"]);
+        t.text(&format!("ns {ns}"));
+        t.keys(&["Enter"]);
+        t.wait_for(&format!("ns {ns}"), 10);
+        picture(&d, step);
+    }
+    t.keys(&["Escape", ":"]);
+    t.text("pods");
+    t.keys(&["Enter"]);
+    let s = t.wait_until("production's four pods", 30, |s| {
+        s.matches("running 1/1").count() >= 4
+    });
+    assert!(s.contains("backend-") && s.contains("frontend-"), "{s}");
+    t.keys(&["Escape"]);
+    t.keys(&[":"]);
+    t.text("volumes");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Active", 10);
+    assert!(s.matches("challenge-").count() >= 4, "{s}");
+    t.keys(&["Escape", "q"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let after = lab_check(&d);
+    for step in ["3-manifiestos", "4-entorno-dev", "5-entorno-prd"] {
+        assert!(done(&after, step), "{step} did not pass: {after:?}");
+    }
 }
