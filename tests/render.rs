@@ -460,3 +460,53 @@ fn a_click_selects_the_row_under_it_and_focuses_its_pane() {
     click(&mut s, services.x + 4, services.y + 2, screen);
     assert_eq!(s.view(Pane::Services).selected, 1);
 }
+
+/// The demo Kubernetes cluster as the console shows it (`estiba --demo --kube`), its clock
+/// stopped now (the backend writes a view's ages from the wall clock, so the cluster's clock is
+/// the wall's; every age shown is relative): every listing through the Kubernetes backend, and
+/// the view `line` opens (a palette command) filled from it.
+fn kube_state(line: Option<&str>) -> State {
+    use estiba::backend::Backend;
+    use estiba::backend::kube::Kube;
+    estiba::i18n::set_lang(estiba::i18n::Lang::En);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let now = estiba::time::now();
+        let cluster = estiba::backend::demo::kube::Cluster::at(now, None);
+        let b = Backend::Kube(Box::new(Kube::demo(cluster)));
+        let mut s = State::new("demo", true, 1000, now);
+        s.apply_event(Event::Conn(ConnState::Demo));
+        s.apply_event(Event::Info(b.info().await.unwrap()));
+        s.apply_event(Event::Nodes(b.nodes().await.unwrap()));
+        s.apply_event(Event::Workloads(b.workloads().await.unwrap()));
+        s.apply_event(Event::Instances(b.instances().await.unwrap()));
+        if let Some(line) = line {
+            use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+            let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+            let mut effects = Vec::new();
+            for c in format!(":{line}").chars() {
+                effects.extend(input::handle_key(&mut s, key(KeyCode::Char(c))));
+            }
+            effects.extend(input::handle_key(&mut s, key(KeyCode::Enter)));
+            for fx in effects {
+                if let estiba::app::effect::Effect::Op(estiba::backend::Op::View(Some(kind))) = fx {
+                    s.apply_event(Event::Listing(b.listing(kind).await.unwrap()));
+                }
+            }
+        }
+        s
+    })
+}
+
+#[test]
+fn the_kubernetes_demo_pods_services_and_namespaces() {
+    let mut s = kube_state(None);
+    s.focus = Pane::Tasks;
+    insta::assert_snapshot!("kube_120x40_pods", text(&s, 120, 40));
+    insta::assert_snapshot!("kube_80x24_pods", text(&s, 80, 24));
+    // The Services view (`networks`: on Kubernetes, the Services with their NodePorts).
+    let s = kube_state(Some("networks"));
+    insta::assert_snapshot!("kube_120x40_services", text(&s, 120, 40));
+    let s = kube_state(Some("volumes"));
+    insta::assert_snapshot!("kube_120x40_namespaces", text(&s, 120, 40));
+}
