@@ -2,65 +2,14 @@
 //! create, replace, patch, delete) and the subresources the console uses (scale, status, log,
 //! eviction).
 
+use super::make::{Target, create_value, ns_of};
 use super::objects::{self, Refusal};
-use super::resources::{self, KINDS, Res};
-use super::store::{self, World, name, namespace, str_at};
+use super::request::Call;
+use super::resources;
+use super::store::{self, World, str_at};
 use super::{Body, Shared, full, lock};
-use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 use serde_json::{Value, json};
-use std::collections::HashMap;
-
-/// One request, read.
-pub struct Call {
-    pub method: Method,
-    pub path: String,
-    pub query: HashMap<String, String>,
-    pub accept: String,
-    pub content_type: String,
-    /// The client's User-Agent, whose first word names the field manager (`estiba/0.1`).
-    pub agent: String,
-    pub body: Bytes,
-}
-
-impl Call {
-    pub fn q(&self, k: &str) -> Option<&str> {
-        self.query
-            .get(k)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-
-    fn dry(&self) -> bool {
-        self.q("dryRun") == Some("All")
-    }
-
-    /// Who writes: `fieldManager`, else the client's name, as the API server takes it.
-    pub fn manager(&self) -> String {
-        self.q("fieldManager")
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                let a = self.agent.split('/').next().unwrap_or_default();
-                if a.is_empty() {
-                    "unknown".into()
-                } else {
-                    a.to_string()
-                }
-            })
-    }
-
-    pub fn table(&self) -> bool {
-        self.accept.contains("as=Table")
-    }
-}
-
-/// Where a request points: a kind, a namespace, a name and a subresource.
-pub struct Target {
-    pub res: &'static Res,
-    pub ns: Option<String>,
-    pub name: Option<String>,
-    pub sub: Option<String>,
-}
 
 fn refused(r: Refusal) -> Response<Body> {
     let code = StatusCode::from_u16(r.code).unwrap_or(StatusCode::BAD_REQUEST);
@@ -178,14 +127,6 @@ pub async fn serve(world: &Shared, call: Call) -> Response<Body> {
     }
 }
 
-fn ns_of(t: &Target) -> String {
-    if t.res.namespaced {
-        t.ns.clone().unwrap_or_else(|| "default".into())
-    } else {
-        String::new()
-    }
-}
-
 fn get(world: &Shared, t: &Target, name: &str) -> Result<Value, Refusal> {
     let w = lock(world);
     w.get(store::index(t.res), &ns_of(t), name)
@@ -202,67 +143,6 @@ fn body_of(call: &Call) -> Result<Value, Refusal> {
         serde_json::from_slice::<Value>(&call.body)
             .map_err(|e| Refusal::bad(format!("couldn't get version/kind; json parse error: {e}")))
     }
-}
-
-/// A namespace that is there and not being deleted, for something new to go in.
-fn namespace_open(w: &World, r: &Res, ns: &str, name: &str) -> Result<(), Refusal> {
-    if !r.namespaced {
-        return Ok(());
-    }
-    let Some(n) = w.get(ns_index(), "", ns) else {
-        return Err(Refusal {
-            code: 404,
-            reason: "NotFound",
-            message: format!("namespaces \"{ns}\" not found"),
-            details: Some((ns.into(), String::new(), "namespaces".into())),
-        });
-    };
-    if str_at(n, "/status/phase") == "Terminating" {
-        return Err(Refusal::forbidden_terminating(r, name, ns));
-    }
-    Ok(())
-}
-
-pub fn ns_index() -> usize {
-    KINDS
-        .iter()
-        .position(|r| r.kind == "Namespace")
-        .unwrap_or_default()
-}
-
-/// A new object of the target's kind from `v`; stored unless `dry`.
-pub fn create_value(
-    w: &mut World,
-    t: &Target,
-    mut v: Value,
-    dry: bool,
-    manager: (&str, &str),
-) -> Result<Value, Refusal> {
-    let ns = ns_of(t);
-    if let Some(given) = v.pointer("/metadata/namespace").and_then(Value::as_str)
-        && t.res.namespaced
-        && given != ns
-    {
-        return Err(Refusal::bad(
-            "the namespace of the provided object does not match the namespace sent on the request"
-                .into(),
-        ));
-    }
-    objects::new_metadata(w, t.res, &mut v, &ns)?;
-    let n = name(&v);
-    namespace_open(w, t.res, &ns, &n)?;
-    if w.get(store::index(t.res), &ns, &n).is_some() {
-        return Err(Refusal::exists(t.res, &n));
-    }
-    objects::defaults(w, t.res, &mut v)?;
-    let now = w.clock.stamp_now();
-    if !manager.0.is_empty() {
-        objects::manage(&mut v, manager.0, manager.1, false, &now);
-    }
-    if dry {
-        return Ok(v);
-    }
-    Ok(w.put(store::index(t.res), v))
 }
 
 fn create(world: &Shared, call: &Call, t: &Target) -> Result<Value, Refusal> {
@@ -344,7 +224,7 @@ fn store_changed(
         }
     }
     let now = w.clock.stamp_now();
-    objects::manage(
+    super::managed::manage(
         &mut after,
         manager.0,
         manager.1,
@@ -511,7 +391,7 @@ fn delete(world: &Shared, call: &Call, t: &Target, name: &str) -> Result<Value, 
         return Ok(w.put(idx, after));
     }
     let gone = w.remove(idx, &ns, name).unwrap_or(before);
-    super::controllers::orphans(&mut w);
+    super::gc::orphans(&mut w);
     // A Status for what the server deletes at once, as kubectl reads it.
     Ok(if t.res.kind == "Pod" {
         gone
@@ -521,14 +401,4 @@ fn delete(world: &Shared, call: &Call, t: &Target, name: &str) -> Result<Value, 
             "details": {"name": name, "group": t.res.group, "kind": t.res.plural, "uid": str_at(&gone, "/metadata/uid")},
         })
     })
-}
-
-/// The namespace a new object of `obj` goes in: its own, else the request's.
-pub fn namespace_or(obj: &Value, fallback: &str) -> String {
-    let n = namespace(obj);
-    if n.is_empty() {
-        fallback.to_string()
-    } else {
-        n
-    }
 }

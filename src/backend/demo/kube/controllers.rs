@@ -5,8 +5,9 @@
 
 use super::events;
 use super::lifecycle;
-use super::pods::{hash, node_index, pod_index};
+use super::make::MANAGER;
 use super::resources::KINDS;
+use super::store::{hash, node_index, pod_index};
 
 use super::store::{World, int_at, name, namespace, str_at};
 use serde_json::{Value, json};
@@ -20,9 +21,6 @@ fn index(kind: &str) -> usize {
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 
-/// The field manager of what the controllers write, as a real cluster's managedFields name it.
-pub const MANAGER: &str = "kube-controller-manager";
-
 /// One round of every controller; whether anything changed.
 pub fn reconcile(w: &mut World) -> bool {
     let mut changed = false;
@@ -32,7 +30,7 @@ pub fn reconcile(w: &mut World) -> bool {
     changed |= stateful_sets(w);
     changed |= lifecycle::pods(w);
     changed |= lifecycle::namespaces(w);
-    changed |= orphans(w);
+    changed |= super::gc::orphans(w);
     changed |= super::status::all(w);
     changed
 }
@@ -130,13 +128,13 @@ fn pod_from(
 
 /// Creates a pod through the same path a POST takes (defaults, name).
 fn create_pod(w: &mut World, owner: &Value, pod: Value) -> Option<String> {
-    let t = super::api::Target {
+    let t = super::make::Target {
         res: &KINDS[pod_index()],
         ns: Some(namespace(owner)),
         name: None,
         sub: None,
     };
-    let made = super::api::create_value(w, &t, pod, false, (MANAGER, "Update")).ok()?;
+    let made = super::make::create_value(w, &t, pod, false, (MANAGER, "Update")).ok()?;
     Some(name(&made))
 }
 
@@ -183,7 +181,7 @@ fn replica_sets(w: &mut World) -> bool {
                 )
             });
             for p in have.iter().take(have.len() - want) {
-                super::pods::terminate(w, &ns, &name(p));
+                super::make::terminate(w, &ns, &name(p));
                 events::record(
                     w,
                     &rs,
@@ -320,13 +318,13 @@ fn new_set(w: &mut World, d: &Value, sets: &[Value]) -> Option<Value> {
         },
         "spec": {"replicas": 0, "selector": selector, "template": template},
     });
-    let t = super::api::Target {
+    let t = super::make::Target {
         res: &KINDS[index("ReplicaSet")],
         ns: Some(namespace(d)),
         name: None,
         sub: None,
     };
-    super::api::create_value(w, &t, rs, false, (MANAGER, "Update")).ok()
+    super::make::create_value(w, &t, rs, false, (MANAGER, "Update")).ok()
 }
 
 /// Each Deployment's sets rolled toward its template and replicas.
@@ -361,7 +359,7 @@ fn deployments(w: &mut World) -> bool {
                 .as_object_mut()
                 .map(|a| a.insert(REVISION.into(), json!(rev)));
             let at = w.clock.stamp_now();
-            super::objects::manage(&mut d2, MANAGER, "Update", false, &at);
+            super::managed::manage(&mut d2, MANAGER, "Update", false, &at);
             w.put(idx, d2);
         }
         let olds: Vec<Value> = owned(w)
@@ -519,46 +517,8 @@ fn stateful_sets(w: &mut World) -> bool {
             })
             .max_by_key(|p| name(p))
         {
-            super::pods::terminate(w, &ns, &name(p));
+            super::make::terminate(w, &ns, &name(p));
         }
     }
     w.rv() != before
-}
-
-/// Objects whose controller is gone are deleted (the garbage collector's background policy).
-pub fn orphans(w: &mut World) -> bool {
-    let mut uids = std::collections::HashSet::new();
-    for (i, r) in KINDS.iter().enumerate() {
-        if r.read_only {
-            continue;
-        }
-        for v in w.list(i, None) {
-            uids.insert(str_at(v, "/metadata/uid").to_string());
-        }
-    }
-    let mut gone = Vec::new();
-    for (i, r) in KINDS.iter().enumerate() {
-        if r.read_only {
-            continue;
-        }
-        for v in w.list(i, None) {
-            let refs = v
-                .pointer("/metadata/ownerReferences")
-                .and_then(Value::as_array);
-            let orphan = refs.is_some_and(|rs| {
-                !rs.is_empty() && rs.iter().all(|o| !uids.contains(str_at(o, "/uid")))
-            });
-            if orphan {
-                gone.push((i, r.kind, namespace(v), name(v)));
-            }
-        }
-    }
-    for (i, kind, ns, n) in &gone {
-        if *kind == "Pod" {
-            super::pods::terminate(w, ns, n);
-        } else {
-            w.remove(*i, ns, n);
-        }
-    }
-    !gone.is_empty()
 }

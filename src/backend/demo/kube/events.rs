@@ -1,19 +1,11 @@
 //! The events the demo's controllers and nodes report (`v1.Event`), as a real cluster's do,
 //! the oldest of a namespace dropped past a bound.
 
-use super::resources::KINDS;
-use super::store::{World, name, namespace, str_at};
+use super::store::{World, event_index, name, namespace, str_at};
 use serde_json::{Value, json};
 
 /// Events kept per namespace.
 const KEPT: usize = 400;
-
-pub fn event_index() -> usize {
-    KINDS
-        .iter()
-        .position(|r| r.kind == "Event" && r.group.is_empty())
-        .unwrap_or_default()
-}
 
 /// Records that `reason` happened to `obj`, as `component` saw it.
 pub fn record(

@@ -4,8 +4,8 @@
 //! being deleted goes after its grace, a namespace being deleted once it is empty.
 
 use super::events;
-use super::pods::{node_index, pod_index};
 use super::store::{World, name, namespace, seconds, str_at};
+use super::store::{node_index, pod_index};
 use serde_json::{Value, json};
 
 /// The seconds each step takes on a running clock (a frozen one takes none).
@@ -68,20 +68,20 @@ fn waiting(c: &Value, reason: &str) -> Value {
 fn image_id(image: &str) -> String {
     format!(
         "docker-pullable://{image}@sha256:{:016x}{:016x}{:016x}{:016x}",
-        super::pods::hash(image),
-        super::pods::hash(&format!("{image}1")),
-        super::pods::hash(&format!("{image}2")),
-        super::pods::hash(&format!("{image}3"))
+        super::store::hash(image),
+        super::store::hash(&format!("{image}1")),
+        super::store::hash(&format!("{image}2")),
+        super::store::hash(&format!("{image}3"))
     )
 }
 
 fn container_id(pod: &str, c: &str) -> String {
     format!(
         "docker://{:016x}{:016x}{:016x}{:016x}",
-        super::pods::hash(pod),
-        super::pods::hash(c),
-        super::pods::hash(&format!("{pod}{c}")),
-        super::pods::hash(&format!("{c}{pod}"))
+        super::store::hash(pod),
+        super::store::hash(c),
+        super::store::hash(&format!("{pod}{c}")),
+        super::store::hash(&format!("{c}{pod}"))
     )
 }
 
@@ -298,8 +298,8 @@ fn advance(w: &mut World, p: &mut Value, now: f64) -> bool {
     let statuses: Vec<Value> = mains.iter().map(|c| running(c, &pod, &at)).collect();
     let ip = format!(
         "10.244.{}.{}",
-        super::pods::hash(str_at(p, "/spec/nodeName")) % 3,
-        2 + super::pods::hash(&pod) % 250
+        super::store::hash(str_at(p, "/spec/nodeName")) % 3,
+        2 + super::store::hash(&pod) % 250
     );
     if let Some(st) = p.get_mut("status").and_then(Value::as_object_mut) {
         st.insert("phase".into(), json!("Running"));
@@ -344,7 +344,7 @@ pub fn pods(w: &mut World) -> bool {
         }
         if advance(w, &mut p, now) {
             let at = w.clock.stamp(now);
-            super::objects::manage(&mut p, "kubelet", "Update", true, &at);
+            super::managed::manage(&mut p, "kubelet", "Update", true, &at);
             w.put(idx, p);
             changed = true;
         }
@@ -377,14 +377,14 @@ fn furnish(w: &mut World, ns: &str) -> bool {
             "metadata": {"name": "kube-root-ca.crt", "namespace": ns, "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
             "data": {"ca.crt": ROOT_CA},
         });
-        changed |= super::seed::make_by(w, v, ns, super::controllers::MANAGER).is_ok();
+        changed |= super::seed::make_by(w, v, ns, super::make::MANAGER).is_ok();
     }
     changed
 }
 
 /// Namespaces: a new one furnished, one being deleted emptied, then gone.
 pub fn namespaces(w: &mut World) -> bool {
-    let ns_idx = super::api::ns_index();
+    let ns_idx = super::store::ns_index();
     let mut changed = false;
     for (_, _, n) in w.keys(ns_idx) {
         let terminating = w
@@ -405,7 +405,7 @@ pub fn namespaces(w: &mut World) -> bool {
                 }
                 left += 1;
                 if r.kind == "Pod" {
-                    super::pods::terminate(w, &kns, &kn);
+                    super::make::terminate(w, &kns, &kn);
                 } else {
                     w.remove(i, &kns, &kn);
                     changed = true;

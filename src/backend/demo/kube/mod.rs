@@ -10,9 +10,13 @@
 mod api;
 mod controllers;
 mod events;
+mod gc;
 mod lifecycle;
+mod make;
+mod managed;
 mod objects;
 mod pods;
+mod request;
 mod resources;
 mod seed;
 mod select;
@@ -178,7 +182,7 @@ async fn handle(world: &Shared, req: http::Request<Incoming>) -> Response<Body> 
             .unwrap_or_default()
             .to_string()
     };
-    let call = api::Call {
+    let call = request::Call {
         method: parts.method.clone(),
         path: parts.uri.path().to_string(),
         query: form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())

@@ -1,10 +1,11 @@
 //! What the demo's pods do besides being listed: their containers' logs (written as the
 //! cluster's clock runs, followed when asked), their use for `top` (metrics.k8s.io), eviction.
 
-use super::api::{Call, Target};
+use super::make::Target;
 use super::objects::Refusal;
+use super::request::Call;
 use super::resources::KINDS;
-use super::store::{self, World, seconds, str_at};
+use super::store::{self, hash, node_index, pod_index, seconds, str_at};
 use super::{Body, Shared, full, lock};
 use bytes::Bytes;
 use futures::StreamExt;
@@ -12,20 +13,6 @@ use http::{Response, StatusCode};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use serde_json::{Value, json};
-
-pub fn pod_index() -> usize {
-    KINDS
-        .iter()
-        .position(|r| r.kind == "Pod")
-        .unwrap_or_default()
-}
-
-/// A number from a name, the same every run.
-pub fn hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-    })
-}
 
 /// The `i`-th line a container of `image` writes.
 fn line(image: &str, container: &str, i: u64, pod: &str) -> String {
@@ -48,7 +35,7 @@ fn line(image: &str, container: &str, i: u64, pod: &str) -> String {
         ("verifier", 1) => " * Running on http://0.0.0.0:5000".into(),
         ("verifier", _) => format!(
             "{ip} - - \"GET /verify HTTP/1.1\" {} -",
-            if n % 7 == 0 { 401 } else { 200 }
+            if n.is_multiple_of(7) { 401 } else { 200 }
         ),
         ("nginx" | "frontend", 0) => {
             "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok".into()
@@ -319,38 +306,11 @@ pub fn metrics(world: &Shared, t: &Target) -> Response<Body> {
     )
 }
 
-pub fn node_index() -> usize {
-    KINDS
-        .iter()
-        .position(|r| r.kind == "Node")
-        .unwrap_or_default()
-}
-
 /// `pods/NAME/eviction`: the pod is deleted as a delete would (with its grace period).
 pub fn evict(world: &Shared, t: &Target, name: &str) -> Result<Value, Refusal> {
     let ns = t.ns.clone().unwrap_or_else(|| "default".into());
     let mut w = lock(world);
-    terminate(&mut w, &ns, name).ok_or_else(|| Refusal::not_found(&KINDS[pod_index()], name))?;
+    super::make::terminate(&mut w, &ns, name)
+        .ok_or_else(|| Refusal::not_found(&KINDS[pod_index()], name))?;
     Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}))
-}
-
-/// Starts a pod's end: marked for deletion (the controllers take it away after its grace),
-/// or gone at once on a frozen clock.
-pub fn terminate(w: &mut World, ns: &str, name: &str) -> Option<()> {
-    let idx = pod_index();
-    let mut p = w.get(idx, ns, name)?.clone();
-    if !w.clock.live() {
-        w.remove(idx, ns, name);
-        return Some(());
-    }
-    if p.pointer("/metadata/deletionTimestamp").is_some() {
-        return Some(());
-    }
-    let now = w.clock.stamp_now();
-    if let Some(m) = p.get_mut("metadata").and_then(Value::as_object_mut) {
-        m.insert("deletionTimestamp".into(), json!(now));
-        m.insert("deletionGracePeriodSeconds".into(), json!(30));
-    }
-    w.put(idx, p);
-    Some(())
 }

@@ -3,7 +3,7 @@
 //! Kubernetes labs' applications running (practica-k8s in `default`, desafio-final in
 //! `challenge-dev` and `challenge-prd`). With a lab it starts with none of the lab's objects.
 
-use super::api::{Target, create_value};
+use super::make::{Target, create_value};
 use super::resources;
 use super::store::World;
 use serde_json::{Value, json};
@@ -31,7 +31,7 @@ pub fn make_by(
             "no matches for kind \"{kind}\" in version \"{api_version}\""
         )));
     };
-    let ns = super::api::namespace_or(&v, ns);
+    let ns = super::make::namespace_or(&v, ns);
     let t = Target {
         res,
         ns: Some(ns),
@@ -100,15 +100,15 @@ fn node(name: &str, ip: &str, control_plane: bool, cidr: &str, at: &str) -> Valu
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
                 "architecture": "amd64",
-                "bootID": format!("{:032x}", super::pods::hash(name)),
+                "bootID": format!("{:032x}", super::store::hash(name)),
                 "containerRuntimeVersion": "docker://28.4.0",
                 "kernelVersion": "6.1.0-41-amd64",
                 "kubeProxyVersion": "",
                 "kubeletVersion": "v1.34.4",
-                "machineID": format!("{:032x}", super::pods::hash(&format!("{name}m"))),
+                "machineID": format!("{:032x}", super::store::hash(&format!("{name}m"))),
                 "operatingSystem": "linux",
                 "osImage": "Ubuntu 22.04.5 LTS",
-                "systemUUID": format!("{:032x}", super::pods::hash(&format!("{name}u"))),
+                "systemUUID": format!("{:032x}", super::store::hash(&format!("{name}u"))),
             },
         },
     })
@@ -117,7 +117,7 @@ fn node(name: &str, ip: &str, control_plane: bool, cidr: &str, at: &str) -> Valu
 /// A control-plane static pod, owned by its node as the kubelet's mirror pods are.
 fn static_pod(w: &World, component: &str, image: &str) -> Value {
     let node_uid = w
-        .get(super::pods::node_index(), "", "minikube")
+        .get(super::store::node_index(), "", "minikube")
         .and_then(|n| n.pointer("/metadata/uid"))
         .cloned()
         .unwrap_or_default();
@@ -148,8 +148,8 @@ pub fn base(w: &mut World) {
     ] {
         let at = w.clock.stamp_now();
         if let Ok(mut made) = make(w, node(n, ip, cp, cidr, &at), "") {
-            super::objects::manage(&mut made, "kubelet", "Update", true, &at);
-            w.put(super::pods::node_index(), made);
+            super::managed::manage(&mut made, "kubelet", "Update", true, &at);
+            w.put(super::store::node_index(), made);
         }
     }
     for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {

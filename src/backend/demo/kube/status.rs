@@ -3,8 +3,8 @@
 //! (counts that are zero left out).
 
 use super::lifecycle;
-use super::pods::pod_index;
 use super::resources::KINDS;
+use super::store::pod_index;
 use super::store::{World, int_at, name, namespace, str_at};
 use serde_json::{Value, json};
 
@@ -181,7 +181,7 @@ fn condition(old: &Value, kind: &str, ok: bool, reason: &str, message: String, a
 
 fn daemon_sets(w: &mut World) -> bool {
     let idx = index("DaemonSet");
-    let nodes = w.list(super::pods::node_index(), None).len() as i64;
+    let nodes = w.list(super::store::node_index(), None).len() as i64;
     let mut changed = false;
     for (_, ns, n) in w.keys(idx) {
         let Some(ds) = w.get(idx, &ns, &n).cloned() else {
@@ -212,7 +212,7 @@ fn stateful_sets(w: &mut World) -> bool {
         let (pods, ready) = pod_counts(w, &ss);
         let revision = format!(
             "{n}-{:010x}",
-            super::pods::hash(
+            super::store::hash(
                 &ss.pointer("/spec/template")
                     .map(Value::to_string)
                     .unwrap_or_default()
@@ -244,7 +244,7 @@ fn set_status(w: &mut World, idx: usize, v: &Value, status: Value) -> bool {
         o.insert("status".into(), status);
     }
     let at = w.clock.stamp_now();
-    super::objects::manage(&mut v, super::controllers::MANAGER, "Update", true, &at);
+    super::managed::manage(&mut v, super::make::MANAGER, "Update", true, &at);
     w.put(idx, v);
     true
 }

@@ -251,3 +251,38 @@ pub fn int_at(obj: &Value, pointer: &str) -> i64 {
         .and_then(Value::as_i64)
         .unwrap_or_default()
 }
+
+pub fn ns_index() -> usize {
+    KINDS
+        .iter()
+        .position(|r| r.kind == "Namespace")
+        .unwrap_or_default()
+}
+
+pub fn pod_index() -> usize {
+    KINDS
+        .iter()
+        .position(|r| r.kind == "Pod")
+        .unwrap_or_default()
+}
+
+pub fn node_index() -> usize {
+    KINDS
+        .iter()
+        .position(|r| r.kind == "Node")
+        .unwrap_or_default()
+}
+
+/// A number from a name, the same every run.
+pub fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+pub fn event_index() -> usize {
+    KINDS
+        .iter()
+        .position(|r| r.kind == "Event" && r.group.is_empty())
+        .unwrap_or_default()
+}

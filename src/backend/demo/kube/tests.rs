@@ -9,7 +9,7 @@ fn the_base_cluster_settles_with_its_system_pods_running() {
         rounds += 1;
         assert!(rounds < 50, "never settles");
     }
-    let pods = w.list(pods::pod_index(), Some("kube-system"));
+    let pods = w.list(store::pod_index(), Some("kube-system"));
     let names: Vec<String> = pods.iter().map(|p| store::name(p)).collect();
     assert!(names.iter().any(|n| n.starts_with("coredns-")), "{names:?}");
     assert_eq!(

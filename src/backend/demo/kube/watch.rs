@@ -1,8 +1,9 @@
 //! Lists (paged with limit and continue) and watches (from a resourceVersion, the kept changes
 //! first, then as they happen), filtered by namespace and selectors, as JSON or as tables.
 
-use super::api::{Call, Target};
+use super::make::Target;
 use super::objects::Refusal;
+use super::request::Call;
 use super::select::Selector;
 use super::store::{self, Change};
 use super::{Body, Shared, lock};
