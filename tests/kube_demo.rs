@@ -432,3 +432,89 @@ fn desafio_final_walked_in_the_demo_console() {
         assert!(done(&after, step), "{step} did not pass: {after:?}");
     }
 }
+
+/// What the Kubernetes backend does, on the demo headless: scale, image, restart, logs, top,
+/// inspect as YAML, events, a port-forward whose address answers, and exec refused in words.
+#[test]
+fn the_demo_takes_the_kubernetes_actions() {
+    let d = support::workdir("kdemo-ops");
+    let run = |args: &[&str]| {
+        let o = estiba_demo(&d, args);
+        let out = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.success(), out)
+    };
+    let (ok, out) = run(&["-y", "scale", "creator", "4"]);
+    assert!(
+        ok && out.contains("4/4 ready") && out.contains("kubectl scale"),
+        "{out}"
+    );
+    let (ok, out) = run(&["image", "creator", "creator:2.0"]);
+    assert!(ok && out.contains("creator now runs creator:2.0"), "{out}");
+    let (ok, out) = run(&["restart", "verifier"]);
+    assert!(ok && out.contains("every pod restarted"), "{out}");
+    let (ok, out) = run(&["logs", "creator", "--tail", "2"]);
+    assert!(ok && out.contains("POST /token 200"), "{out}");
+    let (ok, out) = run(&["stats", "--no-stream"]);
+    assert!(
+        ok && out.contains("verifier-") && out.contains("MiB"),
+        "{out}"
+    );
+    let (ok, out) = run(&["inspect", "service", "creator"]);
+    assert!(
+        ok && out.contains("type: NodePort") && out.contains("nodePort: 3"),
+        "{out}"
+    );
+    let (ok, out) = run(&["events", "--since", "3h"]);
+    assert!(ok && out.contains("ScalingReplicaSet"), "{out}");
+    let (ok, out) = run(&["exec", "creator-", "--", "ls"]);
+    assert!(!ok, "{out}");
+    let pod = {
+        let (_, pods) = run(&["-o", "json", "pods"]);
+        let v: Value = serde_json::from_str(&pods).unwrap();
+        v.as_array().unwrap()[0]["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (ok, out) = run(&["exec", &pod, "--", "ls"]);
+    assert!(!ok && out.contains("simulated"), "{out}");
+    // A port-forward listens, and what it forwards to answers.
+    let port = support::free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_estiba"))
+        .args([
+            "--demo",
+            "--kube",
+            "port-forward",
+            "svc/creator",
+            &format!("{port}:8000"),
+        ])
+        .current_dir(&d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut answer = String::new();
+    for _ in 0..100 {
+        use std::io::{Read, Write};
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("answers on port 8000"),
+        "{answer}"
+    );
+}

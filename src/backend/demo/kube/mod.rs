@@ -2,7 +2,8 @@
 //! spoken to over HTTP as a real one is, so the Kubernetes backend drives it with the same
 //! requests, watches and `Op`s as a real cluster. Objects are kept as JSON (`store`), the kinds
 //! and discovery are a v1.34 server's (`resources`), the requests are served in `api`
-//! (lists and watches in `watch`, tables in `tables`, logs and metrics in `pods`), and the
+//! (lists and watches in `watch`, tables in `tables`, logs and metrics in `pods`, a
+//! port-forward's WebSocket in `forward`), and the
 //! controllers (`controllers`, `status`) and the nodes (`lifecycle`) make Deployments roll
 //! out with plausible delays and events. It is a demo, never a stand-in for testing against
 //! a real API server.
@@ -10,6 +11,7 @@
 mod api;
 mod controllers;
 mod events;
+mod forward;
 mod gc;
 mod lifecycle;
 mod make;
@@ -168,6 +170,9 @@ async fn serve_connection(world: Shared, io: tokio::io::DuplexStream) {
 }
 
 async fn handle(world: &Shared, req: http::Request<Incoming>) -> Response<Body> {
+    if forward::wants_upgrade(&req) {
+        return forward::upgrade(world, req);
+    }
     let (parts, body) = req.into_parts();
     let body = body
         .collect()
