@@ -42,6 +42,10 @@ const fn cut_left(min: u16, grow: u16, drop: u8) -> Width {
 /// A swarm task's state in the user's language (`running` → `en ejecución`); a state the
 /// catalog does not know (a Kubernetes pod's `CrashLoopBackOff`) as the cluster says it.
 pub fn state_word(state: &str) -> String {
+    // A pod's state carries its ready containers (`running 1/1`): the word is translated.
+    if let Some((word, rest)) = state.split_once(' ') {
+        return format!("{} {rest}", state_word(word));
+    }
     let key = match state {
         "new" => "state.new",
         "pending" => "state.pending",

@@ -518,3 +518,16 @@ fn the_demo_takes_the_kubernetes_actions() {
         "{answer}"
     );
 }
+
+/// The demo in Spanish: a pod's state in Spanish with its ready containers, no English left.
+#[test]
+fn the_kubernetes_demo_speaks_spanish() {
+    support::require(&["tmux"]);
+    let d = support::workdir("kdemo-es");
+    let t = Tmux::in_dir(160, 30, &d, "C.UTF-8", "--demo --kube --lang es");
+    let s = t.wait_for("en ejecución 1/1", 20);
+    for english in ["running", "Loading", "Select a"] {
+        assert!(!s.contains(english), "{english} in {s}");
+    }
+    t.keys(&["q"]);
+}
