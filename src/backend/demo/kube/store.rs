@@ -21,7 +21,7 @@ pub struct Change {
 
 /// How many changes are kept for watches to resume from; an older resourceVersion is told
 /// 410 Gone, as etcd's compaction tells a real server's clients.
-const KEPT: usize = 20_000;
+const KEPT: usize = 5_000;
 
 /// The cluster's time: real seconds since start, or frozen (render tests, headless snapshots).
 #[derive(Clone, Copy)]
