@@ -258,6 +258,13 @@ fn the_demo_answers_as_a_real_cluster_does() {
     );
 }
 
+/// A command typed in the palette.
+fn say(t: &Tmux, line: &str) {
+    t.keys(&[":"]);
+    t.text(line);
+    t.keys(&["Enter"]);
+}
+
 /// `estiba --demo --kube lab check -o json` in a lab's folder: (step, done) in order.
 fn lab_check(dir: &Path) -> Vec<(String, bool)> {
     let o = support::estiba_in(dir, &["--demo", "--kube", "lab", "check", "-o", "json"]);
@@ -316,15 +323,12 @@ fn practica_k8s_walked_in_the_demo_console() {
         );
     }
     t.wait_for("No Deployments in this namespace yet", 10);
-    t.keys(&[":"]);
-    t.text("apply practica-k8s");
-    t.keys(&["Enter"]);
+    say(&t, "apply practica-k8s");
     t.wait_for("5 to create", 10);
     t.keys(&["y"]);
     t.wait_for("5 objects applied", 20);
-    t.keys(&["Escape", ":"]);
-    t.text("pods");
-    t.keys(&["Enter"]);
+    t.keys(&["Escape"]);
+    say(&t, "pods");
     // The pods come up on the three nodes, the init container first.
     let s = t.wait_until("five pods running", 30, |s| {
         s.matches("running 1/1").count() >= 5
@@ -339,21 +343,17 @@ fn practica_k8s_walked_in_the_demo_console() {
     ] {
         picture(&d, step);
     }
-    t.keys(&[":"]);
-    t.text("services");
-    t.keys(&["Enter"]);
+    say(&t, "services");
     let s = t.wait_until("the NodePorts", 10, |s| {
         s.contains("NodePort") && s.contains("8000:3") && s.contains("5000:3")
     });
     assert!(s.contains("creator") && s.contains("verifier"), "{s}");
-    t.keys(&["Escape", ":"]);
-    t.text("secrets");
-    t.keys(&["Enter"]);
+    t.keys(&["Escape"]);
+    say(&t, "secrets");
     let s = t.wait_for("jwt-key", 10);
     assert!(s.contains("KEY") && !s.contains("cambia-esta-clave"), "{s}");
-    t.keys(&["Escape", ":"]);
-    t.text("lab report");
-    t.keys(&["Enter"]);
+    t.keys(&["Escape"]);
+    say(&t, "lab report");
     t.wait_for("student's name", 10);
     t.text("\"Ana Ruiz\"");
     t.keys(&["Enter"]);
@@ -394,9 +394,7 @@ fn desafio_final_walked_in_the_demo_console() {
     for step in ["3-manifiestos", "4-entorno-dev", "5-entorno-prd"] {
         assert!(!done(&before, step), "{step} passed before: {before:?}");
     }
-    t.keys(&[":"]);
-    t.text("apply desafio-final");
-    t.keys(&["Enter"]);
+    say(&t, "apply desafio-final");
     t.wait_for("6 to create", 10);
     t.keys(&["y"]);
     t.wait_for("6 objects applied", 20);
@@ -406,23 +404,19 @@ fn desafio_final_walked_in_the_demo_console() {
         ("4-entorno-dev", "challenge-dev"),
         ("5-entorno-prd", "challenge-prd"),
     ] {
-        t.keys(&["Escape", ":"]);
-        t.text(&format!("ns {ns}"));
-        t.keys(&["Enter"]);
+        t.keys(&["Escape"]);
+        say(&t, &format!("ns {ns}"));
         t.wait_for(&format!("ns {ns}"), 10);
         picture(&d, step);
     }
-    t.keys(&["Escape", ":"]);
-    t.text("pods");
-    t.keys(&["Enter"]);
+    t.keys(&["Escape"]);
+    say(&t, "pods");
     let s = t.wait_until("production's four pods", 30, |s| {
         s.matches("running 1/1").count() >= 4
     });
     assert!(s.contains("backend-") && s.contains("frontend-"), "{s}");
     t.keys(&["Escape"]);
-    t.keys(&[":"]);
-    t.text("volumes");
-    t.keys(&["Enter"]);
+    say(&t, "volumes");
     let s = t.wait_for("Active", 10);
     assert!(s.matches("challenge-").count() >= 4, "{s}");
     t.keys(&["Escape", "q"]);

@@ -7,17 +7,10 @@ use super::events;
 use super::lifecycle;
 use super::make::MANAGER;
 use super::resources::KINDS;
-use super::store::{hash, node_index, pod_index};
+use super::store::{hash, kind_index, node_index, owned_by, pod_index, pods_of};
 
 use super::store::{World, int_at, name, namespace, str_at};
 use serde_json::{Value, json};
-
-fn index(kind: &str) -> usize {
-    KINDS
-        .iter()
-        .position(|r| r.kind == kind && r.group != "metrics.k8s.io")
-        .unwrap_or_default()
-}
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 
@@ -44,24 +37,6 @@ fn owner_ref(owner: &Value) -> Value {
         "controller": true,
         "blockOwnerDeletion": true,
     })
-}
-
-fn owned_by(v: &Value, uid: &str) -> bool {
-    v.pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|o| str_at(o, "/uid") == uid)
-}
-
-/// The live pods an owner has (not being deleted).
-fn pods_of(w: &World, owner: &Value) -> Vec<Value> {
-    let uid = str_at(owner, "/metadata/uid");
-    w.list(pod_index(), Some(&namespace(owner)))
-        .into_iter()
-        .filter(|p| owned_by(p, uid) && p.pointer("/metadata/deletionTimestamp").is_none())
-        .cloned()
-        .collect()
 }
 
 /// A pod from a template, owned by `owner`.
@@ -140,7 +115,7 @@ fn create_pod(w: &mut World, owner: &Value, pod: Value) -> Option<String> {
 
 /// A ReplicaSet's pods brought to its replicas.
 fn replica_sets(w: &mut World) -> bool {
-    let idx = index("ReplicaSet");
+    let idx = kind_index("ReplicaSet");
     let mut changed = false;
     for (_, ns, n) in w.keys(idx) {
         let Some(rs) = w.get(idx, &ns, &n).cloned() else {
@@ -257,7 +232,7 @@ fn scale_set(w: &mut World, d: &Value, rs: &Value, to: i64) {
         m.insert("generation".into(), json!(g + 1));
     }
     let n = name(&rs);
-    w.put(index("ReplicaSet"), rs);
+    w.put(kind_index("ReplicaSet"), rs);
     let way = if to > from { "up" } else { "down" };
     events::record(
         w,
@@ -284,7 +259,7 @@ fn new_set(w: &mut World, d: &Value, sets: &[Value]) -> Option<Value> {
             {
                 a.insert(REVISION.into(), json!((top + 1).to_string()));
             }
-            return Some(w.put(index("ReplicaSet"), rs));
+            return Some(w.put(kind_index("ReplicaSet"), rs));
         }
         return Some(rs.clone());
     }
@@ -319,7 +294,7 @@ fn new_set(w: &mut World, d: &Value, sets: &[Value]) -> Option<Value> {
         "spec": {"replicas": 0, "selector": selector, "template": template},
     });
     let t = super::make::Target {
-        res: &KINDS[index("ReplicaSet")],
+        res: &KINDS[kind_index("ReplicaSet")],
         ns: Some(namespace(d)),
         name: None,
         sub: None,
@@ -329,8 +304,8 @@ fn new_set(w: &mut World, d: &Value, sets: &[Value]) -> Option<Value> {
 
 /// Each Deployment's sets rolled toward its template and replicas.
 fn deployments(w: &mut World) -> bool {
-    let idx = index("Deployment");
-    let rs_idx = index("ReplicaSet");
+    let idx = kind_index("Deployment");
+    let rs_idx = kind_index("ReplicaSet");
     let before = w.rv();
     for (_, ns, n) in w.keys(idx) {
         let Some(d) = w.get(idx, &ns, &n).cloned() else {
@@ -434,7 +409,7 @@ fn roll(w: &mut World, d: &Value, new: &Value, olds: &[Value]) {
 
 /// A DaemonSet's pod on each schedulable node.
 fn daemon_sets(w: &mut World) -> bool {
-    let idx = index("DaemonSet");
+    let idx = kind_index("DaemonSet");
     let before = w.rv();
     let nodes: Vec<String> = w.list(node_index(), None).into_iter().map(name).collect();
     for (_, ns, n) in w.keys(idx) {
@@ -467,7 +442,7 @@ fn daemon_sets(w: &mut World) -> bool {
 
 /// A StatefulSet's pods `NAME-0`, `NAME-1`…, each made once the one before is ready.
 fn stateful_sets(w: &mut World) -> bool {
-    let idx = index("StatefulSet");
+    let idx = kind_index("StatefulSet");
     let before = w.rv();
     for (_, ns, n) in w.keys(idx) {
         let Some(ss) = w.get(idx, &ns, &n).cloned() else {

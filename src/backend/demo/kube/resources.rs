@@ -248,6 +248,18 @@ fn groups() -> Vec<&'static str> {
     g
 }
 
+/// A resource's short names and categories, when it has them, as discovery lists them.
+fn names(r: &Res, v: &mut Value) {
+    if let Some(o) = v.as_object_mut() {
+        if !r.short.is_empty() {
+            o.insert("shortNames".into(), json!(r.short));
+        }
+        if !r.categories.is_empty() {
+            o.insert("categories".into(), json!(r.categories));
+        }
+    }
+}
+
 fn resource_discovery(r: &Res) -> Value {
     let subs: Vec<Value> = r
         .subresources
@@ -287,16 +299,11 @@ fn resource_discovery(r: &Res) -> Value {
         "singularResource": r.singular(),
         "verbs": r.verbs(),
     });
-    if let Some(o) = v.as_object_mut() {
-        if !r.short.is_empty() {
-            o.insert("shortNames".into(), json!(r.short));
-        }
-        if !r.categories.is_empty() {
-            o.insert("categories".into(), json!(r.categories));
-        }
-        if !subs.is_empty() {
-            o.insert("subresources".into(), Value::Array(subs));
-        }
+    names(r, &mut v);
+    if !subs.is_empty()
+        && let Some(o) = v.as_object_mut()
+    {
+        o.insert("subresources".into(), Value::Array(subs));
     }
     v
 }
@@ -381,14 +388,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
                 "kind": r.kind,
                 "verbs": r.verbs(),
             });
-            if let Some(o) = v.as_object_mut() {
-                if !r.short.is_empty() {
-                    o.insert("shortNames".into(), json!(r.short));
-                }
-                if !r.categories.is_empty() {
-                    o.insert("categories".into(), json!(r.categories));
-                }
-            }
+            names(r, &mut v);
             std::iter::once(v).chain(r.subresources.iter().map(move |s| {
                 json!({
                     "name": format!("{}/{s}", r.plural),

@@ -3,34 +3,13 @@
 //! (counts that are zero left out).
 
 use super::lifecycle;
-use super::resources::KINDS;
-use super::store::pod_index;
-use super::store::{World, int_at, name, namespace, str_at};
+use super::store::{World, int_at, name, str_at};
+use super::store::{kind_index, owned_by, pods_of};
 use serde_json::{Value, json};
-
-fn index(kind: &str) -> usize {
-    KINDS
-        .iter()
-        .position(|r| r.kind == kind && r.group != "metrics.k8s.io")
-        .unwrap_or_default()
-}
-
-fn owned_by(v: &Value, uid: &str) -> bool {
-    v.pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|o| str_at(o, "/uid") == uid)
-}
 
 /// (pods, ready) of an owner.
 fn pod_counts(w: &World, owner: &Value) -> (i64, i64) {
-    let uid = str_at(owner, "/metadata/uid");
-    let pods: Vec<&Value> = w
-        .list(pod_index(), Some(&namespace(owner)))
-        .into_iter()
-        .filter(|p| owned_by(p, uid) && p.pointer("/metadata/deletionTimestamp").is_none())
-        .collect();
+    let pods = pods_of(w, owner);
     let ready = pods.iter().filter(|p| lifecycle::ready(p)).count() as i64;
     (pods.len() as i64, ready)
 }
@@ -45,7 +24,7 @@ pub fn all(w: &mut World) -> bool {
 }
 
 fn replica_sets(w: &mut World) -> bool {
-    let idx = index("ReplicaSet");
+    let idx = kind_index("ReplicaSet");
     let mut changed = false;
     for (_, ns, n) in w.keys(idx) {
         let Some(rs) = w.get(idx, &ns, &n).cloned() else {
@@ -65,8 +44,8 @@ fn replica_sets(w: &mut World) -> bool {
 }
 
 fn deployments(w: &mut World) -> bool {
-    let idx = index("Deployment");
-    let rs_idx = index("ReplicaSet");
+    let idx = kind_index("Deployment");
+    let rs_idx = kind_index("ReplicaSet");
     let mut changed = false;
     for (_, ns, n) in w.keys(idx) {
         let Some(d) = w.get(idx, &ns, &n).cloned() else {
@@ -180,7 +159,7 @@ fn condition(old: &Value, kind: &str, ok: bool, reason: &str, message: String, a
 }
 
 fn daemon_sets(w: &mut World) -> bool {
-    let idx = index("DaemonSet");
+    let idx = kind_index("DaemonSet");
     let nodes = w.list(super::store::node_index(), None).len() as i64;
     let mut changed = false;
     for (_, ns, n) in w.keys(idx) {
@@ -203,7 +182,7 @@ fn daemon_sets(w: &mut World) -> bool {
 }
 
 fn stateful_sets(w: &mut World) -> bool {
-    let idx = index("StatefulSet");
+    let idx = kind_index("StatefulSet");
     let mut changed = false;
     for (_, ns, n) in w.keys(idx) {
         let Some(ss) = w.get(idx, &ns, &n).cloned() else {

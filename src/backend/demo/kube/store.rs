@@ -286,3 +286,30 @@ pub fn event_index() -> usize {
         .position(|r| r.kind == "Event" && r.group.is_empty())
         .unwrap_or_default()
 }
+
+/// The index of a built-in kind by its name (metrics aside).
+pub fn kind_index(kind: &str) -> usize {
+    KINDS
+        .iter()
+        .position(|r| r.kind == kind && r.group != "metrics.k8s.io")
+        .unwrap_or_default()
+}
+
+/// Whether `v` names the object of `uid` among its owners.
+pub fn owned_by(v: &Value, uid: &str) -> bool {
+    v.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|o| str_at(o, "/uid") == uid)
+}
+
+/// The live pods an owner has (not being deleted).
+pub fn pods_of(w: &World, owner: &Value) -> Vec<Value> {
+    let uid = str_at(owner, "/metadata/uid");
+    w.list(pod_index(), Some(&namespace(owner)))
+        .into_iter()
+        .filter(|p| owned_by(p, uid) && p.pointer("/metadata/deletionTimestamp").is_none())
+        .cloned()
+        .collect()
+}
