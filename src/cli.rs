@@ -146,6 +146,51 @@ pub fn command() -> clap::Command {
     cmd
 }
 
+/// clap's refusals in the user's language: a value it does not take or none given, a flag it
+/// does not know, a flag given twice or with a value it takes none of, words that are not
+/// UTF-8. `None` for help and version, which clap prints itself.
+pub fn refusal(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        _ => String::new(),
+    };
+    let args: Vec<String> = std::env::args().collect();
+    crate::i18n::set_lang(help_lang(&args));
+    // clap names a flag with its placeholder ("--theme <THEME>"): the flag is what the user wrote.
+    let flag = text(ContextKind::InvalidArg)
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Some(match e.kind() {
+        ErrorKind::InvalidValue if text(ContextKind::InvalidValue).is_empty() => {
+            crate::tr!("cli.flag_needs_value", flag = flag)
+        }
+        ErrorKind::InvalidValue => crate::tr!(
+            "cli.bad_flag_value",
+            flag = flag,
+            value = text(ContextKind::InvalidValue),
+            valid = text(ContextKind::ValidValue)
+        ),
+        ErrorKind::UnknownArgument => crate::tr!("cli.unknown_flag", flag = flag),
+        ErrorKind::ArgumentConflict
+            if text(ContextKind::PriorArg) == text(ContextKind::InvalidArg) =>
+        {
+            crate::tr!("cli.flag_twice", flag = flag)
+        }
+        ErrorKind::TooManyValues => crate::tr!(
+            "cli.flag_takes_no_value",
+            flag = flag,
+            value = text(ContextKind::InvalidValue)
+        ),
+        ErrorKind::InvalidUtf8 => crate::tr!("cli.not_utf8"),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return None,
+        _ => crate::tr!("cli.refused"),
+    })
+}
+
 impl Cli {
     /// Parses the process arguments. Global flags written after the command words
     /// (`estiba nodes --output json`) are taken out of the command and applied too.

@@ -289,7 +289,7 @@ async fn live_names(cli: &Cli, kind: command::ArgKind) -> Vec<String> {
 
 /// What clap refused (or its help and version), printed; the exit code for it.
 fn clap_refused(e: &clap::Error) -> ExitCode {
-    match clap_words(e) {
+    match crate::cli::refusal(e) {
         Some(words) => eprintln!("estiba: {words}"),
         None => {
             let _ = e.print();
@@ -300,51 +300,6 @@ fn clap_refused(e: &clap::Error) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// clap's refusals in the user's language: a value it does not take or none given, a flag it
-/// does not know, a flag given twice or with a value it takes none of, words that are not
-/// UTF-8. `None` for help and version, which clap prints itself.
-fn clap_words(e: &clap::Error) -> Option<String> {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let text = |k: ContextKind| match e.get(k) {
-        Some(ContextValue::String(s)) => s.clone(),
-        Some(ContextValue::Strings(v)) => v.join(", "),
-        _ => String::new(),
-    };
-    let args: Vec<String> = std::env::args().collect();
-    i18n::set_lang(crate::cli::help_lang(&args));
-    // clap names a flag with its placeholder ("--theme <THEME>"): the flag is what the user wrote.
-    let flag = text(ContextKind::InvalidArg)
-        .split(' ')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    Some(match e.kind() {
-        ErrorKind::InvalidValue if text(ContextKind::InvalidValue).is_empty() => {
-            tr!("cli.flag_needs_value", flag = flag)
-        }
-        ErrorKind::InvalidValue => tr!(
-            "cli.bad_flag_value",
-            flag = flag,
-            value = text(ContextKind::InvalidValue),
-            valid = text(ContextKind::ValidValue)
-        ),
-        ErrorKind::UnknownArgument => tr!("cli.unknown_flag", flag = flag),
-        ErrorKind::ArgumentConflict
-            if text(ContextKind::PriorArg) == text(ContextKind::InvalidArg) =>
-        {
-            tr!("cli.flag_twice", flag = flag)
-        }
-        ErrorKind::TooManyValues => tr!(
-            "cli.flag_takes_no_value",
-            flag = flag,
-            value = text(ContextKind::InvalidValue)
-        ),
-        ErrorKind::InvalidUtf8 => tr!("cli.not_utf8"),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return None,
-        _ => tr!("cli.refused"),
-    })
 }
 
 /// " (did you mean X?)" when a known word is close to `word`.

@@ -452,13 +452,16 @@ fn watchers_see_changes_and_list_again_after_410_gone() {
                 changed |= d.workloads;
             }
         }
-        assert!(
-            k.workloads()
-                .await
-                .unwrap()
-                .iter()
-                .any(|w| w.name == "late")
-        );
+        // The relisted Deployment reaches the store once the watcher's new list is in (the
+        // request counted above may still be on its way): the stream is read until it is.
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while !k.workloads().await.unwrap().iter().any(|w| w.name == "late") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the relisted Deployment never reached the workloads"
+            );
+            let _ = tokio::time::timeout(Duration::from_millis(200), changes.next()).await;
+        }
     });
 }
 
