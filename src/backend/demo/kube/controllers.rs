@@ -21,6 +21,10 @@ pub fn reconcile(w: &mut World) -> bool {
     changed |= replica_sets(w);
     changed |= daemon_sets(w);
     changed |= stateful_sets(w);
+    changed |= super::jobs::jobs(w, &|w, job, labels| {
+        let pod = pod_from(w, job, None, labels);
+        create_pod(w, job, pod)
+    });
     changed |= lifecycle::pods(w);
     changed |= lifecycle::namespaces(w);
     changed |= super::gc::orphans(w);

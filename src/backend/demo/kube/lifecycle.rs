@@ -342,7 +342,7 @@ pub fn pods(w: &mut World) -> bool {
             }
             continue;
         }
-        if advance(w, &mut p, now) {
+        if advance(w, &mut p, now) || super::jobs::finish(w, &mut p, now) {
             let at = w.clock.stamp(now);
             super::managed::manage(&mut p, "kubelet", "Update", true, &at);
             w.put(idx, p);

@@ -13,6 +13,7 @@ mod controllers;
 mod events;
 mod forward;
 mod gc;
+mod jobs;
 mod lifecycle;
 mod make;
 mod managed;

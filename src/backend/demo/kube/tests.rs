@@ -41,3 +41,35 @@ fn each_seed_object_is_made() {
     );
     assert!(r.is_ok(), "{:?}", r.err());
 }
+
+#[test]
+fn a_job_runs_its_pod_to_completion() {
+    let mut w = World::new(Clock::frozen(1_800_000_000));
+    seed::base(&mut w);
+    let job = serde_json::json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "backup", "namespace": "default"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "backup", "image": "busybox:1.36"}]}}}
+    });
+    seed::make(&mut w, job, "default").unwrap();
+    let mut rounds = 0;
+    while controllers::reconcile(&mut w) {
+        rounds += 1;
+        assert!(rounds < 60, "never settles");
+    }
+    let job = w
+        .get(store::kind_index("Job"), "default", "backup")
+        .unwrap();
+    assert!(job.pointer("/status/completionTime").is_some(), "{job}");
+    assert_eq!(
+        job.pointer("/status/succeeded"),
+        Some(&serde_json::json!(1)),
+        "{job}"
+    );
+    let pods = w.list(store::pod_index(), Some("default"));
+    let pod = pods
+        .iter()
+        .find(|p| store::name(p).starts_with("backup-"))
+        .unwrap();
+    assert_eq!(store::str_at(pod, "/status/phase"), "Succeeded", "{pod}");
+}
