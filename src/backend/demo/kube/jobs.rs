@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 /// How long a Job's pod runs on a running clock.
 pub const RUN: f64 = 2.0;
 
+/// Makes a pod of an owner with these extra labels, as the controllers make theirs; its name.
+pub type MakePod<'a> = &'a dyn Fn(&mut World, &Value, &[(&str, String)]) -> Option<String>;
+
 /// Every Job one step on; whether anything changed.
-pub fn jobs(
-    w: &mut World,
-    make: &dyn Fn(&mut World, &Value, &[(&str, String)]) -> Option<String>,
-) -> bool {
+pub fn jobs(w: &mut World, make: MakePod) -> bool {
     let idx = kind_index("Job");
     let before = w.rv();
     for (_, ns, n) in w.keys(idx) {
