@@ -201,20 +201,24 @@ impl Kube {
         }
     }
 
-    /// Fresh read → change → write with its resourceVersion; once more on a conflict.
+    /// Fresh read → change → write with its resourceVersion; read again on a conflict (the
+    /// controller writes the Deployment's status often during a rollout, a stuck one most),
+    /// up to five times, a little longer between each.
     pub(super) async fn update(
         &self,
         api: &Api<Deployment>,
         name: &str,
         change: impl Fn(&mut Deployment) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        for attempt in 0..2 {
+        const ATTEMPTS: u64 = 5;
+        for attempt in 1..=ATTEMPTS {
             let mut d = api.get(name).await.map_err(kube_error)?;
             change(&mut d)?;
             match api.replace(name, &PostParams::default(), &d).await {
                 Ok(_) => return Ok(()),
-                Err(e) if is_conflict(&e) && attempt == 0 => {
-                    tracing::info!(deployment = name, "conflict; reading it again");
+                Err(e) if is_conflict(&e) && attempt < ATTEMPTS => {
+                    tracing::info!(deployment = name, attempt, "conflict; reading it again");
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
                 }
                 Err(e) => return Err(kube_error(e)),
             }
