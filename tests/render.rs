@@ -510,3 +510,22 @@ fn the_kubernetes_demo_pods_services_and_namespaces() {
     let s = kube_state(Some("volumes"));
     insta::assert_snapshot!("kube_120x40_namespaces", text(&s, 120, 40));
 }
+
+/// A running pod in the ok colour, its ready count beside the word (it was drawn as pending).
+#[test]
+fn a_running_pod_is_drawn_running() {
+    let mut s = kube_state(None);
+    s.focus = Pane::Tasks;
+    let theme = Theme::default_dark();
+    let buf = render(&s, &theme, 120, 40);
+    // The second pod: the first is the selected row, in the selection's colours.
+    let text = estiba::export::text(&buf);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("running 1/1"))
+        .nth(1)
+        .unwrap();
+    let x = unicode_width::UnicodeWidthStr::width(&line[..line.find("running 1/1").unwrap()]);
+    assert_eq!(buf[(x as u16, y as u16)].fg, theme.ok, "{text}");
+}

@@ -142,7 +142,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
 /// A task's row: finished ones dimmed, the state in its colour; with samples, its use.
 fn task_row(state: &State, i: &Instance, measured: bool, theme: &Theme) -> TableRow<'static> {
     let finished = i.finished();
-    let state_style = match i.state.as_str() {
+    // A pod's state carries its ready containers (`running 1/1`): the word gives the colour.
+    let state_style = match i.state.split(' ').next().unwrap_or_default() {
         "running" => theme.fg(theme.ok),
         "failed" | "rejected" | "orphaned" => theme.error(),
         "complete" | "shutdown" => theme.muted(),
