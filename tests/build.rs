@@ -550,7 +550,11 @@ fn the_console_builds_from_the_images_pane() {
         &format!("{name}:latest"),
     ]);
     assert_eq!(made.trim(), "console");
-    // The new image is the selected one: `p` writes its push.
+    // The new image is the selected one once the images are listed with it: `p` writes its
+    // push. (Pressed before that listing, `p` took whichever row was selected.)
+    t.wait_until("the built image's row", 20, |s| {
+        s.lines().any(|l| l.contains(&format!("┃{name} ")))
+    });
     t.keys(&["p"]);
     t.wait_for(&format!("push {name}:latest"), 10);
     t.keys(&["Escape", "q"]);
