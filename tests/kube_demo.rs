@@ -525,3 +525,29 @@ fn the_kubernetes_demo_speaks_spanish() {
     }
     t.keys(&["q"]);
 }
+
+/// In one console on the demo: an image rolled out and rolled back, a Deployment edited away
+/// (deleted, asked first) with its pods going after it.
+#[test]
+fn the_demo_console_rolls_back_and_deletes() {
+    support::require(&["tmux"]);
+    let d = support::workdir("kdemo-undo");
+    let t = Tmux::in_dir(160, 40, &d, "C.UTF-8", "--demo --kube");
+    t.wait_for("verifier", 20);
+    say(&t, "image creator creator:2.0");
+    t.wait_for("creator now runs creator:2.0", 30);
+    t.keys(&["Escape"]);
+    say(&t, "rollback creator");
+    t.wait_for("creator rolled back to creator:1.0", 30);
+    t.keys(&["Escape"]);
+    say(&t, "delete deployment/verifier");
+    t.wait_for("[y/N]", 10);
+    t.keys(&["y"]);
+    t.wait_for("deployment/verifier deleted", 20);
+    t.keys(&["Escape"]);
+    say(&t, "pods");
+    t.wait_until("verifier's pods gone", 30, |s| {
+        s.contains("creator-") && !s.contains("verifier-")
+    });
+    t.keys(&["Escape", "q"]);
+}
