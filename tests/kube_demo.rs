@@ -258,11 +258,34 @@ fn the_demo_answers_as_a_real_cluster_does() {
     );
 }
 
-/// A command typed in the palette.
+/// A line typed in the palette and seen there before Enter (keys sent while a window closes on
+/// a busy machine would otherwise go astray).
+fn type_line(t: &Tmux, line: &str) {
+    let typed = format!(":{line}");
+    for _ in 0..3 {
+        t.keys(&[":"]);
+        t.text(line);
+        let seen = (0..50).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            t.screen().lines().any(|l| l.starts_with(&typed))
+        });
+        if seen {
+            t.keys(&["Enter"]);
+            return;
+        }
+        // Typed into something else: out of it, and again.
+        t.keys(&["Escape", "Escape"]);
+    }
+    panic!("could not type {line} in the palette:\n{}", t.screen());
+}
+
+/// A command run from the palette: typed, then seen taken.
 fn say(t: &Tmux, line: &str) {
-    t.keys(&[":"]);
-    t.text(line);
-    t.keys(&["Enter"]);
+    type_line(t, line);
+    let typed = format!(":{line}");
+    t.wait_until(&format!("{line} taken"), 20, |s| {
+        !s.lines().any(|l| l.starts_with(&typed))
+    });
 }
 
 /// `estiba --demo --kube lab check -o json` in a lab's folder: (step, done) in order.
@@ -353,7 +376,7 @@ fn practica_k8s_walked_in_the_demo_console() {
     let s = t.wait_for("jwt-key", 10);
     assert!(s.contains("KEY") && !s.contains("cambia-esta-clave"), "{s}");
     t.keys(&["Escape"]);
-    say(&t, "lab report");
+    type_line(&t, "lab report");
     t.wait_for("student's name", 10);
     t.text("\"Ana Ruiz\"");
     t.keys(&["Enter"]);
@@ -398,6 +421,7 @@ fn desafio_final_walked_in_the_demo_console() {
     t.wait_for("6 to create", 10);
     t.keys(&["y"]);
     t.wait_for("6 objects applied", 20);
+    t.keys(&["Escape"]);
     picture(&d, "3-manifiestos");
     // Each environment passes as the class looks at it, as on a real cluster.
     for (step, ns) in [
