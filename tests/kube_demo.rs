@@ -314,13 +314,9 @@ fn done(steps: &[(String, bool)], name: &str) -> bool {
 /// Waits for a step's picture (the console takes it once the step passes).
 fn picture(dir: &Path, step: &str) {
     let file = dir.join("evidencias").join(format!("{step}.png"));
-    for _ in 0..200 {
-        if file.is_file() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("no picture {}", file.display());
+    support::wait_for(step, std::time::Duration::from_secs(20), || {
+        file.is_file().then_some(())
+    });
 }
 
 /// practica-k8s in the demo, as a class watches it: nothing of the lab's there at first, then
@@ -381,13 +377,9 @@ fn practica_k8s_walked_in_the_demo_console() {
     t.text("\"Ana Ruiz\"");
     t.keys(&["Enter"]);
     let index = d.join("evidencias").join("index.html");
-    for _ in 0..100 {
-        if index.is_file() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let html = std::fs::read_to_string(&index).unwrap();
+    let html = support::wait_for("the hand-in", std::time::Duration::from_secs(10), || {
+        std::fs::read_to_string(&index).ok()
+    });
     assert!(
         html.contains("demonstration cluster") && html.contains("Ana Ruiz"),
         "{html}"

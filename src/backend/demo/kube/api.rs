@@ -318,7 +318,10 @@ fn patch(
     };
     if sub != Some("scale") {
         if ct.contains("apply-patch") {
-            objects::apply_onto(&mut after, &body);
+            // Server-side apply, as far as the demo needs it: the applied configuration's
+            // fields replace the object's (lists whole), what it leaves out stays — the same
+            // merge the stack loader makes of compose files.
+            crate::stack::load::merge(&mut after, &body);
         } else if ct.contains("strategic-merge-patch") {
             objects::merge(&mut after, &body, true);
         } else if ct.contains("json-patch+json") {

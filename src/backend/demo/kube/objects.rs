@@ -498,24 +498,6 @@ fn merge_list(base: &mut Vec<Value>, patch: &Value, key: &str) {
     }
 }
 
-/// Server-side apply, as far as the demo needs it: the applied configuration's fields replace
-/// the object's (lists whole), what it leaves out stays.
-pub fn apply_onto(base: &mut Value, applied: &Value) {
-    match (base, applied) {
-        (Value::Object(b), Value::Object(a)) => {
-            for (k, av) in a {
-                match b.get_mut(k) {
-                    Some(bv) if bv.is_object() && av.is_object() => apply_onto(bv, av),
-                    _ => {
-                        b.insert(k.clone(), av.clone());
-                    }
-                }
-            }
-        }
-        (b, a) => *b = a.clone(),
-    }
-}
-
 /// Whether a change touched the spec (the generation goes up) and so the generation to set.
 pub fn bump_generation(before: &Value, after: &mut Value) {
     let generation = before
